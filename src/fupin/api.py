@@ -1,0 +1,24 @@
+"""The JSON API under /api/v1/ (schema at /api/v1/openapi.json). Every router is thin: it calls
+selectors, which are scoped to the caller's region; objects outside the scope answer 404."""
+
+from ninja import NinjaAPI
+
+from fupin.core.api import router as core_router
+from fupin.core.auth import API_AUTH
+from fupin.regions.api import router as regions_router
+from fupin.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="fupin API",
+    version="1",
+    description=(
+        "网络扶贫信息服务平台 JSON API. Authenticate with the browser session or a bearer token "
+        "(`Authorization: Bearer fp_…`). Every answer is limited to the caller's region; personal data is "
+        "masked unless the caller's role needs it, and every clear read is audited."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+api.add_router("/", core_router, tags=["me"])
+api.add_router("/regions", regions_router, tags=["regions"])
+api.add_router("/households", registry_router, tags=["registry"])

@@ -1,0 +1,56 @@
+"""Masking of personal data (X2). Lists show names and ID numbers masked; users whose role needs them
+see them in clear, and each such read is audited by the caller through ``Masker.reveal``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fupin.core import audit
+from fupin.core.models import AuditEvent
+from fupin.core.roles import PERSONAL_DATA_ROLES
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***; the surname stays so that a notice is still recognisable."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)
+
+
+def mask_id_number(number: str) -> str:
+    """530102199001011234 → 530102********1234: region kept, birth date and sequence hidden."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+class Masker:
+    """Decides, for one user, whether personal data is shown in clear."""
+
+    def __init__(self, user: Any):
+        self.user = user
+        self.clear = bool(getattr(user, "is_authenticated", False) and user.has_role(*PERSONAL_DATA_ROLES))
+
+    def name(self, value: str) -> str:
+        return value if self.clear else mask_name(value)
+
+    def id_number(self, value: str) -> str:
+        return value if self.clear else mask_id_number(value)
+
+    def phone(self, value: str) -> str:
+        return value if self.clear else mask_phone(value)
+
+    def reveal(self, *, obj: Any = None, summary: str = "", detail: dict[str, Any] | None = None, **kw: Any) -> None:
+        """Record that personal data was shown in clear. Does nothing when it was shown masked."""
+        if self.clear:
+            audit.record(
+                actor=self.user, action=AuditEvent.Action.READ_PERSONAL, obj=obj, summary=summary, detail=detail, **kw
+            )

@@ -1,0 +1,150 @@
+import hashlib
+import secrets
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from fupin.core.roles import NATIONWIDE_ROLES, Role
+
+
+class User(AbstractUser):
+    """A platform user. Everything a user sees is limited to the subtree of ``region`` (X1)."""
+
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("The user sees this region and everything below it. Empty means the whole country."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=100, blank=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region__code"
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @cached_property
+    def role_codes(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes & set(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [str(Role(c).label) for c in sorted(self.role_codes) if c in Role.values]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.pk and self.region_id is None and not self.is_superuser:
+            if not self.role_codes or not self.role_codes <= {r.value for r in NATIONWIDE_ROLES}:
+                raise ValidationError(
+                    {"region": _("Only system administrators, analysts and exchange accounts may be nationwide.")}
+                )
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a hash is stored; the token is shown once when created."""
+
+    PREFIX = "fp_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def new_raw(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where: every write and every read of personal data (X2)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("create")
+        UPDATE = "update", _("update")
+        DELETE = "delete", _("delete")
+        BULK = "bulk", _("bulk write")
+        READ_PERSONAL = "read_personal", _("read personal data")
+        EXPORT = "export", _("export")
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+        TOKEN = "token", _("API token")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("user"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    region_code = models.CharField(_("region"), max_length=12, blank=True, db_index=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=40, blank=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}:{self.object_id}"
+
+
+class CodeItem(models.Model):
+    """One entry of an official code list (致贫原因, 文化程度, …). Code lists are data, referenced by code."""
+
+    list_code = models.CharField(_("code list"), max_length=40)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=80)
+    sort = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("code list item")
+        verbose_name_plural = _("code list items")
+        ordering = ["list_code", "sort", "code"]
+        constraints = [models.UniqueConstraint(fields=["list_code", "code"], name="codeitem_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.list_code}:{self.code} {self.name}"

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fupin.core import audit
+from fupin.core.codes import label
+from fupin.core.exports import table_response
+from fupin.core.models import AuditEvent
+from fupin.core.pagination import paginate, query_without
+from fupin.core.roles import AUDIT_ROLES
+from fupin.core.scoping import scope_of
+from fupin.core.selectors import audit_events, tokens_of
+from fupin.core.services import create_api_token, revoke_api_token
+from fupin.regions.models import Region
+from fupin.regions.selectors import top_regions
+from fupin.registry.selectors import counts_by_child, status_summary
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request.user)
+    region = Region.objects.filter(code=scope.prefix).first() if scope.prefix else None
+    summary = status_summary(request.user, region)
+    for row in summary:
+        row["label"] = label("household_status", row["status"])
+    by_child = counts_by_child(request.user, region)
+    children = (
+        list(Region.objects.filter(parent=region).order_by("code")) if region else list(top_regions(request.user))
+    )
+    chart = [
+        {"code": c.code, "name": c.name, "households": by_child.get(c.code, {}).get("households", 0),
+         "persons": by_child.get(c.code, {}).get("persons", 0)}
+        for c in children
+    ]
+    chart = [c for c in chart if c["households"]] or chart[:0]
+    return render(request, "core/home.html", {
+        "region": region,
+        "summary": summary,
+        "total_households": sum(r["households"] for r in summary),
+        "total_persons": sum(r["persons"] or 0 for r in summary),
+        "chart_data": chart,
+        "chart_rows": chart,
+    })
+
+
+def _require_audit_role(request: HttpRequest) -> None:
+    user: Any = request.user
+    if not (user.is_superuser or user.has_role(*AUDIT_ROLES)):
+        raise PermissionDenied
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _require_audit_role(request)
+    events = audit_events(request.user, request.GET)  # type: ignore[arg-type]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, object_type="core.auditevent",
+                     region_code=scope_of(request.user).prefix or "", summary="audit log export")
+        header = [_("time"), _("user"), _("action"), _("object type"), _("object"), _("region"), _("summary"),
+                  _("IP address"), _("channel")]
+        rows = (
+            (e.at.isoformat(timespec="seconds"), e.username, e.get_action_display(), e.object_type, e.object_id,
+             e.region_code, e.summary, e.ip or "", e.channel)
+            for e in events[:100_000].iterator()
+        )
+        return table_response(fmt, "audit-log", header, rows)
+    page = paginate(request, events, 50)
+    return render(request, "core/audit_log.html", {
+        "page": page, "actions": AuditEvent.Action.choices, "params": request.GET,
+        "query": query_without(request, "page"),
+    })
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    raw = None
+    if request.method == "POST":
+        try:
+            _token, raw = create_api_token(user=request.user, name=request.POST.get("name", ""))  # type: ignore[arg-type]
+        except ValueError as exc:
+            messages.error(request, str(exc))
+    return render(request, "core/tokens.html", {"tokens": tokens_of(request.user), "raw": raw})  # type: ignore[arg-type]
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    from fupin.core.models import ApiToken
+
+    try:
+        revoke_api_token(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    except ApiToken.DoesNotExist:
+        messages.error(request, _("No such token."))
+    return redirect("tokens")

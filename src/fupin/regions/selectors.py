@@ -1,0 +1,49 @@
+"""Reads of the division tree, always scoped to the user's subtree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from fupin.core.scoping import get_scoped_or_404, scope_of, scoped, subtree_range
+from fupin.regions.models import Region
+
+
+def visible_regions(user: Any) -> QuerySet[Region]:
+    return scoped(Region.objects.all(), user)
+
+
+def region_for(user: Any, code: str) -> Region:
+    """A region the user may open; 404 outside the user's subtree."""
+    return get_scoped_or_404(Region.objects.all(), user, code=code)
+
+
+def top_regions(user: Any) -> QuerySet[Region]:
+    """What the region browser shows first: the provinces for nationwide users, else the user's own node."""
+    scope = scope_of(user)
+    if scope.is_nation:
+        return Region.objects.filter(level=1)
+    return visible_regions(user).filter(code=scope.prefix)
+
+
+def children(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(parent=region).order_by("code")
+
+
+def ancestors(region: Region) -> list[Region]:
+    by_code = Region.objects.in_bulk(region.ancestor_codes)
+    return [by_code[c] for c in region.ancestor_codes if c in by_code]
+
+
+def subtree(code: str) -> QuerySet[Region]:
+    """Every node at or below ``code`` — one indexed range scan."""
+    return Region.objects.filter(code__range=subtree_range(code))
+
+
+def search(user: Any, text: str, limit: int = 20) -> QuerySet[Region]:
+    text = text.strip()
+    qs = visible_regions(user)
+    if text.isdigit():
+        return qs.filter(code__startswith=text).order_by("code")[:limit]
+    return qs.filter(name__contains=text).order_by("level", "code")[:limit]

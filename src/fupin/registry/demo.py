@@ -1,0 +1,464 @@
+"""Synthetic demo registry (演示数据，纯属虚构). Households and members over real villages, with ID numbers
+whose region, birth date, sex and check digit agree, family structures, causes, incomes and living
+conditions drawn from distributions like those of the real registry (DATA.md). Written with COPY /
+executemany in one transaction; nothing here is a real person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from fupin.core import audit
+from fupin.core.bulk import copy_rows
+from fupin.core.models import AuditEvent
+from fupin.core.scoping import subtree_range
+from fupin.regions.models import Level, Region
+from fupin.registry import idnumber
+from fupin.registry.models import Cadre, Household, Income, Member, Source
+
+NUJIANG = "5333"  # 怒江傈僳族自治州, a 三区三州 prefecture, always part of the Yunnan demo
+LAST_YEAR = 2020
+INCOME_YEARS = (2018, 2019, 2020)
+
+SURNAMES = (
+    "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜"
+    "戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文和普木"
+)
+MALE_CHARS = "伟强军勇磊涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林洋东兴文云福贵发成国荣永德海山春生金祥才"
+FEMALE_CHARS = "芳娜敏静丽艳娟霞秀英玲桂兰萍红梅琴云莲凤花珍燕翠月玉美琼丹萍春香菊华娥妹妮蓉"
+
+# Yunnan (and 怒江) ethnic mix; other provinces mostly Han. Codes of the ``ethnicity`` list.
+ETHNIC_MIX = {
+    NUJIANG: (("20", 50), ("14", 16), ("01", 12), ("42", 8), ("40", 4), ("51", 2), ("07", 5), ("27", 3)),
+    "53": (("01", 55), ("07", 15), ("16", 7), ("14", 5), ("18", 5), ("08", 4), ("06", 4), ("20", 2), ("24", 2), ("21", 1)),
+    "": (("01", 90), ("06", 3), ("07", 3), ("08", 2), ("13", 2)),
+}
+CAUSES = (("01", 40), ("07", 13), ("09", 12), ("08", 8), ("02", 6), ("03", 6), ("11", 5), ("05", 3), ("04", 2),
+          ("10", 2), ("06", 1), ("12", 2))
+SIZES = ((1, 15), (2, 22), (3, 23), (4, 21), (5, 12), (6, 5), (7, 2))
+STATUSES = (("exited", 70), ("poor", 20), ("monitored", 6), ("returned", 2), ("newly_poor", 2))
+UNITS = ("县农业农村局", "县教育体育局", "县卫生健康局", "县人力资源和社会保障局", "县住房和城乡建设局", "县交通运输局",
+         "县财政局", "县供销合作社", "乡人民政府", "县水务局")
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[Any, int], ...]) -> Any:
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+class DemoError(Exception):
+    """Bad arguments or missing prerequisites; nothing was written."""
+
+
+@dataclass
+class DemoResult:
+    area: str
+    households: int = 0
+    members: int = 0
+    incomes: int = 0
+    cadres: int = 0
+    villages: int = 0
+    replaced: int = 0
+    seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Person:
+    name: str
+    sex: str
+    birth: dt.date
+    relation: str
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, taken_ids: set[str]):
+        self.rng = rng
+        self.taken = taken_ids
+        self.sequence: dict[tuple[str, dt.date, str], int] = defaultdict(int)
+
+    def name(self, sex: str, surname: str | None = None) -> str:
+        rng = self.rng
+        pool = MALE_CHARS if sex == "1" else FEMALE_CHARS
+        given = rng.choice(pool) + (rng.choice(pool) if rng.random() < 0.7 else "")
+        return (surname or rng.choice(SURNAMES)) + given
+
+    def birth(self, age: int) -> dt.date:
+        year = LAST_YEAR - age
+        return dt.date(year, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+
+    def id_number(self, county: str, birth: dt.date, sex: str) -> str:
+        region = idnumber.issuing_code(county, birth.year)
+        while True:
+            key = (region, birth, sex)
+            seq = self.sequence[key]
+            self.sequence[key] = seq + 1
+            if seq >= 499:  # order codes exhausted for this day: move the birthday by one day
+                birth += dt.timedelta(days=1)
+                continue
+            number = idnumber.make(region, birth, seq, sex)
+            if number not in self.taken:
+                self.taken.add(number)
+                return number
+
+    def family(self, size: int) -> list[_Person]:
+        rng = self.rng
+        people: list[_Person] = []
+        if size == 1:
+            sex = "1" if rng.random() < 0.6 else "2"
+            age = rng.randint(55, 92) if rng.random() < 0.75 else rng.randint(25, 60)
+            return [_Person(self.name(sex), sex, self.birth(age), "01")]
+        head_sex = "1" if rng.random() < 0.85 else "2"
+        head_age = rng.randint(26, 78)
+        surname = rng.choice(SURNAMES)
+        people.append(_Person(self.name(head_sex, surname), head_sex, self.birth(head_age), "01"))
+        if rng.random() < 0.88:
+            sex = "2" if head_sex == "1" else "1"
+            age = max(20, head_age + rng.randint(-6, 4))
+            people.append(_Person(self.name(sex), sex, self.birth(age), "02"))
+        if len(people) < size and head_age > 55 and rng.random() < 0.6:
+            # an adult child's family living with the elderly head
+            sex = "1" if rng.random() < 0.55 else "2"
+            age = head_age - rng.randint(22, 32)
+            people.append(_Person(self.name(sex, surname if sex == "1" else None), sex, self.birth(age),
+                                  "03" if sex == "1" else "04"))
+            if len(people) < size:
+                spouse_sex = "2" if sex == "1" else "1"
+                people.append(_Person(self.name(spouse_sex), spouse_sex, self.birth(age + rng.randint(-3, 3)),
+                                      "05" if spouse_sex == "2" else "06"))
+            while len(people) < size:
+                csex = "1" if rng.random() < 0.52 else "2"
+                people.append(_Person(self.name(csex, surname), csex, self.birth(rng.randint(0, max(0, age - 20))),
+                                      "07" if csex == "1" else "08"))
+            return people
+        if len(people) < size and head_age < 45 and rng.random() < 0.35:
+            psex = "1" if rng.random() < 0.4 else "2"
+            people.append(_Person(self.name(psex, surname if psex == "1" else None), psex,
+                                  self.birth(min(95, head_age + rng.randint(22, 32))), "11" if psex == "1" else "12"))
+        while len(people) < size:
+            csex = "1" if rng.random() < 0.52 else "2"
+            max_age = max(0, min(head_age - 18, 40))
+            people.append(_Person(self.name(csex, surname), csex, self.birth(rng.randint(0, max_age)),
+                                  "03" if csex == "1" else "04"))
+        return people
+
+
+def _select_villages(area: str, rng: random.Random) -> list[tuple[str, float]]:
+    """Villages with sampling weights: rural villages (村委会) weigh far more than urban communities,
+    and, in Yunnan, 怒江州 is always represented."""
+    rows = list(
+        Region.objects.filter(code__range=subtree_range(area), level=Level.VILLAGE).values_list("code", "name")
+    )
+    if not rows:
+        raise DemoError(
+            f"no villages of {area} are loaded; run `fupin load_regions --province {area[:2]}` first"
+        )
+    weighted: list[tuple[str, float]] = []
+    for code, name in rows:
+        rural = "村" in name and "社区" not in name
+        w = 1.0 if rural else 0.03
+        if rural and rng.random() < 0.15:
+            w *= 12  # a poor village: households concentrate there
+        if code.startswith(NUJIANG):
+            w *= 4
+        weighted.append((code, w))
+    return weighted
+
+
+def generate(
+    *,
+    households: int,
+    area: str = "53",
+    seed: int = 2014,
+    replace: bool = False,
+    actor: Any = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> DemoResult:
+    if households <= 0:
+        raise DemoError(f"--households must be a positive number, not {households}")
+    if not area.isdigit() or len(area) not in (2, 4, 6, 9):
+        raise DemoError(f"{area!r} is not a province, city, county or township code")
+    if not Region.objects.filter(code=area).exists():
+        raise DemoError(
+            f"region {area} is not loaded (or does not exist); run `fupin load_regions --province {area[:2]}` first"
+        )
+    started = time.perf_counter()
+    say = progress or (lambda _s, _n: None)
+    rng = random.Random(seed)
+    result = DemoResult(area=area)
+    lo, hi = subtree_range(area)
+    existing = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
+
+    with transaction.atomic():
+        if existing.exists():
+            if not replace:
+                raise DemoError(
+                    f"demo data already exists in {area} ({existing.count():,} households); use --replace to regenerate"
+                )
+            result.replaced = _delete_demo(lo, hi)
+        villages = _select_villages(area, rng)
+        taken = set(
+            Member.objects.filter(is_active=True, id_number__startswith=area[:2]).values_list("id_number", flat=True)
+        )
+        gen = _Generator(rng, taken)
+        mix = ETHNIC_MIX.get(area[:2], ETHNIC_MIX[""])
+        codes = [c for c, _ in villages]
+        weights = [w for _, w in villages]
+        chosen = rng.choices(codes, weights, k=households)
+        chosen.sort()
+
+        next_household = (Household.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        next_member = (Member.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        next_cadre = (Cadre.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        seq_in_village: dict[str, int] = defaultdict(int)
+        for number in Household.objects.filter(village_id__in=set(chosen)).values_list("number", flat=True):
+            if len(number) == 17 and number[12:].isdigit():
+                v = number[:12]
+                seq_in_village[v] = max(seq_in_village[v], int(number[12:]))
+
+        cadre_rows: list[tuple[Any, ...]] = []
+        cadres_of: dict[str, list[int]] = {}
+        hh_rows: list[tuple[Any, ...]] = []
+        member_rows: list[tuple[Any, ...]] = []
+        income_rows: list[tuple[Any, ...]] = []
+        now = dt.datetime.now(dt.UTC)
+        t0 = time.perf_counter()
+        for i, village in enumerate(chosen):
+            if village not in cadres_of:
+                ids = []
+                for _ in range(rng.randint(1, 3)):
+                    sex = "1" if rng.random() < 0.7 else "2"
+                    cadre_rows.append((next_cadre, gen.name(sex), rng.choice(UNITS),
+                                       f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", village, Source.DEMO))
+                    ids.append(next_cadre)
+                    next_cadre += 1
+                cadres_of[village] = ids
+            hid = next_household
+            next_household += 1
+            seq_in_village[village] += 1
+            hh, members, incomes = _household(rng, gen, hid, village, seq_in_village[village], mix,
+                                              rng.choice(cadres_of[village]), now)
+            hh_rows.append(hh)
+            for m in members:
+                member_rows.append((next_member, hid, *m))
+                next_member += 1
+            income_rows.extend(incomes)
+            if i and i % 20_000 == 0:
+                say("generated", i)
+        result.timings["generate"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        result.cadres = copy_rows(Cadre._meta.db_table, CADRE_COLUMNS, cadre_rows)
+        result.households = copy_rows(Household._meta.db_table, HOUSEHOLD_COLUMNS, hh_rows)
+        say("households written", result.households)
+        result.members = copy_rows(Member._meta.db_table, MEMBER_COLUMNS, member_rows)
+        say("members written", result.members)
+        result.incomes = copy_rows(Income._meta.db_table, INCOME_COLUMNS, income_rows)
+        _reset_sequences([Cadre, Household, Member, Income])
+        result.timings["write"] = time.perf_counter() - t0
+        result.villages = len(cadres_of)
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.BULK,
+            object_type="registry.household",
+            region_code=area,
+            summary=f"demo: {result.households} synthetic households in {area} (seed {seed})",
+            detail={"households": result.households, "members": result.members, "seed": seed, "replaced": result.replaced},
+        )
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _delete_demo(lo: str, hi: str) -> int:
+    demo = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
+    n = demo.count()
+    Income.objects.filter(household__in=demo).delete()
+    Member.objects.filter(household__in=demo).delete()
+    demo.delete()
+    Cadre.objects.filter(region__code__range=(lo, hi), source=Source.DEMO).delete()
+    return n
+
+
+def _reset_sequences(models: list[Any]) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite's AUTOINCREMENT follows the largest id inserted
+    with connection.cursor() as cur:
+        for model in models:
+            table = model._meta.db_table
+            cur.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))",
+                [table],
+            )
+
+
+CADRE_COLUMNS = ("id", "name", "unit", "phone", "region_id", "source")
+HOUSEHOLD_COLUMNS = (
+    "id", "number", "village_id", "status", "standard", "attribute", "main_cause", "other_causes", "phone",
+    "bank_name", "bank_account", "is_military_family", "is_only_child", "is_two_daughters", "identified_year",
+    "exit_year", "cadre_id", "cultivated_land", "irrigated_land", "forest_land", "has_production_power",
+    "has_living_power", "has_radio_tv", "has_broadband", "road_distance_km", "road_type", "housing_area",
+    "housing_safety", "water_difficult", "water_safe", "fuel_type", "has_sanitary_toilet", "in_cooperative",
+    "source", "created_at", "updated_at",
+)
+MEMBER_COLUMNS = (
+    "id", "household_id", "name", "id_type", "id_number", "sex", "birth_date", "relation", "ethnicity", "political",
+    "education", "schooling", "health", "disability_category", "disability_grade", "labour_skill", "work_location",
+    "work_months", "welfare_job_months", "speaks_mandarin", "has_medical_insurance",
+    "has_serious_illness_insurance", "has_pension_insurance", "receives_dibao", "receives_tekun", "is_active",
+)
+INCOME_COLUMNS = (
+    "household_id", "year", "household_size", "wage_welfare_job", "wage_other", "business", "property_dividend",
+    "property_other", "transfer_family_planning", "transfer_dibao", "transfer_tekun", "transfer_pension",
+    "transfer_ecological", "transfer_other", "reward", "business_expense",
+)
+
+
+def _age(birth: dt.date) -> int:
+    return LAST_YEAR - birth.year
+
+
+def _household(
+    rng: random.Random, gen: _Generator, hid: int, village: str, seq: int, mix: tuple[tuple[str, int], ...],
+    cadre_id: int, now: dt.datetime,
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    status = _pick(rng, STATUSES)
+    size = _pick(rng, SIZES)
+    people = gen.family(size)
+    cause = _pick(rng, CAUSES)
+    others = sorted({_pick(rng, CAUSES) for _ in range(rng.choice((0, 1, 1, 2)))} - {cause})
+    identified = _pick(rng, ((2014, 70), (2015, 10), (2016, 10), (2017, 4), (2018, 3), (2019, 3)))
+    if status == "newly_poor":
+        identified = 2020
+    exit_year = None
+    if status in ("exited", "monitored", "returned"):
+        exit_year = max(identified + 1, _pick(rng, ((2016, 12), (2017, 22), (2018, 28), (2019, 30), (2020, 8))))
+        exit_year = min(exit_year, LAST_YEAR)
+    kind = _pick(rng, (("01", 68), ("02", 27), ("03", 5)))
+    exited = status in ("exited", "monitored")
+    attribute = {"01": "05", "02": "06", "03": "07"}[kind] if exited else kind
+    if status == "monitored":
+        attribute = "08"
+    ethnicity = _pick(rng, mix)
+    county = village[:6]
+
+    members: list[tuple[Any, ...]] = []
+    sick_planted = cause != "01"
+    disabled_planted = cause != "02"
+    student_planted = cause != "03"
+    workers = 0
+    for idx, p in enumerate(people):
+        age = _age(p.birth)
+        health = _pick(rng, (("01", 76), ("02", 12), ("03", 5), ("04", 7))) if age >= 16 else "01"
+        if not sick_planted and age >= 30:
+            health, sick_planted = rng.choice(("02", "03")), True
+        if not disabled_planted and (age >= 16 or idx == len(people) - 1):
+            health, disabled_planted = "04", True
+        dis_cat = str(rng.randint(1, 7)).zfill(2) if health == "04" else ""
+        dis_grade = str(rng.randint(1, 4)).zfill(2) if health == "04" else ""
+        schooling = "01"
+        if age < 3:
+            schooling = "02"
+        elif age < 6:
+            schooling = "03"
+        elif age < 12:
+            schooling = "04"
+        elif age < 15:
+            schooling = "05"
+        elif age < 19 and rng.random() < 0.75:
+            schooling = _pick(rng, (("06", 55), ("07", 45)))
+        elif age < 23 and rng.random() < (0.9 if not student_planted else 0.2):
+            schooling = _pick(rng, (("08", 50), ("10", 40), ("09", 10)))
+        if schooling in ("04", "05", "06", "07", "08", "09", "10"):
+            student_planted = True
+        education = ""
+        if age >= 16 and schooling == "01":
+            education = _pick(rng, (("01", 12), ("02", 38), ("03", 36), ("04", 9), ("05", 3), ("06", 2)) if age < 50
+                              else (("01", 40), ("02", 45), ("03", 13), ("04", 2)))
+        if age < 16 or schooling != "01":
+            labour = "05"
+        elif health == "03" or (health == "04" and dis_grade in ("01", "02")) or age >= 70:
+            labour = "04"
+        elif health in ("02", "04") or age >= 60:
+            labour = "03"
+        else:
+            labour = "02" if rng.random() < 0.12 else "01"
+        work_location, work_months, welfare_months = "", 0, 0
+        if labour in ("01", "02") and rng.random() < 0.55:
+            work_location = _pick(rng, (("01", 25), ("02", 25), ("03", 30), ("04", 20)))
+            work_months = rng.randint(3, 12)
+            workers += 1
+        elif labour in ("01", "02", "03") and rng.random() < 0.12:
+            welfare_months = 12
+            workers += 1
+        dibao = kind == "02" and rng.random() < 0.9
+        tekun = kind == "03"
+        political = "01" if age > 30 and rng.random() < 0.04 else ("03" if 14 <= age <= 28 and rng.random() < 0.3 else "05")
+        members.append((
+            p.name, "1", gen.id_number(county, p.birth, p.sex), p.sex, p.birth, p.relation, ethnicity, political,
+            education, schooling, health, dis_cat, dis_grade, labour, work_location, work_months, welfare_months,
+            age < 60 or rng.random() < 0.6, rng.random() < 0.995, rng.random() < 0.9,
+            age >= 16 and schooling == "01" and rng.random() < 0.88, dibao, tekun, True,
+        ))
+
+    # Income: per-capita net income around a level that depends on the status, growing yearly.
+    base = {"exited": 7200, "monitored": 5600, "returned": 3300, "poor": 3400, "newly_poor": 3100}[status]
+    per_capita_2020 = max(900.0, rng.lognormvariate(0, 0.35) * base)
+    incomes = []
+    for year in INCOME_YEARS:
+        if year < identified:
+            continue
+        pc = per_capita_2020 / (1.11 ** (LAST_YEAR - year))
+        if status == "returned" and year < LAST_YEAR:
+            pc *= 1.6  # income fell in the last year: the return to poverty
+        total = pc * size
+        shares = {
+            "wage_other": 0.45 if workers else 0.05,
+            "wage_welfare_job": 0.08 if workers else 0.0,
+            "business": 0.25,
+            "property_dividend": 0.03,
+            "transfer_dibao": 0.12 if kind == "02" else 0.0,
+            "transfer_tekun": 0.25 if kind == "03" else 0.0,
+            "transfer_pension": 0.06,
+            "transfer_ecological": 0.04,
+            "transfer_other": 0.03,
+            "reward": 0.02,
+        }
+        scale = sum(shares.values())
+        expense = total * 0.18 * shares["business"] / scale
+        values = {k: round(Decimal(total * v / scale + (expense if k == "business" else 0)), 2) for k, v in shares.items()}
+        incomes.append((
+            hid, year, size, values["wage_welfare_job"], values["wage_other"], values["business"],
+            values["property_dividend"], Decimal(0), Decimal(0), values["transfer_dibao"], values["transfer_tekun"],
+            values["transfer_pension"], values["transfer_ecological"], values["transfer_other"], values["reward"],
+            round(Decimal(expense), 2),
+        ))
+
+    poor_now = status in ("poor", "returned", "newly_poor")
+    housing = _pick(rng, (("A", 45), ("B", 43), ("C", 9), ("D", 3))) if poor_now else _pick(rng, (("A", 55), ("B", 45)))
+    water_safe = rng.random() < (0.85 if poor_now else 0.995)
+    land = round(Decimal(rng.uniform(0.3, 8.0)), 2)
+    household = (
+        hid, f"{village}{seq:05d}", village, status, "01" if rng.random() < 0.95 else "02", attribute, cause,
+        _json_list(others), f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", rng.choice(("农村信用社", "农业银行", "邮储银行")),
+        f"6{rng.randrange(10**17):017d}", rng.random() < 0.02, rng.random() < 0.03, rng.random() < 0.02, identified,
+        exit_year, cadre_id, land, round(land * Decimal(rng.uniform(0, 0.6)), 2),
+        round(Decimal(rng.uniform(0, 20)), 2), rng.random() < 0.97, True, rng.random() < 0.97,
+        rng.random() < (0.25 if poor_now else 0.45), round(Decimal(rng.uniform(0, 3)), 1),
+        _pick(rng, (("01", 70), ("02", 20), ("03", 10))), round(Decimal(rng.uniform(25, 140)), 1), housing,
+        not water_safe and rng.random() < 0.6, water_safe, _pick(rng, (("01", 55), ("03", 30), ("04", 8), ("05", 4), ("02", 3))),
+        rng.random() < 0.55, rng.random() < 0.4, Source.DEMO, now, now,
+    )
+    return household, members, incomes
+
+
+def _json_list(items: list[str]) -> str:
+    return "[" + ", ".join(f'"{i}"' for i in items) + "]"

@@ -1,0 +1,201 @@
+"""The registry of poor households (建档立卡), one dossier per household. Fields follow the national
+collection form (../shared/DATA.md); coded fields hold codes of the lists in ``core/data/codelists.json``."""
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Source(models.TextChoices):
+    ENTRY = "entry", _("entered")
+    IMPORT = "import", _("imported")
+    DEMO = "demo", _("synthetic demo data")
+
+
+class Cadre(models.Model):
+    """A responsible cadre (帮扶责任人): a person record, not free text on the household."""
+
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.CharField(_("work unit"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTRY)
+
+    SCOPE_FIELD: ClassVar[str] = "region__code"
+
+    class Meta:
+        verbose_name = _("responsible cadre")
+        verbose_name_plural = _("responsible cadres")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.unit}）"
+
+
+class Household(models.Model):
+    number = models.CharField(_("household number"), max_length=20, unique=True)
+    village = models.ForeignKey(
+        "regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="households"
+    )
+    status = models.CharField(_("status"), max_length=12, db_index=True)  # code list household_status
+    standard = models.CharField(_("identification standard"), max_length=2)
+    attribute = models.CharField(_("household attribute"), max_length=2)
+    main_cause = models.CharField(_("main cause of poverty"), max_length=2, db_index=True)
+    other_causes = models.JSONField(_("other causes"), default=list, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=60, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=30, blank=True)
+    is_military_family = models.BooleanField(_("military or martyr family"), default=False)
+    is_only_child = models.BooleanField(_("only-child household"), default=False)
+    is_two_daughters = models.BooleanField(_("two-daughter household"), default=False)
+    identified_year = models.PositiveSmallIntegerField(_("year identified"))
+    exit_year = models.PositiveSmallIntegerField(_("year exited"), null=True, blank=True)
+    cadre = models.ForeignKey(
+        Cadre, verbose_name=_("responsible cadre"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="households",
+    )
+    # 生产生活条件
+    cultivated_land = models.DecimalField(_("cultivated land (mu)"), max_digits=8, decimal_places=2, default=Decimal(0))
+    irrigated_land = models.DecimalField(_("irrigated land (mu)"), max_digits=8, decimal_places=2, default=Decimal(0))
+    forest_land = models.DecimalField(_("forest land (mu)"), max_digits=8, decimal_places=2, default=Decimal(0))
+    has_production_power = models.BooleanField(_("production electricity"), default=True)
+    has_living_power = models.BooleanField(_("household electricity"), default=True)
+    has_radio_tv = models.BooleanField(_("radio and TV"), default=True)
+    has_broadband = models.BooleanField(_("home broadband"), default=False)
+    road_distance_km = models.DecimalField(_("distance to main road (km)"), max_digits=6, decimal_places=1, default=0)
+    road_type = models.CharField(_("access road"), max_length=2, blank=True)
+    housing_area = models.DecimalField(_("housing area (m²)"), max_digits=7, decimal_places=1, default=Decimal(0))
+    housing_safety = models.CharField(_("housing safety grade"), max_length=1, blank=True)
+    water_difficult = models.BooleanField(_("difficulty getting drinking water"), default=False)
+    water_safe = models.BooleanField(_("safe drinking water"), default=True)
+    fuel_type = models.CharField(_("main fuel"), max_length=2, blank=True)
+    has_sanitary_toilet = models.BooleanField(_("sanitary toilet"), default=False)
+    in_cooperative = models.BooleanField(_("member of a farmers' cooperative"), default=False)
+
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ENTRY, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    SCOPE_FIELD: ClassVar[str] = "village__code"
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        indexes = [models.Index(fields=["village", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(_("name"), max_length=50)
+    id_type = models.CharField(_("ID type"), max_length=1, default="1")
+    id_number = models.CharField(_("ID number"), max_length=18)
+    sex = models.CharField(_("sex"), max_length=1)
+    birth_date = models.DateField(_("birth date"))
+    relation = models.CharField(_("relation to head"), max_length=2)
+    ethnicity = models.CharField(_("ethnicity"), max_length=2)
+    political = models.CharField(_("political status"), max_length=2, blank=True)
+    education = models.CharField(_("education"), max_length=2, blank=True)
+    schooling = models.CharField(_("school status"), max_length=2, blank=True)
+    health = models.CharField(_("health"), max_length=2)
+    disability_category = models.CharField(_("disability category"), max_length=2, blank=True)
+    disability_grade = models.CharField(_("disability grade"), max_length=2, blank=True)
+    labour_skill = models.CharField(_("labour ability"), max_length=2, blank=True)
+    work_location = models.CharField(_("place of work"), max_length=2, blank=True)
+    work_months = models.PositiveSmallIntegerField(_("months worked"), default=0)
+    welfare_job_months = models.PositiveSmallIntegerField(_("months in public-welfare job"), default=0)
+    speaks_mandarin = models.BooleanField(_("speaks Mandarin"), default=True)
+    has_medical_insurance = models.BooleanField(_("basic medical insurance"), default=True)
+    has_serious_illness_insurance = models.BooleanField(_("serious-illness insurance"), default=False)
+    has_pension_insurance = models.BooleanField(_("basic pension insurance"), default=False)
+    receives_dibao = models.BooleanField(_("minimum living guarantee (低保)"), default=False)
+    receives_tekun = models.BooleanField(_("extreme-poverty support (特困)"), default=False)
+    is_active = models.BooleanField(_("active member"), default=True)
+
+    SCOPE_FIELD: ClassVar[str] = "household__village__code"
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            # A person may be an active member of only one household in the whole country.
+            models.UniqueConstraint(fields=["id_number"], condition=Q(is_active=True), name="member_active_id_unique"),
+        ]
+        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_head(self) -> bool:
+        return self.relation == "01"
+
+
+INCOME_FIELDS = (
+    "wage_welfare_job",
+    "wage_other",
+    "business",
+    "property_dividend",
+    "property_other",
+    "transfer_family_planning",
+    "transfer_dibao",
+    "transfer_tekun",
+    "transfer_pension",
+    "transfer_ecological",
+    "transfer_other",
+    "reward",
+)
+
+
+def _money(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal(0))
+
+
+class Income(models.Model):
+    """A household's income of one year, by component. 人均纯收入 is computed by the database, never typed."""
+
+    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="incomes")
+    year = models.PositiveSmallIntegerField(_("year"))
+    household_size = models.PositiveSmallIntegerField(_("household size in the year"))
+    wage_welfare_job = _money(_("wages from public-welfare jobs"))
+    wage_other = _money(_("other wages"))
+    business = _money(_("production and business income"))
+    property_dividend = _money(_("asset-income dividends"))
+    property_other = _money(_("other property income"))
+    transfer_family_planning = _money(_("family-planning subsidy"))
+    transfer_dibao = _money(_("minimum living guarantee"))
+    transfer_tekun = _money(_("extreme-poverty support"))
+    transfer_pension = _money(_("pension"))
+    transfer_ecological = _money(_("ecological compensation"))
+    transfer_other = _money(_("other transfers"))
+    reward = _money(_("industry and employment rewards"))
+    business_expense = _money(_("production and business expenses"))
+    net_total = models.GeneratedField(
+        verbose_name=_("net income"),
+        expression=sum((F(f) for f in INCOME_FIELDS[1:]), F(INCOME_FIELDS[0])) - F("business_expense"),
+        output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        db_persist=True,
+    )
+
+    SCOPE_FIELD: ClassVar[str] = "household__village__code"
+
+    class Meta:
+        verbose_name = _("yearly income")
+        verbose_name_plural = _("yearly incomes")
+        constraints = [
+            models.UniqueConstraint(fields=["household", "year"], name="income_household_year_unique"),
+            models.CheckConstraint(condition=Q(household_size__gt=0), name="income_household_size_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year}"
+
+    @property
+    def per_capita(self) -> Decimal:
+        """人均纯收入 = (all incomes − 生产经营性支出) ÷ 年度家庭人口数, rounded to the yuan cent."""
+        total = sum((getattr(self, f) for f in INCOME_FIELDS), Decimal(0)) - self.business_expense
+        return (total / self.household_size).quantize(Decimal("0.01"))
