@@ -25,9 +25,14 @@ CODE_LENGTH = 12
 M = TypeVar("M", bound=Model)
 
 
+def is_code(text: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts full-width and other digits), at most 12."""
+    return 0 < len(text) <= CODE_LENGTH and all("0" <= c <= "9" for c in text)
+
+
 def subtree_range(prefix: str) -> tuple[str, str]:
     """The inclusive code range covering ``prefix`` and all its descendants."""
-    if not prefix.isdigit() or len(prefix) > CODE_LENGTH:
+    if not is_code(prefix):
         raise ValueError(f"not a division code: {prefix!r}")
     return prefix, prefix + "9" * (CODE_LENGTH - len(prefix))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from fupin.core.scoping import get_scoped_or_404, scope_of, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
 from fupin.regions.models import Region
 
 
@@ -44,6 +44,6 @@ def subtree(code: str) -> QuerySet[Region]:
 def search(user: Any, text: str, limit: int = 20) -> QuerySet[Region]:
     text = text.strip()
     qs = visible_regions(user)
-    if text.isdigit():
+    if is_code(text):
         return qs.filter(code__startswith=text).order_by("code")[:limit]
     return qs.filter(name__contains=text).order_by("level", "code")[:limit]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from fupin.core import audit
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import subtree_range
+from fupin.core.scoping import is_code, subtree_range
 from fupin.regions.models import AREA_FLAGS, LEVEL_BY_LENGTH, Level, Region
 
 DIVISION_FILES = {
@@ -85,7 +85,7 @@ def read_divisions(directory: Path, provinces: Iterable[str] | None = None) -> l
                 if prov not in wanted_set:
                     continue
                 code = r[i_code]
-                if len(code) != expected or not code.isdigit():
+                if len(code) != expected or not is_code(code):
                     raise RegionDataError(
                         _("%(file)s line %(line)d: code %(code)r is not a %(n)d-digit code.")
                         % {"file": name, "line": lineno, "code": code, "n": expected}
@@ -240,7 +240,7 @@ def parse_flag_file(content: bytes) -> list[tuple[int, str, dict[str, Any]]]:
         if not any(c.strip() for c in row):
             continue
         code = row[code_col].strip() if code_col < len(row) else ""
-        if not code.isdigit() or len(code) not in LEVEL_BY_LENGTH:
+        if not is_code(code) or len(code) not in LEVEL_BY_LENGTH:
             errors.append(RowError(line, header[code_col], _("%(code)r is not a division code.") % {"code": code}))
             continue
         changes: dict[str, Any] = {}

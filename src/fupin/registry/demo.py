@@ -20,7 +20,7 @@ from django.db.models import Max
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import subtree_range
+from fupin.core.scoping import is_code, subtree_range
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.models import Cadre, Household, Income, Member, Source
@@ -185,7 +185,7 @@ def generate(
 ) -> DemoResult:
     if households <= 0:
         raise DemoError(f"--households must be a positive number, not {households}")
-    if not area.isdigit() or len(area) not in (2, 4, 6, 9):
+    if not is_code(area) or len(area) not in (2, 4, 6, 9):
         raise DemoError(f"{area!r} is not a province, city, county or township code")
     if not Region.objects.filter(code=area).exists():
         raise DemoError(
@@ -358,7 +358,7 @@ def _household(
     for idx, p in enumerate(people):
         age = _age(p.birth)
         health = _pick(rng, (("01", 76), ("02", 12), ("03", 5), ("04", 7))) if age >= 16 else "01"
-        if not sick_planted and age >= 30:
+        if not sick_planted and (age >= 30 or idx == len(people) - 1):
             health, sick_planted = rng.choice(("02", "03")), True
         if not disabled_planted and (age >= 16 or idx == len(people) - 1):
             health, disabled_planted = "04", True

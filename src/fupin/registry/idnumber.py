@@ -20,6 +20,7 @@ import polars as pl
 from stdnum import numdb
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
+from stdnum.util import isdigits
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -53,7 +54,7 @@ class IdNumberError(ValueError):
 def check_one(number: str, *, today: dt.date | None = None) -> IdInfo:
     """Validate one 18-digit number; raise IdNumberError with a bilingual message saying what is wrong."""
     number = (number or "").strip().upper()
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if len(number) != 18 or not isdigits(number[:17]) or number[17] not in "0123456789X":
         raise IdNumberError("身份证号码应为18位，前17位为数字，末位为数字或X / must be 18 characters: 17 digits and a digit or X")
     try:
         if number[-1] != ric.calc_check_digit(number):
@@ -83,7 +84,7 @@ def check_many(numbers: Sequence[str] | pl.Series, *, today: dt.date | None = No
     weighted = pl.sum_horizontal([d * w for d, w in zip(digits, WEIGHTS, strict=True)]) % 11
     expected = weighted.replace_strict(list(range(11)), list(CHECK_CHARS), return_dtype=pl.Utf8)
     birth = pl.col("id").str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    shape_ok = pl.col("id").str.contains(r"^\d{17}[\dX]$").fill_null(False)
+    shape_ok = pl.col("id").str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
     valid = (
         shape_ok
         & (pl.col("id").str.slice(17, 1) == expected).fill_null(False)

@@ -19,7 +19,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
-from fupin.core.scoping import get_scoped_or_404, scope_of, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
 from fupin.regions.models import CODE_LENGTHS, Level, Region
 from fupin.registry.models import Household, Income, Member, Source
 
@@ -71,7 +71,7 @@ def households(user: Any, f: HouseholdFilter) -> QuerySet[Household]:
     """The household list of a user: scoped, filtered, annotated with head, size and latest income."""
     qs = visible_households(user)
     if f.region:
-        if not f.region.isdigit() or len(f.region) > 12:
+        if not is_code(f.region):
             return qs.none()
         qs = qs.filter(village__code__range=subtree_range(f.region))
     if f.status:

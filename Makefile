@@ -1,0 +1,76 @@
+# fupin — two commands on a fresh machine:  make run   (set up everything and serve on 127.0.0.1:8000)
+#                                            make test  (the whole suite)
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+FUPIN := $(UV) run --frozen fupin
+DEMO_HOUSEHOLDS ?= 20000
+HOST ?= 127.0.0.1:8000
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
+
+.PHONY: run test setup system-packages uv venv assets db serve lint typecheck messages bench bench-foundation clean
+
+run: setup db serve
+
+test: setup
+	$(UV) run --frozen pytest
+
+setup: system-packages venv assets
+
+# Debian packages the platform needs: CJK fonts (PDF, screenshots), Chromium (browser tests), gettext (translations).
+system-packages:
+	@missing=""; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "please install the Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+
+uv:
+	@command -v uv >/dev/null || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+venv: uv
+	@$(UV) sync --frozen --quiet
+
+assets:
+	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
+
+# Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, demo users.
+db:
+	$(FUPIN) migrate --verbosity 0
+	$(FUPIN) load_regions
+	$(FUPIN) set_region_flags src/fupin/regions/data/sanqu_sanzhou.csv
+	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
+	$(FUPIN) demo_users
+
+serve:
+	@echo "fupin: http://$(HOST)/  (demo logins in README.md; Ctrl-C stops the server and the worker)"
+	@$(FUPIN) db_worker --queue-name default & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(FUPIN) runserver $(HOST) --noreload
+
+lint: venv
+	$(UV) run --frozen ruff check src
+	$(UV) run --frozen mypy src/fupin
+
+typecheck: venv
+	$(UV) run --frozen mypy src/fupin
+
+messages: venv
+	cd src/fupin && $(UV) run --frozen fupin makemessages -l zh_Hans --no-obsolete --no-location && $(UV) run --frozen fupin compilemessages
+
+bench: bench-foundation
+
+# Foundation figures (issue 2) on a fresh SQLite file and a fresh PostgreSQL database.
+bench-foundation: setup
+	rm -f var/bench.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 $(FUPIN) bench foundation
+	psql "$(dir $(BENCH_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PG))"
+	DATABASE_URL=$(BENCH_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_PG) $(FUPIN) bench foundation
+
+clean:
+	rm -rf var/*.sqlite3* var/static

@@ -1,0 +1,37 @@
+"""Shared test fixtures: a small real-shaped division tree, users of every role, and households with
+valid ID numbers, built with factories (fupin.testing)."""
+
+import pytest
+
+from fupin import testing
+
+
+@pytest.fixture
+def tree(db):
+    return testing.make_tree()
+
+
+@pytest.fixture
+def users(tree):
+    return testing.make_users(tree)
+
+
+@pytest.fixture
+def households(tree):
+    return testing.make_households(tree)
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    from django.core.cache import cache
+
+    from fupin.core import codes
+
+    cache.clear()
+    codes.clear_cache()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,92 @@
+"""Factories for tests: a small division tree shaped like the real one, one user per role, households
+with members whose ID numbers are valid. Kept in the package so that every app's tests share them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import Group
+
+from fupin.core.models import User
+from fupin.core.roles import Role
+from fupin.regions.models import Level, Region
+from fupin.registry import idnumber
+from fupin.registry.models import Household, Income, Member
+
+PASSWORD = "test-password-2026"
+
+# code, name, level — 云南 with two counties of 怒江, and 贵州 with one village.
+TREE = [
+    ("53", "云南省", 1), ("5333", "怒江傈僳族自治州", 2),
+    ("533301", "泸水市", 3), ("533301101", "六库街道", 4), ("533301101001", "新城社区居委会", 5),
+    ("533301101201", "赖茂村委会", 5), ("533301205", "古登乡", 4), ("533301205201", "季加村委会", 5),
+    ("533323", "福贡县", 3), ("533323101", "上帕镇", 4), ("533323101201", "腊竹底村委会", 5),
+    ("52", "贵州省", 1), ("5201", "贵阳市", 2), ("520102", "南明区", 3), ("520102001", "新华路街道", 4),
+    ("520102001001", "富水南路社区", 5),
+]
+
+
+@dataclass
+class Tree:
+    nodes: dict[str, Region]
+
+    def __getitem__(self, code: str) -> Region:
+        return self.nodes[code]
+
+
+def make_tree() -> Tree:
+    nodes: dict[str, Region] = {}
+    for code, name, level in TREE:
+        parent = nodes.get(code[: {1: 0, 2: 2, 3: 4, 4: 6, 5: 9}[level]])
+        nodes[code] = Region.objects.create(code=code, name=name, level=level, parent=parent)
+    for r in nodes.values():
+        r.child_count = sum(1 for c in nodes.values() if c.parent_id == r.code)
+        r.village_count = sum(1 for c in nodes.values() if c.level == Level.VILLAGE and c.code.startswith(r.code))
+        r.save()
+    return Tree(nodes)
+
+
+def make_user(username: str, region: Region | None, *roles: Role, **extra: Any) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD, region=region, **extra)
+    for role in roles:
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
+    return User.objects.get(pk=user.pk)
+
+
+def make_users(tree: Tree) -> dict[str, User]:
+    return {
+        "clerk": make_user("clerk", tree["533301205201"], Role.CLERK),
+        "township": make_user("township", tree["533301205"], Role.TOWNSHIP_REVIEWER),
+        "county": make_user("county", tree["533301"], Role.COUNTY_ADMIN),
+        "analyst": make_user("analyst", tree["53"], Role.ANALYST),
+        "exchange": make_user("exchange", tree["52"], Role.EXCHANGE),
+        "sysadmin": make_user("sysadmin", None, Role.SYSADMIN, is_staff=True),
+    }
+
+
+_seq = itertools.count(1)
+
+
+def make_household(village: Region, size: int = 3, status: str = "poor", **fields: Any) -> Household:
+    n = next(_seq)
+    h = Household.objects.create(
+        number=f"{village.code}{n:05d}", village=village, status=status, standard="01", attribute="01",
+        main_cause="01", identified_year=2014, housing_safety="A", **fields,
+    )
+    for i in range(size):
+        sex = "1" if i % 2 == 0 else "2"
+        birth = dt.date(1960 + i * 7, 1 + n % 12, 1 + i)
+        Member.objects.create(
+            household=h, name=f"张{'三四五六七八'[i % 6]}{n}", id_number=idnumber.make(village.code[:6], birth, n % 400, sex),
+            sex=sex, birth_date=birth, relation="01" if i == 0 else "03", ethnicity="01", health="01",
+        )
+    Income.objects.create(household=h, year=2020, household_size=size, wage_other=3000 * size, business=1000)
+    return h
+
+
+def make_households(tree: Tree) -> dict[str, Household]:
+    """One household in each village of the tree, keyed by village code."""
+    return {r.code: make_household(r) for r in tree.nodes.values() if r.level == Level.VILLAGE}
