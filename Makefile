@@ -7,14 +7,19 @@ DEMO_HOUSEHOLDS ?= 20000
 HOST ?= 127.0.0.1:8000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 
-.PHONY: run test setup system-packages uv venv assets db serve lint typecheck messages bench bench-foundation clean
+.PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation clean
 
 run: setup db serve
 
 test: setup
 	$(UV) run --frozen pytest
 
-setup: system-packages venv assets
+setup: system-packages venv assets catalogue
+
+CATALOGUE := src/fupin/locale/zh_Hans/LC_MESSAGES/django
+catalogue: $(CATALOGUE).mo
+$(CATALOGUE).mo: $(CATALOGUE).po
+	cd src/fupin && $(UV) run --frozen fupin compilemessages --verbosity 0
 
 # Debian packages the platform needs: CJK fonts (PDF, screenshots), Chromium (browser tests), gettext (translations).
 system-packages:
@@ -48,7 +53,7 @@ db:
 
 serve:
 	@echo "fupin: http://$(HOST)/  (demo logins in README.md; Ctrl-C stops the server and the worker)"
-	@$(FUPIN) db_worker --queue-name default & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	@$(FUPIN) db_worker --queue-name default --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) runserver $(HOST) --noreload
 
 lint: venv
