@@ -8,6 +8,8 @@ commands record the channel ``cli``.
 from __future__ import annotations
 
 import contextvars
+import getpass
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -58,10 +60,14 @@ def record(
         if not region_code:
             region_code = _region_of(obj)
     ctx = _context.get() or {}
+    channel = ctx.get("channel", "cli")
     user = actor if getattr(actor, "is_authenticated", False) else None
+    username = getattr(actor, "username", "") or ""
+    if not username and channel.startswith("cli"):
+        username = f"{getpass.getuser()}@{socket.gethostname()}"  # the operator of a command
     return AuditEvent.objects.create(
         user=user,
-        username=getattr(actor, "username", "") or "",
+        username=username[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -69,7 +75,7 @@ def record(
         summary=summary[:300],
         detail=detail or {},
         ip=ctx.get("ip"),
-        channel=ctx.get("channel", "cli"),
+        channel=channel,
     )
 
 

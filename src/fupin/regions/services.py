@@ -145,7 +145,7 @@ def load_regions(
             actor=actor,
             action=AuditEvent.Action.BULK,
             object_type="regions.region",
-            summary=f"load_regions {','.join(province_codes)}: {len(rows)} nodes",
+            summary=f"load_regions {'all provinces' if not provinces else ','.join(province_codes)}: {len(rows)} nodes",
             detail={"provinces": province_codes, "by_level": {str(k): v for k, v in by_level.items()}},
         )
     say("written", len(rows))
