@@ -64,7 +64,7 @@ typecheck: venv
 	$(UV) run --frozen mypy src/fupin
 
 messages: venv
-	cd src/fupin && $(UV) run --frozen fupin makemessages -l zh_Hans --no-obsolete --no-location && $(UV) run --frozen fupin compilemessages
+	cd src/fupin && $(UV) run --frozen fupin makemessages -l zh_Hans --no-obsolete --no-location --no-fuzzy-matching -i conftest.py -i testing.py -i "*/tests/*" && $(UV) run --frozen fupin compilemessages
 
 bench: bench-foundation
 
