@@ -1,6 +1,8 @@
 """Shared test fixtures: a small real-shaped division tree, users of every role, and households with
 valid ID numbers, built with factories (fupin.testing)."""
 
+import os
+
 import pytest
 
 from fupin import testing
@@ -35,3 +37,11 @@ def _clear_caches():
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# CI replays the same examples every run (derandomized); developers' runs keep exploring new ones.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")

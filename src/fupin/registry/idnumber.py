@@ -1,6 +1,7 @@
 """Resident ID numbers (GB 11643-1999): 6-digit region of issue, 8-digit birth date, 3-digit sequence
 (odd for men, even for women), and a check digit.
 
+Both first normalize the text (NFKC: full-width digits from a Chinese IME become ASCII).
 ``check_one`` validates a single number with python-stdnum (format, check digit, birth date and the
 region code as valid in the year of birth). ``check_many`` is the vectorized check for bulk loads,
 written as polars expressions; it checks format, check digit and birth date and is tested against
@@ -11,6 +12,7 @@ in force that year, so synthetic people get numbers a real validator accepts.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,9 +53,14 @@ class IdNumberError(ValueError):
     pass
 
 
+def normalize(number: str | None) -> str:
+    """Full-width and other compatibility digits (typed with a Chinese IME) become ASCII; blanks go."""
+    return unicodedata.normalize("NFKC", number or "").strip().upper()
+
+
 def check_one(number: str, *, today: dt.date | None = None) -> IdInfo:
     """Validate one 18-digit number; raise IdNumberError with a bilingual message saying what is wrong."""
-    number = (number or "").strip().upper()
+    number = normalize(number)
     if len(number) != 18 or not isdigits(number[:17]) or number[17] not in "0123456789X":
         raise IdNumberError("身份证号码应为18位，前17位为数字，末位为数字或X / must be 18 characters: 17 digits and a digit or X")
     try:
@@ -78,7 +85,7 @@ def check_many(numbers: Sequence[str] | pl.Series, *, today: dt.date | None = No
     """Vectorized check of many numbers. Returns columns ``valid`` (bool), ``birth_date`` (date) and
     ``sex`` ("1"/"2"), null where the number is invalid. Region validity is not checked here."""
     today = today or dt.date.today()
-    s = pl.Series("id", numbers, dtype=pl.Utf8).str.strip_chars().str.to_uppercase()
+    s = pl.Series("id", numbers, dtype=pl.Utf8).str.normalize("NFKC").str.strip_chars().str.to_uppercase()
     df = pl.DataFrame({"id": s})
     digits = [pl.col("id").str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
     weighted = pl.sum_horizontal([d * w for d, w in zip(digits, WEIGHTS, strict=True)]) % 11
