@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "organisation", "region__name")
     raw_id_fields = ("region",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Region and organisation"), {"fields": ("region", "organisation", "phone")}),
     )
 

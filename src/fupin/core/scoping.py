@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
@@ -105,5 +106,5 @@ def get_scoped_or_404(qs: QuerySet[M], user: User | Any, **lookup: Any) -> M:
     """One object of ``qs`` inside the user's subtree; outside it, the object does not exist (404)."""
     try:
         return scoped(qs, user).get(**lookup)
-    except qs.model.DoesNotExist as exc:
+    except ObjectDoesNotExist as exc:
         raise Http404 from exc

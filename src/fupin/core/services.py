@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -42,10 +43,15 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
     if busiest:
         village = Region.objects.get(code=busiest["village_id"])
     else:
-        village = Region.objects.filter(code__startswith=DEMO_COUNTY, level=Level.VILLAGE).order_by("code").first()
-    if village is None:
+        first = Region.objects.filter(code__startswith=DEMO_COUNTY, level=Level.VILLAGE).order_by("code").first()
+        if first is None:
+            raise DemoUsersError(f"no villages of {DEMO_COUNTY} are loaded")
+        village = first
+    if village is None:  # pragma: no cover - both branches above set it
         raise DemoUsersError(f"no villages of {DEMO_COUNTY} are loaded")
     township = village.parent
+    if township is None:
+        raise DemoUsersError(f"village {village.code} has no township")
     ensure_role_groups()
     specs = [
         ("demo_admin", "系统管理员", None, [Role.SYSADMIN], True),
@@ -83,7 +89,7 @@ def create_api_token(*, user: User, name: str, days: int | None = 365) -> tuple[
         name=name[:100],
         key_hash=ApiToken.hash(raw),
         hint=raw[:8],
-        expires_at=timezone.now() + timezone.timedelta(days=days) if days else None,
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
     )
     audit.record(actor=user, action=AuditEvent.Action.TOKEN, obj=token, region_code=user.region_id or "",
                  summary=f"created API token {token.name}")

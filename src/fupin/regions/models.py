@@ -68,4 +68,4 @@ class Region(models.Model):
 
     @property
     def flags(self) -> list[str]:
-        return [str(self._meta.get_field(f).verbose_name) for f in (*AREA_FLAGS, "is_poor_village") if getattr(self, f)]
+        return [str(getattr(self._meta.get_field(f), "verbose_name", f)) for f in (*AREA_FLAGS, "is_poor_village") if getattr(self, f)]

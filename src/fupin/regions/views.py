@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from fupin.core.exports import table_response
@@ -21,7 +22,7 @@ def _rows(request: HttpRequest, region: Region | None, children: list[Region]) -
 
 
 @login_required
-def browser(request: HttpRequest, code: str | None = None) -> HttpResponse:
+def browser(request: HttpRequest, code: str | None = None) -> HttpResponseBase:
     """The division tree: breadcrumbs, the node and its children with counts, inside the user's scope."""
     scope = scope_of(request.user)
     region = selectors.region_for(request.user, code) if code else None

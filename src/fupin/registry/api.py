@@ -88,7 +88,7 @@ def list_households(request: HttpRequest, filters: Query[FilterIn]) -> Any:
     f = HouseholdFilter.from_params(filters.dict())
     size = min(max(filters.page_size, 1), 500)
     page = max(filters.page, 1)
-    qs = selectors.households(request.user, f)
+    qs: Any = selectors.households(request.user, f)  # annotated with head_name, size, per_capita, income_year
     masker = Masker(request.user)
     rows = [
         {

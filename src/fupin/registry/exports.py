@@ -28,6 +28,7 @@ def household_rows(user: Any, f: HouseholdFilter) -> Iterator[list[Any]]:
         summary=f"household export ({'clear' if masker.clear else 'masked'})",
         detail={"filter": f.__dict__, "clear": masker.clear},
     )
+    h: Any
     for h in qs[:MAX_ROWS].iterator(chunk_size=2000):
         yield [
             h.number, h.village.full_code, h.village.name, masker.name(h.head_name or ""), h.size or 0,

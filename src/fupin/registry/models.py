@@ -2,7 +2,7 @@
 collection form (../shared/DATA.md); coded fields hold codes of the lists in ``core/data/codelists.json``."""
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
@@ -151,7 +151,7 @@ INCOME_FIELDS = (
 )
 
 
-def _money(label: str) -> models.DecimalField:
+def _money(label: Any) -> models.DecimalField:
     return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal(0))
 
 

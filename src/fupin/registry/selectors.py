@@ -156,4 +156,4 @@ def status_summary(user: Any, region: Region | None = None) -> list[dict[str, An
         .annotate(households=Count("id"), persons=Sum("n"))
         .order_by("status")
     )
-    return list(rows)
+    return [dict(r) for r in rows]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from fupin.core.codes import choices, label
@@ -14,7 +15,7 @@ from fupin.registry.selectors import HouseholdFilter
 
 
 @login_required
-def household_list(request: HttpRequest) -> HttpResponse:
+def household_list(request: HttpRequest) -> HttpResponseBase:
     f = HouseholdFilter.from_params(request.GET)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
