@@ -22,3 +22,6 @@ NATIONWIDE_ROLES = frozenset({Role.SYSADMIN, Role.ANALYST, Role.EXCHANGE})
 
 # Roles that may browse the audit log of their subtree.
 AUDIT_ROLES = frozenset({Role.SYSADMIN, Role.COUNTY_ADMIN})
+
+# Roles that enter and correct dossiers of their subtree.
+REGISTRY_WRITE_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN})

@@ -199,3 +199,40 @@ class Income(models.Model):
         """人均纯收入 = (all incomes − 生产经营性支出) ÷ 年度家庭人口数, rounded to the yuan cent."""
         total = sum((getattr(self, f) for f in INCOME_FIELDS), Decimal(0)) - self.business_expense
         return (total / self.household_size).quantize(Decimal("0.01"))
+
+
+class HouseholdVersion(models.Model):
+    """One dated change of a dossier (R2.2). ``snapshot`` is the whole dossier after the change, so the
+    dossier as of any date is the last version on or before it; ``changes`` lists what differs from the
+    version before. Versions are only ever added: a correction is a new version, not an edit."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("registered")
+        UPDATE = "update", _("updated")
+        CORRECTION = "correction", _("corrected")
+        MEMBER_ADD = "member_add", _("member added")
+        MEMBER_UPDATE = "member_update", _("member updated")
+        MEMBER_REMOVE = "member_remove", _("member removed")
+        INCOME = "income", _("income recorded")
+        IMPORT = "import", _("imported")
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="versions")
+    valid_from = models.DateField(_("valid from"), db_index=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("by"), max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    snapshot = models.JSONField(_("dossier after the change"))
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+
+    SCOPE_FIELD: ClassVar[str] = "household__village__code"
+
+    class Meta:
+        verbose_name = _("dossier version")
+        verbose_name_plural = _("dossier versions")
+        ordering = ["household", "valid_from", "id"]
+        indexes = [models.Index(fields=["household", "valid_from", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.valid_from} {self.kind}"

@@ -1,0 +1,199 @@
+"""Writes to the registry: one function per business action, each validated, transactional, versioned
+(history) and audited. Views, the API and imports call these; nothing else writes dossiers one by one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from fupin.core import audit
+from fupin.core.models import AuditEvent
+from fupin.core.roles import REGISTRY_WRITE_ROLES
+from fupin.core.scoping import scope_of
+from fupin.regions.models import Level, Region
+from fupin.registry import history, idnumber
+from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion, Income, Member, Source
+from fupin.registry.validation import household_errors, member_errors, raise_if
+
+HOUSEHOLD_FIELDS = (
+    "status", "standard", "attribute", "main_cause", "other_causes", "phone", "bank_name", "bank_account",
+    "is_military_family", "is_only_child", "is_two_daughters", "identified_year", "exit_year", "cultivated_land",
+    "irrigated_land", "forest_land", "has_production_power", "has_living_power", "has_radio_tv", "has_broadband",
+    "road_distance_km", "road_type", "housing_area", "housing_safety", "water_difficult", "water_safe", "fuel_type",
+    "has_sanitary_toilet", "in_cooperative",
+)
+MEMBER_FIELDS = (
+    "name", "id_type", "id_number", "sex", "birth_date", "relation", "ethnicity", "political", "education",
+    "schooling", "health", "disability_category", "disability_grade", "labour_skill", "work_location",
+    "work_months", "welfare_job_months", "speaks_mandarin", "has_medical_insurance",
+    "has_serious_illness_insurance", "has_pension_insurance", "receives_dibao", "receives_tekun",
+)
+
+
+def check_can_write(actor: Any, village_code: str) -> None:
+    if not (getattr(actor, "is_superuser", False) or actor.has_role(*REGISTRY_WRITE_ROLES)):
+        raise PermissionDenied("您的角色不能修改档案 / your role cannot change dossiers")
+    if not scope_of(actor).contains(village_code):
+        raise PermissionDenied("该村不在您的管辖范围内 / this village is outside your region")
+
+
+def _village(code: str) -> Region:
+    village = Region.objects.filter(code=code, level=Level.VILLAGE).first()
+    if village is None:
+        raise ValidationError({"village": f"“{code}”不是已加载的行政村代码 / not a loaded village code"})
+    return village
+
+
+def _member_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    values = {k: data[k] for k in MEMBER_FIELDS if k in data}
+    number = idnumber.normalize(str(values.get("id_number") or ""))
+    values["id_number"] = number
+    if (values.get("id_type") or "1") == "1" and number:
+        info = idnumber.check_one(number)
+        values.setdefault("sex", info.sex)
+        values.setdefault("birth_date", info.birth_date)
+        values["sex"] = values["sex"] or info.sex
+        values["birth_date"] = values["birth_date"] or info.birth_date
+    return values
+
+
+@transaction.atomic
+def register_household(
+    *, actor: Any, village_code: str, number: str, data: Mapping[str, Any], members: list[Mapping[str, Any]],
+    reason: str = "", valid_from: dt.date | None = None,
+) -> Household:
+    """Register a new household with its members. The head (relation 01) must be among them."""
+    check_can_write(actor, village_code)
+    village = _village(village_code)
+    errors = household_errors(data)
+    number = number.strip()
+    if not number:
+        errors["number"] = "必填 / required"
+    elif Household.objects.filter(number=number).exists():
+        errors["number"] = f"户编号 {number} 已存在 / household number already exists"
+    if not members:
+        errors["members"] = "至少需要一名成员（户主） / at least one member, the head, is needed"
+    elif sum(1 for m in members if m.get("relation") == "01") != 1:
+        errors["members"] = "应有且只有一名户主 / exactly one member must be the head (户主)"
+    numbers = [idnumber.normalize(str(m.get("id_number") or "")) for m in members]
+    if len(set(numbers)) != len(numbers):
+        errors["members"] = "同一证件号码出现多次 / the same ID number appears more than once"
+    for i, m in enumerate(members):
+        for field, msg in member_errors(m).items():
+            errors[f"members.{i}.{field}"] = msg
+    raise_if(errors)
+    household = Household.objects.create(
+        number=number, village=village, source=Source.ENTRY, **{k: data[k] for k in HOUSEHOLD_FIELDS if k in data}
+    )
+    for m in members:
+        Member.objects.create(household=household, **_member_values(m))
+    history.record_version(household, kind=HouseholdVersion.Kind.CREATE, actor=actor, reason=reason, valid_from=valid_from)
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=household, summary=f"registered {number}")
+    return household
+
+
+@transaction.atomic
+def update_household(
+    *, actor: Any, household: Household, data: Mapping[str, Any], reason: str,
+    valid_from: dt.date | None = None, correction: bool = False,
+) -> Household:
+    """Change household fields. ``reason`` is required: every change says why."""
+    check_can_write(actor, household.village_id)
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
+    merged = {**{k: getattr(household, k) for k in HOUSEHOLD_FIELDS}, **data}
+    raise_if(household_errors(merged))
+    for k in HOUSEHOLD_FIELDS:
+        if k in data:
+            setattr(household, k, data[k])
+    household.save()
+    kind = HouseholdVersion.Kind.CORRECTION if correction else HouseholdVersion.Kind.UPDATE
+    version = history.record_version(household, kind=kind, actor=actor, reason=reason, valid_from=valid_from)
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=reason,
+                 detail={"changes": version.changes})
+    return household
+
+
+@transaction.atomic
+def add_member(*, actor: Any, household: Household, data: Mapping[str, Any], reason: str) -> Member:
+    check_can_write(actor, household.village_id)
+    errors = member_errors(data)
+    if data.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exists():
+        errors["relation"] = "该户已有户主 / the household already has a head"
+    raise_if(errors)
+    member = Member.objects.create(household=household, **_member_values(data))
+    history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_ADD, actor=actor, reason=reason)
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=member, summary=reason)
+    return member
+
+
+@transaction.atomic
+def update_member(*, actor: Any, member: Member, data: Mapping[str, Any], reason: str) -> Member:
+    household = member.household
+    check_can_write(actor, household.village_id)
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
+    merged = {**{k: getattr(member, k) for k in MEMBER_FIELDS}, **data}
+    errors = member_errors(merged, member_id=member.pk)
+    if merged.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exclude(pk=member.pk).exists():
+        errors["relation"] = "该户已有户主 / the household already has a head"
+    raise_if(errors)
+    for k, v in _member_values(merged).items():
+        setattr(member, k, v)
+    member.save()
+    history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_UPDATE, actor=actor, reason=reason)
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=member, summary=reason)
+    return member
+
+
+@transaction.atomic
+def remove_member(*, actor: Any, member: Member, reason: str) -> Member:
+    """A member leaves (death, marriage, moving out): kept in history, no longer active."""
+    household = member.household
+    check_can_write(actor, household.village_id)
+    if not reason.strip():
+        raise ValidationError({"reason": "请说明原因 / say why the member leaves"})
+    if member.relation == "01":
+        raise ValidationError({"relation": "请先变更户主 / change the head of household first"})
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_REMOVE, actor=actor, reason=reason)
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=member, summary=f"removed: {reason}")
+    return member
+
+
+@transaction.atomic
+def set_income(
+    *, actor: Any, household: Household, year: int, components: Mapping[str, Any], reason: str = ""
+) -> Income:
+    """Record a year's income by component; 人均纯收入 follows from it (computed, never typed)."""
+    check_can_write(actor, household.village_id)
+    errors: dict[str, str] = {}
+    values: dict[str, Decimal] = {}
+    for field in (*INCOME_FIELDS, "business_expense"):
+        raw = components.get(field, 0) or 0
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            errors[field] = "应为数字 / must be a number"
+            continue
+        if value < 0:
+            errors[field] = "不能为负数 / cannot be negative"
+        values[field] = value
+    size = components.get("household_size") or household.members.filter(is_active=True).count()
+    if int(size) <= 0:
+        errors["household_size"] = "家庭人口数应大于 0 / household size must be positive"
+    if not 2013 <= int(year) <= dt.date.today().year:
+        errors["year"] = "年度超出范围 / year out of range"
+    raise_if(errors)
+    income, _ = Income.objects.update_or_create(
+        household=household, year=year, defaults={"household_size": int(size), **values}
+    )
+    history.record_version(household, kind=HouseholdVersion.Kind.INCOME, actor=actor, reason=reason or f"{year} 年收入")
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=f"income {year}")
+    return income

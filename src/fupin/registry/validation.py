@@ -1,0 +1,98 @@
+"""Validation of registry input, shared by forms, the API and the importer's single-record paths.
+Messages are bilingual (Chinese / English) and keyed by field, so forms show them next to the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from fupin.core import codes
+from fupin.registry import idnumber
+from fupin.registry.models import Member
+
+MEMBER_CODED = {
+    "sex": "sex", "relation": "relation", "ethnicity": "ethnicity", "political": "political",
+    "education": "education", "schooling": "schooling", "health": "health",
+    "disability_category": "disability_category", "disability_grade": "disability_grade",
+    "labour_skill": "labour_skill", "work_location": "work_location", "id_type": "id_type",
+}
+MEMBER_REQUIRED = ("name", "id_number", "relation", "ethnicity", "health")
+HOUSEHOLD_CODED = {
+    "status": "household_status", "standard": "identification_standard", "attribute": "household_attribute",
+    "main_cause": "poverty_cause", "housing_safety": "housing_safety", "road_type": "road_type", "fuel_type": "fuel_type",
+}
+HOUSEHOLD_REQUIRED = ("status", "standard", "attribute", "main_cause", "identified_year")
+
+
+def _code_errors(data: Mapping[str, Any], coded: Mapping[str, str], errors: dict[str, str]) -> None:
+    for field, list_code in coded.items():
+        value = data.get(field)
+        if value and value not in codes.codes(list_code):
+            errors[field] = f"“{value}”不是有效的代码 / not a valid code of the list {list_code}"
+
+
+def member_errors(data: Mapping[str, Any], *, member_id: int | None = None) -> dict[str, str]:
+    """Errors of one member's data (an empty dict when valid). Checks the ID number with stdnum, that sex and
+    birth date agree with it, code lists, and that the person is not an active member of another household."""
+    errors: dict[str, str] = {}
+    for field in MEMBER_REQUIRED:
+        if not str(data.get(field) or "").strip():
+            errors[field] = "必填 / required"
+    _code_errors(data, MEMBER_CODED, errors)
+    number = idnumber.normalize(str(data.get("id_number") or ""))
+    if number and (data.get("id_type") or "1") == "1":
+        try:
+            info = idnumber.check_one(number)
+        except idnumber.IdNumberError as exc:
+            errors["id_number"] = str(exc)
+        else:
+            if data.get("sex") and data["sex"] != info.sex:
+                errors["sex"] = "性别与身份证号码不符 / sex disagrees with the ID number"
+            birth = data.get("birth_date")
+            if isinstance(birth, str) and birth:
+                try:
+                    birth = dt.date.fromisoformat(birth)
+                except ValueError:
+                    errors["birth_date"] = "日期格式应为 YYYY-MM-DD / date must be YYYY-MM-DD"
+                    birth = None
+            if birth and birth != info.birth_date:
+                errors["birth_date"] = (
+                    f"出生日期与身份证号码不符（应为 {info.birth_date:%Y-%m-%d}） / "
+                    f"birth date disagrees with the ID number ({info.birth_date:%Y-%m-%d})"
+                )
+            others = Member.objects.filter(id_number=number, is_active=True)
+            if member_id is not None:
+                others = others.exclude(pk=member_id)
+            holder = others.select_related("household").first()
+            if holder is not None:
+                errors["id_number"] = (
+                    f"此人已是户 {holder.household.number} 的在册成员 / "
+                    f"this person is already an active member of household {holder.household.number}"
+                )
+    return errors
+
+
+def household_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for field in HOUSEHOLD_REQUIRED:
+        if not str(data.get(field) or "").strip():
+            errors[field] = "必填 / required"
+    _code_errors(data, HOUSEHOLD_CODED, errors)
+    for cause in data.get("other_causes") or []:
+        if cause not in codes.codes("poverty_cause"):
+            errors["other_causes"] = f"“{cause}”不是有效的致贫原因 / not a cause of poverty"
+    year = data.get("identified_year")
+    if year not in (None, "") and not (2013 <= int(year) <= dt.date.today().year):
+        errors["identified_year"] = "识别年度应在 2013 年至今之间 / year identified must be between 2013 and now"
+    exit_year = data.get("exit_year")
+    if exit_year not in (None, "") and year not in (None, "") and int(exit_year) < int(year):
+        errors["exit_year"] = "脱贫年度不能早于识别年度 / exit year cannot be before the year identified"
+    return errors
+
+
+def raise_if(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
