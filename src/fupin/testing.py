@@ -80,7 +80,7 @@ def make_household(village: Region, size: int = 3, status: str = "poor", **field
         sex = "1" if i % 2 == 0 else "2"
         birth = dt.date(1960 + i * 7, 1 + n % 12, 1 + i)
         Member.objects.create(
-            household=h, name=f"张{'三四五六七八'[i % 6]}{n}", id_number=idnumber.make(village.code[:6], birth, n % 400, sex),
+            household=h, name=f"张{'三四五六七八'[i % 6]}{n}", id_number=idnumber.make(idnumber.issuing_code(village.code[:6], birth.year), birth, n % 400, sex),
             sex=sex, birth_date=birth, relation="01" if i == 0 else "03", ethnicity="01", health="01",
         )
     Income.objects.create(household=h, year=2020, household_size=size, wage_other=3000 * size, business=1000)
