@@ -6,10 +6,11 @@ executemany in one transaction; nothing here is a real person."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -23,7 +24,8 @@ from fupin.core.models import AuditEvent
 from fupin.core.scoping import is_code, subtree_range
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
-from fupin.registry.models import Cadre, Household, Income, Member, Source
+from fupin.registry.history import HOUSEHOLD_SKIP, INCOME_SKIP, MEMBER_SKIP, json_value
+from fupin.registry.models import Cadre, Household, HouseholdVersion, Income, Member, Source
 
 NUJIANG = "5333"  # 怒江傈僳族自治州, a 三区三州 prefecture, always part of the Yunnan demo
 LAST_YEAR = 2020
@@ -65,6 +67,7 @@ class DemoResult:
     households: int = 0
     members: int = 0
     incomes: int = 0
+    versions: int = 0
     cadres: int = 0
     villages: int = 0
     replaced: int = 0
@@ -263,7 +266,10 @@ def generate(
         result.members = copy_rows(Member._meta.db_table, MEMBER_COLUMNS, member_rows)
         say("members written", result.members)
         result.incomes = copy_rows(Income._meta.db_table, INCOME_COLUMNS, income_rows)
-        _reset_sequences([Cadre, Household, Member, Income])
+        result.versions = copy_rows(
+            HouseholdVersion._meta.db_table, VERSION_COLUMNS, _versions(hh_rows, member_rows, income_rows, now)
+        )
+        _reset_sequences([Cadre, Household, Member, Income, HouseholdVersion])
         result.timings["write"] = time.perf_counter() - t0
         result.villages = len(cadres_of)
         audit.record(
@@ -281,6 +287,7 @@ def generate(
 def _delete_demo(lo: str, hi: str) -> int:
     demo = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
     n = demo.count()
+    HouseholdVersion.objects.filter(household__in=demo).delete()
     Income.objects.filter(household__in=demo).delete()
     Member.objects.filter(household__in=demo).delete()
     demo.delete()
@@ -458,6 +465,47 @@ def _household(
         rng.random() < 0.55, rng.random() < 0.4, Source.DEMO, now, now,
     )
     return household, members, incomes
+
+
+VERSION_COLUMNS = ("household_id", "valid_from", "recorded_at", "kind", "username", "reason", "snapshot", "changes")
+
+
+def _row_dict(columns: tuple[str, ...], row: tuple[Any, ...], skip: set[str]) -> dict[str, Any]:
+    return {c: json_value(v) for c, v in zip(columns, row, strict=True) if c not in skip}
+
+
+def _versions(
+    hh_rows: list[tuple[Any, ...]], member_rows: list[tuple[Any, ...]], income_rows: list[tuple[Any, ...]],
+    now: dt.datetime,
+) -> Iterator[tuple[Any, ...]]:
+    """One version per synthetic household: its current dossier, valid from its last lifecycle event, in the
+    same structure as ``history.snapshot`` (a test checks that)."""
+    h_skip = {c for c in HOUSEHOLD_COLUMNS if c in HOUSEHOLD_SKIP or c in ("id", "created_at", "updated_at")}
+    m_skip = {"id", "household_id"} | MEMBER_SKIP
+    i_skip = {"household_id"} | INCOME_SKIP
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in member_rows:
+        members[row[1]].append(_row_dict(MEMBER_COLUMNS, row, m_skip))
+    incomes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in income_rows:
+        incomes[row[0]].append(_row_dict(INCOME_COLUMNS, row, i_skip))
+    status_at = HOUSEHOLD_COLUMNS.index("status")
+    year_at = HOUSEHOLD_COLUMNS.index("identified_year")
+    exit_at = HOUSEHOLD_COLUMNS.index("exit_year")
+    causes_at = HOUSEHOLD_COLUMNS.index("other_causes")
+    for row in hh_rows:
+        hid, status = row[0], row[status_at]
+        household = _row_dict(HOUSEHOLD_COLUMNS, row, h_skip)
+        household["other_causes"] = json.loads(row[causes_at])
+        if status in ("returned", "monitored"):
+            valid = dt.date(2020, 6, 30)
+        elif row[exit_at]:
+            valid = dt.date(row[exit_at], 12, 1)
+        else:
+            valid = dt.date(row[year_at], 3, 1)
+        snap = {"household": household, "members": members[hid], "incomes": incomes[hid]}
+        yield (hid, valid, now, HouseholdVersion.Kind.CREATE, "demo", "演示数据（合成） / synthetic demo data",
+               json.dumps(snap, ensure_ascii=False), "[]")
 
 
 def _json_list(items: list[str]) -> str:

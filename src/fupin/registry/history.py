@@ -20,7 +20,7 @@ MEMBER_SKIP = {"id", "household"}
 INCOME_SKIP = {"id", "household", "net_total"}
 
 
-def _value(v: Any) -> Any:
+def json_value(v: Any) -> Any:
     if isinstance(v, Decimal):
         return f"{v:.2f}" if v == v.quantize(Decimal("0.01")) else str(v)
     if isinstance(v, dt.datetime | dt.date):
@@ -33,7 +33,7 @@ def _fields(obj: Model, skip: set[str]) -> dict[str, Any]:
     for f in obj._meta.concrete_fields:
         if f.name in skip or getattr(f, "generated", False):
             continue
-        out[f.attname] = _value(getattr(obj, f.attname))
+        out[f.attname] = json_value(getattr(obj, f.attname))
     return out
 
 

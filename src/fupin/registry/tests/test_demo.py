@@ -91,3 +91,15 @@ def test_demo_users(yunnan):
     assert User.objects.get(username="demo_admin").region is None
     call_command("demo_users")  # idempotent
     assert User.objects.filter(username__startswith="demo_").count() == 6
+
+
+def test_demo_versions_match_the_dossier(yunnan):
+    from fupin.registry import history
+    from fupin.registry.models import HouseholdVersion
+
+    generate(households=60, seed=5)
+    assert HouseholdVersion.objects.count() == 60
+    for h in Household.objects.all():
+        version = history.timeline(h)[0]
+        assert version.snapshot == history.snapshot(h), h.number
+        assert history.as_of(h, version.valid_from) == version
