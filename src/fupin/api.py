@@ -1,6 +1,8 @@
 """The JSON API under /api/v1/ (schema at /api/v1/openapi.json). Every router is thin: it calls
 selectors, which are scoped to the caller's region; objects outside the scope answer 404."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from fupin.core.api import router as core_router
@@ -19,6 +21,20 @@ api = NinjaAPI(
     auth=API_AUTH,
     urls_namespace="api",
 )
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Service validation errors: 422 with the bilingual message per field (members as members.<i>.<field>)."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"errors": {"__all__": [str(exc) or "permission denied"]}}, status=403)
+
+
 api.add_router("/", core_router, tags=["me"])
 api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/households", registry_router, tags=["registry"])

@@ -3,10 +3,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
-from fupin.core.masking import Masker
-from fupin.registry import selectors
+from fupin.core.masking import Masker, mask_id_number
+from fupin.core.scoping import get_scoped_or_404
+from fupin.registry import history, selectors, services
+from fupin.registry.models import Member
 from fupin.registry.selectors import HouseholdFilter
 
 router = Router()
@@ -104,7 +106,10 @@ def list_households(request: HttpRequest, filters: Query[FilterIn]) -> Any:
 
 @router.get("/{household_id}", response=HouseholdOut, summary="One household dossier (404 outside the caller's scope)")
 def get_household(request: HttpRequest, household_id: int) -> Any:
-    h = selectors.household_for(request.user, household_id)
+    return _dossier(request, selectors.household_for(request.user, household_id))
+
+
+def _dossier(request: HttpRequest, h: Any) -> dict[str, Any]:
     masker = Masker(request.user)
     members = list(selectors.members_of(h))
     masker.reveal(obj=h, summary=f"API dossier {h.number}", detail={"members": len(members)})
@@ -127,3 +132,189 @@ def get_household(request: HttpRequest, household_id: int) -> Any:
             for i in selectors.incomes_of(h)
         ],
     }
+
+
+class MemberIn(Schema):
+    name: str
+    id_number: str
+    relation: str
+    ethnicity: str
+    health: str
+    id_type: str = "1"
+    sex: str = ""
+    birth_date: date | None = None
+    political: str = ""
+    education: str = ""
+    schooling: str = ""
+    disability_category: str = ""
+    disability_grade: str = ""
+    labour_skill: str = ""
+    work_location: str = ""
+    work_months: int = 0
+    welfare_job_months: int = 0
+    speaks_mandarin: bool = True
+    has_medical_insurance: bool = True
+    has_serious_illness_insurance: bool = False
+    has_pension_insurance: bool = False
+    receives_dibao: bool = False
+    receives_tekun: bool = False
+
+
+class HouseholdFieldsIn(Schema):
+    status: str | None = None
+    standard: str | None = None
+    attribute: str | None = None
+    main_cause: str | None = None
+    other_causes: list[str] | None = None
+    phone: str | None = None
+    identified_year: int | None = None
+    exit_year: int | None = None
+    housing_safety: str | None = None
+    water_safe: bool | None = None
+    water_difficult: bool | None = None
+    has_broadband: bool | None = None
+    has_living_power: bool | None = None
+    cultivated_land: Decimal | None = None
+    housing_area: Decimal | None = None
+
+
+class HouseholdIn(HouseholdFieldsIn):
+    number: str
+    village_code: str
+    members: list[MemberIn]
+    reason: str = ""
+
+
+class HouseholdPatch(HouseholdFieldsIn):
+    reason: str
+    valid_from: date | None = None
+    correction: bool = False
+
+
+class MemberPatch(Schema):
+    reason: str
+    name: str | None = None
+    relation: str | None = None
+    education: str | None = None
+    schooling: str | None = None
+    health: str | None = None
+    labour_skill: str | None = None
+    work_location: str | None = None
+    has_medical_insurance: bool | None = None
+    has_pension_insurance: bool | None = None
+
+
+class Reason(Schema):
+    reason: str
+
+
+class IncomeIn(Schema):
+    household_size: int | None = None
+    wage_welfare_job: Decimal = Decimal(0)
+    wage_other: Decimal = Decimal(0)
+    business: Decimal = Decimal(0)
+    property_dividend: Decimal = Decimal(0)
+    property_other: Decimal = Decimal(0)
+    transfer_family_planning: Decimal = Decimal(0)
+    transfer_dibao: Decimal = Decimal(0)
+    transfer_tekun: Decimal = Decimal(0)
+    transfer_pension: Decimal = Decimal(0)
+    transfer_ecological: Decimal = Decimal(0)
+    transfer_other: Decimal = Decimal(0)
+    reward: Decimal = Decimal(0)
+    business_expense: Decimal = Decimal(0)
+    reason: str = ""
+
+
+class VersionOut(Schema):
+    valid_from: date
+    kind: str
+    username: str
+    reason: str
+    changes: list[dict[str, Any]]
+
+
+class Errors(Schema):
+    errors: dict[str, list[str]]
+
+
+def _fields(data: HouseholdFieldsIn) -> dict[str, Any]:
+    return {k: v for k, v in data.dict(exclude={"reason", "valid_from", "correction", "number", "village_code",
+                                                 "members"}).items() if v is not None}
+
+
+@router.post("/", response={201: HouseholdOut, 422: Errors, 403: Errors},
+             summary="Register a household with its members (clerk, township reviewer, county administrator)")
+def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
+    h = services.register_household(
+        actor=request.user, village_code=payload.village_code, number=payload.number, data=_fields(payload),
+        members=[m.dict() for m in payload.members], reason=payload.reason,
+    )
+    return Status(201, _dossier(request, h))
+
+
+@router.patch("/{household_id}", response={200: HouseholdOut, 422: Errors, 403: Errors},
+              summary="Change household fields; `reason` is required and the change is kept in the history")
+def patch_household(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    services.update_household(actor=request.user, household=h, data=_fields(payload), reason=payload.reason,
+                              valid_from=payload.valid_from, correction=payload.correction)
+    return _dossier(request, selectors.household_for(request.user, household_id))
+
+
+@router.post("/{household_id}/members", response={201: HouseholdOut, 422: Errors, 403: Errors},
+             summary="Add a member (the person must not be an active member of another household)")
+def create_member(request: HttpRequest, household_id: int, payload: MemberIn, reason: str = "") -> Any:
+    h = selectors.household_for(request.user, household_id)
+    services.add_member(actor=request.user, household=h, data=payload.dict(), reason=reason)
+    return Status(201, _dossier(request, h))
+
+
+@router.patch("/{household_id}/members/{member_id}", response={200: HouseholdOut, 422: Errors, 403: Errors},
+              summary="Change a member; `reason` is required")
+def patch_member(request: HttpRequest, household_id: int, member_id: int, payload: MemberPatch) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    member = get_scoped_or_404(Member.objects.filter(household=h, is_active=True), request.user, pk=member_id)
+    data = {k: v for k, v in payload.dict(exclude={"reason"}).items() if v is not None}
+    services.update_member(actor=request.user, member=member, data=data, reason=payload.reason)
+    return _dossier(request, h)
+
+
+@router.post("/{household_id}/members/{member_id}/leave", response={200: HouseholdOut, 422: Errors, 403: Errors},
+             summary="A member leaves the household (kept in the history); `reason` is required")
+def member_leaves(request: HttpRequest, household_id: int, member_id: int, payload: Reason) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    member = get_scoped_or_404(Member.objects.filter(household=h, is_active=True), request.user, pk=member_id)
+    services.remove_member(actor=request.user, member=member, reason=payload.reason)
+    return _dossier(request, h)
+
+
+@router.put("/{household_id}/incomes/{year}", response={200: HouseholdOut, 422: Errors, 403: Errors},
+            summary="Record a year's income by component; 人均纯收入 is computed")
+def put_income(request: HttpRequest, household_id: int, year: int, payload: IncomeIn) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    services.set_income(actor=request.user, household=h, year=year,
+                        components=payload.dict(exclude={"reason"}), reason=payload.reason)
+    return _dossier(request, h)
+
+
+def _masked_change(change: dict[str, Any]) -> dict[str, Any]:
+    """Member changes are keyed by ID number: hide it and the values for roles without need."""
+    parts = change["path"].split(".")
+    parts[1] = mask_id_number(parts[1])
+    return {"path": ".".join(parts), "old": "***", "new": "***"}
+
+
+@router.get("/{household_id}/history", response=list[VersionOut],
+            summary="The dossier's dated changes, newest first (personal values masked for roles without need)")
+def get_history(request: HttpRequest, household_id: int) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    masker = Masker(request.user)
+    out = []
+    for v in history.timeline(h):
+        changes = v.changes
+        if not masker.clear:
+            changes = [_masked_change(c) if c["path"].startswith("members.") else c for c in changes]
+        out.append({"valid_from": v.valid_from, "kind": v.kind, "username": v.username, "reason": v.reason,
+                    "changes": changes})
+    return out
