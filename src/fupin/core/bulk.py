@@ -76,3 +76,44 @@ def upsert_rows(
             cur.executemany(sql, batch)
             n += len(batch)
     return n
+
+
+def copy_frame(table: str, frame: Any) -> int:
+    """Append the rows of a polars DataFrame (columns named as the table's). On PostgreSQL the frame is
+    written as CSV by polars and sent in one ``COPY … (FORMAT csv)``, far faster than row by row."""
+    if frame.height == 0:
+        return 0
+    if not is_postgres():
+        return copy_rows(table, frame.columns, frame.iter_rows())
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in frame.columns)
+    data = frame.write_csv(include_header=False, null_value="\\N").encode("utf-8")
+    with connection.cursor() as cur:
+        raw = cur.cursor
+        with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+            step = 8 << 20
+            for i in range(0, len(data), step):
+                copy.write(data[i : i + step])
+    return int(frame.height)
+
+
+def upsert_frame(table: str, frame: Any, key: Sequence[str], update: Sequence[str]) -> int:
+    """Insert the rows of a polars DataFrame, updating ``update`` columns where ``key`` exists: on PostgreSQL
+    a COPY into a temporary table and one ``INSERT … ON CONFLICT``; on SQLite ``executemany``."""
+    if frame.height == 0:
+        return 0
+    if not is_postgres():
+        return upsert_rows(table, frame.columns, key, update, frame.iter_rows())
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in frame.columns)
+    conflict = ", ".join(qn(c) for c in key)
+    sets = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in update)
+    action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
+    tmp = f"tmp_frame_{table}"
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMP TABLE {qn(tmp)} (LIKE {qn(table)} INCLUDING DEFAULTS) ON COMMIT DROP")
+    copy_frame(tmp, frame)
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {qn(tmp)} ON CONFLICT ({conflict}) {action}")
+        cur.execute(f"DROP TABLE {qn(tmp)}")
+    return int(frame.height)

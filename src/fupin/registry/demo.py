@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
@@ -314,7 +314,7 @@ HOUSEHOLD_COLUMNS = (
     "exit_year", "cadre_id", "cultivated_land", "irrigated_land", "forest_land", "has_production_power",
     "has_living_power", "has_radio_tv", "has_broadband", "road_distance_km", "road_type", "housing_area",
     "housing_safety", "water_difficult", "water_safe", "fuel_type", "has_sanitary_toilet", "in_cooperative",
-    "source", "created_at", "updated_at",
+    "source", "created_at", "updated_at", "latest_income_year", "latest_per_capita",
 )
 MEMBER_COLUMNS = (
     "id", "household_id", "name", "id_type", "id_number", "sex", "birth_date", "relation", "ethnicity", "political",
@@ -462,7 +462,7 @@ def _household(
         rng.random() < (0.25 if poor_now else 0.45), round(Decimal(rng.uniform(0, 3)), 1),
         _pick(rng, (("01", 70), ("02", 20), ("03", 10))), round(Decimal(rng.uniform(25, 140)), 1), housing,
         not water_safe and rng.random() < 0.6, water_safe, _pick(rng, (("01", 55), ("03", 30), ("04", 8), ("05", 4), ("02", 3))),
-        rng.random() < 0.55, rng.random() < 0.4, Source.DEMO, now, now,
+        rng.random() < 0.55, rng.random() < 0.4, Source.DEMO, now, now, *_latest(incomes),
     )
     return household, members, incomes
 
@@ -506,6 +506,15 @@ def _versions(
         snap = {"household": household, "members": members[hid], "incomes": incomes[hid]}
         yield (hid, valid, now, HouseholdVersion.Kind.CREATE, "demo", "演示数据（合成） / synthetic demo data",
                json.dumps(snap, ensure_ascii=False), "[]")
+
+
+def _latest(incomes: list[tuple[Any, ...]]) -> tuple[int | None, Decimal | None]:
+    """The latest year's per-capita net income, as services.refresh_latest_income computes it."""
+    if not incomes:
+        return None, None
+    row = incomes[-1]
+    net = sum(row[3:15], Decimal(0)) - row[15]
+    return row[1], (net / row[2]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _json_list(items: list[str]) -> str:

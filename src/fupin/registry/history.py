@@ -15,7 +15,8 @@ from django.db.models import Model
 
 from fupin.registry.models import Household, HouseholdVersion, Income, Member
 
-HOUSEHOLD_SKIP = {"id", "created_at", "updated_at"}
+# Derived columns (latest income) are not part of the dossier; they follow from the incomes.
+HOUSEHOLD_SKIP = {"id", "created_at", "updated_at", "latest_income_year", "latest_per_capita"}
 MEMBER_SKIP = {"id", "household"}
 INCOME_SKIP = {"id", "household", "net_total"}
 
@@ -88,6 +89,25 @@ def record_version(
         reason=reason[:300],
         snapshot=after,
         changes=diff(previous.snapshot if previous else None, after),
+    )
+
+
+def ensure_baseline(household: Household, *, actor: Any = None) -> None:
+    """Before the first change of a household that has no version yet (entered before history was kept),
+    record the dossier as it stands, valid from the day it was created, so the change has something to
+    be compared with and earlier dates still show the dossier."""
+    if HouseholdVersion.objects.filter(household=household).exists():
+        return
+    created = household.created_at.date() if household.created_at else dt.date.today()
+    HouseholdVersion.objects.create(
+        household=household,
+        valid_from=created,
+        kind=HouseholdVersion.Kind.CREATE,
+        actor=None,
+        username=getattr(actor, "username", "") or "",
+        reason="建档基线（此前未记录历史） / baseline: the dossier as it stood before its first recorded change",
+        snapshot=snapshot(household),
+        changes=[],
     )
 
 

@@ -1,7 +1,7 @@
 """The registry of poor households (建档立卡), one dossier per household. Fields follow the national
 collection form (../shared/DATA.md); coded fields hold codes of the lists in ``core/data/codelists.json``."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
 from django.db import models
@@ -74,6 +74,12 @@ class Household(models.Model):
     has_sanitary_toilet = models.BooleanField(_("sanitary toilet"), default=False)
     in_cooperative = models.BooleanField(_("member of a farmers' cooperative"), default=False)
 
+    # Per-capita net income of the latest recorded year, kept by services.refresh_latest_income so that lists
+    # can sort and filter by income band with an index instead of a subquery per household.
+    latest_income_year = models.PositiveSmallIntegerField(_("latest income year"), null=True, blank=True)
+    latest_per_capita = models.DecimalField(
+        _("latest per-capita net income"), max_digits=12, decimal_places=2, null=True, blank=True, db_index=True
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ENTRY, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -198,7 +204,7 @@ class Income(models.Model):
     def per_capita(self) -> Decimal:
         """人均纯收入 = (all incomes − 生产经营性支出) ÷ 年度家庭人口数, rounded to the yuan cent."""
         total = sum((getattr(self, f) for f in INCOME_FIELDS), Decimal(0)) - self.business_expense
-        return (total / self.household_size).quantize(Decimal("0.01"))
+        return (total / self.household_size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 class HouseholdVersion(models.Model):
@@ -236,3 +242,39 @@ class HouseholdVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.valid_from} {self.kind}"
+
+
+class ImportJob(models.Model):
+    """A registry import uploaded on the web (R2.4), run by the background worker with its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        REJECTED = "rejected", _("rejected (errors in the file)")
+
+    actor = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("by"), max_length=150, blank=True)
+    region_code = models.CharField(_("region"), max_length=12, blank=True, db_index=True)
+    files = models.JSONField(_("files"), default=list)  # [{"name": original name, "path": stored path}]
+    dry_run = models.BooleanField(_("validate only"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(_("progress"), default=0.0)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error_report = models.CharField(_("error report"), max_length=500, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
+    class Meta:
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.status}"

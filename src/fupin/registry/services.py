@@ -10,6 +10,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Round
 
 from fupin.core import audit
 from fupin.core.models import AuditEvent
@@ -108,6 +121,7 @@ def update_household(
         raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
     merged = {**{k: getattr(household, k) for k in HOUSEHOLD_FIELDS}, **data}
     raise_if(household_errors(merged))
+    history.ensure_baseline(household, actor=actor)
     for k in HOUSEHOLD_FIELDS:
         if k in data:
             setattr(household, k, data[k])
@@ -126,6 +140,7 @@ def add_member(*, actor: Any, household: Household, data: Mapping[str, Any], rea
     if data.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exists():
         errors["relation"] = "该户已有户主 / the household already has a head"
     raise_if(errors)
+    history.ensure_baseline(household, actor=actor)
     member = Member.objects.create(household=household, **_member_values(data))
     history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_ADD, actor=actor, reason=reason)
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=member, summary=reason)
@@ -143,6 +158,7 @@ def update_member(*, actor: Any, member: Member, data: Mapping[str, Any], reason
     if merged.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exclude(pk=member.pk).exists():
         errors["relation"] = "该户已有户主 / the household already has a head"
     raise_if(errors)
+    history.ensure_baseline(household, actor=actor)
     for k, v in _member_values(merged).items():
         setattr(member, k, v)
     member.save()
@@ -160,6 +176,7 @@ def remove_member(*, actor: Any, member: Member, reason: str) -> Member:
         raise ValidationError({"reason": "请说明原因 / say why the member leaves"})
     if member.relation == "01":
         raise ValidationError({"relation": "请先变更户主 / change the head of household first"})
+    history.ensure_baseline(household, actor=actor)
     member.is_active = False
     member.save(update_fields=["is_active"])
     history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_REMOVE, actor=actor, reason=reason)
@@ -191,9 +208,32 @@ def set_income(
     if not 2013 <= int(year) <= dt.date.today().year:
         errors["year"] = "年度超出范围 / year out of range"
     raise_if(errors)
+    history.ensure_baseline(household, actor=actor)
     income, _ = Income.objects.update_or_create(
         household=household, year=year, defaults={"household_size": int(size), **values}
     )
+    refresh_latest_income(Household.objects.filter(pk=household.pk))
     history.record_version(household, kind=HouseholdVersion.Kind.INCOME, actor=actor, reason=reason or f"{year} 年收入")
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=f"income {year}")
     return income
+
+
+def refresh_latest_income(households: QuerySet[Household]) -> int:
+    """Set each household's latest income year and per-capita net income from its incomes, in one UPDATE
+    (used after any income write: single records here; the importer computes the same in polars).
+    The division is done in integer cents, rounded half away from zero, so that SQLite (which keeps decimals
+    as floating point) and PostgreSQL give the same cent as Decimal arithmetic."""
+    latest = Income.objects.filter(household=OuterRef("pk")).order_by("-year")
+    net = Cast(Round(F("net_total") * Value(100)), output_field=BigIntegerField())
+    size = F("household_size")
+    half_up = ExpressionWrapper((Value(2) * net + size) / (Value(2) * size), output_field=BigIntegerField())
+    half_down = ExpressionWrapper(
+        Value(0) - (Value(-2) * net + size) / (Value(2) * size), output_field=BigIntegerField()
+    )
+    cents = Case(When(net_total__lt=0, then=half_down), default=half_up, output_field=BigIntegerField())
+    # cents × 0.01 as a float: exact to the cent once stored in the two-decimal column (15 significant digits)
+    per_capita = ExpressionWrapper(cents * Value(0.01), output_field=FloatField())
+    return households.update(
+        latest_income_year=Subquery(latest.values("year")[:1]),
+        latest_per_capita=Subquery(latest.annotate(pc=per_capita).values("pc")[:1]),
+    )

@@ -103,3 +103,16 @@ def test_demo_versions_match_the_dossier(yunnan):
         version = history.timeline(h)[0]
         assert version.snapshot == history.snapshot(h), h.number
         assert history.as_of(h, version.valid_from) == version
+
+
+def test_latest_income_is_what_the_database_computes(yunnan):
+    from fupin.registry.services import refresh_latest_income
+
+    generate(households=80, seed=9)
+    generated = dict(Household.objects.values_list("id", "latest_per_capita"))
+    assert all(v is not None for v in generated.values())
+    Household.objects.update(latest_per_capita=None, latest_income_year=None)
+    refresh_latest_income(Household.objects.all())
+    for hid, value in Household.objects.values_list("id", "latest_per_capita"):
+        latest = Income.objects.filter(household_id=hid).order_by("-year").first()
+        assert value == generated[hid] == latest.per_capita, hid

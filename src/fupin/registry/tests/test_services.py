@@ -119,3 +119,13 @@ def test_snapshot_round_trips_through_json(users, households):
     assert json.loads(json.dumps(snap)) == snap
     assert snap["household"]["village_id"] == "533301205201"
     assert "id" not in snap["members"][0]
+
+
+def test_first_change_of_a_household_without_history_records_a_baseline(users, households):
+    h = households["533301205201"]
+    assert not HouseholdVersion.objects.filter(household=h).exists()
+    services.update_household(actor=users["clerk"], household=h, data={"housing_safety": "C"}, reason="鉴定")
+    baseline, change = sorted(history.timeline(h), key=lambda v: v.id)
+    assert baseline.snapshot["household"]["housing_safety"] == "A"
+    assert {"path": "household.housing_safety", "old": "A", "new": "C"} in change.changes
+    assert history.as_of(h, baseline.valid_from) == change  # same day: the later version wins

@@ -1,0 +1,108 @@
+"""Pages of the registry import and export (R2.4): upload, job progress (htmx-polled), error report,
+blank template and export. Thin: the work is in ``jobs``, ``importer`` and ``exporter``."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from fupin.core.masking import Masker
+from fupin.core.scoping import get_scoped_or_404, is_code, scope_of
+from fupin.registry import exporter, importer, jobs, template
+from fupin.registry.models import ImportJob
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _can_import(request: HttpRequest) -> bool:
+    try:
+        importer.check_can_import(request.user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@login_required
+def import_form(request: HttpRequest) -> HttpResponse:
+    if not _can_import(request):
+        raise PermissionDenied
+    error = ""
+    if request.method == "POST":
+        files = request.FILES.getlist("files")
+        bad = [str(f.name) for f in files if Path(str(f.name)).suffix.lower() not in jobs.ALLOWED_SUFFIXES]
+        if not files:
+            error = _("Choose one .xlsx workbook or the .csv files to import.")
+        elif bad:
+            error = _("Only .xlsx and .csv files can be imported: %(names)s") % {"names": "、".join(bad)}
+        else:
+            job = jobs.start_import(actor=request.user, files=files, dry_run=bool(request.POST.get("dry_run")))
+            return redirect("registry_import_job", pk=job.pk)
+    recent = get_jobs(request)[:10]
+    return render(request, "registry/import_form.html", {"error": error, "jobs": recent,
+                                                         "masked": not Masker(request.user).clear})
+
+
+def get_jobs(request: HttpRequest):  # type: ignore[no-untyped-def]
+    from fupin.core.scoping import scoped
+
+    return scoped(ImportJob.objects.all(), request.user)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_scoped_or_404(ImportJob.objects.all(), request.user, pk=pk)
+    context = {"job": job, "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+               "percent": round(job.progress * 100)}
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/import_progress.html", context)
+    return render(request, "registry/import_job.html", context)
+
+
+@login_required
+def import_report(request: HttpRequest, pk: int) -> FileResponse:
+    job = get_scoped_or_404(ImportJob.objects.all(), request.user, pk=pk)
+    if not job.error_report or not Path(job.error_report).exists():
+        raise Http404
+    return FileResponse(open(job.error_report, "rb"), as_attachment=True,
+                        filename=f"import-{job.pk}-errors.xlsx", content_type=XLSX)
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template.template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="registry-template.xlsx"'
+    return response
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    region = (request.GET.get("region") or scope_of(request.user).prefix or "").strip()
+    if region and not is_code(region):
+        raise Http404
+    fmt = request.GET.get("format", "xlsx")
+    if fmt == "csv":
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            result, _data = exporter.export_registry(actor=request.user, region=region, output=Path(tmp), fmt="csv")
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for path in result.paths:
+                    zf.write(path, arcname=path.name)
+        response = HttpResponse(buf.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="registry-{result.region or "all"}.zip"'
+        return response
+    try:
+        result, data = exporter.export_registry(actor=request.user, region=region, fmt="xlsx")
+    except ValueError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="registry-{result.region or "all"}.xlsx"'
+    return response
