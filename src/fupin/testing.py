@@ -15,6 +15,7 @@ from fupin.core.roles import Role
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.models import Household, Income, Member
+from fupin.registry.services import refresh_latest_income
 
 PASSWORD = "test-password-2026"
 
@@ -84,6 +85,7 @@ def make_household(village: Region, size: int = 3, status: str = "poor", **field
             sex=sex, birth_date=birth, relation="01" if i == 0 else "03", ethnicity="01", health="01",
         )
     Income.objects.create(household=h, year=2020, household_size=size, wage_other=3000 * size, business=1000)
+    refresh_latest_income(Household.objects.filter(pk=h.pk))
     return h
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -16,12 +18,15 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Substr
 
 from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
 from fupin.regions.models import CODE_LENGTHS, Level, Region
 from fupin.registry.models import Household, Income, Member, Source
+from fupin.registry.portrait import POVERTY_LINES, poverty_line
 
 SORTS = {
     "number": "number",
@@ -35,12 +40,18 @@ SORTS = {
 }
 
 
+# Bands of the latest year's 人均纯收入 against that year's poverty line (fupin.registry.portrait).
+INCOME_BANDS = ("below", "near", "above", "none")
+NEAR_FACTOR = Decimal("1.5")  # the monitoring line is often about 1.5 × the poverty line
+
+
 @dataclass
 class HouseholdFilter:
     region: str = ""
     q: str = ""
     status: str = ""
     cause: str = ""
+    band: str = ""
     sort: str = "number"
 
     @classmethod
@@ -51,6 +62,7 @@ class HouseholdFilter:
             q=(params.get("q") or "").strip(),
             status=(params.get("status") or "").strip(),
             cause=(params.get("cause") or "").strip(),
+            band=band if (band := (params.get("band") or "").strip()) in INCOME_BANDS else "",
             sort=sort if sort in SORTS else "number",
         )
 
@@ -86,27 +98,80 @@ def households(user: Any, f: HouseholdFilter) -> QuerySet[Household]:
             qs = qs.filter(number__startswith=text)
         else:
             qs = qs.filter(Exists(Member.objects.filter(household=OuterRef("pk"), name=f.q, is_active=True)))
-    return annotate_list(qs).order_by(SORTS[f.sort], "id")
+    qs = annotate_list(qs)
+    if f.band:
+        qs = filter_income_band(qs, f.band)
+    return qs.order_by(SORTS[f.sort], "id")
+
+
+def _line_of_income_year() -> Case:
+    """The poverty line of each row's ``income_year``, as SQL (years outside the table: the nearest)."""
+    years = sorted(POVERTY_LINES)
+    whens = [When(income_year=y, then=Value(POVERTY_LINES[y])) for y in years]
+    whens.append(When(income_year__lt=years[0], then=Value(poverty_line(years[0]))))
+    return Case(*whens, default=Value(poverty_line(years[-1])), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def filter_income_band(qs: QuerySet[Household], band: str) -> QuerySet[Household]:
+    """``qs`` (annotated by ``annotate_list``) limited to one band of the latest year's income per person:
+    below the line, from the line to 1.5 × the line, above 1.5 × the line, or no income recorded."""
+    rows: Any = qs  # the annotations of annotate_list are unknown to the type checker
+    if band == "none":
+        return rows.filter(income_year__isnull=True)
+    rows = rows.annotate(poverty_line=_line_of_income_year())
+    near = ExpressionWrapper(F("poverty_line") * NEAR_FACTOR, output_field=DecimalField(max_digits=14, decimal_places=2))
+    if band == "below":
+        return rows.filter(per_capita__lt=F("poverty_line"))
+    if band == "near":
+        return rows.filter(per_capita__gte=F("poverty_line"), per_capita__lte=near)
+    if band == "above":
+        return rows.filter(per_capita__gt=near)
+    return qs
 
 
 def annotate_list(qs: QuerySet[Household]) -> QuerySet[Household]:
     head = Member.objects.filter(household=OuterRef("pk"), relation="01", is_active=True)
-    latest = Income.objects.filter(household=OuterRef("pk")).order_by("-year")
     size = Member.objects.filter(household=OuterRef("pk"), is_active=True).values("household").annotate(n=Count("id"))
     return qs.select_related("village").annotate(
         head_name=Subquery(head.values("name")[:1]),
         size=Subquery(size.values("n")[:1]),
-        per_capita=Subquery(
-            latest.annotate(
-                pc=ExpressionWrapper(F("net_total") / F("household_size"), output_field=DecimalField(max_digits=14, decimal_places=2))
-            ).values("pc")[:1]
-        ),
-        income_year=Subquery(latest.values("year")[:1]),
+        # kept on the household by services.refresh_latest_income: indexed, no subquery per row
+        per_capita=F("latest_per_capita"),
+        income_year=F("latest_income_year"),
     )
 
 
 def household_for(user: Any, pk: int) -> Household:
     return get_scoped_or_404(Household.objects.select_related("village", "cadre"), user, pk=pk)
+
+
+def member_for(user: Any, household: Household, pk: int) -> Member:
+    return get_scoped_or_404(Member.objects.select_related("household"), user, pk=pk, household=household,
+                             is_active=True)
+
+
+def active_member_pks(household: Household) -> dict[str, int]:
+    """The active members' ids by ID number."""
+    return dict(Member.objects.filter(household=household, is_active=True).values_list("id_number", "pk"))
+
+
+VILLAGE_LIST_LIMIT = 60
+
+
+def villages_for(user: Any, limit: int | None = None) -> list[tuple[str, str]] | None:
+    """The villages of the user's region as (code, name) choices, or None when there are more than
+    ``limit`` of them (the form then asks for a code)."""
+    limit = VILLAGE_LIST_LIMIT if limit is None else limit
+    scope = scope_of(user)
+    if scope.prefix is None:
+        return []
+    qs = Region.objects.filter(level=Level.VILLAGE)
+    if scope.prefix:
+        qs = qs.filter(code__range=subtree_range(scope.prefix))
+    rows = list(qs.select_related("parent").order_by("code")[: limit + 1])
+    if len(rows) > limit:
+        return None
+    return [(r.code, f"{r.parent.name if r.parent else ''} {r.name}（{r.code}）".strip()) for r in rows]
 
 
 def members_of(household: Household) -> QuerySet[Member]:

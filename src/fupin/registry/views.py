@@ -1,17 +1,45 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from fupin.core import audit
 from fupin.core.codes import choices, label
 from fupin.core.exports import table_response
 from fupin.core.masking import Masker
+from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
-from fupin.regions.selectors import ancestors
-from fupin.registry import exports, selectors
+from fupin.core.roles import REGISTRY_WRITE_ROLES
+from fupin.core.scoping import scope_of
+from fupin.registry import dossier, exports, selectors, services, svgchart
+from fupin.registry.forms import (
+    ChangeForm,
+    HouseholdForm,
+    IncomeForm,
+    MemberForm,
+    ReasonForm,
+    RegisterForm,
+    add_service_errors,
+)
+from fupin.registry.models import INCOME_FIELDS, Household
 from fupin.registry.selectors import HouseholdFilter
+
+
+def can_write(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) or user.has_role(*REGISTRY_WRITE_ROLES))
+
+
+def _require_writer(request: HttpRequest) -> None:
+    if not can_write(request.user):
+        raise PermissionDenied
 
 
 @login_required
@@ -31,6 +59,9 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
         "f": f,
         "statuses": choices("household_status"),
         "causes": choices("poverty_cause"),
+        "bands": [("below", _("below the poverty line")), ("near", _("line to 1.5 × line")),
+                  ("above", _("above 1.5 × line")), ("none", _("no income recorded"))],
+        "can_write": can_write(request.user),
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort"),
     }
@@ -41,43 +72,203 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for(request.user, pk)
-    masker = Masker(request.user)
-    members = list(selectors.members_of(household))
-    incomes = list(selectors.incomes_of(household))
-    masker.reveal(obj=household, summary=f"dossier {household.number}", detail={"members": len(members)})
-    rows = [
-        {
-            "name": masker.name(m.name),
-            "id_number": masker.id_number(m.id_number),
-            "sex": label("sex", m.sex),
-            "birth_date": m.birth_date,
-            "relation": label("relation", m.relation),
-            "ethnicity": label("ethnicity", m.ethnicity),
-            "education": label("education", m.education),
-            "schooling": label("schooling", m.schooling),
-            "health": label("health", m.health),
-            "labour": label("labour_skill", m.labour_skill),
-            "work": label("work_location", m.work_location),
-            "medical": m.has_medical_insurance,
-        }
-        for m in members
-    ]
-    chart = {
-        "years": [i.year for i in incomes],
-        "per_capita": [float(i.per_capita) for i in incomes],
-    }
-    return render(request, "registry/household_detail.html", {
-        "h": household,
-        "crumbs": [*ancestors(household.village), household.village],
-        "members": rows,
-        "incomes": incomes,
-        "chart_data": chart,
-        "status_label": label("household_status", household.status),
-        "attribute_label": label("household_attribute", household.attribute),
-        "cause_label": label("poverty_cause", household.main_cause),
-        "other_causes": [label("poverty_cause", c) for c in household.other_causes],
-        "housing_label": label("housing_safety", household.housing_safety),
-        "masked": not masker.clear,
-        "cadre_phone": masker.phone(household.cadre.phone) if household.cadre else "",
-        "phone": masker.phone(household.phone),
+    as_of = dossier.parse_date(request.GET.get("as_of"))
+    context = dossier.context(request.user, household, as_of)
+    context["can_write"] = can_write(request.user) and as_of is None
+    return render(request, "registry/household_detail.html", context)
+
+
+@login_required
+def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dossier printed (weasyprint; fonts from the system: Noto Sans CJK). Exports are audited."""
+    from weasyprint import HTML
+
+    household = selectors.household_for(request.user, pk)
+    as_of = dossier.parse_date(request.GET.get("as_of"))
+    context = dossier.context(request.user, household, as_of)
+    context["income_svg"] = svgchart.income_svg(context["chart_data"], unit=_("yuan"))
+    html = render_to_string("registry/household_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=household,
+                 summary=f"dossier PDF {household.number}" + (f" as of {as_of}" if as_of else ""),
+                 detail={"format": "pdf", "clear": not context["masked"], "as_of": str(as_of or "")})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="household-{household.number}.pdf"'
+    return response
+
+
+def _member_forms(request: HttpRequest) -> list[MemberForm]:
+    rows = [i for i in request.POST.getlist("member_rows") if i.isdigit()]
+    return [MemberForm(request.POST, prefix=f"m{i}") for i in rows]
+
+
+@login_required
+def household_register(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    villages = selectors.villages_for(request.user)
+    if request.method == "POST":
+        form = RegisterForm(request.POST, villages=villages, scope=scope_of(request.user))
+        household_form = HouseholdForm(request.POST, prefix="h")
+        members = _member_forms(request)
+        valid = [f.is_valid() for f in (form, household_form, *members)]
+        if all(valid):
+            try:
+                household = services.register_household(
+                    actor=request.user, village_code=form.cleaned_data["village"],
+                    number=form.cleaned_data["number"], data=household_form.data_for_service(),
+                    members=[m.data_for_service() for m in members], reason=_("registered"),
+                )
+            except ValidationError as exc:
+                add_service_errors(exc, form, members=members, extra=[household_form])
+            else:
+                messages.success(request, _("Household %(number)s registered.") % {"number": household.number})
+                return redirect("household", household.pk)
+    else:
+        village = request.GET.get("village", "") or (villages[0][0] if villages and len(villages) == 1 else "")
+        form = RegisterForm(villages=villages, initial={"village": village})
+        household_form = HouseholdForm(prefix="h", initial={"status": "poor", "standard": "01", "attribute": "01"})
+        members = [MemberForm(prefix="m0", initial={"relation": "01"})]
+    return render(request, "registry/household_register.html", {
+        "form": form, "household_form": household_form,
+        "members": [(int((m.prefix or "m0")[1:]), m) for m in members],
+        "members_invalid": any(m.errors for m in members),
+        "next_row": max((int((m.prefix or "m0")[1:]) for m in members), default=-1) + 1,
     })
+
+
+@login_required
+def member_row(request: HttpRequest) -> HttpResponse:
+    """One more empty member block for the registration form (htmx)."""
+    _require_writer(request)
+    i = request.GET.get("i", "1")
+    i = i if i.isdigit() and len(i) < 4 else "1"
+    return render(request, "registry/_member_row.html", {
+        "i": int(i), "m": MemberForm(prefix=f"m{i}", initial={"relation": "03"}), "next_row": int(i) + 1,
+        "removable": True,
+    })
+
+
+def _household_initial(household: Household) -> dict[str, Any]:
+    return {name: getattr(household, name) for name in HouseholdForm.base_fields}
+
+
+@login_required
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_writer(request)
+    household = selectors.household_for(request.user, pk)
+    if request.method == "POST":
+        form = HouseholdForm(request.POST, prefix="h")
+        change = ChangeForm(request.POST)
+        if form.is_valid() and change.is_valid():
+            try:
+                services.update_household(
+                    actor=request.user, household=household, data=form.data_for_service(),
+                    reason=change.cleaned_data["reason"], valid_from=change.cleaned_data["valid_from"],
+                    correction=change.cleaned_data["correction"],
+                )
+            except ValidationError as exc:
+                add_service_errors(exc, form, extra=[change])
+            else:
+                messages.success(request, _("Dossier updated."))
+                return redirect("household", household.pk)
+    else:
+        form = HouseholdForm(prefix="h", initial=_household_initial(household))
+        change = ChangeForm()
+    return render(request, "registry/household_edit.html", {"household": household, "form": form, "change": change})
+
+
+@login_required
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_writer(request)
+    household = selectors.household_for(request.user, pk)
+    form = MemberForm(request.POST or None, prefix="m0", initial={"relation": "03"})
+    reason = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and reason.is_valid():
+        try:
+            services.add_member(actor=request.user, household=household, data=form.data_for_service(),
+                                reason=reason.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(exc, form, extra=[reason])
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("household", household.pk)
+    return render(request, "registry/member_form.html", {
+        "household": household, "m": form, "reason": reason, "title": _("Add a member"),
+    })
+
+
+def _member_initial(member: Any) -> dict[str, Any]:
+    return {name: getattr(member, name) for name in MemberForm.base_fields}
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    _require_writer(request)
+    household = selectors.household_for(request.user, pk)
+    member = selectors.member_for(request.user, household, member_pk)
+    Masker(request.user).reveal(obj=member, summary=f"edit member of {household.number}")
+    if request.method == "POST":
+        form = MemberForm(request.POST, prefix="m0")
+        reason = ReasonForm(request.POST)
+        if form.is_valid() and reason.is_valid():
+            try:
+                services.update_member(actor=request.user, member=member, data=form.data_for_service(),
+                                       reason=reason.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(exc, form, extra=[reason])
+            else:
+                messages.success(request, _("Member updated."))
+                return redirect("household", household.pk)
+    else:
+        form = MemberForm(prefix="m0", initial=_member_initial(member))
+        reason = ReasonForm()
+    return render(request, "registry/member_form.html", {
+        "household": household, "m": form, "reason": reason, "title": _("Edit a member"), "member": member,
+    })
+
+
+@login_required
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    _require_writer(request)
+    household = selectors.household_for(request.user, pk)
+    member = selectors.member_for(request.user, household, member_pk)
+    masker = Masker(request.user)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remove_member(actor=request.user, member=member, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(exc, form)
+        else:
+            messages.success(request, _("Member removed; the dossier keeps the earlier versions."))
+            return redirect("household", household.pk)
+    return render(request, "registry/member_remove.html", {
+        "household": household, "member": member, "form": form,
+        "member_name": masker.name(member.name), "member_relation": label("relation", member.relation),
+    })
+
+
+@login_required
+def income_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_writer(request)
+    household = selectors.household_for(request.user, pk)
+    if request.method == "POST":
+        form = IncomeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.set_income(actor=request.user, household=household, year=form.cleaned_data["year"],
+                                    components=form.components(), reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(exc, form)
+            else:
+                messages.success(request, _("Income recorded."))
+                return redirect("household", household.pk)
+    else:
+        year = request.GET.get("year", "")
+        existing = selectors.incomes_of(household).filter(year=int(year)).first() if year.isdigit() else None
+        initial: dict[str, Any] = {"year": int(year) if year.isdigit() else None}
+        if existing is not None:
+            initial.update({f: getattr(existing, f) for f in (*INCOME_FIELDS, "business_expense")})
+            initial["household_size"] = existing.household_size
+        form = IncomeForm(initial=initial)
+    return render(request, "registry/income_form.html", {"household": household, "form": form})

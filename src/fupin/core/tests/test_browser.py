@@ -76,3 +76,61 @@ def test_english_switch(browser, live_server, transactional_db):
     page.click("button[name=language]")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Network Poverty Alleviation Information Service Platform"
+
+
+def test_clerk_registers_a_household_on_a_phone(browser, live_server, transactional_db):
+    import datetime as dt
+
+    from fupin import testing
+    from fupin.core import codes
+    from fupin.core.models import CodeItem
+    from fupin.registry import idnumber
+    from fupin.registry.models import Household
+
+    if not CodeItem.objects.exists():  # an earlier transactional test flushed what the migration loaded
+        CodeItem.objects.bulk_create(
+            CodeItem(list_code=lc, code=i["code"], name=i["name"], name_en=i["name_en"], sort=n)
+            for lc, items in codes.load_file().items() for n, i in enumerate(items)
+        )
+        codes.clear_cache()
+    tree = testing.make_tree()
+    testing.make_users(tree)
+    head_id = idnumber.make(idnumber.issuing_code("533301", 1980), dt.date(1980, 5, 6), 1, "1")
+    child_id = idnumber.make(idnumber.issuing_code("533301", 2012), dt.date(2012, 9, 1), 2, "2")
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    log_in(page, live_server.url, "clerk")
+    page.goto(live_server.url + "/households/")
+    page.click("a[href='/households/new/']")
+    page.wait_for_selector("input[name=number]")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # the clerk's only village is already chosen
+    assert page.input_value("select[name=village]") == "533301205201"
+    page.fill("input[name=number]", "53330120520100901")
+    page.select_option("select[name=h-main_cause]", "02")
+    page.fill("input[name=h-identified_year]", "2019")
+    page.fill("input[name=m0-name]", "王大山")
+    page.fill("input[name=m0-id_number]", head_id)
+    page.select_option("select[name=m0-ethnicity]", "01")
+    page.select_option("select[name=m0-health]", "01")
+    page.click("#add-member-slot button")  # htmx adds a member block
+    page.wait_for_selector("input[name=m1-name]")
+    page.fill("input[name=m1-name]", "王小花")
+    page.fill("input[name=m1-id_number]", child_id)
+    page.fill("input[name=m1-birth_date]", "2012-09-02")  # disagrees with the ID number
+    page.select_option("select[name=m1-relation]", "04")
+    page.select_option("select[name=m1-ethnicity]", "01")
+    page.select_option("select[name=m1-health]", "01")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".field-error")
+    error = page.locator("[data-field='m1-birth_date'] .field-error")
+    assert "2012-09-01" in error.inner_text() and error.is_visible()
+    assert not Household.objects.filter(number="53330120520100901").exists()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.fill("input[name=m1-birth_date]", "")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/households/*/")
+    h = Household.objects.get(number="53330120520100901")
+    assert h.members.count() == 2 and h.main_cause == "02"
+    assert "53330120520100901" in page.locator("h1").inner_text()
+    assert "王小花" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

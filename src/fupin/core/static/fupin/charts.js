@@ -26,12 +26,26 @@
   var income = document.getElementById("income-chart");
   var inc = data("income-data");
   if (income && inc && inc.years.length) {
+    // Household income by component (stacked bars, left axis) and net income per person with the
+    // poverty line of each year (lines, right axis).
+    var colours = ["#b5322a", "#e08a3c", "#5b8def", "#4caf7a", "#9a6fb0"];
+    var series = (inc.groups || []).map(function (g, i) {
+      return { name: g.name, type: "bar", stack: "income", data: g.values, itemStyle: { color: colours[i % colours.length] } };
+    });
+    series.push({ name: inc.per_capita_label, type: "line", yAxisIndex: 1, data: inc.per_capita,
+                  label: { show: true, formatter: function (p) { return Math.round(p.value).toLocaleString(); } },
+                  itemStyle: { color: "#1f2328" }, lineStyle: { width: 2 } });
+    if (inc.line) {
+      series.push({ name: inc.line_label, type: "line", yAxisIndex: 1, data: inc.line, symbol: "none",
+                    itemStyle: { color: "#888" }, lineStyle: { type: "dashed" } });
+    }
     draw(income, {
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0, type: "scroll" },
       tooltip: { trigger: "axis" },
       xAxis: { type: "category", data: inc.years },
-      yAxis: { type: "value", name: income.dataset.unit },
-      series: [{ type: "line", data: inc.per_capita, label: { show: true }, itemStyle: { color: "#b5322a" } }]
+      yAxis: [{ type: "value", name: inc.unit || income.dataset.unit }, { type: "value", splitLine: { show: false } }],
+      series: series
     });
   }
 })();
