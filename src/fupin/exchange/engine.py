@@ -1,0 +1,207 @@
+"""The comparison engine: rule SQL run set-based over Parquet snapshots (R4.2).
+
+``Backend`` is all the rules need: register relations by name (Parquet files) and run one SQL text to
+an Arrow table. DuckDB, embedded, is the default; ``PostgresBackend`` runs the same rule text on a
+PostgreSQL database; a Spark backend would register the same Parquet files as temporary views and
+return ``toArrow()`` — the rules do not change.
+
+``evaluate`` runs a set of rules in one job and returns, per rule, the hits with their evidence as a
+JSON text and a fingerprint (md5 of the evidence) by which a resolved doubt is reopened only when the
+data behind it changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from fupin.exchange.rules import RuleSpec
+
+KEY = ("id_number", "household_id", "village_code")
+
+
+class Backend(Protocol):
+    name: str
+
+    def run(self, sql: str, relations: Mapping[str, Path]) -> pa.Table:
+        """Run ``sql`` with each name of ``relations`` readable as a table; the result as Arrow."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBBackend:
+    name = "duckdb"
+
+    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None, temp_dir: Path | None = None):
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute("SET memory_limit = ?", [memory_limit])
+        if temp_dir:
+            self.con.execute("SET temp_directory = ?", [str(temp_dir)])
+        self.con.execute("SET preserve_insertion_order = false")
+        self._views: dict[str, Path] = {}
+
+    def _register(self, relations: Mapping[str, Path]) -> None:
+        for name, path in relations.items():
+            if self._views.get(name) != path:
+                quoted = str(path).replace("'", "''")
+                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet(\'{quoted}\')')
+                self._views[name] = path
+
+    def run(self, sql: str, relations: Mapping[str, Path]) -> pa.Table:
+        self._register(relations)
+        return self.con.execute(sql).fetch_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class PostgresBackend:
+    """The same rule SQL on PostgreSQL: each relation is COPYed into a temporary table of its own session
+    (a deployment keeping department data in PostgreSQL would point the names at real tables instead)."""
+
+    name = "postgresql"
+
+    def __init__(self, dsn: str):
+        import psycopg
+
+        self.conn = psycopg.connect(dsn, autocommit=True)
+        self._tables: dict[str, Path] = {}
+
+    _TYPES = {"string": "text", "large_string": "text", "int64": "bigint", "int32": "integer", "double": "double precision",
+              "bool": "boolean", "date32[day]": "date", "uint32": "bigint"}
+
+    def _register(self, relations: Mapping[str, Path]) -> None:
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        for name, path in relations.items():
+            if self._tables.get(name) == path:
+                continue
+            table = pq.read_table(path)
+            cols = ", ".join(f'"{f.name}" {self._TYPES.get(str(f.type), "text")}' for f in table.schema)
+            with self.conn.cursor() as cur:
+                cur.execute(f'DROP TABLE IF EXISTS "{name}"')
+                cur.execute(f'CREATE TEMP TABLE "{name}" ({cols})')
+                sink = pa.BufferOutputStream()
+                pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
+                with cur.copy(f'COPY "{name}" FROM STDIN WITH (FORMAT csv)') as copy:
+                    copy.write(sink.getvalue().to_pybytes())
+                if "id_number" in table.column_names:
+                    cur.execute(f'CREATE INDEX ON "{name}" (id_number)')
+                cur.execute(f'ANALYZE "{name}"')
+            self._tables[name] = path
+
+    def run(self, sql: str, relations: Mapping[str, Path]) -> pa.Table:
+        self._register(relations)
+        with self.conn.cursor() as cur:
+            cur.execute(sql)
+            names = [d.name for d in cur.description or []]
+            rows = cur.fetchall()
+        return pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows]) if rows else pa.table(
+            {n: pa.array([], pa.string()) for n in names})
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@dataclass
+class Batchref:
+    """A department relation for the engine: the Parquet file and the region it covers ("" = everywhere)."""
+
+    path: Path
+    coverage: str = ""
+
+
+@dataclass
+class RuleResult:
+    code: str
+    hits: pa.Table  # id_number, household_id, village_code, evidence (JSON text), fingerprint
+    seconds: float
+
+
+@dataclass
+class Evaluation:
+    results: dict[str, RuleResult] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def hit_count(self) -> int:
+        return sum(r.hits.num_rows for r in self.results.values())
+
+
+def persons_expression(spec: RuleSpec, batches: Mapping[str, Batchref]) -> str | None:
+    """``persons`` limited to the area all of the rule's lists cover; None when they cover disjoint areas."""
+    if not spec.absence:
+        return "persons"
+    prefix = ""
+    for code in spec.datasets:
+        cov = batches[code].coverage
+        if cov.startswith(prefix):
+            prefix = cov
+        elif not prefix.startswith(cov):
+            return None
+    if not prefix:
+        return "persons"
+    if not prefix.isdigit():
+        raise ValueError(f"bad coverage {prefix!r}")
+    return f"(SELECT * FROM persons WHERE village_code LIKE '{prefix}%')"
+
+
+def evaluate(
+    persons: Path, batches: Mapping[str, Batchref], rules: list[tuple[RuleSpec, dict[str, Any]]],
+    backend: Backend | None = None,
+) -> Evaluation:
+    """Run ``rules`` (each with its threshold overrides) over the persons snapshot and the batches in one job."""
+    started = time.perf_counter()
+    own = backend is None
+    backend = backend or DuckDBBackend()
+    local = backend if isinstance(backend, DuckDBBackend) else DuckDBBackend()
+    out = Evaluation()
+    relations = {"persons": persons, **{k: b.path for k, b in batches.items()}}
+    try:
+        for spec, params in rules:
+            missing = [d for d in spec.datasets if d not in batches]
+            if missing:
+                out.skipped[spec.code] = "no batch of " + ", ".join(missing)
+                continue
+            expr = persons_expression(spec, batches)
+            if expr is None:
+                out.skipped[spec.code] = "the batches cover disjoint areas"
+                continue
+            t0 = time.perf_counter()
+            raw = backend.run(spec.render(params, expr), relations)
+            out.results[spec.code] = RuleResult(spec.code, _with_evidence(local, raw), time.perf_counter() - t0)
+    finally:
+        if own:
+            backend.close()
+        if local is not backend:
+            local.close()
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def _with_evidence(con: DuckDBBackend, raw: pa.Table) -> pa.Table:
+    """One row per (person, household): the evidence columns as a JSON object and its md5."""
+    evidence = [c for c in raw.column_names if c not in KEY]
+    struct = ", ".join(f'"{c}" := "{c}"' for c in evidence) or "none := NULL"
+    con.con.register("_raw_hits", raw)
+    try:
+        return con.con.execute(f"""
+            SELECT CAST(id_number AS VARCHAR) AS id_number, CAST(household_id AS BIGINT) AS household_id,
+                   CAST(village_code AS VARCHAR) AS village_code, evidence, md5(evidence) AS fingerprint
+            FROM (SELECT *, CAST(to_json(struct_pack({struct})) AS VARCHAR) AS evidence FROM _raw_hits)
+            QUALIFY row_number() OVER (PARTITION BY id_number, household_id ORDER BY evidence) = 1
+        """).fetch_arrow_table()
+    finally:
+        con.con.unregister("_raw_hits")

@@ -1,0 +1,137 @@
+"""Reads of the exchange app, every one scoped to the user's region through ``core.scoping``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+
+from fupin.core.roles import Role
+from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.exchange.models import Batch, Doubt
+from fupin.exchange.snapshot import REGISTERED
+from fupin.regions.models import Region
+from fupin.registry.models import Member
+
+SEVERITY_RANK = Case(When(severity="high", then=Value(0)), When(severity="medium", then=Value(1)),
+                     default=Value(2), output_field=IntegerField())
+SORTS = {"deadline": ("deadline", "severity_rank", "id"), "severity": ("severity_rank", "deadline", "id")}
+
+
+def doubts(user: Any, *, state: str = "open", rule: str = "", region: str = "", sort: str = "deadline",
+           active_only: bool = False) -> QuerySet[Doubt]:
+    qs = scoped(Doubt.objects.select_related("household", "household__village"), user)
+    if state:
+        qs = qs.filter(state=state)
+    if rule:
+        qs = qs.filter(rule_id=rule)
+    if region and region.isdigit():
+        qs = qs.filter(region_code__startswith=region)
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.annotate(severity_rank=SEVERITY_RANK).order_by(*SORTS.get(sort, SORTS["deadline"]))
+
+
+def doubt(user: Any, pk: int) -> Doubt:
+    return get_scoped_or_404(Doubt.objects.select_related("household", "household__village", "verifier"), user, pk=pk)
+
+
+def doubts_of_household(user: Any, household_id: int) -> QuerySet[Doubt]:
+    return scoped(Doubt.objects.filter(household_id=household_id), user).order_by("-created_at")
+
+
+def batches(user: Any) -> QuerySet[Batch]:
+    return scoped(Batch.objects.select_related("uploaded_by"), user)
+
+
+def batch(user: Any, pk: int) -> Batch:
+    return get_scoped_or_404(Batch.objects.all(), user, pk=pk)
+
+
+NEXT_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+
+
+@dataclass
+class Stats:
+    by_rule: list[dict[str, Any]]
+    by_region: list[dict[str, Any]]
+    total: dict[str, int]
+
+
+def _counts() -> dict[str, Any]:
+    return {
+        "total": Count("id"), "open": Count("id", filter=Q(state=Doubt.State.OPEN)),
+        "confirmed": Count("id", filter=Q(state=Doubt.State.CONFIRMED)),
+        "dismissed": Count("id", filter=Q(state=Doubt.State.DISMISSED)),
+        "overdue": Count("id", filter=Q(state=Doubt.State.OPEN, deadline__lt=dt.date.today())),
+    }
+
+
+def statistics(user: Any, *, region: str = "") -> Stats:
+    """Doubts by rule and by the next level of regions below the user's (or the chosen) node, by outcome."""
+    qs = scoped(Doubt.objects.all(), user)
+    prefix = scope_of(user).narrow(region).prefix if region and region.isdigit() else scope_of(user).prefix
+    if prefix:
+        qs = qs.filter(region_code__startswith=prefix)
+    by_rule: list[dict[str, Any]] = [dict(r) for r in qs.values("rule_id").annotate(**_counts()).order_by("rule_id")]
+    cut = NEXT_LENGTH[len(prefix or "")]
+    by_region: list[dict[str, Any]] = [dict(r) for r in qs.annotate(area=Substr("region_code", 1, cut)).values("area")
+                 .annotate(**_counts()).order_by("area")]
+    names = dict(Region.objects.filter(code__in=[r["area"] for r in by_region]).values_list("code", "name"))
+    for r in by_region:
+        r["name"] = names.get(str(r["area"]), "")
+    total = qs.aggregate(**_counts())
+    return Stats(by_rule=by_rule, by_region=by_region, total=total)
+
+
+# --- sharing back (R4.3): groups of registered persons a department serves ---------------------------------
+
+@dataclass(frozen=True)
+class ShareGroup:
+    code: str
+    label: str
+    min_age: int | None = None
+    max_age: int | None = None
+    health: str = ""
+
+
+SHARE_GROUPS = {g.code: g for g in (
+    ShareGroup("school_age", "义务教育及高中阶段学龄人员（教育部门）", 6, 18),
+    ShareGroup("disabled", "残疾人员（残联）", health="04"),
+    ShareGroup("elderly", "60岁及以上老年人（民政、人社）", 60, None),
+    ShareGroup("all", "全部建档立卡人员（医保、住建等）"),
+)}
+
+
+def shared_persons(user: Any, group: str, *, today: dt.date | None = None, region: str = "") -> QuerySet[Member]:
+    """The registered persons of ``group`` in the exchange account's region, in clear, for a department."""
+    if not (getattr(user, "is_authenticated", False) and user.has_role(Role.EXCHANGE)):
+        raise PermissionDenied("仅限部门交换账号 / only for department exchange accounts")
+    g = SHARE_GROUPS.get(group)
+    if g is None:
+        raise KeyError(group)
+    today = today or dt.date.today()
+    qs = scoped(Member.objects.filter(is_active=True, household__status__in=REGISTERED), user)
+    if region and region.isdigit():
+        qs = qs.filter(household__village__code__startswith=region)
+    if g.min_age is not None:  # at least min_age: born on or before today minus min_age years
+        qs = qs.filter(birth_date__lte=_years_before(today, g.min_age))
+    if g.max_age is not None:  # at most max_age: born after today minus (max_age + 1) years
+        qs = qs.filter(birth_date__gt=_years_before(today, g.max_age + 1))
+    if g.health:
+        qs = qs.filter(health=g.health)
+    return qs.order_by("id")
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+SHARE_COLUMNS = ("id_number", "name", "sex", "birth_date", "household__number", "household__village_id")

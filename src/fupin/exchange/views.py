@@ -1,0 +1,152 @@
+"""Pages under /exchange/: the doubt queue of a township or county, a doubt with its evidence and the
+verification form, statistics, department batches and the sharing export. Thin: selectors read,
+services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from fupin.core.exports import table_response
+from fupin.core.masking import Masker
+from fupin.core.models import AuditEvent
+from fupin.core.pagination import paginate, query_without
+from fupin.core.roles import Role
+from fupin.core.scoping import scope_of
+from fupin.exchange import catalogue, selectors, services
+from fupin.exchange.models import Doubt, Rule
+from fupin.exchange.rules import KIND_LABELS, RULES
+
+
+def _errors(exc: Exception) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    state = request.GET.get("state", "open")
+    if state not in ("", *Doubt.State.values):
+        state = "open"
+    qs = selectors.doubts(user, state=state, rule=request.GET.get("rule", ""), region=request.GET.get("region", ""),
+                          sort=request.GET.get("sort", "deadline"))
+    page = paginate(request, qs, 50)
+    masker = Masker(user)
+    for d in page:
+        d.spec = RULES[d.rule_id]  # type: ignore[attr-defined]
+        d.shown_id = masker.id_number(d.id_number)  # type: ignore[attr-defined]
+    if page.object_list:
+        masker.reveal(object_type="exchange.doubt", region_code=scope_of(user).prefix or "",
+                      summary=f"doubt queue page {page.number}: {len(page.object_list)} ID numbers")
+    return render(request, "exchange/queue.html", {
+        "page": page, "query": query_without(request, "page"), "params": request.GET, "state": state,
+        "rules": RULES, "states": Doubt.State.choices, "today": dt.date.today(),
+    })
+
+
+@login_required
+def doubt(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    d = selectors.doubt(user, pk)
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        if decision not in ("confirm", "dismiss"):
+            raise PermissionDenied
+        try:
+            services.verify_doubt(actor=user, doubt_id=d.pk, confirmed=decision == "confirm",
+                                  reason=request.POST.get("reason", ""), evidence_text=request.POST.get("evidence_text", ""))
+            messages.success(request, _("Outcome recorded on the dossier."))
+            return redirect("exchange_doubt", pk=d.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _errors(exc))
+    masker = Masker(user)
+    masker.reveal(obj=d, summary=f"doubt {d.pk}")
+    spec = RULES[d.rule_id]
+    return render(request, "exchange/doubt.html", {
+        "d": d, "spec": spec, "kind": KIND_LABELS[spec.kind], "shown_id": masker.id_number(d.id_number),
+        "evidence": sorted(d.evidence.items()), "can_verify": d.state == Doubt.State.OPEN and (
+            user.is_superuser or user.has_role(*services.VERIFY_ROLES)),
+        "others": selectors.doubts_of_household(user, d.household_id).exclude(pk=d.pk),
+    })
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponseBase:
+    user: Any = request.user
+    stats = selectors.statistics(user, region=request.GET.get("region", ""))
+    for r in stats.by_rule:
+        r["name"] = RULES[r["rule_id"]].name if r["rule_id"] in RULES else r["rule_id"]
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        from fupin.core import audit
+
+        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="exchange.doubt",
+                     region_code=scope_of(user).prefix or "", summary="doubt statistics export")
+        header = [_("dimension"), _("code"), _("name"), _("total"), _("open"), _("confirmed"), _("dismissed"),
+                  _("overdue")]
+        rows = [(_("rule"), r["rule_id"], r["name"], r["total"], r["open"], r["confirmed"], r["dismissed"], r["overdue"])
+                for r in stats.by_rule]
+        rows += [(_("region"), r["area"], r["name"], r["total"], r["open"], r["confirmed"], r["dismissed"],
+                  r["overdue"]) for r in stats.by_region]
+        return table_response(fmt, "doubt-statistics", header, rows)
+    return render(request, "exchange/statistics.html", {"stats": stats, "query": query_without(request, "format")})
+
+
+@login_required
+def batches(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    can_upload = user.is_superuser or user.has_role(*services.UPLOAD_ROLES)
+    if request.method == "POST":
+        if not can_upload:
+            raise PermissionDenied
+        f = request.FILES.get("file")
+        try:
+            as_of = dt.date.fromisoformat(request.POST.get("as_of", ""))
+        except ValueError:
+            as_of = None
+        if f is None or as_of is None:
+            messages.error(request, _("Choose a file and the date of the data."))
+        else:
+            try:
+                b = services.upload_batch(actor=user, dataset=request.POST.get("dataset", ""), content=f.read(),
+                                          file_name=f.name or "upload", as_of=as_of)
+                return redirect("exchange_batch", pk=b.pk)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, _errors(exc))
+    page = paginate(request, selectors.batches(user), 50)
+    return render(request, "exchange/batches.html", {
+        "page": page, "query": query_without(request, "page"), "can_upload": can_upload,
+        "datasets": catalogue.DATASETS.values(), "rules": Rule.objects.all(), "specs": RULES,
+    })
+
+
+@login_required
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    b = selectors.batch(request.user, pk)
+    return render(request, "exchange/batch.html", {"b": b, "spec": catalogue.DATASETS.get(b.dataset)})
+
+
+@login_required
+def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
+    """A department pulls the registered persons it serves (R4.3), in clear; audited as an export."""
+    user: Any = request.user
+    if not user.has_role(Role.EXCHANGE):
+        raise PermissionDenied
+    try:
+        qs = selectors.shared_persons(user, group, region=request.GET.get("region", ""))
+    except KeyError as exc:
+        raise Http404 from exc
+    rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[:1_000_000])
+    services.record_share(actor=user, group=group, rows=len(rows), channel_action=AuditEvent.Action.EXPORT,
+                          region_code=scope_of(user).prefix or "")
+    header = ["id_number", "name", "sex", "birth_date", "household_number", "village_code"]
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return table_response(fmt, f"persons-{group}", header, ((r[0], r[1], r[2], r[3].isoformat(), r[4], r[5])
+                                                            for r in rows))
