@@ -1,0 +1,305 @@
+"""Coverage indicators as set-based SQL: the status of every village on a date, and numerators and
+denominators grouped by code prefix (``substr(code, 1, n)``: province 2, city 4, county 6, township 9).
+
+Every indicator states its numerator, denominator and exclusions here, once; pages, API, targets,
+rankings and the benchmark all call these functions. No Python loop runs per village.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection
+
+from fupin.core.scoping import subtree_range
+from fupin.regions.models import AREA_FLAGS
+
+EVENTS = "connectivity_connectivityevent"
+STATUS = "connectivity_villagestatus"
+REGIONS = "regions_region"
+FACILITIES = "connectivity_facility"
+FAR = "9999-12-31"
+GROUP_LENGTHS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
+
+
+def sql_date(day: dt.date) -> Any:
+    """A date as a query parameter: SQLite stores ISO text; PostgreSQL wants a date."""
+    return day if connection.vendor == "postgresql" else day.isoformat()
+
+
+def big_sorts(cur: Any) -> None:
+    """Let PostgreSQL sort the events of a whole country in memory rather than on disk (this transaction only)."""
+    if connection.vendor == "postgresql" and not connection.get_autocommit():
+        cur.execute("SET LOCAL work_mem = '256MB'")
+
+
+def code_range(prefix: str) -> tuple[str, str]:
+    """The code range of a subtree; ``""`` is the whole country."""
+    return ("", "9" * 12) if prefix == "" else subtree_range(prefix)
+
+
+def _least(*exprs: str) -> str:
+    """The earliest non-null date of ``exprs`` (LEAST ignores NULLs on PostgreSQL; SQLite's MIN does not)."""
+    fn = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    inner = ", ".join(f"COALESCE({e}, '{FAR}')" for e in exprs)
+    return f"NULLIF({fn}({inner}), '{FAR}')"
+
+
+def _after(kind: str) -> str:
+    """True when the latest event of ``kind`` came after the latest disconnection (same day: by entry order)."""
+    return f"(d_date IS NULL OR {kind}_date > d_date OR ({kind}_date = d_date AND {kind}_id > d_id))"
+
+
+def status_sql(on: dt.date | None, prefix: str = "") -> tuple[str, list[Any]]:
+    """A SELECT of every village under ``prefix`` that has events on or before ``on`` (all events when None),
+    with the columns of ``VillageStatus``. The latest event per village and kind wins (ROW_NUMBER over
+    ``(date, id)``); a 'disconnected' event cuts fiber, 4G and other access until a later positive event.
+    Broadband (通宽带) = fiber or 4G or other broadband access."""
+    lo, hi = code_range(prefix)
+    params: list[Any] = [lo, hi]
+    date_filter = ""
+    if on is not None:
+        date_filter = "AND e.date <= %s"
+        params.append(sql_date(on))
+    pivot = []
+    for short, kind in (("f", "fiber"), ("g", "4g"), ("b", "broadband")):
+        pivot += [
+            f"MAX(CASE WHEN kind = '{kind}' AND flag THEN 1 ELSE 0 END) AS {short}_on",
+            f"MAX(CASE WHEN kind = '{kind}' THEN date END) AS {short}_date",
+            f"MAX(CASE WHEN kind = '{kind}' THEN id END) AS {short}_id",
+        ]
+    sql = f"""
+WITH latest AS (
+  SELECT village_id, kind, date, id, flag, number, text, batch FROM (
+    SELECT e.village_id, e.kind, e.date, e.id, e.flag, e.number, e.text, e.batch,
+           ROW_NUMBER() OVER (PARTITION BY e.village_id, e.kind ORDER BY e.date DESC, e.id DESC) AS rn
+    FROM {EVENTS} e WHERE e.village_id BETWEEN %s AND %s {date_filter}
+  ) t WHERE rn = 1
+), pivot AS (
+  SELECT village_id, {", ".join(pivot)},
+    MAX(CASE WHEN kind = 'disconnected' THEN date END) AS d_date,
+    MAX(CASE WHEN kind = 'disconnected' THEN id END) AS d_id,
+    MAX(CASE WHEN kind = 'operator' THEN text END) AS operator,
+    MAX(CASE WHEN kind = 'bandwidth' THEN number END) AS bandwidth,
+    MAX(CASE WHEN kind = 'pilot' THEN batch END) AS pilot_batch,
+    MAX(CASE WHEN kind = 'pilot' THEN number END) AS pilot_funds,
+    MAX(CASE WHEN kind = 'natural_4g' THEN number END) AS natural_4g,
+    MAX(date) AS last_event
+  FROM latest GROUP BY village_id
+), s AS (
+  SELECT village_id,
+    CASE WHEN f_on = 1 AND {_after("f")} THEN 1 ELSE 0 END AS fi,
+    CASE WHEN g_on = 1 AND {_after("g")} THEN 1 ELSE 0 END AS gi,
+    CASE WHEN b_on = 1 AND {_after("b")} THEN 1 ELSE 0 END AS bi,
+    f_date, g_date, b_date, operator, bandwidth, pilot_batch, pilot_funds, natural_4g, last_event
+  FROM pivot
+)
+SELECT village_id,
+  (CASE WHEN fi = 1 OR gi = 1 OR bi = 1 THEN 1 ELSE 0 END) = 1 AS connected,
+  fi = 1 AS fiber, CASE WHEN fi = 1 THEN f_date END AS fiber_date,
+  gi = 1 AS mobile_4g, CASE WHEN gi = 1 THEN g_date END AS mobile_4g_date,
+  bi = 1 AS broadband,
+  {_least("CASE WHEN fi = 1 THEN f_date END", "CASE WHEN gi = 1 THEN g_date END",
+          "CASE WHEN bi = 1 THEN b_date END")} AS connected_date,
+  COALESCE(operator, '') AS operator, bandwidth, pilot_batch, pilot_funds,
+  CAST(natural_4g AS INTEGER) AS natural_4g, last_event
+FROM s"""
+    return sql, params
+
+
+STATUS_COLUMNS = ("village_id", "connected", "fiber", "fiber_date", "mobile_4g", "mobile_4g_date", "broadband",
+                  "connected_date", "operator", "bandwidth", "pilot_batch", "pilot_funds", "natural_4g", "last_event")
+
+
+def status_on(on: dt.date | None, prefix: str = "") -> dict[str, dict[str, Any]]:
+    """The status of the villages under ``prefix`` with events, keyed by village code (for small areas and tests)."""
+    sql, params = status_sql(on, prefix)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = [dict(zip(STATUS_COLUMNS, r, strict=True)) for r in cur.fetchall()]
+    for row in rows:  # SQLite answers raw dates as ISO text
+        for k in ("fiber_date", "mobile_4g_date", "connected_date", "last_event"):
+            if isinstance(row[k], str):
+                row[k] = dt.date.fromisoformat(row[k])
+    return {row["village_id"]: row for row in rows}
+
+
+# --- indicators -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    numerator: str
+    denominator: str
+    exclusions: str
+
+
+INDICATORS = {
+    i.code: i
+    for i in (
+        Indicator(
+            "poor_village_broadband", "贫困村通宽带比例 / poor villages with broadband",
+            "registered poor villages (is_poor_village) whose latest fiber, 4G or broadband-access event on or "
+            "before the date says connected and was not followed by a 'disconnected' event",
+            "registered poor villages (level 5, is_poor_village) in the scope",
+            "villages not registered as poor; villages that exited poverty stay counted (they remain 建档立卡贫困村); "
+            "a village without any event counts as unconnected",
+        ),
+        Indicator(
+            "poor_village_fiber", "贫困村通光纤比例 / poor villages with fiber",
+            "registered poor villages whose latest fiber event says connected (not cut since)",
+            "registered poor villages in the scope", "as poor_village_broadband",
+        ),
+        Indicator(
+            "school_broadband", "学校宽带接入率（校校通） / schools with broadband",
+            "schools open on the date whose connected_on is on or before it",
+            "schools (facility type school) open on the date: opened_on empty or ≤ date, closed_on empty or > date",
+            "closed schools; schools not yet opened",
+        ),
+        Indicator(
+            "township_express", "乡镇快递覆盖率 / townships with express delivery",
+            "townships with an express delivery point open on the date",
+            "townships (level 4) in the scope",
+            "urban sub-districts (街道: township codes 001–099, 7th digit 0)",
+        ),
+        Indicator(
+            "village_ecommerce", "行政村电商服务站覆盖率 / villages with an e-commerce station",
+            "administrative villages with an e-commerce service station open on the date",
+            "administrative villages (村委会) in the scope",
+            "urban residents' committees (居委会: village codes 001–199, 10th digit 0 or 1)",
+        ),
+    )
+}
+
+
+@dataclass
+class Value:
+    code: str
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.numerator / self.denominator if self.denominator else None
+
+
+def _flag_sql(flag: str, alias: str = "r") -> str:
+    if not flag:
+        return ""
+    if flag not in (*AREA_FLAGS, "is_poor_village"):
+        raise ValueError(f"unknown region flag: {flag}")
+    return f" AND {alias}.{flag}"
+
+
+def _open_on(alias: str) -> str:
+    return f"({alias}.opened_on IS NULL OR {alias}.opened_on <= %s) AND ({alias}.closed_on IS NULL OR {alias}.closed_on > %s)"
+
+
+@dataclass
+class CoverageRow:
+    code: str
+    counts: tuple[int, int, int, int]  # poor villages, with broadband, with fiber, with 4G
+
+    @property
+    def villages(self) -> int:
+        return self.counts[0]
+
+    @property
+    def connected(self) -> int:
+        return self.counts[1]
+
+
+def coverage(*, prefix: str = "", group_len: int | None = None, on: dt.date | None = None,
+             flag: str = "") -> list[CoverageRow]:
+    """Registered poor villages and how many have broadband, fiber and 4G, grouped by code prefix: one query
+    (over ``VillageStatus`` for today, over the events for a past date)."""
+    lo, hi = code_range(prefix)
+    n = group_len or len(prefix)
+    group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
+    params: list[Any]
+    if on is None:
+        source, params = STATUS, []
+    else:
+        inner, params = status_sql(on, prefix)
+        source = f"({inner})"
+    sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN s.connected THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN s.fiber THEN 1 ELSE 0 END), SUM(CASE WHEN s.mobile_4g THEN 1 ELSE 0 END) "
+           f"FROM {REGIONS} r LEFT JOIN {source} s ON s.village_id = r.code "
+           f"WHERE r.level = 5 AND r.is_poor_village AND r.code BETWEEN %s AND %s{_flag_sql(flag)} GROUP BY {group}")
+    with connection.cursor() as cur:
+        big_sorts(cur)
+        cur.execute(sql, [*params, lo, hi])
+        rows = cur.fetchall()
+    return sorted((CoverageRow(g, (int(d), int(c or 0), int(f or 0), int(m or 0))) for g, d, c, f, m in rows),
+                  key=lambda r: r.code)
+
+
+def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, on: dt.date | None = None,
+            flag: str = "") -> list[Value]:
+    """Numerator and denominator of ``indicator`` under ``prefix``, grouped by the first ``group_len`` digits
+    of the code (one row for the whole scope when None), on the date ``on`` (today's status when None)."""
+    lo, hi = code_range(prefix)
+    n = group_len or max(len(prefix), 0)
+    group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
+    day = sql_date(on or dt.date.today())
+    fl = _flag_sql(flag)
+    params: list[Any]
+    if indicator in ("poor_village_broadband", "poor_village_fiber"):
+        i = 1 if indicator == "poor_village_broadband" else 2
+        return [Value(r.code, r.counts[i], r.counts[0]) for r in coverage(prefix=prefix, group_len=n, on=on, flag=flag)]
+    if indicator == "school_broadband":
+        sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END) "
+               f"FROM {FACILITIES} f JOIN {REGIONS} r ON r.code = f.region_id "
+               f"WHERE f.type = 'school' AND {_open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
+        params = [day, day, day, lo, hi]
+    elif indicator in ("township_express", "village_ecommerce"):
+        level, ftype = (4, "express") if indicator == "township_express" else (5, "ecommerce")
+        urban = "substr(r.code, 7, 1) <> '0'" if level == 4 else "substr(r.code, 10, 1) NOT IN ('0', '1')"
+        sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {FACILITIES} f "
+               f"WHERE f.region_id = r.code AND f.type = '{ftype}' AND {_open_on('f')}) THEN 1 ELSE 0 END) "
+               f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl} "
+               f"GROUP BY {group}")
+        params = [day, day, lo, hi]
+    else:
+        raise ValueError(f"unknown indicator: {indicator}")
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+    return sorted((Value(g, int(num or 0), int(den)) for g, den, num in rows), key=lambda v: v.code)
+
+
+def total(indicator: str, **kwargs: Any) -> Value:
+    """The value over the whole scope. Values of a past date are cached under the latest event id: events are
+    only ever appended, so a new event (even a back-dated one) changes the key."""
+    if kwargs.get("on") is not None and indicator.startswith("poor_village"):
+        from django.core.cache import cache
+
+        from fupin.connectivity.models import ConnectivityEvent
+
+        last = ConnectivityEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        key = f"conn:{indicator}:{kwargs.get('prefix', '')}:{kwargs.get('flag', '')}:{kwargs['on']}:{last}"
+        hit = cache.get(key)
+        if hit is None:
+            values = compute(indicator, **kwargs)
+            hit = (sum(v.numerator for v in values), sum(v.denominator for v in values))
+            cache.set(key, hit, 24 * 3600)
+        return Value("", *hit)
+    values = compute(indicator, **kwargs)
+    return Value("", sum(v.numerator for v in values), sum(v.denominator for v in values))
+
+
+def ranked(values: Sequence[Value]) -> list[tuple[int, Value]]:
+    """Competition ranking (1, 2, 2, 4) by coverage, then by size; regions without poor villages are left out."""
+    rows = sorted((v for v in values if v.denominator),
+                  key=lambda v: (-Fraction(v.numerator, v.denominator), -v.denominator, v.code))
+    out: list[tuple[int, Value]] = []
+    for i, v in enumerate(rows):
+        same = out and out[-1][1].numerator * v.denominator == v.numerator * out[-1][1].denominator
+        out.append((out[-1][0] if same else i + 1, v))
+    return out

@@ -1,0 +1,161 @@
+"""Reads of the coverage ledger, always scoped to the user's subtree (fupin.core.scoping)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from fupin.connectivity import indicators
+from fupin.connectivity.models import ConnectivityEvent, Facility, RankingRow, RankingSnapshot, Target
+from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
+from fupin.regions.models import Level, Region
+
+# Sort keys of the village list: ?sort=<key>, "-<key>" descending.
+SORTS = {
+    "code": "code",
+    "name": "name",
+    "connected_date": "connectivity_status__connected_date",
+    "fiber_date": "connectivity_status__fiber_date",
+    "4g_date": "connectivity_status__mobile_4g_date",
+    "operator": "connectivity_status__operator",
+    "bandwidth": "connectivity_status__bandwidth",
+    "pilot": "connectivity_status__pilot_batch",
+    "last_event": "connectivity_status__last_event",
+}
+STATUSES = ("unconnected", "connected", "all")
+
+
+def villages(user: Any, *, under: str = "", status: str = "all", poor_only: bool = False,
+             sort: str = "code", search: str = "") -> QuerySet[Region]:
+    """Villages under ``under`` (within the user's scope) with their current status; ``status`` unconnected
+    includes villages without any event."""
+    scope = scope_of(user)
+    if under:
+        scope = scope.narrow(under)
+    qs = Region.objects.filter(scope.q("code"), level=Level.VILLAGE).select_related("connectivity_status")
+    qs = scoped(qs, user)
+    if poor_only:
+        qs = qs.filter(is_poor_village=True)
+    if status == "unconnected":
+        qs = qs.filter(Q(connectivity_status__isnull=True) | Q(connectivity_status__connected=False))
+    elif status == "connected":
+        qs = qs.filter(connectivity_status__connected=True)
+    if search:
+        qs = qs.filter(name__contains=search.strip())
+    key = sort.lstrip("-")
+    field = SORTS.get(key, "code")
+    order = f"-{field}" if sort.startswith("-") and key in SORTS else field
+    return qs.order_by(order, "code")
+
+
+def unconnected_ledger(user: Any, under: str = "", sort: str = "code") -> QuerySet[Region]:
+    """未通宽带贫困村台账: registered poor villages without broadband today."""
+    return villages(user, under=under, status="unconnected", poor_only=True, sort=sort)
+
+
+def village_for(user: Any, code: str) -> Region:
+    return get_scoped_or_404(Region.objects.filter(level=Level.VILLAGE).select_related("connectivity_status"),
+                             user, code=code)
+
+
+def events_of(user: Any, village: Region) -> QuerySet[ConnectivityEvent]:
+    return scoped(ConnectivityEvent.objects.filter(village=village), user).select_related("actor").order_by("-date", "-id")
+
+
+def status_on(user: Any, village: Region, on: dt.date) -> dict[str, Any] | None:
+    """The village's status on a past date, replayed from its events."""
+    get_scoped_or_404(Region.objects.all(), user, code=village.code)
+    return indicators.status_on(on, village.code).get(village.code)
+
+
+def facilities(user: Any, *, under: str = "", type: str = "") -> QuerySet[Facility]:
+    qs = scoped(Facility.objects.all(), user).select_related("region")
+    if under:
+        qs = qs.filter(scope_of(user).narrow(under).q("region__code"))
+    if type:
+        qs = qs.filter(type=type)
+    return qs.order_by("type", "region_id", "year", "id")
+
+
+def snapshots(user: Any) -> QuerySet[RankingSnapshot]:
+    """Ranking bulletins of the user's subtree (a national bulletin is seen by nationwide users only)."""
+    return scoped(RankingSnapshot.objects.all(), user)
+
+
+def snapshot_for(user: Any, pk: int) -> RankingSnapshot:
+    return get_scoped_or_404(RankingSnapshot.objects.all(), user, pk=pk)
+
+
+def snapshot_rows(user: Any, snap: RankingSnapshot) -> QuerySet[RankingRow]:
+    return scoped(snap.rows.all(), user)
+
+
+# --- targets and progress ------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    target: Target
+    indicator: indicators.Indicator
+    scope: Scope
+    at_due: indicators.Value | None
+    current: indicators.Value
+
+    def met(self, value: indicators.Value | None) -> bool | None:
+        if value is None or value.percent is None:
+            return None
+        pct = round(value.percent, 6)
+        threshold = float(self.target.threshold)
+        return pct > threshold if self.target.strict else pct >= threshold
+
+    @property
+    def met_at_due(self) -> bool | None:
+        return self.met(self.at_due)
+
+    @property
+    def met_now(self) -> bool | None:
+        return self.met(self.current)
+
+
+def progress(user: Any, under: str = "", today: dt.date | None = None) -> list[Progress]:
+    """Each target that applies to the part of the user's scope under ``under``: its value at the due date
+    (when past) and today."""
+    today = today or timezone.localdate()
+    base = scope_of(user)
+    if under:
+        base = base.narrow(under)
+    out = []
+    for target in Target.objects.all():
+        scope = base.narrow(target.scope_prefix) if target.scope_prefix else base
+        if scope.prefix is None or target.indicator not in indicators.INDICATORS:
+            continue
+        at_due = (indicators.total(target.indicator, prefix=scope.prefix, on=target.due, flag=target.scope_flag)
+                  if target.due <= today else None)
+        current = indicators.total(target.indicator, prefix=scope.prefix, flag=target.scope_flag)
+        out.append(Progress(target, indicators.INDICATORS[target.indicator], scope, at_due, current))
+    return out
+
+
+def children_coverage(user: Any, region: Region | None, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """Poor-village coverage of each child of ``region`` (provinces for the nation), for tables and maps."""
+    scope = scope_of(user)
+    prefix = region.code if region else (scope.prefix or "")
+    level = len(prefix)
+    group_len = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(level, 12)
+    rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=on)}
+    kids = Region.objects.filter(code__range=indicators.code_range(prefix), level={0: 1, 2: 2, 4: 3, 6: 4, 9: 5}.get(level, 5))
+    if level == 0:
+        kids = Region.objects.filter(level=Level.PROVINCE)
+    out = []
+    for r in kids.order_by("code"):
+        c = rows.get(r.code)
+        villages, connected = (c.villages, c.connected) if c else (0, 0)
+        out.append({"code": r.code, "name": r.name, "villages": villages, "connected": connected,
+                    "unconnected": villages - connected,
+                    "fiber": c.counts[2] if c else 0, "mobile_4g": c.counts[3] if c else 0,
+                    "coverage": round(100 * connected / villages, 2) if villages else None})
+    return out

@@ -1,0 +1,375 @@
+"""Writes of the coverage ledger: dated events (one, or a file all-or-nothing), the derived current status,
+and frozen rankings. Each function validates, writes in one transaction and records an audit event."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fupin.connectivity import indicators
+from fupin.connectivity.models import ConnectivityEvent, EventKind, RankingRow, RankingSnapshot
+from fupin.core import audit
+from fupin.core.bulk import copy_rows
+from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
+from fupin.core.scoping import Scope, is_code, scope_of
+from fupin.regions.models import Level, Region
+
+# Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
+WRITE_ROLES = frozenset({Role.COUNTY_ADMIN, Role.EXCHANGE, Role.SYSADMIN})
+# Who may freeze a ranking bulletin.
+RANKING_ROLES = frozenset({Role.ANALYST, Role.SYSADMIN})
+
+COLUMNS = {
+    "code": ("区划代码", "村代码", "code", "village"),
+    "date": ("日期", "date"),
+    "kind": ("类型", "事项", "kind"),
+    "value": ("值", "value"),
+    "funds": ("资金（万元）", "资金(万元)", "资金", "funds"),
+    "source": ("来源", "source"),
+}
+REQUIRED = ("code", "date", "kind")
+KIND_ALIASES = {
+    "光纤": EventKind.FIBER, "通光纤": EventKind.FIBER, "4g": EventKind.MOBILE_4G, "通4g": EventKind.MOBILE_4G,
+    "宽带": EventKind.BROADBAND, "通宽带": EventKind.BROADBAND, "运营商": EventKind.OPERATOR,
+    "带宽": EventKind.BANDWIDTH, "普遍服务试点": EventKind.PILOT, "试点": EventKind.PILOT,
+    "自然村4g": EventKind.NATURAL_4G, "断网": EventKind.DISCONNECTED, "中断": EventKind.DISCONNECTED,
+    **{k.value: k for k in EventKind},
+}
+TRUE = {"", "1", "true", "yes", "y", "是", "√", "通"}
+FALSE = {"0", "false", "no", "n", "否", "×", "不通"}
+EARLIEST = dt.date(2000, 1, 1)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行 / row {self.row}, {self.column}: {self.message}"
+
+
+class EventDataError(Exception):
+    """The input is wrong; nothing was written. ``errors`` names every bad row and column."""
+
+    def __init__(self, errors: Sequence[RowError]):
+        self.errors = list(errors)
+        first = self.errors[0] if self.errors else ""
+        super().__init__(f"{len(self.errors)} 处错误，未作任何更改 / {len(self.errors)} error(s), nothing was changed. {first}")
+
+
+@dataclass
+class CleanEvent:
+    row: int
+    code: str
+    date: dt.date
+    kind: str
+    flag: bool | None = None
+    number: Decimal | None = None
+    text: str = ""
+    batch: int | None = None
+    source: str = ""
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    villages: int
+    by_kind: dict[str, int]
+
+
+def can_write(user: Any) -> bool:
+    return user is None or bool(getattr(user, "is_superuser", False)) or user.has_role(*WRITE_ROLES)
+
+
+def _scope(user: Any) -> Scope:
+    return Scope.nation() if user is None else scope_of(user)  # None: a command run by the operator
+
+
+# --- validation ----------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            year, month, day = (int(p) for p in text.split("-"))
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        n = Decimal(text)
+    except InvalidOperation:
+        return None
+    return n if n.is_finite() else None
+
+
+def clean_row(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanEvent | None, list[RowError]]:
+    """One event from a row of cells (keys: code, date, kind, value, funds, source); the errors of the row."""
+    errors: list[RowError] = []
+
+    def err(column: str, message: str) -> None:
+        errors.append(RowError(row, column, message))
+
+    code = _text(data.get("code"))
+    if not is_code(code) or len(code) != 12:
+        err("区划代码 / code", f"“{code}”不是12位村级区划代码 / {code!r} is not a 12-digit village code")
+    day = _date(data.get("date"))
+    if day is None:
+        err("日期 / date", f"“{_text(data.get('date'))}”不是日期（应为 YYYY-MM-DD） / not a date (YYYY-MM-DD)")
+    elif not EARLIEST <= day <= today:
+        err("日期 / date", f"日期 {day} 应在 {EARLIEST} 至今天之间 / the date must lie between {EARLIEST} and today")
+    raw_kind = _text(data.get("kind"))
+    kind = KIND_ALIASES.get(raw_kind.lower())
+    if kind is None:
+        err("类型 / kind", f"未知类型“{raw_kind}”（应为 光纤、4G、宽带、运营商、带宽、普遍服务试点、自然村4G、断网） / "
+                           f"unknown kind {raw_kind!r}")
+    value = _text(data.get("value"))
+    source = _text(data.get("source"))[:100]
+    event = CleanEvent(row, code, day or EARLIEST, str(kind or ""), source=source)
+    if kind in (EventKind.FIBER, EventKind.MOBILE_4G, EventKind.BROADBAND):
+        if value.lower() in TRUE:
+            event.flag = True
+        elif value.lower() in FALSE:
+            event.flag = False
+        else:
+            err("值 / value", f"“{value}”应为 是/否 / {value!r} must be yes/no (是/否, 1/0)")
+    elif kind == EventKind.OPERATOR:
+        if not value or len(value) > 100:
+            err("值 / value", "运营商名称不能为空（至多100字） / the operator's name is required (at most 100 characters)")
+        event.text = value
+    elif kind in (EventKind.BANDWIDTH, EventKind.NATURAL_4G):
+        n = _number(value)
+        if n is None or n < 0 or (kind == EventKind.NATURAL_4G and n != n.to_integral_value()) or n >= 10**9:
+            what = "非负整数 / a whole number ≥ 0" if kind == EventKind.NATURAL_4G else "非负数（Mbps） / a number ≥ 0 (Mbps)"
+            err("值 / value", f"“{value}”应为{what}")
+        event.number = n
+    elif kind == EventKind.PILOT:
+        if not value.isdigit() or not 1 <= int(value) <= 99:
+            err("值 / value", f"试点批次“{value}”应为 1–99 的整数 / the pilot batch must be a whole number 1–99")
+        else:
+            event.batch = int(value)
+        funds = _text(data.get("funds"))
+        if funds:
+            n = _number(funds)
+            if n is None or n < 0 or n >= 10**9:
+                err("资金（万元） / funds", f"“{funds}”应为非负数（万元） / funds must be a number ≥ 0 (10k yuan)")
+            event.number = n
+    elif kind == EventKind.DISCONNECTED and value.lower() not in TRUE:
+        err("值 / value", "断网事件不带值 / a disconnection takes no value")
+    return (None if errors else event), errors
+
+
+def _check_villages(events: list[CleanEvent], scope: Scope) -> list[RowError]:
+    """Every village must exist (level 5) and lie inside the writer's region."""
+    errors = []
+    codes = sorted({e.code for e in events})
+    known: set[str] = set()
+    for i in range(0, len(codes), 5000):
+        known |= set(Region.objects.filter(code__in=codes[i:i + 5000], level=Level.VILLAGE).values_list("code", flat=True))
+    for e in events:
+        if e.code not in known:
+            errors.append(RowError(e.row, "区划代码 / code", f"村 {e.code} 不存在 / no village {e.code}"))
+        elif not scope.contains(e.code):
+            errors.append(RowError(e.row, "区划代码 / code", f"村 {e.code} 不在您的辖区 / village {e.code} lies outside your region"))
+    return errors
+
+
+# --- reading files -----------------------------------------------------------------------------------
+
+
+def read_table(content: bytes, filename: str) -> list[list[Any]]:
+    """Rows of cells of a CSV (UTF-8, UTF-8 with BOM or GB18030) or of the first sheet of an XLSX."""
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
+        from python_calamine import CalamineWorkbook
+
+        try:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
+            return [list(r) for r in wb.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+        except Exception as exc:  # calamine raises its own error types for broken workbooks
+            raise EventDataError([RowError(0, filename, f"无法读取工作簿 / cannot read the workbook: {exc}")]) from exc
+    if suffix not in (".csv", ".txt", ""):
+        raise EventDataError([RowError(0, filename, f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx） / "
+                                                    f"unsupported file type {suffix} (.csv or .xlsx)")])
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise EventDataError([RowError(0, filename, "文件既非 UTF-8 也非 GB18030 / neither UTF-8 nor GB18030")])
+    return [list(r) for r in csv.reader(io.StringIO(text))]
+
+
+def parse_events(rows: list[list[Any]], scope: Scope, today: dt.date | None = None) -> list[CleanEvent]:
+    """Validate every row; raise EventDataError listing every bad cell, or return the clean events."""
+    today = today or timezone.localdate()
+    if not rows:
+        raise EventDataError([RowError(0, "-", "文件是空的 / the file is empty")])
+    header = [_text(h) for h in rows[0]]
+    index: dict[str, int] = {}
+    for key, names in COLUMNS.items():
+        for i, h in enumerate(header):
+            if h in names or h.lower() in names:
+                index[key] = i
+    missing = [COLUMNS[k][0] for k in REQUIRED if k not in index]
+    if missing:
+        raise EventDataError([RowError(1, "、".join(missing), f"缺少列：{'、'.join(missing)} / missing columns: "
+                                                               f"{', '.join(COLUMNS[k][-1] for k in REQUIRED if k not in index)}")])
+    events: list[CleanEvent] = []
+    errors: list[RowError] = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(_text(c) for c in cells):
+            continue
+        data = {k: cells[i] if i < len(cells) else None for k, i in index.items()}
+        event, row_errors = clean_row(line, data, today)
+        errors += row_errors
+        if event:
+            events.append(event)
+    errors += _check_villages(events, scope)
+    if not events and not errors:
+        errors.append(RowError(2, "-", "文件没有数据行 / the file has no data rows"))
+    if errors:
+        raise EventDataError(sorted(errors, key=lambda e: (e.row, e.column)))
+    return events
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+def refresh_status(prefix: str = "") -> int:
+    """Recompute ``VillageStatus`` of the villages under ``prefix`` from all their events (INSERT … SELECT)."""
+    lo, hi = indicators.code_range(prefix)
+    sql, params = indicators.status_sql(None, prefix)
+    cols = ", ".join(indicators.STATUS_COLUMNS)
+    with transaction.atomic(), connection.cursor() as cur:
+        indicators.big_sorts(cur)
+        if prefix == "" and connection.vendor == "postgresql":
+            cur.execute(f"TRUNCATE {indicators.STATUS}")  # the whole country: no row-by-row delete
+        else:
+            cur.execute(f"DELETE FROM {indicators.STATUS} WHERE village_id BETWEEN %s AND %s", [lo, hi])
+        cur.execute(f"INSERT INTO {indicators.STATUS} ({cols}) {sql}", params)
+        return int(cur.rowcount)
+
+
+def common_prefix(codes: Iterable[str]) -> str:
+    """The deepest division containing all ``codes`` (a prefix of 12, 9, 6, 4, 2 or 0 digits)."""
+    codes = list(codes)
+    if not codes:
+        return ""
+    p = os.path.commonprefix(codes)  # noqa: RUF071 - character by character is what division codes need
+    return next((p[:n] for n in (12, 9, 6, 4, 2) if len(p) >= n), "")
+
+
+def write_events(events: Sequence[CleanEvent], actor: Any) -> int:
+    """Append events with COPY/executemany and refresh the status of the area they touch. Caller's transaction."""
+    now = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    rows = ((e.code, e.date, e.kind, e.flag, e.number, e.text, e.batch, e.source, actor_id, now) for e in events)
+    n = copy_rows(ConnectivityEvent._meta.db_table,
+                  ["village_id", "date", "kind", "flag", "number", "text", "batch", "source", "actor_id", "created_at"],
+                  rows)
+    refresh_status(common_prefix(e.code for e in events))
+    return n
+
+
+def import_events(*, content: bytes, filename: str, actor: Any = None) -> ImportResult:
+    """Apply an events file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
+    if not can_write(actor):
+        raise PermissionDenied("无权录入网络覆盖数据 / you may not enter connectivity data")
+    events = parse_events(read_table(content, filename), _scope(actor))
+    by_kind: dict[str, int] = {}
+    for e in events:
+        by_kind[e.kind] = by_kind.get(e.kind, 0) + 1
+    with transaction.atomic():
+        write_events(events, actor)
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="connectivity.connectivityevent",
+                     region_code=common_prefix(e.code for e in events),
+                     summary=f"import_connectivity {filename}: {len(events)} events",
+                     detail={"by_kind": by_kind, "file": filename})
+    return ImportResult(rows=len(events), villages=len({e.code for e in events}), by_kind=by_kind)
+
+
+def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
+    """One event entered on a page or posted to the API (keys as in a file row)."""
+    if not can_write(actor):
+        raise PermissionDenied("无权录入网络覆盖数据 / you may not enter connectivity data")
+    event, errors = clean_row(1, data, timezone.localdate())
+    if event:
+        errors = _check_villages([event], _scope(actor))
+    if errors or event is None:
+        raise EventDataError(errors)
+    with transaction.atomic():
+        obj = ConnectivityEvent.objects.create(
+            village_id=event.code, date=event.date, kind=event.kind, flag=event.flag, number=event.number,
+            text=event.text, batch=event.batch, source=event.source, actor=actor if getattr(actor, "pk", None) else None)
+        refresh_status(event.code)
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj,
+                     summary=f"connectivity event {event.code} {event.date} {event.kind}")
+    return obj
+
+
+def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str = "") -> RankingSnapshot:
+    """Rank the children of ``prefix`` (provinces for the nation; a province's prefectures; a prefecture's
+    counties) by poor-village broadband coverage on ``as_of`` and copy the figures into a snapshot."""
+    if actor is not None and not (actor.is_superuser or actor.has_role(*RANKING_ROLES)):
+        raise PermissionDenied("无权发布排名 / you may not publish rankings")
+    scope = _scope(actor)
+    if not (scope.is_nation or (scope.prefix is not None and prefix.startswith(scope.prefix))):
+        raise PermissionDenied("该地区不在您的辖区 / this region lies outside your region")
+    if len(prefix) not in (0, 2, 4):
+        raise ValueError("rankings are of provinces, prefectures or counties")
+    group_len = {0: 2, 2: 4, 4: 6}[len(prefix)]
+    rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=as_of)}
+    values = [indicators.Value(r.code, r.connected, r.villages) for r in rows.values()]
+    names = dict(Region.objects.filter(code__in=[v.code for v in values]).values_list("code", "name"))
+    area = names.get(prefix) or (Region.objects.filter(code=prefix).values_list("name", flat=True).first() if prefix else "全国")
+    with transaction.atomic():
+        snap = RankingSnapshot.objects.create(
+            title=title or f"{area}贫困村宽带覆盖率排名（截至 {as_of}）", as_of=as_of, scope_prefix=prefix,
+            level={0: 1, 2: 2, 4: 3}[len(prefix)], created_by=actor if getattr(actor, "pk", None) else None,
+            villages=sum(v.denominator for v in values), connected=sum(v.numerator for v in values))
+        RankingRow.objects.bulk_create([
+            RankingRow(snapshot=snap, rank=rank, region_code=v.code, region_name=names.get(v.code, v.code),
+                       villages=v.denominator, connected=v.numerator, fiber=rows[v.code].counts[2],
+                       mobile_4g=rows[v.code].counts[3],
+                       coverage=Decimal(100 * v.numerator / v.denominator).quantize(Decimal("0.01")))
+            for rank, v in indicators.ranked(values)
+        ])
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=snap, region_code=prefix,
+                     summary=f"ranking snapshot {snap.title}")
+    return snap
+

@@ -1,0 +1,96 @@
+"""On demo data, the unconnected ledger, the target values and the ranking agree with an independent recount
+(the events replayed one by one in Python)."""
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from fupin.connectivity import demo, indicators, selectors, services
+from fupin.connectivity.models import ConnectivityEvent, Facility, Target
+from fupin.connectivity.tests.factories import add_villages, poor_villages, replay
+from fupin.regions.models import Region
+
+ON = dt.date(2018, 12, 31)
+
+
+@pytest.fixture
+def demo_data(tree, users):
+    add_villages(tree, per_township=40)
+    Region.objects.filter(code__startswith="5333").update(is_sanqu_sanzhou=True)
+    result = demo.generate(area="53", seed=7, poor_share=0.6)
+    assert result.events > 0 and result.poor_marked > 0
+    return users
+
+
+def test_demo_is_idempotent(demo_data):
+    n = ConnectivityEvent.objects.count()
+    assert demo.generate(area="53", seed=8).skipped
+    assert ConnectivityEvent.objects.count() == n
+
+
+def test_unconnected_ledger_matches_the_replay(demo_data):
+    state = replay()
+    expected = {c for c in poor_villages("53") if not state.get(c, {}).get("connected")}
+    ledger = set(selectors.unconnected_ledger(demo_data["sysadmin"]).values_list("code", flat=True))
+    assert ledger == expected and expected
+    county = set(selectors.unconnected_ledger(demo_data["county"]).values_list("code", flat=True))
+    assert county == {c for c in expected if c.startswith("533301")}
+
+
+@pytest.mark.parametrize("on", [dt.date(2016, 12, 31), ON, dt.date(2020, 12, 31), None])
+def test_coverage_by_county_matches_the_replay(demo_data, on):
+    state = replay(on)
+    got = {v.code: (v.numerator, v.denominator)
+           for v in indicators.compute("poor_village_broadband", prefix="53", group_len=6, on=on)}
+    want = {}
+    for code in poor_villages("53"):
+        n, d = want.get(code[:6], (0, 0))
+        want[code[:6]] = (n + bool(state.get(code, {}).get("connected")), d + 1)
+    assert got == want
+
+
+def test_target_values_match_the_recount(demo_data):
+    progress = {p.target.code: p for p in selectors.progress(demo_data["sysadmin"], today=dt.date(2021, 6, 1))}
+    state_2018, state_2020 = replay(ON), replay(dt.date(2020, 12, 31))
+    poor = poor_villages("")
+    p = progress["poor-broadband-2018"]
+    assert (p.at_due.numerator, p.at_due.denominator) == (sum(bool(state_2018.get(c, {}).get("connected")) for c in poor),
+                                                          len(poor))
+    deep = poor_villages("", "is_sanqu_sanzhou")
+    p = progress["sanqu-sanzhou-broadband"]
+    assert p.at_due.denominator == len(deep) > 0
+    assert p.at_due.numerator == sum(bool(state_2020.get(c, {}).get("connected")) for c in deep)
+    assert p.met_at_due == (100 * p.at_due.numerator / len(deep) >= 90)
+    schools = Facility.objects.filter(type="school", region__code__startswith="53")
+    p = progress["yunnan-schools"]
+    assert p.at_due.denominator == schools.count()
+    assert p.at_due.numerator == schools.filter(connected_on__lte=dt.date(2020, 12, 31)).count()
+    townships = Region.objects.filter(level=4).exclude(code__regex=r"^\d{6}0")
+    with_express = Facility.objects.filter(type="express", opened_on__lte=dt.date(2020, 12, 31)).values("region")
+    p = progress["yunnan-express"]
+    assert p.at_due.denominator == townships.filter(code__startswith="53").count()
+    assert p.at_due.numerator == townships.filter(code__startswith="53", code__in=with_express).count()
+
+
+def test_strict_threshold():
+    t = Target(threshold=98, strict=True)
+    p = selectors.Progress(t, indicators.INDICATORS["poor_village_broadband"], None,  # type: ignore[arg-type]
+                           None, indicators.Value("", 98, 100))
+    assert p.met_now is False
+    p.current = indicators.Value("", 99, 100)
+    assert p.met_now is True
+
+
+def test_ranking_matches_the_recount(demo_data):
+    snap = services.freeze_ranking(actor=demo_data["sysadmin"], as_of=ON, prefix="5333")
+    state = replay(ON)
+    want = {}
+    for code in poor_villages("5333"):
+        n, d = want.get(code[:6], (0, 0))
+        want[code[:6]] = (n + bool(state.get(code, {}).get("connected")), d + 1)
+    rows = list(snap.rows.all())
+    assert {r.region_code: (r.connected, r.villages) for r in rows} == want
+    share = {c: Fraction(n, d) for c, (n, d) in want.items()}
+    for r in rows:  # competition ranking: 1 + the number of regions with a strictly higher coverage
+        assert r.rank == 1 + sum(1 for c in share if share[c] > share[r.region_code])

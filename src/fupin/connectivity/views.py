@@ -1,0 +1,209 @@
+"""Pages of the coverage ledger under /connectivity/: thin; reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fupin.connectivity import maps, selectors, services
+from fupin.connectivity.models import EventKind, FacilityType
+from fupin.core import audit
+from fupin.core.exports import table_response, xlsx_response
+from fupin.core.models import AuditEvent
+from fupin.core.pagination import paginate, query_without
+from fupin.core.scoping import scope_of
+from fupin.regions.models import Region
+from fupin.regions.selectors import ancestors, region_for
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    scope = scope_of(user)
+    code = request.GET.get("region") or scope.prefix or ""
+    region = region_for(user, code) if code else None
+    rows = selectors.children_coverage(user, region)
+    villages = sum(r["villages"] for r in rows)
+    connected = sum(r["connected"] for r in rows)
+    map_info = maps.map_for(region)
+    return render(request, "connectivity/dashboard.html", {
+        "region": region, "trail": ancestors(region) if region else [], "rows": rows,
+        "villages": villages, "connected": connected, "unconnected": villages - connected,
+        "coverage": round(100 * connected / villages, 2) if villages else None,
+        "progress": selectors.progress(user, region.code if region else ""),
+        "map_info": map_info,
+        "map_data": [{"name": maps.feature_name(r["name"], map_info), "value": r["coverage"], "code": r["code"],
+                      "villages": r["villages"], "connected": r["connected"]} for r in rows] if map_info else [],
+        "facility_types": FacilityType.choices,
+        "can_write": services.can_write(user),
+    })
+
+
+VILLAGE_HEADER = ("division code", "village", "poor village", "broadband", "fiber since", "4G since", "connected since",
+                  "operator", "bandwidth (Mbps)", "pilot batch", "pilot funds (10k yuan)", "natural villages with 4G",
+                  "last event")
+
+
+def _village_row(v: Region) -> tuple[Any, ...]:
+    s = getattr(v, "connectivity_status", None)
+    return (v.full_code, v.name, _("yes") if v.is_poor_village else _("no"),
+            _("yes") if s and s.connected else _("no"), s and s.fiber_date, s and s.mobile_4g_date,
+            s and s.connected_date, s.operator if s else "", s and s.bandwidth, s and s.pilot_batch,
+            s and s.pilot_funds, s and s.natural_4g, s and s.last_event)
+
+
+@login_required
+def village_list(request: HttpRequest) -> HttpResponseBase:
+    """The village list; by default the ledger of unconnected registered poor villages (未通宽带贫困村台账)."""
+    user: Any = request.user
+    status = request.GET.get("status", "unconnected")
+    status = status if status in selectors.STATUSES else "unconnected"
+    poor = request.GET.get("poor", "1") == "1"
+    under = request.GET.get("under", "")
+    if under:
+        region_for(user, under)  # 404 outside the user's region
+    sort = request.GET.get("sort", "code")
+    qs = selectors.villages(user, under=under, status=status, poor_only=poor, sort=sort,
+                            search=request.GET.get("q", ""))
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="connectivity.villagestatus",
+                     region_code=under or scope_of(user).prefix or "", summary=f"village ledger export ({status})")
+        return table_response(fmt, "connectivity-villages", [_(h) for h in VILLAGE_HEADER],
+                              (_village_row(v) for v in qs.iterator(chunk_size=2000)))
+    page = paginate(request, qs, 50)
+    return render(request, "connectivity/villages.html", {
+        "page": page, "status": status, "poor": poor, "under": under, "sort": sort, "q": request.GET.get("q", ""),
+        "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
+        "export_query": query_without(request, "page", "format"),
+    })
+
+
+@login_required
+def village(request: HttpRequest, code: str) -> HttpResponse:
+    user: Any = request.user
+    v = selectors.village_for(user, code)
+    if request.method == "POST":
+        try:
+            services.record_event(actor=user, data={**request.POST.dict(), "code": v.code})
+            messages.success(request, _("Event recorded."))
+            return redirect("connectivity_village", code=v.code)
+        except services.EventDataError as exc:
+            for e in exc.errors:
+                messages.error(request, str(e))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+    on = _date(request.GET.get("on"))
+    return render(request, "connectivity/village.html", {
+        "v": v, "trail": ancestors(v), "status": getattr(v, "connectivity_status", None),
+        "on": on, "status_on": selectors.status_on(user, v, on) if on else None,
+        "events": selectors.events_of(user, v)[:200], "kinds": EventKind.choices,
+        "can_write": services.can_write(user), "today": timezone.localdate(),
+    })
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if not services.can_write(user):
+        raise PermissionDenied
+    errors: list[services.RowError] = []
+    result = None
+    f = request.FILES.get("file") if request.method == "POST" else None
+    if f is not None and not isinstance(f, list):
+        try:
+            result = services.import_events(content=f.read(), filename=f.name or "upload.csv", actor=user)
+            messages.success(request, _("%(n)d events imported; nothing else changed.") % {"n": result.rows})
+        except services.EventDataError as exc:
+            errors = exc.errors
+            messages.error(request, _("The file has errors; nothing was imported."))
+    return render(request, "connectivity/import.html", {"errors": errors[:500], "error_count": len(errors),
+                                                        "result": result})
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    header = ["区划代码", "日期", "类型", "值", "资金（万元）", "来源"]
+    example = [["533301205201", "2020-06-30", "光纤", "是", "", "中国电信"],
+               ["533301205201", "2020-06-30", "带宽", "100", "", "中国电信"],
+               ["533301205201", "2019-03-01", "普遍服务试点", "4", "35", "县工信局"]]
+    return xlsx_response("connectivity-template", header, example, title="events")
+
+
+@login_required
+def rankings(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    can_freeze = user.is_superuser or user.has_role(*services.RANKING_ROLES)
+    return render(request, "connectivity/rankings.html", {
+        "snapshots": selectors.snapshots(user)[:200], "can_freeze": can_freeze,
+        "default_prefix": scope_of(user).prefix or "", "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def freeze(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    on = _date(request.POST.get("as_of"))
+    if on is None:
+        messages.error(request, _("Enter a date."))
+        return redirect("connectivity_rankings")
+    try:
+        snap = services.freeze_ranking(actor=user, as_of=on, prefix=request.POST.get("prefix", "").strip(),
+                                       title=request.POST.get("title", "").strip())
+    except (PermissionDenied, ValueError) as exc:
+        messages.error(request, str(exc))
+        return redirect("connectivity_rankings")
+    return redirect("connectivity_ranking", pk=snap.pk)
+
+
+RANKING_HEADER = ("rank", "division code", "region", "poor villages", "connected", "fiber", "4G", "coverage %")
+
+
+@login_required
+def ranking(request: HttpRequest, pk: int) -> HttpResponseBase:
+    user: Any = request.user
+    snap = selectors.snapshot_for(user, pk)
+    rows = list(selectors.snapshot_rows(user, snap))
+    if request.GET.get("format") == "xlsx":
+        audit.record(actor=user, action=AuditEvent.Action.EXPORT, obj=snap, region_code=snap.scope_prefix,
+                     summary=f"ranking export {snap.pk}")
+        return xlsx_response(f"ranking-{snap.as_of}", [_(h) for h in RANKING_HEADER],
+                             ((r.rank, r.region_code, r.region_name, r.villages, r.connected, r.fiber, r.mobile_4g,
+                               float(r.coverage)) for r in rows), title=str(snap.as_of))
+    return render(request, "connectivity/ranking.html", {"snap": snap, "rows": rows})
+
+
+@login_required
+def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bulletin printed by weasyprint (Noto Sans CJK from the system); the bars are plain CSS."""
+    from weasyprint import HTML
+
+    user: Any = request.user
+    snap = selectors.snapshot_for(user, pk)
+    rows = list(selectors.snapshot_rows(user, snap))
+    audit.record(actor=user, action=AuditEvent.Action.EXPORT, obj=snap, region_code=snap.scope_prefix,
+                 summary=f"ranking PDF {snap.pk}")
+    html = render_to_string("connectivity/ranking_pdf.html", {"snap": snap, "rows": rows}, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ranking-{snap.as_of}.pdf"'
+    return response
