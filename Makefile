@@ -7,7 +7,9 @@ DEMO_HOUSEHOLDS ?= 20000
 HOST ?= 127.0.0.1:8000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 
-.PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation clean
+.PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
+.PHONY: bench-lifecycle
+.PHONY: bench-exchange
 
 run: setup db serve
 
@@ -49,6 +51,7 @@ db:
 	$(FUPIN) load_regions
 	$(FUPIN) set_region_flags src/fupin/regions/data/sanqu_sanzhou.csv
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
+	$(FUPIN) demo_connectivity
 	$(FUPIN) demo_users
 
 serve:
@@ -64,7 +67,7 @@ typecheck: venv
 	$(UV) run --frozen mypy src/fupin
 
 messages: venv
-	cd src/fupin && $(UV) run --frozen fupin makemessages -l zh_Hans --no-obsolete --no-location --no-fuzzy-matching -i conftest.py -i testing.py -i "*/tests/*" && $(UV) run --frozen fupin compilemessages
+	cd src/fupin && $(UV) run --frozen fupin makemessages -l zh_Hans --no-obsolete --no-location -i conftest.py -i testing.py -i "*/tests/*" && $(UV) run --frozen fupin compilemessages
 
 bench: bench-foundation
 
@@ -77,5 +80,39 @@ bench-foundation: setup
 	DATABASE_URL=$(BENCH_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PG) $(FUPIN) bench foundation
 
+# Registry import figures (R2.4): 1,000,000 persons exported to CSV and imported again, SQLite and PostgreSQL.
+BENCH_REGISTRY_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_registry
+BENCH_PERSONS ?= 1000000
+bench-registry: setup
+	rm -f var/bench-registry.sqlite3*
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-registry.sqlite3 $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-registry.sqlite3 $(FUPIN) bench registry --persons $(BENCH_PERSONS)
+	psql "$(dir $(BENCH_REGISTRY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_REGISTRY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_REGISTRY_PG))"
+	DATABASE_URL=$(BENCH_REGISTRY_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_REGISTRY_PG) $(FUPIN) bench registry --persons $(BENCH_PERSONS)
+
 clean:
 	rm -rf var/*.sqlite3* var/static
+
+# Lifecycle figures (issue 4): exit evaluation of 1,000,000 demo households on a fresh PostgreSQL database.
+BENCH_LIFECYCLE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_lifecycle
+BENCH_LIFECYCLE_HOUSEHOLDS ?= 1000000
+bench-lifecycle: setup
+	psql "$(dir $(BENCH_LIFECYCLE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_LIFECYCLE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_LIFECYCLE_PG))"
+	DATABASE_URL=$(BENCH_LIFECYCLE_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_LIFECYCLE_PG) $(FUPIN) bench lifecycle --households $(BENCH_LIFECYCLE_HOUSEHOLDS)
+
+# Department comparison figures (issue 5): N persons against 10 batches of 5·N rows, DuckDB over Parquet.
+BENCH_EXCHANGE_PERSONS ?= 10000000
+bench-exchange: setup
+	$(FUPIN) bench exchange --persons 1000000
+	$(FUPIN) bench exchange --persons 5000000
+	$(FUPIN) bench exchange --persons $(BENCH_EXCHANGE_PERSONS)
+
+# Coverage ledger figures (issue 7): every village of the country on a fresh PostgreSQL database.
+BENCH_CONNECTIVITY_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_connectivity
+.PHONY: bench-connectivity
+bench-connectivity: setup
+	psql "$(dir $(BENCH_CONNECTIVITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_CONNECTIVITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_CONNECTIVITY_PG))"
+	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) bench connectivity

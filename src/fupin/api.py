@@ -5,8 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from fupin.connectivity.api import router as connectivity_router
 from fupin.core.api import router as core_router
 from fupin.core.auth import API_AUTH
+from fupin.exchange.api import router as exchange_router
 from fupin.regions.api import router as regions_router
 from fupin.registry.api import router as registry_router
 
@@ -38,3 +40,5 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 api.add_router("/", core_router, tags=["me"])
 api.add_router("/regions", regions_router, tags=["regions"])
 api.add_router("/households", registry_router, tags=["registry"])
+api.add_router("/connectivity", connectivity_router, tags=["connectivity"])
+api.add_router("/exchange", exchange_router, tags=["exchange"])

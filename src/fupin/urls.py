@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from fupin.api import api
@@ -21,6 +21,29 @@ urlpatterns = [
     path("regions/<str:code>/", region_views.browser, name="region"),
     path("households/", registry_views.household_list, name="households"),
     path("households/<int:pk>/", registry_views.household_detail, name="household"),
+    path("households/<int:pk>/pdf/", registry_views.household_pdf, name="household_pdf"),
+    path("households/new/", registry_views.household_register, name="household_register"),
+    path("households/new/member-row/", registry_views.member_row, name="household_member_row"),
+    path("households/<int:pk>/edit/", registry_views.household_edit, name="household_edit"),
+    path("households/<int:pk>/members/add/", registry_views.member_add, name="household_member_add"),
+    path("households/<int:pk>/members/<int:member_pk>/edit/", registry_views.member_edit,
+         name="household_member_edit"),
+    path("households/<int:pk>/members/<int:member_pk>/remove/", registry_views.member_remove,
+         name="household_member_remove"),
+    path("households/<int:pk>/income/", registry_views.income_edit, name="household_income"),
+    path("lifecycle/", include("fupin.lifecycle.urls")),
+    path("exchange/", include("fupin.exchange.urls")),
+    path("connectivity/", include("fupin.connectivity.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+]
+
+from fupin.registry import import_views  # noqa: E402
+
+urlpatterns += [
+    path("households/import/", import_views.import_form, name="registry_import"),
+    path("households/import/<int:pk>/", import_views.import_job, name="registry_import_job"),
+    path("households/import/<int:pk>/errors.xlsx", import_views.import_report, name="registry_import_report"),
+    path("households/template.xlsx", import_views.template_download, name="registry_template"),
+    path("households/export/", import_views.export, name="registry_export"),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from fupin.lifecycle import views
+
+urlpatterns = [
+    path("", views.work_queue, name="lifecycle_queue"),
+    path("notice/", views.start_notice, name="lifecycle_start_notice"),
+    path("households/<int:pk>/", views.household, name="lifecycle_household"),
+    path("exit/", views.exit_evaluation, name="lifecycle_exit"),
+    path("notices/", views.public_notices, name="lifecycle_notices"),
+    path("notices/<int:pk>/", views.public_notice, name="lifecycle_notice"),
+]
