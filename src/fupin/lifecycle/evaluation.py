@@ -26,6 +26,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
@@ -114,13 +115,13 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
         default=Value(national, output_field=money),
         output_field=money,
     )
-    # Uncorrelated IN (subquery): PostgreSQL hashes the few failing households once (a hashed SubPlan)
-    # instead of probing the members of each household.
+    # Correlated EXISTS: one probe of the member index per household. (An uncorrelated IN (subquery)
+    # is not hashed by PostgreSQL inside CASE and degrades to a linear search per household.)
     school_age = Member.objects.filter(
-        is_active=True, schooling="01",
+        household=OuterRef("pk"), is_active=True, schooling="01",
         birth_date__gt=_years_before(as_of, 16), birth_date__lte=_years_before(as_of, 6),
-    ).values("household_id")
-    uninsured = Member.objects.filter(is_active=True, has_medical_insurance=False).values("household_id")
+    )
+    uninsured = Member.objects.filter(household=OuterRef("pk"), is_active=True, has_medical_insurance=False)
     return (
         qs.annotate(inc=FilteredRelation("incomes", condition=Q(incomes__year=year)))
         .annotate(
@@ -135,10 +136,8 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
                 default=Value(True),
                 output_field=BooleanField(),
             ),
-            fail_education=Case(When(pk__in=school_age, then=Value(True)), default=Value(False),
-                                 output_field=BooleanField()),
-            fail_medical=Case(When(pk__in=uninsured, then=Value(True)), default=Value(False),
-                              output_field=BooleanField()),
+            fail_education=Exists(school_age),
+            fail_medical=Exists(uninsured),
             fail_housing=Case(When(housing_safety__in=["A", "B"], then=Value(False)), default=Value(True),
                               output_field=BooleanField()),
             fail_water=Case(When(water_safe=True, water_difficult=False, then=Value(False)), default=Value(True),
