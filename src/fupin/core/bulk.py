@@ -43,6 +43,13 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
     return n
 
 
+def _staging_sql(tmp: str, table: str, cols: str) -> str:
+    """A temporary table with the types of ``table``'s columns ``cols`` and no constraints, so that rows
+    without the generated id can be staged."""
+    qn = connection.ops.quote_name
+    return f"CREATE TEMP TABLE {qn(tmp)} ON COMMIT DROP AS SELECT {cols} FROM {qn(table)} WITH NO DATA"
+
+
 def upsert_rows(
     table: str, columns: Sequence[str], key: Sequence[str], update: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
@@ -56,7 +63,7 @@ def upsert_rows(
     if is_postgres():
         tmp = f"tmp_{table}"
         with connection.cursor() as cur:
-            cur.execute(f"CREATE TEMP TABLE {qn(tmp)} (LIKE {qn(table)} INCLUDING DEFAULTS) ON COMMIT DROP")
+            cur.execute(_staging_sql(tmp, table, cols))
         n = copy_rows(tmp, columns, rows)
         with connection.cursor() as cur:
             cur.execute(f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {qn(tmp)} {on_conflict}")
@@ -111,7 +118,7 @@ def upsert_frame(table: str, frame: Any, key: Sequence[str], update: Sequence[st
     action = f"DO UPDATE SET {sets}" if update else "DO NOTHING"
     tmp = f"tmp_frame_{table}"
     with connection.cursor() as cur:
-        cur.execute(f"CREATE TEMP TABLE {qn(tmp)} (LIKE {qn(table)} INCLUDING DEFAULTS) ON COMMIT DROP")
+        cur.execute(_staging_sql(tmp, table, cols))
     copy_frame(tmp, frame)
     with connection.cursor() as cur:
         cur.execute(f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {qn(tmp)} ON CONFLICT ({conflict}) {action}")

@@ -131,7 +131,7 @@ def _require_stage(case: Case, *stages: str) -> None:
 
 def _lock(case: Case) -> Case:
     """Re-read the case under a row lock so that two reviewers cannot decide it at once."""
-    return Case.objects.select_for_update().select_related("household", "notice").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("household", "notice").get(pk=case.pk)
 
 
 def _step(
