@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 
 .PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
-.PHONY: bench-lifecycle
+.PHONY: bench-lifecycle bench-pages
 .PHONY: bench-exchange
 
 run: setup db serve
@@ -52,6 +52,7 @@ db:
 	$(FUPIN) set_region_flags src/fupin/regions/data/sanqu_sanzhou.csv
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(FUPIN) demo_connectivity
+	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) demo_users
 
 serve:
@@ -116,3 +117,13 @@ bench-connectivity: setup
 	psql "$(dir $(BENCH_CONNECTIVITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_CONNECTIVITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_CONNECTIVITY_PG))"
 	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) bench connectivity
+
+# List, search and dossier pages with 1,000,000 persons (issue 3) on a fresh PostgreSQL database.
+BENCH_PAGES_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_pages
+bench-pages: setup
+	psql "$(dir $(BENCH_PAGES_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PAGES_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PAGES_PG))"
+	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) load_regions --province 53
+	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) demo --households 316000
+	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) demo_users
+	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) bench pages

@@ -290,3 +290,12 @@ def bench_connectivity(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str
 
 
 BENCHES["connectivity"] = bench_connectivity
+
+
+def _bench_pages(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
+    from fupin.registry.bench import bench_pages
+
+    return bench_pages(cmd, opts)
+
+
+BENCHES["pages"] = _bench_pages

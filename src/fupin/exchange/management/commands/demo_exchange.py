@@ -20,9 +20,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--no-run", action="store_true", help="only upload the batches")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when batches exist already")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         set_channel("cli:demo_exchange")
+        if opts["if_empty"]:
+            from fupin.exchange.models import Batch
+
+            if Batch.objects.exists():
+                self.stdout.write("department batches exist; demo batches not generated")
+                return
         as_of = opts["as_of"] or dt.date.today()
         result = demo.generate(as_of=as_of, planted=opts["planted"], seed=opts["seed"])
         for dataset, rows in result.batches.items():
