@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from fupin.core.masking import Masker, mask_id_number
-from fupin.core.scoping import get_scoped_or_404
+from fupin.core.scoping import get_scoped_or_404, scope_of
 from fupin.registry import history, selectors, services
 from fupin.registry.models import Member
 from fupin.registry.selectors import HouseholdFilter
@@ -101,6 +101,9 @@ def list_households(request: HttpRequest, filters: Query[FilterIn]) -> Any:
         }
         for h in qs[(page - 1) * size: page * size]
     ]
+    masker.reveal(object_type="registry.household", region_code=f.region or scope_of(request.user).prefix or "",
+                  summary=f"API household list page {page} ({len(rows)} heads' names)",
+                  detail={"numbers": [r["number"] for r in rows]})
     return {"count": qs.count(), "page": page, "page_size": size, "results": rows}
 
 

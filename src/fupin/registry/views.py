@@ -54,6 +54,11 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
         h.head_display = masker.name(h.head_name or "")
         h.status_label = label("household_status", h.status)
         h.cause_label = label("poverty_cause", h.main_cause)
+    masker.reveal(
+        object_type="registry.household", region_code=f.region or scope_of(request.user).prefix or "",
+        summary=f"household list page {page.number} ({len(page.object_list)} heads' names)",
+        detail={"numbers": [h.number for h in page.object_list]},
+    )
     context = {
         "page": page,
         "f": f,

@@ -84,3 +84,14 @@ def test_audit_log_export(users, households):
     r = login(users["sysadmin"]).get("/audit/", {"format": "csv"})
     body = b"".join(r.streaming_content).decode("utf-8-sig")
     assert "clerk" in body
+
+
+def test_list_pages_with_names_in_clear_are_audited(users, households):
+    login(users["county"]).get("/households/")
+    e = AuditEvent.objects.get(action="read_personal", object_type="registry.household")
+    assert e.username == "county" and len(e.detail["numbers"]) == 3
+    login(users["analyst"]).get("/households/")  # masked: not a read of personal data
+    login(users["analyst"]).get("/api/v1/households/")
+    assert AuditEvent.objects.filter(action="read_personal").count() == 1
+    login(users["clerk"]).get("/api/v1/households/")
+    assert AuditEvent.objects.filter(action="read_personal", username="clerk", channel="api").count() == 1
