@@ -156,6 +156,20 @@ class Target(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def scope_flag_label(self) -> str:
+        """The region flag's name as the region model shows it (三区三州, 定点县, …)."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        from fupin.regions.models import Region
+
+        if not self.scope_flag:
+            return ""
+        try:
+            return str(getattr(Region._meta.get_field(self.scope_flag), "verbose_name", self.scope_flag))
+        except FieldDoesNotExist:  # an unknown flag is shown as stored
+            return self.scope_flag
+
 
 class RankingSnapshot(models.Model):
     """A ranking of poor-village broadband coverage frozen on ``created_at``: its rows are copied, so the
