@@ -23,6 +23,7 @@ from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import Scope, is_code, scope_of
+from fupin.core.textfiles import TextEncodingError, decode_text
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
@@ -223,14 +224,10 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
     if suffix not in (".csv", ".txt", ""):
         raise EventDataError([RowError(0, filename, f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx） / "
                                                     f"unsupported file type {suffix} (.csv or .xlsx)")])
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
-        raise EventDataError([RowError(0, filename, "文件既非 UTF-8 也非 GB18030 / neither UTF-8 nor GB18030")])
+    try:
+        text, _encoding = decode_text(content)
+    except TextEncodingError as exc:
+        raise EventDataError([RowError(0, filename, str(exc))]) from exc
     return [list(r) for r in csv.reader(io.StringIO(text))]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from fupin.core import textfiles
 from fupin.exchange.catalogue import Dataset
 from fupin.registry import idnumber
 
@@ -73,19 +74,10 @@ def file_format(name: str) -> str:
 
 def decode_text(content: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM) or GB18030; anything else — UTF-16, binary — is refused."""
-    if b"\x00" in content[:4096]:
-        raise BatchFileError("文件编码不是UTF-8或GB18030（含空字节，可能是UTF-16或二进制）/ "
-                             "not UTF-8 or GB18030 text (NUL bytes: UTF-16 or binary?)")
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
     try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise BatchFileError("文件编码无法识别（应为UTF-8或GB18030）/ encoding is neither UTF-8 nor GB18030") from exc
+        return textfiles.decode_text(content)
+    except textfiles.TextEncodingError as exc:
+        raise BatchFileError(str(exc)) from exc
 
 
 def _all_text(df: pl.DataFrame) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from fupin.core import audit
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import is_code, subtree_range
+from fupin.core.textfiles import TextEncodingError, decode_text
 from fupin.regions.models import AREA_FLAGS, LEVEL_BY_LENGTH, Level, Region
 
 DIVISION_FILES = {
@@ -212,14 +213,10 @@ class FlagFileError(RegionDataError):
 def parse_flag_file(content: bytes) -> list[tuple[int, str, dict[str, Any]]]:
     """Parse and validate a flag CSV (UTF-8, UTF-8 with BOM, or GB18030). Returns ``(line, code, changes)``
     per row; raises FlagFileError listing every bad cell."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise RegionDataError(_("The file is neither UTF-8 nor GB18030 text."))
+    try:
+        text, _encoding = decode_text(content)
+    except TextEncodingError as exc:
+        raise RegionDataError(str(exc)) from exc
     reader = csv.reader(io.StringIO(text))
     header = [h.strip() for h in next(reader, [])]
     code_col = next((i for i, h in enumerate(header) if h in CODE_COLUMNS), None)

@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from python_calamine import CalamineWorkbook
 
-from fupin.core import audit, codes
+from fupin.core import audit, codes, textfiles
 from fupin.core.bulk import copy_frame, is_postgres, upsert_frame
 from fupin.core.models import AuditEvent
 from fupin.core.roles import REGISTRY_WRITE_ROLES
@@ -154,14 +154,8 @@ def _frame_from_rows(rows: list[list[Any]]) -> tuple[list[str], pl.DataFrame]:
 
 
 def _decode_csv(data: bytes) -> bytes:
-    """UTF-8 (with or without BOM) as is; anything else is read as GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        return data.decode("gb18030").encode("utf-8")
+    """UTF-8 (with or without BOM) as is; GBK/GB18030 converted to UTF-8 (fupin.core.textfiles)."""
+    return textfiles.utf8_bytes(data)  # raises TextEncodingError for UTF-16 or binary files
 
 
 @dataclass
@@ -213,7 +207,7 @@ def read_inputs(files: Iterable[Any], errors: list[RowError]) -> dict[str, RawTa
         elif suffix in (".csv", ".txt"):
             try:
                 frame = pl.read_csv(io.BytesIO(_decode_csv(inp.data)), infer_schema=False, has_header=True)
-            except (UnicodeDecodeError, pl.exceptions.PolarsError) as exc:
+            except (textfiles.TextEncodingError, pl.exceptions.PolarsError) as exc:
                 _file_error(errors, inp.name, f"无法读取 CSV 文件 {inp.name} / cannot read the CSV file: {exc}")
                 continue
             headers = list(frame.columns)
