@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from fupin.registry.models import INCOME_FIELDS
 
 # The national poverty line in current prices, yuan per person and year, as published each year (the
-# 2010-price line of 2,300 yuan revalued). Years outside the table use the nearest year in it.
-# Provisional: the lifecycle work moves this into a table an administrator edits (省定标准 included).
-POVERTY_LINES: dict[int, Decimal] = {
+# 2010-price line of 2,300 yuan revalued). The lines in force are the administrator-edited table
+# lifecycle.PovertyLine (seeded with these values); this table is only the fallback when it is empty.
+PUBLISHED_LINES: dict[int, Decimal] = {
     2014: Decimal(2736),
     2015: Decimal(2855),
     2016: Decimal(2952),
@@ -50,10 +50,19 @@ INCOME_GROUPS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
 OK, UNMET, UNKNOWN = "ok", "unmet", "unknown"
 
 
-def poverty_line(year: int) -> Decimal:
+def national_lines() -> dict[int, Decimal]:
+    """Year → national line, from the table administrators edit (one small query)."""
+    from fupin.lifecycle.models import PovertyLine
+
+    rows = PovertyLine.objects.filter(standard=PovertyLine.Standard.NATIONAL).values_list("year", "amount")
+    return dict(rows) or dict(PUBLISHED_LINES)
+
+
+def poverty_line(year: int, lines: dict[int, Decimal] | None = None) -> Decimal:
     """The national line of ``year``; before the table its first year, after it its last."""
-    years = sorted(POVERTY_LINES)
-    return POVERTY_LINES[min(max(year, years[0]), years[-1])]
+    lines = lines or national_lines()
+    years = sorted(lines)
+    return lines[min(max(year, years[0]), years[-1])]
 
 
 def _dec(value: Any) -> Decimal:

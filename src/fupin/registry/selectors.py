@@ -26,7 +26,7 @@ from django.db.models.functions import Substr
 from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
 from fupin.regions.models import CODE_LENGTHS, Level, Region
 from fupin.registry.models import Household, Income, Member, Source
-from fupin.registry.portrait import POVERTY_LINES, poverty_line
+from fupin.registry.portrait import national_lines, poverty_line
 
 SORTS = {
     "number": "number",
@@ -106,10 +106,11 @@ def households(user: Any, f: HouseholdFilter) -> QuerySet[Household]:
 
 def _line_of_income_year() -> Case:
     """The poverty line of each row's ``income_year``, as SQL (years outside the table: the nearest)."""
-    years = sorted(POVERTY_LINES)
-    whens = [When(income_year=y, then=Value(POVERTY_LINES[y])) for y in years]
-    whens.append(When(income_year__lt=years[0], then=Value(poverty_line(years[0]))))
-    return Case(*whens, default=Value(poverty_line(years[-1])), output_field=DecimalField(max_digits=14, decimal_places=2))
+    lines = national_lines()
+    years = sorted(lines)
+    whens = [When(income_year=y, then=Value(lines[y])) for y in years]
+    whens.append(When(income_year__lt=years[0], then=Value(poverty_line(years[0], lines))))
+    return Case(*whens, default=Value(poverty_line(years[-1], lines)), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
 def filter_income_band(qs: QuerySet[Household], band: str) -> QuerySet[Household]:

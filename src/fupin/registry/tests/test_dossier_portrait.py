@@ -9,6 +9,9 @@ from fupin.registry import history, portrait
 from fupin.registry.models import Income, Member
 from fupin.testing import make_household
 
+# the poverty lines are read from the table administrators edit (lifecycle.PovertyLine)
+pytestmark = pytest.mark.django_db
+
 DAY = dt.date(2021, 6, 30)
 
 
