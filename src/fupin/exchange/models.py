@@ -118,6 +118,9 @@ class Doubt(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     evidence_text = models.TextField(_("verification evidence"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # The lifecycle procedure a confirmation opened (removal, monitoring), if any.
+    case = models.ForeignKey("lifecycle.Case", verbose_name=_("procedure opened"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="doubts")
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
 

@@ -37,7 +37,7 @@ def doubts(user: Any, *, state: str = "open", rule: str = "", region: str = "", 
 
 
 def doubt(user: Any, pk: int) -> Doubt:
-    return get_scoped_or_404(Doubt.objects.select_related("household", "household__village", "verifier"), user, pk=pk)
+    return get_scoped_or_404(Doubt.objects.select_related("household", "household__village", "verifier", "case"), user, pk=pk)
 
 
 def doubts_of_household(user: Any, household_id: int) -> QuerySet[Doubt]:

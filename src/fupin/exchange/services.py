@@ -211,7 +211,8 @@ def _merge(run: Run, result: engine.Evaluation, rules: dict[str, Rule]) -> Merge
             pl.when(is_open).then(pl.col("e_deadline")).otherwise(pl.col("new_deadline")).alias("deadline"),
             pl.coalesce(pl.col("e_first_run"), pl.lit(run.pk)).alias("first_run_id"), pl.lit(run.pk).alias("last_run_id"),
             (pl.col("e_reopened").fill_null(0) + resolved.fill_null(False).cast(pl.Int64)).alias("reopened"),
-            pl.lit(None, dtype=pl.Int64).alias("verifier_id"), pl.lit("").alias("reason"),
+            pl.lit(None, dtype=pl.Int64).alias("verifier_id"), pl.lit(None, dtype=pl.Int64).alias("case_id"),
+            pl.lit("").alias("reason"),
             pl.lit("").alias("evidence_text"), pl.lit(None, dtype=pl.Utf8).alias("resolved_at"),
             pl.coalesce(pl.col("e_created"), pl.lit(str(now))).alias("created_at"), pl.lit(str(now)).alias("updated_at"),
         )
@@ -252,12 +253,48 @@ def verify_doubt(*, actor: Any, doubt_id: int, confirmed: bool, reason: str, evi
         outcome = "确认属实" if confirmed else "排除（数据不实）"
         note = f"比对疑点核实：{spec.name}（{doubt.id_number[:6]}…{doubt.id_number[-4:]}）{outcome}；{reason}"
         if confirmed and spec.next_step:
-            note += f"；待办：{spec.next_step}"
+            case, refused = _open_case(actor=actor, doubt=doubt, spec=spec, reason=reason, evidence_text=evidence_text)
+            if case is not None:
+                doubt.case = case
+                doubt.save(update_fields=["case"])
+                note += f"；已开启程序：{spec.next_step} #{case.pk}"
+            else:
+                note += f"；待办：{spec.next_step}" + (f"（未能自动开启：{refused}）" if refused else "")
         record_version(doubt.household, kind=HouseholdVersion.Kind.UPDATE, actor=actor, reason=note)
         audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=doubt,
                      summary=f"doubt {doubt.pk} {doubt.rule_id} {doubt.state}: {reason}"[:300],
                      detail={"rule": doubt.rule_id, "household": doubt.household_id, "state": doubt.state})
     return doubt
+
+
+# Confirmations whose next step is a lifecycle procedure open it at once (as the verifier, origin "verification").
+# 突发严重困难户 because of illness: the large out-of-pocket medical expense.
+PROCEDURE_STEPS = {"removal": "removal", "monitoring": "monitoring"}
+
+
+def _open_case(*, actor: Any, doubt: Doubt, spec: Any, reason: str, evidence_text: str) -> tuple[Any, str]:
+    """Open the procedure a confirmed doubt calls for; returns (case, "") or (None, why it could not be
+    opened — e.g. the household's status does not allow it — which goes on the timeline instead)."""
+    from fupin.core import codes
+    from fupin.lifecycle import services as lifecycle
+
+    kind = PROCEDURE_STEPS.get(spec.next_step.rpartition(" / ")[2].strip(), "")
+    if not kind:
+        return None, ""
+    extra: dict[str, Any] = {}
+    if kind == "monitoring":
+        extra = {"category": codes.code_for_name("monitoring_category", "突发严重困难户") or "",
+                 "risks": [codes.code_for_name("monitoring_risk", "因病") or ""]}
+    why = f"比对疑点 #{doubt.pk} 核实属实（{spec.name}）：{reason}"
+    found = "；".join(f"{k}: {v}" for k, v in sorted(doubt.evidence.items()))
+    evidence = f"比对疑点 #{doubt.pk} {doubt.rule_id}：{found}" + (f"\n核实材料：{evidence_text}" if evidence_text else "")
+    try:
+        with transaction.atomic():
+            case = lifecycle.open_case(actor=actor, household=doubt.household, kind=kind, reason=why,
+                                       evidence=evidence, origin=lifecycle.ORIGIN_VERIFICATION, **extra)
+    except (ValidationError, PermissionDenied) as exc:
+        return None, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return case, ""
 
 
 # --- sharing back (R4.3) --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     NEW_POVERTY = "new_poverty", _("new poverty")
     MONITORING = "monitoring", _("monitoring object")
     ELIMINATION = "elimination", _("risk elimination")
+    REMOVAL = "removal", _("removal from the registry")
 
 
 class Stage(models.TextChoices):
@@ -114,6 +115,8 @@ class Step(models.Model):
     evidence_file = models.CharField(_("evidence file"), max_length=200, blank=True)
     stage_before = models.CharField(max_length=12, blank=True)
     stage_after = models.CharField(max_length=12, blank=True)
+    # Where the act came from when not from the ordinary chain, e.g. "verification" (a confirmed doubt).
+    origin = models.CharField(_("origin"), max_length=20, blank=True)
 
     SCOPE_FIELD: ClassVar[str] = "case__household__village__code"
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from fupin.core.masking import mask_name
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404, scoped
-from fupin.lifecycle.models import OPEN_STAGES, Case, Measure, MonitoringRecord, Notice, Stage
+from fupin.lifecycle.models import OPEN_STAGES, Case, Measure, MonitoringRecord, Notice, Objection, Stage
 from fupin.registry.models import Household, Member
 
 # Days a step may wait before it is overdue (the deadline shown in the work queues).
@@ -119,3 +119,19 @@ def notice_entries(notice: Notice) -> list[NoticeEntry]:
         out.append(NoticeEntry(c.household.number, mask_name(heads.get(c.household_id, "")),
                                sizes.get(c.household_id, 0), c.kind))
     return out
+
+
+def cases(user: Any, *, stage: str = "", kind: str = "", household: int | None = None) -> QuerySet[Case]:
+    """The cases in the user's region, newest first, optionally of one stage, procedure or household."""
+    qs = scoped(Case.objects.select_related("household", "household__village"), user)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    return qs.order_by("-opened_at", "-id")
+
+
+def objection_for(user: Any, pk: int) -> Objection:
+    return get_scoped_or_404(Objection.objects.select_related("case"), user, pk=pk)

@@ -58,6 +58,8 @@ STARTS_FROM: dict[str, tuple[str, ...]] = {
     Kind.RETURN: ("exited",),
     Kind.MONITORING: ("exited", "non_poor"),
     Kind.ELIMINATION: ("monitored",),
+    # 清退: a household found wrongly registered, whether still poor, exited or monitored.
+    Kind.REMOVAL: (*evaluation.POOR_STATUSES, "exited", "monitored"),
 }
 RESULT_STATUS: dict[str, str] = {
     Kind.IDENTIFICATION: "poor",
@@ -65,6 +67,7 @@ RESULT_STATUS: dict[str, str] = {
     Kind.EXIT: "exited",
     Kind.RETURN: "returned",
     Kind.MONITORING: "monitored",
+    Kind.REMOVAL: "removed",
 }
 # 脱贫不稳定户 are exited households; 边缘易致贫户 were never registered; 突发严重困难户 may be either.
 CATEGORY_STATUSES = {"01": ("exited",), "02": ("non_poor",), "03": ("exited", "non_poor")}
@@ -72,6 +75,12 @@ CATEGORY_STATUSES = {"01": ("exited",), "02": ("non_poor",), "03": ("exited", "n
 VILLAGE, TOWNSHIP, COUNTY = Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY
 # Village steps are entered by the village clerk, or by a clerk of the township (乡镇扶贫专干) for its villages.
 CLERK_LEVELS = (VILLAGE, TOWNSHIP)
+# Who may open a case, by origin: the clerk applies; a confirmed doubt (数据比对核实) is opened by its verifier.
+ORIGIN_VERIFICATION = "verification"
+OPENERS: dict[str, dict[Role, tuple[Level, ...]]] = {
+    "": {Role.CLERK: CLERK_LEVELS},
+    ORIGIN_VERIFICATION: {Role.TOWNSHIP_REVIEWER: (TOWNSHIP,), Role.COUNTY_ADMIN: (COUNTY,)},
+}
 
 
 class LifecycleError(ValidationError):
@@ -136,12 +145,12 @@ def _lock(case: Case) -> Case:
 
 def _step(
     case: Case, *, action: str, actor: Any, role: str, reason: str, decision: str = "", evidence: str = "",
-    evidence_file: str = "", stage_before: str = "",
+    evidence_file: str = "", stage_before: str = "", origin: str = "",
 ) -> Step:
     step = Step.objects.create(
         case=case, action=action, decision=decision, actor=actor, username=actor.username, role=role,
         reason=reason, evidence=evidence, evidence_file=evidence_file[:200], stage_before=stage_before,
-        stage_after=case.stage,
+        stage_after=case.stage, origin=origin,
     )
     audit.record(
         actor=actor,
@@ -149,7 +158,8 @@ def _step(
         obj=case.household,
         summary=f"lifecycle {case.kind} #{case.pk}: {action} {decision} — {reason}",
         detail={"case": case.pk, "kind": case.kind, "step": action, "decision": decision, "stage_before": stage_before,
-                "stage_after": case.stage, "reason": reason, "evidence": evidence, "evidence_file": evidence_file},
+                "stage_after": case.stage, "reason": reason, "evidence": evidence, "evidence_file": evidence_file,
+                "origin": origin},
     )
     return step
 
@@ -185,10 +195,15 @@ def _close_rejected(case: Case, *, actor: Any, reason: str) -> None:
 def open_case(
     *, actor: Any, household: Household, kind: str, reason: str, year: int | None = None, evidence: str = "",
     evidence_file: str = "", category: str = "", risks: Iterable[str] = (), elimination_method: str = "",
+    origin: str = "",
 ) -> Case:
-    """The application (申请), entered by the village clerk for the household."""
+    """The application (申请), entered by the village clerk for the household. With
+    ``origin="verification"`` the township reviewer or county administrator who confirmed a doubt of the data
+    comparison opens it instead; the step records that origin."""
     household = Household.objects.select_for_update().get(pk=household.pk)
-    role = _check_actor(actor, household, {Role.CLERK: CLERK_LEVELS}, "申请 / application")
+    if origin not in OPENERS:
+        raise LifecycleError(f"未知的来源“{origin}” / unknown origin {origin!r}")
+    role = _check_actor(actor, household, OPENERS[origin], "申请 / application")
     reason = _require_reason(reason)
     if kind not in Kind.values:
         raise LifecycleError(f"未知的程序“{kind}” / unknown procedure {kind!r}")
@@ -237,7 +252,7 @@ def open_case(
         previous_status=household.status, **values,
     )
     _step(case, action=Step.Action.APPLY, actor=actor, role=role, reason=reason, evidence=evidence,
-          evidence_file=evidence_file)
+          evidence_file=evidence_file, origin=origin)
     if kind in (Kind.IDENTIFICATION, Kind.NEW_POVERTY) and household.status != "applicant":
         _set_status(household, "applicant", actor=actor, reason=f"申请 / application: {reason}")
     return case
@@ -452,6 +467,11 @@ def _apply(case: Case, *, actor: Any, reason: str) -> None:
             record.save()
             previous = record.included_by.previous_status or "exited"
         _set_status(household, previous, actor=actor, reason=why)
+    elif case.kind == Kind.REMOVAL:
+        # A removed household is no longer monitored either: its open monitoring record ends with the case.
+        MonitoringRecord.objects.filter(household=household, ended_on__isnull=True).update(
+            ended_on=today(), eliminated_by=case)
+        _set_status(household, RESULT_STATUS[Kind.REMOVAL], actor=actor, reason=why)
 
 
 @transaction.atomic

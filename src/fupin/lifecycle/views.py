@@ -9,30 +9,71 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fupin.core.codes import choices, label
+from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
-from fupin.lifecycle import evaluation, selectors, services
-from fupin.lifecycle.models import Kind, Notice, Stage
+from fupin.lifecycle import evaluation, forms, selectors, services
+from fupin.lifecycle.models import OPEN_STAGES, Case, Kind, Notice, Stage
 from fupin.regions.models import Region
+from fupin.registry.forms import add_service_errors
 
 
 def _error_text(exc: Exception) -> str:
     return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
+def _refuse(form: Any, exc: Exception) -> None:
+    """A service's refusal next to the form: ValidationError by field, PermissionDenied on top."""
+    if isinstance(exc, ValidationError):
+        add_service_errors(exc, form)
+    else:
+        form.add_error(None, str(exc) or _("Not allowed for your role."))
+
+
 @login_required
 def household(request: HttpRequest, pk: int) -> HttpResponse:
     h = selectors.household_for(request.user, pk)
-    if request.method == "POST":
+    user: Any = request.user
+    open_form = forms.OpenCaseForm(prefix="open")
+    follow_form = forms.FollowUpForm(prefix="follow")
+    which = request.POST.get("form", "measure") if request.method == "POST" else ""
+    if which == "open":
+        open_form = forms.OpenCaseForm(request.POST, prefix="open")
+        if open_form.is_valid():
+            d = open_form.cleaned_data
+            try:
+                case = services.open_case(
+                    actor=user, household=h, kind=d["kind"], year=d["year"], reason=d["reason"],
+                    evidence=d["evidence"], category=d["category"], risks=d["risks"],
+                    elimination_method=d["elimination_method"])
+                messages.success(request, _("Procedure opened."))
+                return redirect("lifecycle_case", pk=case.pk)
+            except (ValidationError, PermissionDenied) as exc:
+                _refuse(open_form, exc)
+    elif which == "follow":
+        follow_form = forms.FollowUpForm(request.POST, prefix="follow")
+        if follow_form.is_valid():
+            d = follow_form.cleaned_data
+            try:
+                services.record_follow_up(actor=user, household=h, stable=d["stable"], note=d["note"],
+                                          visited_on=d["visited_on"])
+                messages.success(request, _("Follow-up visit recorded."))
+                return redirect("lifecycle_household", pk=h.pk)
+            except (ValidationError, PermissionDenied) as exc:
+                _refuse(follow_form, exc)
+    elif which:
         try:
-            services.add_measure(actor=request.user, household=h, data=request.POST.dict())
+            services.add_measure(actor=user, household=h, data=request.POST.dict())
             messages.success(request, _("Measure recorded."))
             return redirect("lifecycle_household", pk=h.pk)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc))
+    is_clerk = user.has_role(Role.CLERK)
     measures = list(selectors.measures_of(h))
     for m in measures:
         m.type_label = label("measure_type", m.type)  # type: ignore[attr-defined]
@@ -49,6 +90,97 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
         "h": h, "status_label": label("household_status", h.status), "measures": measures, "cases": cases,
         "monitoring": selectors.monitoring_of(h), "evaluation": result,
         "measure_types": choices("measure_type"), "fund_sources": choices("fund_source"),
+        "open_form": open_form if is_clerk or open_form.errors else None,
+        "follow_form": follow_form if (is_clerk and h.status in ("exited", "monitored")) or follow_form.errors else None,
+        "follow_ups": h.follow_ups.order_by("-visited_on", "-id")[:20],
+    })
+
+
+# The steps a case page offers: the form, the roles that may take it, and the stages it applies to. The
+# service decides; this only chooses which forms to show to whom.
+CASE_STEPS: dict[str, tuple[type[Any], tuple[Role, ...], tuple[str, ...]]] = {
+    "review": (forms.DecisionForm, (Role.CLERK,), (Stage.APPLIED,)),
+    "notice": (forms.NoticeForm, (Role.CLERK,), (Stage.REVIEWED,)),
+    "objection": (forms.ObjectionForm, (Role.CLERK, Role.TOWNSHIP_REVIEWER), (Stage.NOTICE, Stage.AUDITED)),
+    "audit": (forms.DecisionForm, (Role.TOWNSHIP_REVIEWER,), (Stage.NOTICE,)),
+    "approval": (forms.DecisionForm, (Role.COUNTY_ADMIN,), (Stage.AUDITED,)),
+    "withdraw": (forms.WithdrawForm, (Role.CLERK,), OPEN_STAGES),
+}
+
+
+def _take_step(step: str, user: Any, case: Case, d: dict[str, Any]) -> None:
+    if step == "review":
+        services.review(actor=user, case=case, approve=d["approve"], reason=d["reason"], evidence=d["evidence"])
+    elif step == "notice":
+        services.start_notice(actor=user, cases=[case], days=d["days"])
+    elif step == "objection":
+        services.record_objection(actor=user, case=case, content=d["content"], objector=d["objector"],
+                                  received_on=d["received_on"])
+    elif step == "resolve":
+        objection = case.objections.filter(pk=d["objection"]).first()
+        if objection is None:
+            raise ValidationError(_("No such objection on this case."))
+        services.resolve_objection(actor=user, objection=objection, resolution=d["resolution"], upheld=d["upheld"])
+    elif step == "audit":
+        services.township_audit(actor=user, case=case, approve=d["approve"], reason=d["reason"],
+                                evidence=d["evidence"])
+    elif step == "approval":
+        services.county_approval(actor=user, case=case, approve=d["approve"], reason=d["reason"],
+                                 evidence=d["evidence"])
+    elif step == "withdraw":
+        services.withdraw(actor=user, case=case, reason=d["reason"])
+
+
+STEP_TITLES = {
+    "review": gettext_lazy("village democratic review"), "notice": gettext_lazy("public notice"),
+    "objection": gettext_lazy("Record an objection"), "resolve": gettext_lazy("Resolve the objection"),
+    "audit": gettext_lazy("township audit"), "approval": gettext_lazy("county approval"),
+    "withdraw": gettext_lazy("Withdraw"),
+}
+
+
+@login_required
+def case(request: HttpRequest, pk: int) -> HttpResponse:
+    """A case with its steps, and the forms of the next steps the user's roles may take."""
+    user: Any = request.user
+    c = selectors.case_for(user, pk)
+    posted = request.POST.get("step", "") if request.method == "POST" else ""
+    if posted and posted not in CASE_STEPS and posted != "resolve":
+        raise PermissionDenied
+    shown: dict[str, Any] = {}
+    for step, (form_class, roles, stages) in CASE_STEPS.items():
+        if step == posted:
+            shown[step] = form_class(request.POST, prefix=step)
+        elif c.stage in stages and user.has_role(*roles):
+            shown[step] = form_class(prefix=step)
+    open_objections = list(c.objections.filter(resolved_at__isnull=True))
+    resolve_forms: list[tuple[Any, forms.ResolveForm]] = []
+    for o in open_objections:
+        if posted == "resolve" and request.POST.get("resolve-objection") == str(o.pk):
+            resolve_forms.append((o, forms.ResolveForm(request.POST, prefix="resolve")))
+        elif user.has_role(Role.TOWNSHIP_REVIEWER):
+            resolve_forms.append((o, forms.ResolveForm(prefix="resolve", initial={"objection": o.pk})))
+    if posted == "resolve" and not any(f.is_bound for _o, f in resolve_forms):
+        form = forms.ResolveForm(request.POST, prefix="resolve")
+        form.is_valid()
+        form.add_error(None, _("No such objection on this case."))
+        resolve_forms.append((None, form))
+    bound = shown.get(posted) or next((f for _o, f in resolve_forms if f.is_bound), None)
+    if bound is not None and bound.is_valid():
+        try:
+            _take_step(posted, user, c, bound.cleaned_data)
+            messages.success(request, _("Step recorded."))
+            return redirect("lifecycle_case", pk=c.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            _refuse(bound, exc)
+    steps = list(c.steps.all())
+    return render(request, "lifecycle/case.html", {
+        "c": c, "kind_label": Kind(c.kind).label, "stage_label": Stage(c.stage).label,
+        "category_label": label("monitoring_category", c.category) if c.category else "",
+        "risk_labels": [label("monitoring_risk", r) for r in c.risks],
+        "steps": steps, "objections": c.objections.all(), "doubts": c.doubts.all(),
+        "forms": [(step, STEP_TITLES[step], form) for step, form in shown.items()],
+        "resolve_forms": resolve_forms,
     })
 
 
@@ -114,6 +246,20 @@ def public_notices(request: HttpRequest) -> HttpResponse:
         n.entries = selectors.notice_entries(n)  # type: ignore[attr-defined]
         n.kind_label = Kind(n.kind).label  # type: ignore[attr-defined]
     return render(request, "lifecycle/public_notices.html", {"notices": notices, "region": region})
+
+
+def public_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The notice printed (weasyprint, Noto Sans CJK): the same masked names as the public page, no ID numbers."""
+    from weasyprint import HTML
+
+    notice = get_object_or_404(Notice.objects.select_related("village", "village__parent"), pk=pk)
+    html = render_to_string("lifecycle/notice_pdf.html", {
+        "n": notice, "entries": selectors.notice_entries(notice), "kind_label": Kind(notice.kind).label,
+    }, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}.pdf"'
+    return response
 
 
 def public_notice(request: HttpRequest, pk: int) -> HttpResponse:

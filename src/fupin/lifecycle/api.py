@@ -1,0 +1,201 @@
+"""The lifecycle API under /api/v1/lifecycle/: cases of the caller's region and their steps, and one POST per
+procedure step calling the same service functions as the pages. Refusals answer 422 (LifecycleError and
+other validation errors, per field) or 403 (role, level, region); cases outside the region answer 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from fupin.lifecycle import selectors, services
+from fupin.lifecycle.models import Case
+
+router = Router()
+
+
+class StepOut(Schema):
+    id: int
+    action: str
+    decision: str
+    username: str
+    role: str
+    origin: str
+    at: dt.datetime
+    reason: str
+    evidence: str
+    evidence_file: str
+    stage_before: str
+    stage_after: str
+
+
+class ObjectionOut(Schema):
+    id: int
+    received_on: dt.date
+    objector: str
+    content: str
+    resolution: str
+    upheld: bool | None
+    resolved_at: dt.datetime | None
+
+
+class CaseOut(Schema):
+    id: int
+    household_id: int
+    household_number: str
+    village_code: str
+    kind: str
+    stage: str
+    year: int
+    reason: str
+    evidence: str
+    category: str
+    risks: list[str]
+    elimination_method: str
+    notice_id: int | None
+    opened_at: dt.datetime
+    stage_since: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class CaseDetail(CaseOut):
+    steps: list[StepOut]
+    objections: list[ObjectionOut]
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    results: list[CaseOut]
+
+
+class CaseQuery(Schema):
+    stage: str = ""
+    kind: str = ""
+    household: int | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+class OpenIn(Schema):
+    household_id: int
+    kind: str
+    reason: str
+    year: int | None = None
+    evidence: str = ""
+    category: str = ""
+    risks: list[str] = []
+    elimination_method: str = ""
+
+
+class DecisionIn(Schema):
+    approve: bool
+    reason: str
+    evidence: str = ""
+
+
+class NoticeIn(Schema):
+    days: int = services.NOTICE_DAYS
+    starts_on: dt.date | None = None
+
+
+class ObjectionIn(Schema):
+    content: str
+    objector: str = ""
+    received_on: dt.date | None = None
+
+
+class ResolveIn(Schema):
+    upheld: bool
+    resolution: str
+
+
+class WithdrawIn(Schema):
+    reason: str
+
+
+def _row(c: Case) -> dict[str, Any]:
+    return {
+        "id": c.pk, "household_id": c.household_id, "household_number": c.household.number,
+        "village_code": c.household.village_id, "kind": c.kind, "stage": c.stage, "year": c.year, "reason": c.reason,
+        "evidence": c.evidence, "category": c.category, "risks": list(c.risks), "elimination_method": c.elimination_method,
+        "notice_id": c.notice_id, "opened_at": c.opened_at, "stage_since": c.stage_since, "closed_at": c.closed_at,
+    }
+
+
+def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    c = selectors.case_for(request.user, pk)
+    return {**_row(c), "steps": list(c.steps.all()), "objections": list(c.objections.all())}
+
+
+@router.get("/cases", response=CasePage)
+def cases(request: HttpRequest, q: Query[CaseQuery]) -> dict[str, Any]:
+    size = min(max(q.page_size, 1), 500)
+    pages = Paginator(selectors.cases(request.user, stage=q.stage, kind=q.kind, household=q.household), size)
+    page = pages.get_page(q.page)
+    return {"count": pages.count, "page": page.number, "page_size": size, "results": [_row(c) for c in page]}
+
+
+@router.get("/cases/{pk}", response=CaseDetail)
+def case(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return _detail(request, pk)
+
+
+@router.post("/cases", response={201: CaseDetail})
+def open_case(request: HttpRequest, data: OpenIn) -> Any:
+    household = selectors.household_for(request.user, data.household_id)
+    c = services.open_case(actor=request.user, household=household, kind=data.kind, reason=data.reason,
+                           year=data.year, evidence=data.evidence, category=data.category, risks=data.risks,
+                           elimination_method=data.elimination_method)
+    return Status(201, _detail(request, c.pk))
+
+
+@router.post("/cases/{pk}/review", response=CaseDetail)
+def review(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+    services.review(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
+                    reason=data.reason, evidence=data.evidence)
+    return _detail(request, pk)
+
+
+@router.post("/cases/{pk}/notice", response=CaseDetail)
+def notice(request: HttpRequest, pk: int, data: NoticeIn) -> dict[str, Any]:
+    services.start_notice(actor=request.user, cases=[selectors.case_for(request.user, pk)], days=data.days,
+                          starts_on=data.starts_on)
+    return _detail(request, pk)
+
+
+@router.post("/cases/{pk}/objections", response={201: ObjectionOut})
+def objection(request: HttpRequest, pk: int, data: ObjectionIn) -> Any:
+    o = services.record_objection(actor=request.user, case=selectors.case_for(request.user, pk), content=data.content,
+                                  objector=data.objector, received_on=data.received_on)
+    return Status(201, o)
+
+
+@router.post("/objections/{pk}/resolve", response=ObjectionOut)
+def resolve(request: HttpRequest, pk: int, data: ResolveIn) -> Any:
+    return services.resolve_objection(actor=request.user, objection=selectors.objection_for(request.user, pk),
+                                      resolution=data.resolution, upheld=data.upheld)
+
+
+@router.post("/cases/{pk}/audit", response=CaseDetail)
+def audit(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+    services.township_audit(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
+                            reason=data.reason, evidence=data.evidence)
+    return _detail(request, pk)
+
+
+@router.post("/cases/{pk}/approval", response=CaseDetail)
+def approval(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+    services.county_approval(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
+                             reason=data.reason, evidence=data.evidence)
+    return _detail(request, pk)
+
+
+@router.post("/cases/{pk}/withdraw", response=CaseDetail)
+def withdraw(request: HttpRequest, pk: int, data: WithdrawIn) -> dict[str, Any]:
+    services.withdraw(actor=request.user, case=selectors.case_for(request.user, pk), reason=data.reason)
+    return _detail(request, pk)

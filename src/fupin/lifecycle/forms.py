@@ -1,0 +1,80 @@
+"""Forms of the lifecycle pages. They only shape the input; every rule (role, level, stage, notice period,
+risks, own submission) is the service's, and its bilingual refusals are put next to the fields with
+``registry.forms.add_service_errors``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fupin.core.codes import choices
+from fupin.lifecycle.models import Kind
+from fupin.lifecycle.services import MAX_RISKS, NOTICE_DAYS
+
+DECISIONS = [("1", _("approve")), ("0", _("reject"))]
+
+
+def _coded(list_code: str, label: Any, *, multiple: bool = False) -> forms.Field:
+    if multiple:
+        return forms.MultipleChoiceField(label=label, required=False, widget=forms.CheckboxSelectMultiple,
+                                         choices=lambda: choices(list_code))
+    return forms.ChoiceField(label=label, required=False, choices=lambda: [("", "—"), *choices(list_code)])
+
+
+class OpenCaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Procedure"), choices=Kind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    category = _coded("monitoring_category", _("Monitoring category (monitoring objects)"))
+    risks = _coded("monitoring_risk", _("Risks, one to five (monitoring objects)"), multiple=True)
+    elimination_method = _coded("risk_elimination", _("How the risk was eliminated (risk elimination)"))
+
+    def clean_risks(self) -> list[str]:
+        risks: list[str] = self.cleaned_data.get("risks") or []
+        if len(risks) > MAX_RISKS:
+            raise forms.ValidationError(_("Name at most five risks."))
+        return risks
+
+
+class DecisionForm(forms.Form):
+    """Review (民主评议), township audit and county approval: a decision with its reason and evidence."""
+
+    approve = forms.TypedChoiceField(label=_("Decision"), choices=DECISIONS, coerce=lambda v: v == "1",
+                                     widget=forms.RadioSelect, initial="1")
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    evidence = forms.CharField(label=_("Evidence (minutes, documents)"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoticeForm(forms.Form):
+    days = forms.IntegerField(label=_("Notice period (days)"), min_value=1, max_value=60, initial=NOTICE_DAYS)
+
+
+class ObjectionForm(forms.Form):
+    content = forms.CharField(label=_("Objection"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    objector = forms.CharField(label=_("Raised by"), max_length=100, required=False)
+    received_on = forms.DateField(label=_("Received on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ResolveForm(forms.Form):
+    objection = forms.IntegerField(widget=forms.HiddenInput)
+    upheld = forms.TypedChoiceField(label=_("Outcome"), coerce=lambda v: v == "1", widget=forms.RadioSelect,
+                                    choices=[("0", _("not upheld: the case proceeds")),
+                                             ("1", _("upheld: the case is rejected"))], initial="0")
+    resolution = forms.CharField(label=_("Resolution"), max_length=500)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+
+class FollowUpForm(forms.Form):
+    visited_on = forms.DateField(label=_("Visited on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    stable = forms.TypedChoiceField(label=_("Income and the basic needs stable"), coerce=lambda v: v == "1",
+                                    choices=[("1", _("stable")), ("0", _("at risk"))], widget=forms.RadioSelect,
+                                    initial="1")
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
