@@ -91,3 +91,96 @@ def post_event(request: HttpRequest, payload: EventIn) -> Any:
     except services.EventDataError as exc:
         raise ValidationError({err.column: [err.message] for err in exc.errors}) from exc
     return Status(201, {"id": e.pk, "code": e.village_id, "date": e.date, "kind": e.kind})
+
+
+# --- facilities --------------------------------------------------------------------------------------------
+
+
+class FacilityIn(Schema):
+    type: str
+    code: str
+    name: str = ""
+    opened_on: str = ""
+    closed_on: str = ""
+    connected_on: str = ""
+    bandwidth: str = ""
+    classrooms: str = ""
+    year: str = ""
+    new_stations: str = ""
+    new_sites: str = ""
+    terminals: str = ""
+    tariff_households: str = ""
+    source: str = ""
+
+
+class FacilityOut(Schema):
+    id: int
+    type: str
+    code: str
+    name: str
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = None
+    connected_on: dt.date | None = None
+    bandwidth: int | None = None
+    classrooms: int | None = None
+    year: int | None = None
+    new_stations: int | None = None
+    new_sites: int | None = None
+    terminals: int | None = None
+    tariff_households: int | None = None
+    source: str = ""
+
+
+class FacilityPageOut(Schema):
+    count: int
+    page: int
+    results: list[FacilityOut]
+
+
+def _facility(f: Any) -> dict[str, Any]:
+    return {"id": f.pk, "type": f.type, "code": f.region_id, "name": f.name,
+            **{k: getattr(f, k) for k in ("opened_on", "closed_on", "connected_on", "bandwidth", "classrooms", "year",
+                                          "new_stations", "new_sites", "terminals", "tariff_households", "source")}}
+
+
+def _save_facility(request: HttpRequest, payload: FacilityIn, instance: Any = None) -> Any:
+    from fupin.connectivity.facilities import save_facility
+    from fupin.core.scoping import scope_of
+
+    if not scope_of(request.user).contains(payload.code.strip()):
+        from django.http import Http404
+
+        raise Http404  # outside the caller's region: 404, as for reads
+    try:
+        return save_facility(actor=request.user, data=payload.dict(), instance=instance)
+    except services.EventDataError as exc:
+        raise ValidationError({err.column: [err.message] for err in exc.errors}) from exc
+
+
+@router.get("/facilities", response=FacilityPageOut, summary="Facilities in the caller's region, 100 per page")
+def list_facilities(request: HttpRequest, under: str = "", type: str = "", page: int = 1) -> Any:
+    if under:
+        from fupin.regions.selectors import region_for
+
+        region_for(request.user, under)  # 404 outside the caller's region
+    qs = selectors.facilities(request.user, under=under, type=type)
+    page = max(1, page)
+    return {"count": qs.count(), "page": page, "results": [_facility(f) for f in qs[(page - 1) * 100: page * 100]]}
+
+
+@router.get("/facilities/{pk}", response=FacilityOut, summary="One facility (404 outside scope)")
+def get_facility(request: HttpRequest, pk: int) -> Any:
+    return _facility(selectors.facility_for(request.user, pk))
+
+
+@router.post("/facilities", response={200: FacilityOut, 201: FacilityOut},
+             summary="Create a facility, or update the one with the same type, region, name (and year)")
+def post_facility(request: HttpRequest, payload: FacilityIn) -> Any:
+    f, created = _save_facility(request, payload)
+    return Status(201 if created else 200, _facility(f))
+
+
+@router.put("/facilities/{pk}", response=FacilityOut, summary="Replace a facility's data (404 outside scope)")
+def put_facility(request: HttpRequest, pk: int, payload: FacilityIn) -> Any:
+    f, _created = _save_facility(request, payload, selectors.facility_for(request.user, pk))
+    return _facility(f)

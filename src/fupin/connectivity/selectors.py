@@ -72,13 +72,36 @@ def status_on(user: Any, village: Region, on: dt.date) -> dict[str, Any] | None:
     return indicators.status_on(on, village.code).get(village.code)
 
 
-def facilities(user: Any, *, under: str = "", type: str = "") -> QuerySet[Facility]:
+FACILITY_SORTS = {
+    "type": ("type", "region_id", "name", "year", "id"),
+    "region": ("region_id", "type", "name", "year", "id"),
+    "name": ("name", "id"),
+    "connected_on": ("connected_on", "id"),
+    "opened_on": ("opened_on", "id"),
+    "bandwidth": ("bandwidth", "id"),
+    "year": ("year", "region_id", "id"),
+}
+
+
+def facilities(user: Any, *, under: str = "", type: str = "", sort: str = "type", search: str = "") -> QuerySet[Facility]:
+    """Facilities in the user's scope (below ``under``), of one type or all; ``sort`` a FACILITY_SORTS key, "-"
+    for descending."""
     qs = scoped(Facility.objects.all(), user).select_related("region")
     if under:
         qs = qs.filter(scope_of(user).narrow(under).q("region__code"))
     if type:
         qs = qs.filter(type=type)
-    return qs.order_by("type", "region_id", "year", "id")
+    if search:
+        qs = qs.filter(name__contains=search.strip())
+    key = sort.lstrip("-")
+    fields = FACILITY_SORTS.get(key, FACILITY_SORTS["type"])
+    if sort.startswith("-") and key in FACILITY_SORTS:
+        fields = (f"-{fields[0]}", *fields[1:])
+    return qs.order_by(*fields)
+
+
+def facility_for(user: Any, pk: int) -> Facility:
+    return get_scoped_or_404(Facility.objects.select_related("region"), user, pk=pk)
 
 
 def snapshots(user: Any) -> QuerySet[RankingSnapshot]:

@@ -7,10 +7,10 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
@@ -50,6 +50,7 @@ KIND_ALIASES = {
 TRUE = {"", "1", "true", "yes", "y", "是", "√", "通"}
 FALSE = {"0", "false", "no", "n", "否", "×", "不通"}
 EARLIEST = dt.date(2000, 1, 1)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -231,36 +232,56 @@ def read_table(content: bytes, filename: str) -> list[list[Any]]:
     return [list(r) for r in csv.reader(io.StringIO(text))]
 
 
-def parse_events(rows: list[list[Any]], scope: Scope, today: dt.date | None = None) -> list[CleanEvent]:
-    """Validate every row; raise EventDataError listing every bad cell, or return the clean events."""
-    today = today or timezone.localdate()
+def header_index(rows: list[list[Any]], columns: dict[str, tuple[str, ...]], required: Sequence[str]) -> dict[str, int]:
+    """The position of each known column in the header row; EventDataError when the file is empty or a required
+    column is missing. ``columns`` maps a key to its accepted headers, Chinese first and English last."""
     if not rows:
         raise EventDataError([RowError(0, "-", "文件是空的 / the file is empty")])
     header = [_text(h) for h in rows[0]]
     index: dict[str, int] = {}
-    for key, names in COLUMNS.items():
+    for key, names in columns.items():
         for i, h in enumerate(header):
             if h in names or h.lower() in names:
                 index[key] = i
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in index]
+    missing = [k for k in required if k not in index]
     if missing:
-        raise EventDataError([RowError(1, "、".join(missing), f"缺少列：{'、'.join(missing)} / missing columns: "
-                                                               f"{', '.join(COLUMNS[k][-1] for k in REQUIRED if k not in index)}")])
-    events: list[CleanEvent] = []
+        raise EventDataError([RowError(1, "、".join(columns[k][0] for k in missing),
+                                       f"缺少列：{'、'.join(columns[k][0] for k in missing)} / missing columns: "
+                                       f"{', '.join(columns[k][-1] for k in missing)}")])
+    return index
+
+
+def parse_table(rows: list[list[Any]], columns: dict[str, tuple[str, ...]], required: Sequence[str],
+                clean: Callable[[int, dict[str, Any]], tuple[T | None, list[RowError]]]) -> tuple[list[T], list[RowError]]:
+    """The shared part of every upload: find the columns, skip blank rows, clean each data row (``clean(line,
+    cells by key)``, line numbers as a spreadsheet shows them) and collect every row error."""
+    index = header_index(rows, columns, required)
+    items: list[T] = []
     errors: list[RowError] = []
     for line, cells in enumerate(rows[1:], start=2):
         if not any(_text(c) for c in cells):
             continue
         data = {k: cells[i] if i < len(cells) else None for k, i in index.items()}
-        event, row_errors = clean_row(line, data, today)
+        item, row_errors = clean(line, data)
         errors += row_errors
-        if event:
-            events.append(event)
-    errors += _check_villages(events, scope)
-    if not events and not errors:
+        if item is not None:
+            items.append(item)
+    return items, errors
+
+
+def raise_if_errors(items: Sequence[Any], errors: list[RowError]) -> None:
+    if not items and not errors:
         errors.append(RowError(2, "-", "文件没有数据行 / the file has no data rows"))
     if errors:
         raise EventDataError(sorted(errors, key=lambda e: (e.row, e.column)))
+
+
+def parse_events(rows: list[list[Any]], scope: Scope, today: dt.date | None = None) -> list[CleanEvent]:
+    """Validate every row; raise EventDataError listing every bad cell, or return the clean events."""
+    day = today or timezone.localdate()
+    events, errors = parse_table(rows, COLUMNS, REQUIRED, lambda line, data: clean_row(line, data, day))
+    errors += _check_villages(events, scope)
+    raise_if_errors(events, errors)
     return events
 
 

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fupin.connectivity import facilities as facility_services
 from fupin.connectivity import maps, selectors, services
 from fupin.connectivity.models import EventKind, FacilityType
+from fupin.connectivity.paging import EstimatedPaginator
 from fupin.core import audit
 from fupin.core.exports import table_response, xlsx_response
 from fupin.core.models import AuditEvent
@@ -89,7 +91,8 @@ def village_list(request: HttpRequest) -> HttpResponseBase:
                      region_code=under or scope_of(user).prefix or "", summary=f"village ledger export ({status})")
         return table_response(fmt, "connectivity-villages", [_(h) for h in VILLAGE_HEADER],
                               (_village_row(v) for v in qs.iterator(chunk_size=2000)))
-    page = paginate(request, qs, 50)
+    size = request.GET.get("size", "50")
+    page = EstimatedPaginator(qs, int(size) if size in ("20", "50", "100") else 50).get_page(request.GET.get("page"))
     return render(request, "connectivity/villages.html", {
         "page": page, "status": status, "poor": poor, "under": under, "sort": sort, "q": request.GET.get("q", ""),
         "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
@@ -207,3 +210,59 @@ def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ranking-{snap.as_of}.pdf"'
     return response
+
+
+FACILITY_HEADER = ("type", "division code", "region", "name", "opened", "closed", "connected since", "bandwidth (Mbps)",
+                   "multimedia classrooms", "year", "new base stations", "new sites", "households given a terminal",
+                   "households on a preferential tariff", "source")
+
+
+def _facility_row(f: Any) -> tuple[Any, ...]:
+    return (f.get_type_display(), f.region_id, f.region.name, f.name, f.opened_on, f.closed_on, f.connected_on,
+            f.bandwidth, f.classrooms, f.year, f.new_stations, f.new_sites, f.terminals, f.tariff_households, f.source)
+
+
+@login_required
+def facility_list(request: HttpRequest) -> HttpResponseBase:
+    """Facilities of the user's region (or of ``under``), by type; sorted, paged, exported; the upload form."""
+    user: Any = request.user
+    under = request.GET.get("under", "")
+    if under:
+        region_for(user, under)  # 404 outside the user's region
+    ftype = request.GET.get("type", "")
+    sort = request.GET.get("sort", "type")
+    can_write = services.can_write(user)
+    errors: list[services.RowError] = []
+    result = None
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        f = request.FILES.get("file")
+        if f is not None and not isinstance(f, list):
+            try:
+                result = facility_services.import_facilities(content=f.read(), filename=f.name or "upload.csv",
+                                                             actor=user)
+                messages.success(request, _("%(n)d facilities uploaded; nothing else changed.") % {"n": result.rows})
+            except services.EventDataError as exc:
+                errors = exc.errors
+                messages.error(request, _("The file has errors; nothing was imported."))
+    qs = selectors.facilities(user, under=under, type=ftype, sort=sort, search=request.GET.get("q", ""))
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx") and request.method == "GET":
+        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="connectivity.facility",
+                     region_code=under or scope_of(user).prefix or "", summary=f"facility export ({ftype or 'all'})")
+        return table_response(fmt, "connectivity-facilities", [_(h) for h in FACILITY_HEADER],
+                              (_facility_row(x) for x in qs.iterator(chunk_size=2000)))
+    page = paginate(request, qs, 50)
+    return render(request, "connectivity/facilities.html", {
+        "page": page, "under": under, "type": ftype, "sort": sort, "q": request.GET.get("q", ""),
+        "types": FacilityType.choices, "can_write": can_write, "errors": errors[:500], "error_count": len(errors),
+        "result": result, "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
+        "export_query": query_without(request, "page", "format"),
+    })
+
+
+@login_required
+def facility_template(request: HttpRequest) -> HttpResponse:
+    return xlsx_response("facilities-template", facility_services.TEMPLATE_HEADER, facility_services.TEMPLATE_EXAMPLE,
+                         title="facilities")

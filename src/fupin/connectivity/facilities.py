@@ -1,0 +1,302 @@
+"""Writes of the facility registers (schools, clinics, stations, express, and counties' yearly figures): a file
+upserted all or nothing, or one facility from a page or the API. The file is read and its rows reported exactly as
+the event upload does (``services.read_table``, ``services.parse_table``, ``RowError`` in 中文 / English).
+
+A facility is keyed by type + region code + name (+ year for the per-county yearly figures, whose name may be
+empty); a row whose key exists updates that facility, otherwise it creates one. Each type takes only its own
+typed attributes (``ATTRIBUTES``): a value in a column that does not apply to the row's type is an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from fupin.connectivity.models import Facility, FacilityType
+from fupin.connectivity.services import (
+    EARLIEST,
+    EventDataError,
+    RowError,
+    _date,
+    _scope,
+    _text,
+    can_write,
+    common_prefix,
+    parse_table,
+    raise_if_errors,
+    read_table,
+)
+from fupin.core import audit
+from fupin.core.models import AuditEvent
+from fupin.core.scoping import Scope, is_code
+from fupin.regions.models import Level, Region
+
+# key: accepted headers, Chinese first, English (the model field) last.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "type": ("类型", "设施类型", "type"),
+    "code": ("区划代码", "region", "code"),
+    "name": ("名称", "设施名称", "name"),
+    "opened_on": ("开通日期", "开办日期", "opened_on"),
+    "closed_on": ("关闭日期", "closed_on"),
+    "connected_on": ("接入日期", "联网日期", "connected_on"),
+    "bandwidth": ("带宽（Mbps）", "带宽(Mbps)", "带宽", "bandwidth"),
+    "classrooms": ("多媒体教室", "classrooms"),
+    "year": ("年度", "year"),
+    "new_stations": ("新建基站", "new_stations"),
+    "new_sites": ("新建站址", "new_sites"),
+    "terminals": ("一户一终端户数", "终端户数", "terminals"),
+    "tariff_households": ("精准降费户数", "资费优惠户数", "tariff_households"),
+    "source": ("来源", "source"),
+}
+REQUIRED = ("type", "code")
+DATES = ("opened_on", "closed_on", "connected_on")
+NUMBERS = ("bandwidth", "classrooms", "year", "new_stations", "new_sites", "terminals", "tariff_households")
+ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    FacilityType.SCHOOL: ("connected_on", "bandwidth", "classrooms"),
+    FacilityType.TOWNSHIP_HEALTH: ("connected_on",),
+    FacilityType.VILLAGE_CLINIC: ("connected_on",),
+    FacilityType.INFO_STATION: ("opened_on", "closed_on"),
+    FacilityType.ECOMMERCE: ("opened_on", "closed_on"),
+    FacilityType.EXPRESS: ("opened_on", "closed_on"),
+    FacilityType.BASE_STATIONS: ("year", "new_stations", "new_sites"),
+    FacilityType.HOUSEHOLD_SERVICE: ("year", "terminals", "tariff_households"),
+}
+YEARLY = (FacilityType.BASE_STATIONS, FacilityType.HOUSEHOLD_SERVICE)
+# The levels a facility of each type belongs to (3 county, 4 township, 5 village).
+LEVELS: dict[str, tuple[int, ...]] = {
+    FacilityType.SCHOOL: (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE),
+    FacilityType.TOWNSHIP_HEALTH: (Level.TOWNSHIP,),
+    FacilityType.VILLAGE_CLINIC: (Level.VILLAGE,),
+    FacilityType.INFO_STATION: (Level.TOWNSHIP, Level.VILLAGE),
+    FacilityType.ECOMMERCE: (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE),
+    FacilityType.EXPRESS: (Level.TOWNSHIP, Level.VILLAGE),
+    FacilityType.BASE_STATIONS: (Level.COUNTY,),
+    FacilityType.HOUSEHOLD_SERVICE: (Level.COUNTY,),
+}
+LEVEL_NAMES: dict[int, str] = {Level.COUNTY: "县 / county", Level.TOWNSHIP: "乡镇 / township", Level.VILLAGE: "村 / village"}
+TYPE_ALIASES: dict[str, str] = {
+    "学校": FacilityType.SCHOOL, "中小学": FacilityType.SCHOOL, "卫生院": FacilityType.TOWNSHIP_HEALTH,
+    "乡镇卫生院": FacilityType.TOWNSHIP_HEALTH, "村卫生室": FacilityType.VILLAGE_CLINIC,
+    "卫生室": FacilityType.VILLAGE_CLINIC, "益农信息社": FacilityType.INFO_STATION, "益农社": FacilityType.INFO_STATION,
+    "信息服务站": FacilityType.INFO_STATION, "电商服务站": FacilityType.ECOMMERCE, "电商": FacilityType.ECOMMERCE,
+    "快递": FacilityType.EXPRESS, "乡镇快递": FacilityType.EXPRESS, "快递服务站": FacilityType.EXPRESS,
+    "基站": FacilityType.BASE_STATIONS, "新建基站": FacilityType.BASE_STATIONS,
+    "一户一终端": FacilityType.HOUSEHOLD_SERVICE, "精准降费": FacilityType.HOUSEHOLD_SERVICE,
+    "终端与资费": FacilityType.HOUSEHOLD_SERVICE,
+    **{t.value: t.value for t in FacilityType},
+}
+TYPE_HINT = "学校、卫生院、村卫生室、益农信息社、电商服务站、快递、基站、一户一终端"
+COLUMN_LABEL = {k: f"{v[0]} / {v[-1]}" for k, v in COLUMNS.items()}
+ALL_ATTRIBUTES = DATES + NUMBERS
+MAX_NUMBER = 10**9
+
+
+@dataclass
+class CleanFacility:
+    row: int
+    type: str
+    code: str
+    name: str
+    values: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, int | None]:
+        return (self.type, self.code, self.name, self.values.get("year"))
+
+
+@dataclass
+class FacilityImportResult:
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+
+
+def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanFacility | None, list[RowError]]:
+    """One facility from a row (keys as ``COLUMNS``); the errors of the row, each with its column."""
+    errors: list[RowError] = []
+
+    def err(key: str, message: str) -> None:
+        errors.append(RowError(row, COLUMN_LABEL[key], message))
+
+    raw_type = _text(data.get("type"))
+    type_ = TYPE_ALIASES.get(raw_type.lower()) or TYPE_ALIASES.get(raw_type)
+    if type_ is None:
+        err("type", f"未知设施类型“{raw_type}”（应为 {TYPE_HINT}） / unknown facility type {raw_type!r}")
+    code = _text(data.get("code"))
+    if not is_code(code) or len(code) not in (6, 9, 12):
+        err("code", f"“{code}”不是县、乡镇或村的区划代码 / {code!r} is not a county, township or village code")
+    name = _text(data.get("name"))
+    if len(name) > 100:
+        err("name", "名称至多100字 / the name has at most 100 characters")
+    elif not name and type_ is not None and type_ not in YEARLY:
+        err("name", "名称不能为空 / the name is required")
+    allowed = ATTRIBUTES.get(type_ or "", ())
+    values: dict[str, Any] = {k: None for k in ALL_ATTRIBUTES}
+    for key in ALL_ATTRIBUTES:
+        raw = _text(data.get(key))
+        if not raw:
+            continue
+        if type_ is not None and key not in allowed:
+            err(key, f"该列不适用于类型“{raw_type}” / this column does not apply to type {raw_type!r}")
+            continue
+        if key in DATES:
+            day = _date(data.get(key))
+            if day is None:
+                err(key, f"“{raw}”不是日期（应为 YYYY-MM-DD） / not a date (YYYY-MM-DD)")
+            elif not EARLIEST <= day <= today:
+                err(key, f"日期 {day} 应在 {EARLIEST} 至今天之间 / the date must lie between {EARLIEST} and today")
+            else:
+                values[key] = day
+        else:
+            try:
+                n = int(raw)
+            except ValueError:
+                n = -1
+            if key == "year":
+                if not EARLIEST.year <= n <= today.year:
+                    err(key, f"年度“{raw}”应在 {EARLIEST.year}–{today.year} 之间 / the year must lie between "
+                             f"{EARLIEST.year} and {today.year}")
+                else:
+                    values[key] = n
+            elif not 0 <= n < MAX_NUMBER:
+                err(key, f"“{raw}”应为非负整数 / {raw!r} must be a whole number ≥ 0")
+            else:
+                values[key] = n
+    if type_ in YEARLY and values["year"] is None and not any(e.column == COLUMN_LABEL["year"] for e in errors):
+        err("year", "该类型必须填写年度 / this type needs the year")
+    if values["opened_on"] and values["closed_on"] and values["closed_on"] < values["opened_on"]:
+        err("closed_on", "关闭日期早于开通日期 / closed before it opened")
+    source = _text(data.get("source"))[:100]
+    if errors or type_ is None:
+        return None, errors
+    return CleanFacility(row, type_, code, name, values, source), errors
+
+
+def _check(items: list[CleanFacility], scope: Scope) -> list[RowError]:
+    """Regions exist at the level the type needs and lie in the writer's region; one row per facility."""
+    errors = []
+    codes = sorted({f.code for f in items})
+    levels: dict[str, int] = {}
+    for i in range(0, len(codes), 5000):
+        levels.update(Region.objects.filter(code__in=codes[i:i + 5000]).values_list("code", "level"))
+    seen: dict[tuple[str, str, str, int | None], int] = {}
+    col = COLUMN_LABEL["code"]
+    for f in items:
+        level = levels.get(f.code)
+        if level is None:
+            errors.append(RowError(f.row, col, f"区划 {f.code} 不存在 / no region {f.code}"))
+        elif not scope.contains(f.code):
+            errors.append(RowError(f.row, col, f"区划 {f.code} 不在您的辖区 / region {f.code} lies outside your region"))
+        elif level not in LEVELS[f.type]:
+            want = "、".join(LEVEL_NAMES[lv].split(" / ")[0] for lv in LEVELS[f.type])
+            want_en = ", ".join(LEVEL_NAMES[lv].split(" / ")[1] for lv in LEVELS[f.type])
+            errors.append(RowError(f.row, col, f"该类型的设施应登记在{want}级 / this type belongs to a {want_en}"))
+        if f.key in seen:
+            errors.append(RowError(f.row, COLUMN_LABEL["name"], f"与第 {seen[f.key]} 行重复 / the same facility as "
+                                                                f"row {seen[f.key]}"))
+        else:
+            seen[f.key] = f.row
+    return errors
+
+
+def parse_facilities(rows: list[list[Any]], scope: Scope, today: dt.date | None = None) -> list[CleanFacility]:
+    """Validate every row; raise EventDataError listing every bad cell, or return the clean facilities."""
+    day = today or timezone.localdate()
+    items, errors = parse_table(rows, COLUMNS, REQUIRED, lambda line, data: clean_facility(line, data, day))
+    errors += _check(items, scope)
+    raise_if_errors(items, errors)
+    return items
+
+
+def _existing(items: list[CleanFacility]) -> dict[tuple[str, str, str, int | None], Facility]:
+    out: dict[tuple[str, str, str, int | None], Facility] = {}
+    codes = sorted({f.code for f in items})
+    for i in range(0, len(codes), 2000):
+        for obj in Facility.objects.filter(region_id__in=codes[i:i + 2000]):
+            out.setdefault((obj.type, obj.region_id, obj.name, obj.year), obj)
+    return out
+
+
+def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], int]:
+    """Create or update the facilities (caller's transaction): created, updated, unchanged count."""
+    existing = _existing(items)
+    created: list[Facility] = []
+    updated: list[Facility] = []
+    unchanged = 0
+    for f in items:
+        obj = existing.get(f.key)
+        fields = {**f.values, "source": f.source}
+        if obj is None:
+            created.append(Facility(type=f.type, region_id=f.code, name=f.name, **fields))
+            continue
+        if all(getattr(obj, k) == v for k, v in fields.items()):
+            unchanged += 1
+            continue
+        for k, v in fields.items():
+            setattr(obj, k, v)
+        updated.append(obj)
+    Facility.objects.bulk_create(created, batch_size=2000)
+    Facility.objects.bulk_update(updated, [*ALL_ATTRIBUTES, "source"], batch_size=2000)
+    return created, updated, unchanged
+
+
+def _may_write(actor: Any) -> None:
+    if not can_write(actor):
+        raise PermissionDenied("无权维护设施数据 / you may not maintain facilities")
+
+
+def import_facilities(*, content: bytes, filename: str, actor: Any = None) -> FacilityImportResult:
+    """Apply a facilities file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
+    _may_write(actor)
+    items = parse_facilities(read_table(content, filename), _scope(actor))
+    with transaction.atomic():
+        created, updated, unchanged = upsert(items)
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="connectivity.facility",
+                     region_code=common_prefix(f.code for f in items),
+                     summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",
+                     detail={"file": filename, "rows": len(items), "created": len(created), "updated": len(updated),
+                             "unchanged": unchanged})
+    return FacilityImportResult(rows=len(items), created=len(created), updated=len(updated), unchanged=unchanged)
+
+
+def save_facility(*, actor: Any, data: dict[str, Any], instance: Facility | None = None) -> tuple[Facility, bool]:
+    """One facility from a form or the API (keys as ``COLUMNS``). Without ``instance``: upsert by key; with it,
+    that facility is changed (its key too). Returns the facility and whether it was created."""
+    _may_write(actor)
+    item, errors = clean_facility(1, data, timezone.localdate())
+    if item is not None:
+        errors = [e for e in _check([item], _scope(actor))]
+    if errors or item is None:
+        raise EventDataError(errors)
+    with transaction.atomic():
+        clash = _existing([item]).get(item.key)
+        if instance is not None and clash is not None and clash.pk != instance.pk:
+            raise EventDataError([RowError(1, COLUMN_LABEL["name"], f"已有相同的设施（编号 {clash.pk}） / the same "
+                                                                    f"facility exists already (id {clash.pk})")])
+        obj = instance or clash
+        created = obj is None
+        if obj is None:
+            obj = Facility(type=item.type, region_id=item.code, name=item.name)
+        obj.type, obj.region_id, obj.name, obj.source = item.type, item.code, item.name, item.source
+        for k, v in item.values.items():
+            setattr(obj, k, v)
+        obj.save()
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=obj,
+                     summary=f"facility {obj.type} {obj.region_id} {obj.name}")
+    return obj, created
+
+
+TEMPLATE_HEADER = [v[0] for v in COLUMNS.values()]
+TEMPLATE_EXAMPLE: list[list[Any]] = [
+    ["学校", "533301205", "古登乡中心学校", "", "", "2018-09-01", 100, 12, "", "", "", "", "", "县教育局"],
+    ["村卫生室", "533301205201", "季加村卫生室", "", "", "2019-04-01", "", "", "", "", "", "", "", "县卫健局"],
+    ["益农信息社", "533301205201", "季加村益农信息社", "2017-05-01", "", "", "", "", "", "", "", "", "", ""],
+    ["基站", "533301", "", "", "", "", "", "", 2020, 45, 12, "", "", "中国移动"],
+    ["一户一终端", "533301", "", "", "", "", "", "", 2020, "", "", 1200, 8000, "县工信局"],
+]
