@@ -182,6 +182,18 @@ def _move(case: Case, stage: str) -> str:
     return before
 
 
+def _decide(
+    case: Case, action: str, next_stage: str, *, approve: bool, actor: Any, role: str, reason: str,
+    evidence: str, evidence_file: str,
+) -> None:
+    """A reviewer's decision: the case moves on to ``next_stage`` or is rejected (and closed), as a recorded step."""
+    before = _move(case, next_stage if approve else Stage.REJECTED)
+    _step(case, action=action, actor=actor, role=role, reason=reason, evidence=evidence, evidence_file=evidence_file,
+          decision=Step.Decision.APPROVE if approve else Step.Decision.REJECT, stage_before=before)
+    if not approve:
+        _close_rejected(case, actor=actor, reason=reason)
+
+
 def _close_rejected(case: Case, *, actor: Any, reason: str) -> None:
     """A rejected or withdrawn application leaves the household as it was before the case."""
     if case.household.status == "applicant" and case.previous_status:
@@ -297,12 +309,8 @@ def review(
     _require_stage(case, Stage.APPLIED)
     if not evidence.strip() and not evidence_file.strip():
         raise LifecycleError("请记录评议会议纪要或材料 / record the minutes or a document of the review")
-    before = _move(case, Stage.REVIEWED if approve else Stage.REJECTED)
-    _step(case, action=Step.Action.REVIEW, actor=actor, role=role, reason=reason, evidence=evidence,
-          evidence_file=evidence_file, decision=Step.Decision.APPROVE if approve else Step.Decision.REJECT,
-          stage_before=before)
-    if not approve:
-        _close_rejected(case, actor=actor, reason=reason)
+    _decide(case, Step.Action.REVIEW, Stage.REVIEWED, approve=approve, actor=actor, role=role, reason=reason,
+            evidence=evidence, evidence_file=evidence_file)
     return case
 
 
@@ -410,12 +418,8 @@ def township_audit(
             "audit after it ended"
         )
     _no_open_objection(case)
-    before = _move(case, Stage.AUDITED if approve else Stage.REJECTED)
-    _step(case, action=Step.Action.AUDIT, actor=actor, role=role, reason=reason, evidence=evidence,
-          evidence_file=evidence_file, decision=Step.Decision.APPROVE if approve else Step.Decision.REJECT,
-          stage_before=before)
-    if not approve:
-        _close_rejected(case, actor=actor, reason=reason)
+    _decide(case, Step.Action.AUDIT, Stage.AUDITED, approve=approve, actor=actor, role=role, reason=reason,
+            evidence=evidence, evidence_file=evidence_file)
     return case
 
 
@@ -433,14 +437,10 @@ def county_approval(
     if approve and case.kind == Kind.EXIT:
         case.evaluation = _exit_evaluation_or_refuse(case.household, case.year)  # the dossier may have changed
         case.save(update_fields=["evaluation"])
-    before = _move(case, Stage.APPROVED if approve else Stage.REJECTED)
-    _step(case, action=Step.Action.APPROVAL, actor=actor, role=role, reason=reason, evidence=evidence,
-          evidence_file=evidence_file, decision=Step.Decision.APPROVE if approve else Step.Decision.REJECT,
-          stage_before=before)
+    _decide(case, Step.Action.APPROVAL, Stage.APPROVED, approve=approve, actor=actor, role=role, reason=reason,
+            evidence=evidence, evidence_file=evidence_file)
     if approve:
         _apply(case, actor=actor, reason=reason)
-    else:
-        _close_rejected(case, actor=actor, reason=reason)
     return case
 
 
