@@ -83,6 +83,8 @@ class VillageStatus(models.Model):
     class Meta:
         verbose_name = _("village connectivity status")
         verbose_name_plural = _("village connectivity statuses")
+        # The village list sorted by fiber date is paged through this index (keyset paging, ``keyset.py``).
+        indexes = [models.Index(fields=["fiber_date", "village"], name="conn_status_fiber_village")]
 
     def __str__(self) -> str:
         return f"{self.village_id} {'connected' if self.connected else 'unconnected'}"

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from fupin.connectivity import indicators
@@ -47,9 +47,19 @@ def villages(user: Any, *, under: str = "", status: str = "all", poor_only: bool
     if search:
         qs = qs.filter(name__contains=search.strip())
     key = sort.lstrip("-")
-    field = SORTS.get(key, "code")
-    order = f"-{field}" if sort.startswith("-") and key in SORTS else field
-    return qs.order_by(order, "code")
+    if key not in SORTS:
+        return qs.order_by("code")
+    desc = sort.startswith("-")
+    field = SORTS[key]
+    if key == "code":
+        return qs.order_by("-code" if desc else "code")
+    if key == "name":  # as keyset paging orders it (keyset.py): ties by code in the same direction
+        return qs.order_by(*(("-name", "-code") if desc else ("name", "code")))
+    # Status values: villages without one last in both directions, on SQLite and PostgreSQL alike.
+    expr = F(field).desc(nulls_last=True) if desc else F(field).asc(nulls_last=True)
+    if key == "fiber_date":  # as keyset paging orders it (keyset.py)
+        return qs.order_by(expr, "-code" if desc else "code")
+    return qs.order_by(expr, "code")
 
 
 def unconnected_ledger(user: Any, under: str = "", sort: str = "code") -> QuerySet[Region]:

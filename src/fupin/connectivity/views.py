@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.connectivity import facilities as facility_services
-from fupin.connectivity import maps, selectors, services
+from fupin.connectivity import keyset, maps, selectors, services
 from fupin.connectivity.models import EventKind, FacilityType
 from fupin.connectivity.paging import EstimatedPaginator
 from fupin.core import audit
@@ -91,12 +91,22 @@ def village_list(request: HttpRequest) -> HttpResponseBase:
                      region_code=under or scope_of(user).prefix or "", summary=f"village ledger export ({status})")
         return table_response(fmt, "connectivity-villages", [_(h) for h in VILLAGE_HEADER],
                               (_village_row(v) for v in qs.iterator(chunk_size=2000)))
-    size = request.GET.get("size", "50")
-    page = EstimatedPaginator(qs, int(size) if size in ("20", "50", "100") else 50).get_page(request.GET.get("page"))
+    size_text = request.GET.get("size", "50")
+    size = int(size_text) if size_text in ("20", "50", "100") else 50
+    paginator = EstimatedPaginator(qs, size)
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    page: Any
+    if sort.lstrip("-") in keyset.KEYSET_SORTS and (
+            after or before or (not request.GET.get("page") and paginator.count >= paginator.exact_below)):
+        # A large list (or a keyed link): keyset paging, each page read through an index (keyset.py).
+        page = keyset.get_page(qs, sort, size, after=after, before=before, paginator=paginator)
+    else:
+        page = paginator.get_page(request.GET.get("page"))
     return render(request, "connectivity/villages.html", {
         "page": page, "status": status, "poor": poor, "under": under, "sort": sort, "q": request.GET.get("q", ""),
-        "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
-        "export_query": query_without(request, "page", "format"),
+        "query": query_without(request, "page", "after", "before"),
+        "sort_query": query_without(request, "page", "sort", "after", "before"),
+        "export_query": query_without(request, "page", "format", "after", "before"),
     })
 
 
