@@ -10,6 +10,7 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 .PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
 .PHONY: bench-lifecycle bench-pages
 .PHONY: bench-exchange
+.PHONY: bench-monitoring
 
 run: setup db serve
 
@@ -127,3 +128,11 @@ bench-pages: setup
 	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) demo --households 316000
 	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) demo_users
 	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) bench pages
+
+# Early-warning figures (issue 6): every warning rule over N demo households on a fresh PostgreSQL database.
+BENCH_MONITORING_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_monitoring
+BENCH_MONITORING_HOUSEHOLDS ?= 1000000
+bench-monitoring: setup
+	psql "$(dir $(BENCH_MONITORING_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_MONITORING_PG))" -c "CREATE DATABASE $(notdir $(BENCH_MONITORING_PG))"
+	DATABASE_URL=$(BENCH_MONITORING_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_MONITORING_PG) $(FUPIN) bench monitoring --households $(BENCH_MONITORING_HOUSEHOLDS)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "fupin.registry",
     "fupin.lifecycle",
     "fupin.exchange",
+    "fupin.monitoring",
     "fupin.connectivity",
 ]
 

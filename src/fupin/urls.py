@@ -33,6 +33,7 @@ urlpatterns = [
     path("households/<int:pk>/income/", registry_views.income_edit, name="household_income"),
     path("lifecycle/", include("fupin.lifecycle.urls")),
     path("exchange/", include("fupin.exchange.urls")),
+    path("monitoring/", include("fupin.monitoring.urls")),
     path("connectivity/", include("fupin.connectivity.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

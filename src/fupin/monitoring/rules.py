@@ -1,0 +1,185 @@
+"""The warning rules (R5.1), each one SQL query over all households that returns the households at risk with
+their evidence. The same SQL runs on SQLite and PostgreSQL; only the JSON constructor differs.
+
+A query returns ``household_id, region_code, cadre_id, evidence, fingerprint``. The fingerprint is the
+evidence as text: an alert that was dismissed or included stays so while the fingerprint is the same, and
+is reopened when the data change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from fupin.core.scoping import subtree_range
+
+H = "registry_household"
+AT_RISK = ["exited", "non_poor"]  # households that may fall (back) into poverty and are not yet monitored
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a rule's SQL needs: the reference date, its thresholds, and the households it applies to."""
+
+    as_of: dt.date
+    params: dict[str, Any]
+    include: str | None = None  # province code of a provincial setting
+    exclude: tuple[str, ...] = ()  # provinces with their own setting (for the national one)
+
+    @property
+    def json(self) -> str:
+        return "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+
+    def date(self, d: dt.date) -> Any:
+        return connection.ops.adapt_datefield_value(d)
+
+    def where(self, statuses: list[str]) -> tuple[str, list[Any]]:
+        """The households a rule looks at: by status and by the setting's province."""
+        sql = [f"h.status IN ({', '.join(['%s'] * len(statuses))})"]
+        params: list[Any] = list(statuses)
+        if self.include:
+            sql.append("h.village_id BETWEEN %s AND %s")
+            params += subtree_range(self.include)
+        for p in self.exclude:
+            sql.append("NOT (h.village_id BETWEEN %s AND %s)")
+            params += subtree_range(p)
+        return " AND ".join(sql), params
+
+
+def _text(expr: str) -> str:
+    return f"COALESCE(CAST({expr} AS TEXT), '')"
+
+
+def _money(expr: str) -> str:
+    return f"CAST({expr} AS NUMERIC(14, 2))"
+
+
+def _years_before(d: dt.date, years: int) -> dt.date:
+    try:
+        return d.replace(year=d.year - years)
+    except ValueError:
+        return d.replace(year=d.year - years, day=28)
+
+
+SELECT = "SELECT h.id AS household_id, h.village_id AS region_code, h.cadre_id AS cadre_id"
+
+
+def income_below_line(c: Ctx) -> tuple[str, list[Any]]:
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    line = "COALESCE(m.amount, n.amount * %s)"
+    sql = f"""{SELECT},
+        {c.json}('year', h.latest_income_year, 'per_capita', h.latest_per_capita, 'line', {_money(line)},
+                 'line_source', CASE WHEN m.amount IS NULL THEN 'national×factor' ELSE 'monitoring' END) AS evidence,
+        {_text('h.latest_income_year')} || '|' || {_text(_money('h.latest_per_capita'))} || '|'
+            || {_text(_money(line))} AS fingerprint
+        FROM {H} h
+        LEFT JOIN lifecycle_povertyline m ON m.year = h.latest_income_year AND m.standard = 'monitoring'
+            AND m.province = substr(h.village_id, 1, 2)
+        LEFT JOIN lifecycle_povertyline n ON n.year = h.latest_income_year AND n.standard = 'national'
+            AND n.province = ''
+        WHERE {where} AND h.latest_per_capita IS NOT NULL AND h.latest_per_capita < {line}"""
+    factor = float(c.params.get("factor", 1.5))
+    return sql, [factor, factor, *params, factor]
+
+
+def income_drop(c: Ctx) -> tuple[str, list[Any]]:
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    now, before = "(i1.net_total * 1.0 / i1.household_size)", "(i0.net_total * 1.0 / i0.household_size)"
+    sql = f"""{SELECT},
+        {c.json}('year', i1.year, 'per_capita', {_money(now)}, 'previous_year', i0.year,
+                 'previous_per_capita', {_money(before)},
+                 'drop_percent', {_money(f'100.0 * ({before} - {now}) / {before}')}) AS evidence,
+        {_text('i1.year')} || '|' || {_text(_money(now))} || '|' || {_text(_money(before))} AS fingerprint
+        FROM {H} h
+        JOIN registry_income i1 ON i1.household_id = h.id AND i1.year = h.latest_income_year
+        JOIN registry_income i0 ON i0.household_id = h.id AND i0.year = h.latest_income_year - 1
+        WHERE {where} AND i0.net_total > 0 AND {now} < {before} * %s"""
+    return sql, [*params, 1.0 - float(c.params.get("drop", 0.3))]
+
+
+def housing(c: Ctx) -> tuple[str, list[Any]]:
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    sql = f"""{SELECT}, {c.json}('housing_safety', h.housing_safety) AS evidence, h.housing_safety AS fingerprint
+        FROM {H} h WHERE {where} AND h.housing_safety IN ('C', 'D')"""
+    return sql, params
+
+
+def water(c: Ctx) -> tuple[str, list[Any]]:
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    sql = f"""{SELECT}, {c.json}('water_safe', h.water_safe, 'water_difficult', h.water_difficult) AS evidence,
+        {_text('h.water_safe')} || '|' || {_text('h.water_difficult')} AS fingerprint
+        FROM {H} h WHERE {where} AND (h.water_safe = %s OR h.water_difficult = %s)"""
+    return sql, [*params, False, True]
+
+
+def _member_rule(c: Ctx, condition: str, cond_params: list[Any]) -> tuple[str, list[Any]]:
+    """Households with active members matching ``condition``; evidence: how many and their member ids."""
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    sql = f"""{SELECT}, {c.json}('members', x.n) AS evidence, {_text('x.n')} || '|' || {_text('x.ids')} AS fingerprint
+        FROM {H} h JOIN (SELECT household_id, COUNT(*) AS n, MIN(id) * 1000003 + MAX(id) AS ids
+                         FROM registry_member WHERE is_active = %s AND {condition} GROUP BY household_id) x
+            ON x.household_id = h.id
+        WHERE {where}"""
+    return sql, [True, *cond_params, *params]
+
+
+def insurance(c: Ctx) -> tuple[str, list[Any]]:
+    return _member_rule(c, "has_medical_insurance = %s", [False])
+
+
+def schooling(c: Ctx) -> tuple[str, list[Any]]:
+    # aged 6 to 15 on the reference date and not in school (在校生状况 01)
+    oldest, youngest = _years_before(c.as_of, 16), _years_before(c.as_of, 6)
+    return _member_rule(c, "schooling = '01' AND birth_date > %s AND birth_date <= %s",
+                        [c.date(oldest), c.date(youngest)])
+
+
+def monitored_without_measures(c: Ctx) -> tuple[str, list[Any]]:
+    where, params = c.where(c.params.get("statuses", ["monitored"]))
+    included_before = c.as_of - dt.timedelta(days=int(c.params.get("grace_days", 30)))
+    since = c.as_of - dt.timedelta(days=int(c.params.get("days", 90)))
+    sql = f"""{SELECT}, {c.json}('included_on', r.started_on, 'no_measure_since', '{since.isoformat()}') AS evidence,
+        {_text('r.id')} || '|' || {_text('r.started_on')} AS fingerprint
+        FROM {H} h JOIN lifecycle_monitoringrecord r ON r.household_id = h.id AND r.ended_on IS NULL
+        WHERE {where} AND r.started_on <= %s
+          AND NOT EXISTS (SELECT 1 FROM lifecycle_measure m WHERE m.household_id = h.id
+                          AND (m.end_date IS NULL OR m.end_date >= %s))"""
+    return sql, [*params, c.date(included_before), c.date(since)]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str  # Chinese, shown in the UI
+    explanation: str  # Chinese, what the rule looks for and why
+    severity: str
+    points: int
+    risk: str  # monitoring_risk code proposed when the household is included
+    sql: Callable[[Ctx], tuple[str, list[Any]]]
+    params: dict[str, Any] = field(default_factory=dict)
+    deadline_days: int = 15
+
+
+RULES: dict[str, RuleSpec] = {r.code: r for r in (
+    RuleSpec("INCOME_BELOW_LINE", "人均纯收入低于监测线",
+             "最近一年家庭人均纯收入低于当年监测收入线（本省监测线；未设定时为国家扶贫标准 × 系数，默认 1.5 倍），"
+             "存在返贫致贫风险。", "high", 40, "99", income_below_line, {"factor": 1.5, "statuses": AT_RISK}),
+    RuleSpec("INCOME_DROP", "收入大幅下降",
+             "最近一年人均纯收入比上一年下降超过阈值（默认 30%），可能因务工就业不稳或产业失败。", "medium", 25, "07",
+             income_drop, {"drop": 0.3, "statuses": AT_RISK}),
+    RuleSpec("HOUSING_UNSAFE", "住房安全无保障", "住房安全等级为 C 级或 D 级（危房），住房安全保障缺失。", "high", 30,
+             "09", housing, {"statuses": AT_RISK}),
+    RuleSpec("WATER_UNSAFE", "饮水安全无保障", "饮水不安全或饮水困难，饮水安全保障缺失。", "medium", 20, "10", water,
+             {"statuses": AT_RISK}),
+    RuleSpec("NO_MEDICAL_INSURANCE", "有成员未参加基本医疗保险",
+             "家庭有在册成员未参加城乡居民或职工基本医疗保险，基本医疗保障缺失，因病致贫返贫风险高。", "medium", 20, "01",
+             insurance, {"statuses": AT_RISK}),
+    RuleSpec("CHILD_OUT_OF_SCHOOL", "义务教育阶段儿童失学辍学",
+             "家庭有 6 至 15 周岁的成员不在校，义务教育保障缺失。", "high", 30, "02", schooling, {"statuses": AT_RISK}),
+    RuleSpec("MONITORED_NO_MEASURE", "监测对象超期未落实帮扶措施",
+             "已纳入监测的户超过期限（默认纳入 30 天后）仍没有近期（默认 90 天内）有效的帮扶措施。", "medium", 20, "99",
+             monitored_without_measures, {"grace_days": 30, "days": 90, "statuses": ["monitored"]}),
+)}

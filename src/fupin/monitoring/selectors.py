@@ -1,0 +1,50 @@
+"""Reads of early warning, every one scoped to the user's region through ``core.scoping``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from fupin.core.scoping import get_scoped_or_404, scoped
+from fupin.monitoring.models import Alert
+from fupin.registry.models import Household
+
+
+def open_alerts() -> QuerySet[Alert]:
+    """Alerts that count: not yet resolved and still found by the latest run."""
+    return Alert.objects.filter(state__in=Alert.OPEN_STATES, active=True)
+
+
+def risk_score() -> Subquery:
+    """A household's risk score: the sum of the points of its open alerts."""
+    per_household = (open_alerts().filter(household=OuterRef("pk")).order_by().values("household")
+                     .annotate(s=Sum("points")).values("s"))
+    return Coalesce(Subquery(per_household, output_field=IntegerField()), 0)  # type: ignore[return-value]
+
+
+def queue(user: Any, *, region: str = "", rule: str = "") -> QuerySet[Household]:
+    """The households of the user's region with open alerts, ranked by risk score (highest first)."""
+    alerts = scoped(open_alerts(), user)
+    if region and region.isdigit():
+        alerts = alerts.filter(region_code__startswith=region)
+    if rule:
+        alerts = alerts.filter(rule=rule)
+    ids = alerts.values("household_id")
+    return (scoped(Household.objects.filter(pk__in=ids), user).select_related("village", "cadre")
+            .annotate(risk_score=risk_score()).order_by("-risk_score", "id"))
+
+
+def alerts_of(user: Any, household_ids: list[int], *, open_only: bool = True) -> QuerySet[Alert]:
+    qs = scoped(open_alerts() if open_only else Alert.objects.all(), user)
+    return qs.filter(household_id__in=household_ids).order_by("-points", "rule")
+
+
+def alert(user: Any, pk: int) -> Alert:
+    return get_scoped_or_404(Alert.objects.select_related("household", "household__village", "cadre", "case",
+                                                          "resolved_by"), user, pk=pk)
+
+
+def household_score(household_id: int) -> int:
+    return int(open_alerts().filter(household_id=household_id).aggregate(s=Sum("points"))["s"] or 0)

@@ -1,0 +1,205 @@
+"""Writes of early warning (R5), one function per business action: run the rules, visit an alert, dismiss
+it, include the household as a monitoring object. Views, the command and the background task call these.
+Refusals raise ``ValidationError`` or ``PermissionDenied`` with a message "中文 / English"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fupin.core import audit
+from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
+from fupin.core.scoping import get_scoped_or_404
+from fupin.monitoring.models import Alert, RuleSetting, Run
+from fupin.monitoring.rules import RULES, Ctx
+from fupin.registry.history import record_version
+from fupin.registry.models import HouseholdVersion
+
+ACT_ROLES = (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
+TABLE = Alert._meta.db_table
+
+
+def _is_operator(actor: Any) -> bool:
+    return actor is None or not getattr(actor, "is_authenticated", False)
+
+
+def ensure_settings() -> list[RuleSetting]:
+    """The national setting of every rule (created with the defaults on first use) and any provincial ones."""
+    existing = {(s.rule, s.province) for s in RuleSetting.objects.all()}
+    for code, spec in RULES.items():
+        if (code, "") not in existing:
+            RuleSetting.objects.create(rule=code, province="", severity=spec.severity, points=spec.points,
+                                       params=dict(spec.params), deadline_days=spec.deadline_days)
+    return list(RuleSetting.objects.filter(rule__in=list(RULES)).order_by("rule", "province"))
+
+
+def _merge_sql(select: str) -> str:
+    """Upsert the hits of one rule setting: new alerts are inserted; an open alert gets the new evidence; a
+    resolved one (dismissed, included) is reopened only when its evidence fingerprint changed."""
+    changed = f"{TABLE}.state IN ('dismissed', 'included') AND {TABLE}.fingerprint <> excluded.fingerprint"
+    return f"""
+        INSERT INTO {TABLE} (rule, household_id, region_code, township_code, cadre_id, severity, points, evidence,
+            fingerprint, state, active, deadline, first_run_id, last_run_id, reopened_run_id, reopened, visit_note,
+            reason, created_at, updated_at)
+        SELECT %s, hits.household_id, hits.region_code, substr(hits.region_code, 1, 9), hits.cadre_id, %s, %s,
+            hits.evidence, hits.fingerprint, 'new', %s, %s, %s, %s, NULL, 0, '', '', %s, %s
+        FROM ({select}) hits WHERE 1 = 1
+        ON CONFLICT (rule, household_id) DO UPDATE SET
+            region_code = excluded.region_code, township_code = excluded.township_code, cadre_id = excluded.cadre_id,
+            severity = excluded.severity, points = excluded.points, evidence = excluded.evidence,
+            fingerprint = excluded.fingerprint, active = excluded.active, last_run_id = excluded.last_run_id,
+            state = CASE WHEN {changed} THEN 'new' ELSE {TABLE}.state END,
+            deadline = CASE WHEN {changed} THEN excluded.deadline ELSE {TABLE}.deadline END,
+            reopened = {TABLE}.reopened + CASE WHEN {changed} THEN 1 ELSE 0 END,
+            reopened_run_id = CASE WHEN {changed} THEN excluded.last_run_id ELSE {TABLE}.reopened_run_id END,
+            updated_at = CASE WHEN {TABLE}.fingerprint <> excluded.fingerprint THEN excluded.updated_at
+                              ELSE {TABLE}.updated_at END
+    """
+
+
+def run_rules(*, actor: Any = None, as_of: dt.date | None = None, rule_codes: list[str] | None = None) -> Run:
+    """Run every enabled warning rule over all households, set-based (one INSERT … SELECT … ON CONFLICT per
+    rule and setting), and mark open alerts no longer found as inactive. Re-runs add no duplicates."""
+    if not _is_operator(actor) and not actor.is_superuser and not actor.has_role(Role.SYSADMIN):
+        raise PermissionDenied("只有系统管理员可以运行预警 / only system administrators run the warning rules")
+    as_of = as_of or timezone.localdate()
+    started = time.perf_counter()
+    settings_rows = ensure_settings()
+    chosen = set(rule_codes or RULES)
+    with transaction.atomic():
+        run = Run.objects.create(as_of=as_of, username=getattr(actor, "username", "") or "")
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        hits: dict[str, int] = {}
+        for s in settings_rows:
+            if s.rule not in chosen or not s.enabled:
+                continue
+            provincial = sorted(p.province for p in settings_rows if p.rule == s.rule and p.province)
+            ctx = Ctx(as_of=as_of, params={**RULES[s.rule].params, **s.params}, include=s.province or None,
+                      exclude=() if s.province else tuple(provincial))
+            select, params = RULES[s.rule].sql(ctx)
+            deadline = connection.ops.adapt_datefield_value(as_of + dt.timedelta(days=s.deadline_days))
+            with connection.cursor() as cur:
+                cur.execute(_merge_sql(select), [s.rule, s.severity, s.points, True, deadline, run.pk, run.pk, now, now,
+                                                 *params])
+                hits[s.rule] = hits.get(s.rule, 0) + max(cur.rowcount, 0)
+        ran = [c for c in chosen if any(s.rule == c and s.enabled for s in settings_rows)]
+        cleared = Alert.objects.filter(rule__in=ran, active=True).exclude(last_run=run).update(active=False)
+        run.finished_at = timezone.now()
+        run.summary = {
+            "hits": hits, "new": Alert.objects.filter(first_run=run).count(),
+            "reopened": Alert.objects.filter(reopened_run=run).count(), "cleared": cleared,
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+        run.save(update_fields=["finished_at", "summary"])
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="monitoring.run",
+                     summary=f"warning run {run.pk}: {sum(hits.values())} hits, {run.summary['new']} new alerts, "
+                             f"{run.summary['reopened']} reopened", detail=run.summary)
+    return run
+
+
+# --- work on an alert -----------------------------------------------------------------------------------
+
+def _require(actor: Any) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("请先登录 / please log in")
+    if not actor.is_superuser and not actor.has_role(*ACT_ROLES):
+        raise PermissionDenied("没有权限 / not allowed for your role")
+
+
+def _text(value: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({what: "请填写 / this is required"})
+    return value
+
+
+def _locked(actor: Any, alert_id: int) -> Alert:
+    alert = get_scoped_or_404(Alert.objects.select_for_update(of=("self",)).select_related("household"), actor,
+                              pk=alert_id)
+    if not alert.is_open:
+        raise ValidationError({"state": "该预警已处理 / this alert is already resolved"})
+    return alert
+
+
+def _name(alert: Alert) -> str:
+    spec = RULES.get(alert.rule)
+    return spec.name if spec else alert.rule
+
+
+def _record(actor: Any, alert: Alert, what: str, note: str) -> None:
+    record_version(alert.household, kind=HouseholdVersion.Kind.UPDATE, actor=actor,
+                   reason=f"防返贫预警 #{alert.pk}（{_name(alert)}）{what}：{note}")
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=alert,
+                 summary=f"alert {alert.pk} {alert.rule} {alert.state}: {note}"[:300],
+                 detail={"rule": alert.rule, "household": alert.household_id, "state": alert.state})
+
+
+@transaction.atomic
+def visit(*, actor: Any, alert_id: int, note: str) -> Alert:
+    """The household was visited (走访核实); the note says what was found."""
+    _require(actor)
+    note = _text(note, "note")
+    alert = _locked(actor, alert_id)
+    alert.state, alert.visit_note, alert.visited_at = Alert.State.VISITED, note, timezone.now()
+    alert.updated_at = alert.visited_at
+    alert.save()
+    _record(actor, alert, "已走访", note)
+    return alert
+
+
+@transaction.atomic
+def dismiss(*, actor: Any, alert_id: int, reason: str) -> Alert:
+    """No risk after all (排除); it stays dismissed until the evidence changes."""
+    _require(actor)
+    reason = _text(reason, "reason")[:300]
+    alert = _locked(actor, alert_id)
+    alert.state, alert.reason, alert.resolved_by = Alert.State.DISMISSED, reason, actor
+    alert.resolved_at = alert.updated_at = timezone.now()
+    alert.save()
+    _record(actor, alert, "排除", reason)
+    return alert
+
+
+# 脱贫不稳定户 for exited households, 边缘易致贫户 for the others.
+CATEGORY_BY_STATUS = {"exited": "01", "non_poor": "02"}
+
+
+@transaction.atomic
+def include(*, actor: Any, alert_id: int, reason: str) -> Alert:
+    """Include the household as a monitoring object (纳入监测): opens the lifecycle procedure (origin
+    "verification", the township reviewer or county administrator who checked the alert opens it) with the
+    risks of every open alert of the household. The lifecycle's refusal is raised unchanged."""
+    from fupin.lifecycle import services as lifecycle
+
+    _require(actor)
+    reason = _text(reason, "reason")
+    alert = _locked(actor, alert_id)
+    household = alert.household
+    others = list(Alert.objects.select_for_update().filter(household=household, state__in=Alert.OPEN_STATES)
+                  .order_by("-points", "id"))
+    risks = list(dict.fromkeys(RULES[a.rule].risk for a in others if a.rule in RULES))[:lifecycle.MAX_RISKS]
+    evidence = "\n".join(f"预警 #{a.pk} {_name(a)}：" + "；".join(f"{k}: {v}" for k, v in sorted(a.evidence.items()))
+                         for a in others)
+    case = lifecycle.open_case(
+        actor=actor, household=household, kind="monitoring", origin=lifecycle.ORIGIN_VERIFICATION,
+        category=CATEGORY_BY_STATUS.get(household.status, "03"), risks=risks or ["99"],
+        reason=f"防返贫预警 #{alert.pk}（{_name(alert)}）：{reason}", evidence=evidence,
+    )
+    now = timezone.now()
+    for a in others:
+        a.state, a.case, a.resolved_by, a.resolved_at, a.updated_at = Alert.State.INCLUDED, case, actor, now, now
+        a.reason = reason[:300]
+        a.save()
+        audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=a,
+                     summary=f"alert {a.pk} {a.rule} included: case #{case.pk}"[:300],
+                     detail={"rule": a.rule, "household": a.household_id, "case": case.pk})
+    alert.refresh_from_db()
+    record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor,
+                   reason=f"防返贫预警 #{alert.pk}（{_name(alert)}）纳入监测：已开启监测对象认定程序 #{case.pk}；{reason}")
+    return alert
