@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "fupin.lifecycle",
     "fupin.exchange",
     "fupin.monitoring",
+    "fupin.indicators",
     "fupin.connectivity",
 ]
 

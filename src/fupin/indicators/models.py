@@ -1,0 +1,160 @@
+"""The indicator system (R11): one table of values per region node and period that every dashboard, ranking,
+assessment and report reads. The definitions (code, names, numerator, denominator, unit, direction) live in
+``definitions.py`` as code, because each one is a SQL statement; what administrators configure — targets,
+assessment weights — lives here.
+
+Periods are calendar years ("2026") and months ("2026-11"). The period that contains today is *current*: its
+values are refreshed incrementally when data changes. At period end it is *frozen*: its values never change
+again, so a published figure can be reproduced years later.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Period(models.Model):
+    class Kind(models.TextChoices):
+        YEAR = "year", _("year")
+        MONTH = "month", _("month")
+
+    code = models.CharField(_("period"), max_length=7, primary_key=True)  # "2026" or "2026-11"
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))  # inclusive; values are computed as of this date (or today if earlier)
+    refreshed_at = models.DateTimeField(_("last refreshed"), null=True, blank=True)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = _("indicator period")
+        verbose_name_plural = _("indicator periods")
+        ordering = ["-code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class IndicatorValue(models.Model):
+    """The value of one indicator for one region node (village … province, or the nation as region_code "")
+    in one period. Rows exist only where the region has data for the indicator (sparse)."""
+
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="values")
+    indicator = models.CharField(_("indicator"), max_length=40)
+    region_code = models.CharField(_("division code"), max_length=12, blank=True)  # "" is the nation
+    level = models.PositiveSmallIntegerField(_("level"))  # 0 nation, 1 province … 5 village (regions.Level)
+    numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=2)
+    denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
+    class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "indicator", "region_code"], name="indicator_value_unique"),
+        ]
+        indexes = [models.Index(fields=["period", "indicator", "level", "value"], name="indicator_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.region_code or 'CN'} {self.period_id}: {self.value}"
+
+
+class Target(models.Model):
+    """A target for an indicator: in regions under ``scope_prefix`` (empty: everywhere), optionally only those
+    carrying ``scope_flag`` (regions.AREA_FLAGS), the value must reach ``threshold`` by ``due``."""
+
+    indicator = models.CharField(_("indicator"), max_length=40)
+    scope_prefix = models.CharField(_("region code prefix"), max_length=12, blank=True)
+    scope_flag = models.CharField(_("region flag"), max_length=30, blank=True)
+    threshold = models.DecimalField(_("threshold"), max_digits=18, decimal_places=4)
+    due = models.DateField(_("due"))
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        ordering = ["indicator", "due"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AssessmentScheme(models.Model):
+    """A quantitative assessment (考核评估): weighted indicators, each scored against its target or the best
+    region; administrators change the weights."""
+
+    name = models.CharField(_("name"), max_length=200)
+    year = models.PositiveSmallIntegerField(_("year"))
+    level = models.PositiveSmallIntegerField(_("level assessed"))  # regions.Level of the regions ranked
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("assessment scheme")
+        verbose_name_plural = _("assessment schemes")
+        ordering = ["-year", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentWeight(models.Model):
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="weights")
+    indicator = models.CharField(_("indicator"), max_length=40)
+    weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("assessment weight")
+        verbose_name_plural = _("assessment weights")
+        constraints = [models.UniqueConstraint(fields=["scheme", "indicator"], name="assessment_weight_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} × {self.weight}"
+
+
+class Report(models.Model):
+    """A generated bulletin (通报) or annual assessment report, as PDF and Excel, built by a background job."""
+
+    class Kind(models.TextChoices):
+        BULLETIN = "bulletin", _("bulletin")
+        ANNUAL = "annual", _("annual assessment report")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(_("division code"), max_length=12, blank=True)
+    scheme = models.ForeignKey(AssessmentScheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    pdf_path = models.CharField(_("PDF file"), max_length=500, blank=True)
+    xlsx_path = models.CharField(_("Excel file"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period_id} {self.region_code or 'CN'}"
