@@ -113,3 +113,48 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+
+class RiskReport(models.Model):
+    """A sudden difficulty of a household reported to the village or township (风险报告): a disaster, an accident,
+    a serious illness, the loss of work. The data source of the rules on reported risks; entered by clerks
+    and reviewers through ``services.report_risk``, never edited afterwards (a wrong report is dismissed on its
+    alert, with the reason)."""
+
+    class Kind(models.TextChoices):
+        DISASTER = "disaster", _("natural disaster")
+        ACCIDENT = "accident", _("accident")
+        ILLNESS = "illness", _("serious illness")
+        JOB_LOSS = "job_loss", _("loss of work")
+        OTHER = "other", _("other sudden difficulty")
+
+    class Source(models.TextChoices):
+        SELF = "self", _("reported by the household")
+        CADRE = "cadre", _("found by a cadre's visit")
+        DEPARTMENT = "department", _("notified by a department")
+        OTHER = "other", _("other source")
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.CASCADE,
+                                  related_name="risk_reports")
+    region_code = models.CharField(_("village"), max_length=12, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    occurred_on = models.DateField(_("date of the event"))
+    description = models.TextField(_("description"))
+    loss = models.DecimalField(_("estimated loss or cost (yuan)"), max_digits=12, decimal_places=2, null=True,
+                               blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    reporter = models.CharField(_("reported by"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
+    class Meta:
+        verbose_name = _("risk report")
+        verbose_name_plural = _("risk reports")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["kind", "occurred_on"]), models.Index(fields=["household", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} {self.occurred_on}"

@@ -28,6 +28,7 @@ class Ctx:
     params: dict[str, Any]
     include: str | None = None  # province code of a provincial setting
     exclude: tuple[str, ...] = ()  # provinces with their own setting (for the national one)
+    source: dict[str, Any] = field(default_factory=dict)  # what the rule's ``prepare`` loaded (batch, year)
 
     @property
     def json(self) -> str:
@@ -150,6 +151,132 @@ def monitored_without_measures(c: Ctx) -> tuple[str, list[Any]]:
     return sql, [*params, c.date(included_before), c.date(since)]
 
 
+def _reports(kind: str, c: Ctx) -> str:
+    """Reports of one kind dated in the last ``days`` days up to the reference date, per household."""
+    since = c.as_of - dt.timedelta(days=int(c.params.get("days", 90)))
+    return f"""SELECT household_id, COUNT(*) AS n, MAX(id) AS last_id, MAX(occurred_on) AS last_on
+        FROM {REPORTS} WHERE kind = '{kind}' AND occurred_on >= '{since.isoformat()}'
+            AND occurred_on <= '{c.as_of.isoformat()}'
+        GROUP BY household_id"""
+
+
+def reported(kind: str) -> Callable[[Ctx], tuple[str, list[Any]]]:
+    """A rule over the risk reports of one kind (disaster, accident, serious illness, other)."""
+
+    def sql(c: Ctx) -> tuple[str, list[Any]]:
+        where, params = c.where(c.params.get("statuses", AT_RISK))
+        return f"""{SELECT}, {c.json}('kind', '{kind}', 'reports', r.n, 'latest_report', r.last_id,
+                'latest_on', r.last_on, 'within_days', {int(c.params.get("days", 90))}) AS evidence,
+            {_text('r.n')} || '|' || {_text('r.last_id')} AS fingerprint
+            FROM {H} h JOIN ({_reports(kind, c)}) r ON r.household_id = h.id
+            WHERE {where}""", params
+
+    sql.__name__ = f"reported_{kind}"
+    return sql
+
+
+def job_loss(c: Ctx) -> tuple[str, list[Any]]:
+    """Loss of work: a report of kind ``job_loss``, or the household's wage income (工资性收入: public-welfare
+    jobs and other wages) fell to zero in its latest income year from at least ``min_wages`` the year before.
+    The registry keeps members' months of work only as of now, not by year, so a drop of work months cannot
+    be seen; the yearly wage income can."""
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    wages = "({i}.wage_other + {i}.wage_welfare_job)"
+    now, before = wages.format(i="i1"), wages.format(i="i0")
+    sql = f"""{SELECT}, {c.json}('reports', r.n, 'latest_report', r.last_id, 'latest_on', r.last_on,
+            'wage_year', CASE WHEN {now} = 0 AND {before} >= %s THEN i1.year END,
+            'wages', CASE WHEN {now} = 0 AND {before} >= %s THEN {_money(now)} END,
+            'previous_wages', CASE WHEN {now} = 0 AND {before} >= %s THEN {_money(before)} END) AS evidence,
+        {_text('r.n')} || '|' || {_text('r.last_id')} || '|'
+            || CASE WHEN {now} = 0 AND {before} >= %s THEN {_text('i1.year')} || '|' || {_text(_money(before))}
+                    ELSE '' END AS fingerprint
+        FROM {H} h
+        LEFT JOIN ({_reports('job_loss', c)}) r ON r.household_id = h.id
+        LEFT JOIN registry_income i1 ON i1.household_id = h.id AND i1.year = h.latest_income_year
+        LEFT JOIN registry_income i0 ON i0.household_id = h.id AND i0.year = h.latest_income_year - 1
+        WHERE {where} AND (r.household_id IS NOT NULL OR ({now} = 0 AND {before} >= %s))"""
+    minimum = float(c.params.get("min_wages", 1000))
+    return sql, [minimum] * 4 + params + [minimum]
+
+
+def medical_expense(c: Ctx) -> tuple[str, list[Any]]:
+    """Out-of-pocket medical expenses of the household's active members in the batch's year, compared with the
+    household's net income of that year (or of the latest year before it when that year is not recorded)."""
+    where, params = c.where(c.params.get("statuses", AT_RISK))
+    year, batch = int(c.source["year"]), int(c.source["batch"])
+    ratio, amount = float(c.params.get("ratio", 0.5)), float(c.params.get("amount", 20000))
+    percent = f"CASE WHEN i.net_total > 0 THEN {_money('100.0 * x.oop / i.net_total')} END"
+    sql = f"""{SELECT}, {c.json}('year', x.year, 'out_of_pocket', {_money('x.oop')}, 'total_cost', {_money('x.cost')},
+            'persons', x.persons, 'income_year', i.year, 'net_income', {_money('i.net_total')},
+            'percent_of_income', {percent}, 'batch', {batch}) AS evidence,
+        {_text('x.year')} || '|' || {_text(_money('x.oop'))} || '|' || {_text('i.year')} || '|'
+            || {_text(_money('i.net_total'))} AS fingerprint
+        FROM {H} h
+        JOIN (SELECT m.household_id, MAX(t.year) AS year, SUM(t.oop) AS oop, SUM(t.cost) AS cost, COUNT(*) AS persons
+              FROM {MEDICAL_TMP} t JOIN registry_member m ON m.id_number = t.id_number AND m.is_active = %s
+              WHERE t.year = {year} GROUP BY m.household_id) x ON x.household_id = h.id
+        LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = CASE
+            WHEN h.latest_income_year <= x.year THEN h.latest_income_year  -- the usual case, no look-up
+            ELSE (SELECT MAX(i2.year) FROM registry_income i2 WHERE i2.household_id = h.id AND i2.year <= x.year) END
+        WHERE {where} AND x.oop > 0
+          AND ((i.net_total IS NOT NULL AND x.oop > i.net_total * %s) OR (%s > 0 AND x.oop >= %s))"""
+    return sql, [True, *params, ratio, amount, amount]
+
+
+MEDICAL_TMP = "monitoring_medical_tmp"
+REPORTS = "monitoring_riskreport"
+
+
+def load_medical_expenses(as_of: dt.date) -> dict[str, Any] | str:
+    """Load the latest accepted ``medical_expense`` batch of the department data (a Parquet file) into a
+    temporary table of the rules' connection: one row per person of the batch's latest year up to the reference
+    date, summed by DuckDB. Returns what was loaded, or why the rule cannot run."""
+    from pathlib import Path
+
+    import duckdb
+    import polars as pl
+
+    from fupin.core.bulk import copy_frame
+    from fupin.exchange.services import latest_batches
+
+    batch = latest_batches().get("medical_expense")
+    if batch is None:
+        return "no accepted medical_expense batch"
+    path = Path(batch.path)
+    if not path.is_file():
+        return f"batch {batch.pk}: file {path} is missing"
+    quoted = str(path).replace("'", "''")
+    try:
+        with duckdb.connect() as con:
+            frame = pl.from_arrow(con.execute(f"""
+                WITH x AS (SELECT * FROM read_parquet('{quoted}') WHERE year <= {as_of.year})
+                SELECT id_number, year, CAST(SUM(out_of_pocket) AS DECIMAL(14, 2)) AS oop,
+                       CAST(SUM(total_cost) AS DECIMAL(14, 2)) AS cost
+                FROM x WHERE year = (SELECT MAX(year) FROM x) GROUP BY id_number, year""").fetch_arrow_table())
+    except (duckdb.Error, OSError) as exc:  # an unreadable file skips this rule, not the whole run
+        return f"batch {batch.pk}: cannot read {path.name}: {exc}"[:300]
+    assert isinstance(frame, pl.DataFrame)
+    temp = "ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {MEDICAL_TMP}")
+        cur.execute(f"CREATE TEMP TABLE {MEDICAL_TMP} (id_number VARCHAR(18) NOT NULL, year INTEGER NOT NULL, "
+                    f"oop NUMERIC(14, 2) NOT NULL, cost NUMERIC(14, 2) NOT NULL) {temp}")
+    if frame.height == 0:
+        return f"batch {batch.pk}: no expenses up to {as_of.year}"
+    copy_frame(MEDICAL_TMP, frame)
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE INDEX {MEDICAL_TMP}_id ON {MEDICAL_TMP} (id_number)")
+        if connection.vendor == "postgresql":
+            cur.execute(f"ANALYZE {MEDICAL_TMP}")
+    return {"batch": batch.pk, "batch_as_of": batch.as_of.isoformat(), "year": int(frame["year"][0]),
+            "persons": frame.height}
+
+
+def drop_temporary() -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {MEDICAL_TMP}")
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     code: str
@@ -161,6 +288,9 @@ class RuleSpec:
     sql: Callable[[Ctx], tuple[str, list[Any]]]
     params: dict[str, Any] = field(default_factory=dict)
     deadline_days: int = 15
+    # Loads the rule's outside data once per run (returns what it loaded, or why the rule is skipped).
+    prepare: Callable[[dt.date], dict[str, Any] | str] | None = None
+    sudden: bool = False  # a sudden difficulty: the household is included as 突发严重困难户 (category 03)
 
 
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
@@ -182,4 +312,25 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("MONITORED_NO_MEASURE", "监测对象超期未落实帮扶措施",
              "已纳入监测的户超过期限（默认纳入 30 天后）仍没有近期（默认 90 天内）有效的帮扶措施。", "medium", 20, "99",
              monitored_without_measures, {"grace_days": 30, "days": 90, "statuses": ["monitored"]}),
+    RuleSpec("MEDICAL_EXPENSE", "医疗费用个人负担过重",
+             "医保部门最新一批“医疗费用个人负担”数据中，家庭在册成员该年度个人自付医疗费用合计超过家庭当年纯收入的"
+             "一定比例（默认 50%；当年收入未登记时取此前最近一年），或超过绝对金额（默认 2 万元），存在因病致贫返贫风险。",
+             "high", 35, "01", medical_expense, {"ratio": 0.5, "amount": 20000, "statuses": AT_RISK},
+             prepare=load_medical_expenses, sudden=True),
+    RuleSpec("REPORTED_DISASTER", "报告遭受自然灾害",
+             "近期（默认 90 天内）有该户遭受自然灾害的风险报告（农户申报、干部走访或部门通报），可能因灾致贫返贫。",
+             "high", 35, "04", reported("disaster"), {"days": 90, "statuses": AT_RISK}, sudden=True),
+    RuleSpec("REPORTED_ACCIDENT", "报告发生意外事故",
+             "近期（默认 90 天内）有该户成员发生意外事故的风险报告，可能因意外事故致贫返贫。",
+             "high", 35, "05", reported("accident"), {"days": 90, "statuses": AT_RISK}, sudden=True),
+    RuleSpec("REPORTED_ILLNESS", "报告成员患重大疾病",
+             "近期（默认 90 天内）有该户成员患重大疾病的风险报告，可能因病致贫返贫。",
+             "high", 35, "01", reported("illness"), {"days": 90, "statuses": AT_RISK}, sudden=True),
+    RuleSpec("REPORTED_OTHER", "报告其他突发严重困难",
+             "近期（默认 90 天内）有该户其他突发严重困难的风险报告。", "medium", 25, "99", reported("other"),
+             {"days": 90, "statuses": AT_RISK}, sudden=True),
+    RuleSpec("JOB_LOSS", "务工就业中断",
+             "近期（默认 90 天内）有该户成员失去工作的风险报告；或最近一年家庭工资性收入为零，而上一年不少于阈值"
+             "（默认 1000 元），因务工就业不稳存在返贫致贫风险。", "medium", 25, "07", job_loss,
+             {"days": 90, "min_wages": 1000, "statuses": AT_RISK}),
 )}

@@ -8,8 +8,8 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from fupin.core.scoping import get_scoped_or_404, scoped
-from fupin.monitoring.models import Alert
-from fupin.registry.models import Household
+from fupin.monitoring.models import Alert, RiskReport
+from fupin.registry.models import Household, Member
 
 
 def open_alerts() -> QuerySet[Alert]:
@@ -48,3 +48,42 @@ def alert(user: Any, pk: int) -> Alert:
 
 def household_score(household_id: int) -> int:
     return int(open_alerts().filter(household_id=household_id).aggregate(s=Sum("points"))["s"] or 0)
+
+
+def reports(user: Any, *, kind: str = "", household: str = "") -> QuerySet[RiskReport]:
+    qs = scoped(RiskReport.objects.select_related("household", "household__village", "recorded_by"), user)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if household:
+        qs = qs.filter(household__number=household)
+    return qs.order_by("-occurred_on", "-id")
+
+
+def household_by_number(user: Any, number: str) -> Household | None:
+    return scoped(Household.objects.all(), user).filter(number=number.strip()).first()
+
+
+def alerts(user: Any, *, state: str = "open", rule: str = "", region: str = "",
+           household: int | None = None) -> QuerySet[Alert]:
+    """Alerts of the user's region for lists and the API: ``state`` ``open`` (new or visited and still found), a
+    state code, or ``all``; highest risk points first, then oldest deadline."""
+    qs = scoped(Alert.objects.select_related("household", "cadre"), user)
+    if state == "open":
+        qs = qs.filter(state__in=Alert.OPEN_STATES, active=True)
+    elif state in Alert.State.values:
+        qs = qs.filter(state=state)
+    if rule:
+        qs = qs.filter(rule=rule)
+    if region and region.isdigit():
+        qs = qs.filter(region_code__startswith=region)
+    if household is not None:
+        qs = qs.filter(household_id=household)
+    head = Member.objects.filter(household=OuterRef("household"), relation="01", is_active=True)
+    return qs.annotate(head_name=Subquery(head.values("name")[:1]), risk_score=risk_score_of("household")).order_by(
+        "-points", "deadline", "id")
+
+
+def risk_score_of(ref: str) -> Subquery:
+    per_household = (open_alerts().filter(household=OuterRef(ref)).order_by().values("household")
+                     .annotate(s=Sum("points")).values("s"))
+    return Coalesce(Subquery(per_household, output_field=IntegerField()), 0)  # type: ignore[return-value]

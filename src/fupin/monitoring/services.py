@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +17,10 @@ from fupin.core import audit
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
-from fupin.monitoring.models import Alert, RuleSetting, Run
-from fupin.monitoring.rules import RULES, Ctx
+from fupin.monitoring.models import Alert, RiskReport, RuleSetting, Run
+from fupin.monitoring.rules import RULES, Ctx, drop_temporary
 from fupin.registry.history import record_version
-from fupin.registry.models import HouseholdVersion
+from fupin.registry.models import Household, HouseholdVersion
 
 ACT_ROLES = (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
 TABLE = Alert._meta.db_table
@@ -68,6 +69,10 @@ def run_rules(*, actor: Any = None, as_of: dt.date | None = None, rule_codes: li
     rule and setting), and mark open alerts no longer found as inactive. Re-runs add no duplicates."""
     if not _is_operator(actor) and not actor.is_superuser and not actor.has_role(Role.SYSADMIN):
         raise PermissionDenied("只有系统管理员可以运行预警 / only system administrators run the warning rules")
+    return _run(actor=actor, as_of=as_of, rule_codes=rule_codes)
+
+
+def _run(*, actor: Any, as_of: dt.date | None, rule_codes: list[str] | None) -> Run:
     as_of = as_of or timezone.localdate()
     started = time.perf_counter()
     settings_rows = ensure_settings()
@@ -76,25 +81,37 @@ def run_rules(*, actor: Any = None, as_of: dt.date | None = None, rule_codes: li
         run = Run.objects.create(as_of=as_of, username=getattr(actor, "username", "") or "")
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         hits: dict[str, int] = {}
+        sources: dict[str, dict[str, Any]] = {}
+        skipped: dict[str, str] = {}
+        for code in sorted({s.rule for s in settings_rows if s.rule in chosen and s.enabled}):
+            prepare = RULES[code].prepare
+            if prepare is not None:
+                loaded = prepare(as_of)
+                if isinstance(loaded, str):
+                    skipped[code] = loaded
+                else:
+                    sources[code] = loaded
         for s in settings_rows:
-            if s.rule not in chosen or not s.enabled:
+            if s.rule not in chosen or not s.enabled or s.rule in skipped:
                 continue
             provincial = sorted(p.province for p in settings_rows if p.rule == s.rule and p.province)
             ctx = Ctx(as_of=as_of, params={**RULES[s.rule].params, **s.params}, include=s.province or None,
-                      exclude=() if s.province else tuple(provincial))
+                      exclude=() if s.province else tuple(provincial), source=sources.get(s.rule, {}))
             select, params = RULES[s.rule].sql(ctx)
             deadline = connection.ops.adapt_datefield_value(as_of + dt.timedelta(days=s.deadline_days))
             with connection.cursor() as cur:
                 cur.execute(_merge_sql(select), [s.rule, s.severity, s.points, True, deadline, run.pk, run.pk, now, now,
                                                  *params])
                 hits[s.rule] = hits.get(s.rule, 0) + max(cur.rowcount, 0)
-        ran = [c for c in chosen if any(s.rule == c and s.enabled for s in settings_rows)]
+        drop_temporary()
+        # A skipped rule (its data missing) clears nothing: its alerts stand on the data last seen.
+        ran = [c for c in chosen if c not in skipped and any(s.rule == c and s.enabled for s in settings_rows)]
         cleared = Alert.objects.filter(rule__in=ran, active=True).exclude(last_run=run).update(active=False)
         run.finished_at = timezone.now()
         run.summary = {
             "hits": hits, "new": Alert.objects.filter(first_run=run).count(),
             "reopened": Alert.objects.filter(reopened_run=run).count(), "cleared": cleared,
-            "seconds": round(time.perf_counter() - started, 2),
+            "seconds": round(time.perf_counter() - started, 2), "sources": sources, "skipped": skipped,
         }
         run.save(update_fields=["finished_at", "summary"])
         audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="monitoring.run",
@@ -170,6 +187,15 @@ def dismiss(*, actor: Any, alert_id: int, reason: str) -> Alert:
 CATEGORY_BY_STATUS = {"exited": "01", "non_poor": "02"}
 
 
+def _category(alert: Alert, status: str) -> str:
+    """突发严重困难户 when the alert is a sudden difficulty (disaster, accident, illness, medical costs), else by
+    status."""
+    spec = RULES.get(alert.rule)
+    if spec is not None and spec.sudden:
+        return "03"
+    return CATEGORY_BY_STATUS.get(status, "03")
+
+
 @transaction.atomic
 def include(*, actor: Any, alert_id: int, reason: str) -> Alert:
     """Include the household as a monitoring object (纳入监测): opens the lifecycle procedure (origin
@@ -188,7 +214,7 @@ def include(*, actor: Any, alert_id: int, reason: str) -> Alert:
                          for a in others)
     case = lifecycle.open_case(
         actor=actor, household=household, kind="monitoring", origin=lifecycle.ORIGIN_VERIFICATION,
-        category=CATEGORY_BY_STATUS.get(household.status, "03"), risks=risks or ["99"],
+        category=_category(alert, household.status), risks=risks or ["99"],
         reason=f"防返贫预警 #{alert.pk}（{_name(alert)}）：{reason}", evidence=evidence,
     )
     now = timezone.now()
@@ -203,3 +229,57 @@ def include(*, actor: Any, alert_id: int, reason: str) -> Alert:
     record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor,
                    reason=f"防返贫预警 #{alert.pk}（{_name(alert)}）纳入监测：已开启监测对象认定程序 #{case.pk}；{reason}")
     return alert
+
+
+# --- risk reports --------------------------------------------------------------------------------------
+
+REPORT_ROLES = (Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
+RULE_OF_REPORT: dict[str, str] = {RiskReport.Kind.DISASTER: "REPORTED_DISASTER", RiskReport.Kind.ACCIDENT: "REPORTED_ACCIDENT",
+                  RiskReport.Kind.ILLNESS: "REPORTED_ILLNESS", RiskReport.Kind.OTHER: "REPORTED_OTHER",
+                  RiskReport.Kind.JOB_LOSS: "JOB_LOSS"}
+
+REPORT_KIND_ZH = {"disaster": "自然灾害", "accident": "意外事故", "illness": "重大疾病", "job_loss": "失去工作",
+                  "other": "其他突发严重困难"}
+
+
+@transaction.atomic
+def report_risk(
+    *, actor: Any, household_id: int, kind: str, occurred_on: dt.date | None, description: str, source: str,
+    reporter: str = "", loss: Decimal | None = None,
+) -> RiskReport:
+    """Record a sudden difficulty of a household of the actor's region (风险报告) on its dossier, then run that
+    kind's warning rule at once, so that the alert is in the township's queue without waiting for the night."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("请先登录 / please log in")
+    if not actor.is_superuser and not actor.has_role(*REPORT_ROLES):
+        raise PermissionDenied("没有权限 / not allowed for your role")
+    household = get_scoped_or_404(Household.objects.all(), actor, pk=household_id)
+    errors: dict[str, str] = {}
+    if kind not in RiskReport.Kind.values:
+        errors["kind"] = "请选择风险类别 / choose the kind of risk"
+    if source not in RiskReport.Source.values:
+        errors["source"] = "请选择信息来源 / choose the source"
+    today = timezone.localdate()
+    if occurred_on is None:
+        errors["occurred_on"] = "请填写发生日期 / the date is required"
+    elif occurred_on > today:
+        errors["occurred_on"] = "发生日期不能晚于今天 / the date cannot be in the future"
+    if not (description or "").strip():
+        errors["description"] = "请填写情况说明 / describe what happened"
+    if loss is not None and loss < 0:
+        errors["loss"] = "金额不能为负 / the amount cannot be negative"
+    if errors:
+        raise ValidationError(errors)
+    assert occurred_on is not None
+    report = RiskReport.objects.create(
+        household=household, region_code=household.village_id, kind=kind, occurred_on=occurred_on,
+        description=description.strip(), loss=loss, source=source, reporter=(reporter or "").strip()[:100],
+        recorded_by=actor)
+    label = REPORT_KIND_ZH[kind]
+    record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor,
+                   reason=f"风险报告 #{report.pk}（{label}，{occurred_on}）：{report.description}"[:300])
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=report,
+                 summary=f"risk report {report.pk} {kind} {occurred_on} on household {household.number}",
+                 detail={"household": household.pk, "kind": kind, "source": source})
+    _run(actor=actor, as_of=today, rule_codes=[RULE_OF_REPORT[kind]])
+    return report

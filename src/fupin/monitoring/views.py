@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 
 from fupin.core import audit, codes
 from fupin.core.exports import table_response
+from fupin.core.masking import Masker
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.monitoring import flows, selectors, services
-from fupin.monitoring.models import Alert
+from fupin.monitoring.forms import RiskReportForm
+from fupin.monitoring.models import Alert, RiskReport
 from fupin.monitoring.rules import RULES
+from fupin.registry.forms import add_service_errors
 
 
 def _errors(exc: Exception) -> str:
@@ -88,6 +91,8 @@ def flow_statistics(request: HttpRequest) -> HttpResponseBase:
     start = _date(request.GET.get("start", ""), today.replace(month=1, day=1))
     end = _date(request.GET.get("end", ""), today)
     f = flows.flows(user, start=start, end=end, region=request.GET.get("region", ""))
+    causes = [dict(r, kind_label=str(flows.FLOWS.get(r["kind"], r["kind"])),
+                   cause=codes.label("poverty_cause", r["household__main_cause"])) for r in f.by_cause]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
         audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="monitoring.flows",
@@ -95,11 +100,63 @@ def flow_statistics(request: HttpRequest) -> HttpResponseBase:
         header = [_("table"), _("code"), _("flow"), _("households"), _("persons")]
         rows: list[tuple[Any, ...]] = [(_("flows"), r["kind"], str(r["label"]), r["households"], r["persons"])
                                        for r in f.by_kind]
+        rows += [(_("by main cause"), f"{r['kind']}:{r['household__main_cause']}",
+                  f"{r['kind_label']} · {r['cause']}", r["households"], "") for r in causes]
+        rows += [(_("by risk type"), f"risk:{r['risk']}", r["label"], r["households"], r["persons"]) for r in f.by_risk]
+        rows += [(_("moves between states"), f"{r['before']}>{r['after']}",
+                  f"{r['before_label']} → {r['after_label']}", r["households"], r["persons"]) for r in f.moves]
         rows += [(_("alerts"), r["rule"], RULES[r["rule"]].name if r["rule"] in RULES else r["rule"], r["raised"],
                   f"{r['included']}/{r['dismissed']}") for r in f.alerts]
         return table_response(fmt, f"flows-{start}-{end}", header, rows)
     return render(request, "monitoring/flows.html", {
-        "f": f, "rules": RULES, "query": query_without(request, "format"),
-        "causes": [dict(r, kind_label=flows.FLOWS.get(r["kind"], r["kind"]),
-                        cause=codes.label("poverty_cause", r["household__main_cause"])) for r in f.by_cause],
+        "f": f, "rules": RULES, "query": query_without(request, "format"), "causes": causes, "sankey": f.sankey,
+    })
+
+
+@login_required
+def risk_reports(request: HttpRequest) -> HttpResponse:
+    """The region's risk reports (风险报告), newest first, and the form a clerk or reviewer fills in."""
+    user: Any = request.user
+    can_report = user.is_superuser or user.has_role(*services.REPORT_ROLES)
+    form = RiskReportForm(request.POST or None, initial={"household": request.GET.get("household", ""),
+                                                         "occurred_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_report:
+            raise PermissionDenied
+        if form.is_valid():
+            d = form.cleaned_data
+            household = selectors.household_by_number(user, d["household"])
+            if household is None:
+                form.add_error("household", _("No household with this number in your region."))
+            else:
+                try:
+                    report = services.report_risk(
+                        actor=user, household_id=household.pk, kind=d["kind"], occurred_on=d["occurred_on"],
+                        description=d["description"], source=d["source"], reporter=d["reporter"], loss=d["loss"])
+                    alert = Alert.objects.filter(household=household, rule=services.RULE_OF_REPORT[report.kind],
+                                                 active=True).first()
+                    if alert is not None and alert.is_open:
+                        messages.success(request, _("Report recorded; alert #%(id)s is in the township's queue.")
+                                         % {"id": alert.pk})
+                    else:
+                        messages.success(request, _("Report recorded on the dossier."))
+                    return redirect("monitoring_reports")
+                except (ValidationError, PermissionDenied) as exc:
+                    if isinstance(exc, ValidationError):
+                        add_service_errors(exc, form)
+                    else:
+                        form.add_error(None, str(exc))
+    kind = request.GET.get("kind", "")
+    page = paginate(request, selectors.reports(user, kind=kind if kind in RiskReport.Kind.values else "",
+                                               household=request.GET.get("number", "")), 50)
+    rows = list(page.object_list)
+    masker = Masker(user)
+    for r in rows:
+        r.reporter_shown = masker.name(r.reporter)  # type: ignore[attr-defined]
+    if any(r.reporter for r in rows):
+        masker.reveal(object_type="monitoring.riskreport", summary=f"risk reports page {page.number}",
+                      detail={"reports": [r.pk for r in rows if r.reporter]})
+    return render(request, "monitoring/reports.html", {
+        "page": page, "reports": rows, "form": form, "can_report": can_report, "kinds": RiskReport.Kind.choices,
+        "params": request.GET, "query": query_without(request, "page"),
     })

@@ -32,4 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(f"warning run {run.pk} as of {run.as_of}: {s['seconds']} s")
         for code, n in sorted(s["hits"].items()):
             self.stdout.write(f"  {code:22} {n:>8,} households")
+        for code, why in sorted(s.get("skipped", {}).items()):
+            self.stdout.write(f"  {code:22} skipped: {why}")
         self.stdout.write(f"alerts: {s['new']} new, {s['reopened']} reopened, {s['cleared']} no longer found")
