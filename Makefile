@@ -59,6 +59,7 @@ db:
 serve:
 	@echo "fupin: http://$(HOST)/  (demo logins in README.md; Ctrl-C stops the server and the worker)"
 	@$(FUPIN) db_worker --queue-name default --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(FUPIN) schedule & scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) runserver $(HOST) --noreload
 
 lint: venv
@@ -136,3 +137,15 @@ bench-monitoring: setup
 	psql "$(dir $(BENCH_MONITORING_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_MONITORING_PG))" -c "CREATE DATABASE $(notdir $(BENCH_MONITORING_PG))"
 	DATABASE_URL=$(BENCH_MONITORING_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_MONITORING_PG) $(FUPIN) bench monitoring --households $(BENCH_MONITORING_HOUSEHOLDS)
+
+# Indicator figures (issue 8): full rebuild, incremental refresh after 1,000 household changes and the dashboard,
+# with 100,000 and 1,000,000 demo households, each on a fresh PostgreSQL database.
+BENCH_INDICATORS_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_indicators
+.PHONY: bench-indicators
+bench-indicators: setup
+	for n in 100000 1000000; do \
+	  db=$(notdir $(BENCH_INDICATORS_PG))_$$n; \
+	  psql "$(dir $(BENCH_INDICATORS_PG))postgres" -qc "DROP DATABASE IF EXISTS $$db" -c "CREATE DATABASE $$db" && \
+	  DATABASE_URL=$(dir $(BENCH_INDICATORS_PG))$$db $(FUPIN) migrate --verbosity 0 && \
+	  DATABASE_URL=$(dir $(BENCH_INDICATORS_PG))$$db $(FUPIN) bench indicators --households $$n || exit 1; \
+	done

@@ -142,6 +142,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Local time of the nightly early-warning run, enqueued by `fupin schedule` (HH:MM).
+FUPIN_MONITORING_AT = os.environ.get("FUPIN_MONITORING_AT", "02:00")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

@@ -35,6 +35,7 @@ urlpatterns = [
     path("exchange/", include("fupin.exchange.urls")),
     path("monitoring/", include("fupin.monitoring.urls")),
     path("connectivity/", include("fupin.connectivity.urls")),
+    path("indicators/", include("fupin.indicators.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -64,3 +64,194 @@ def get(code: str) -> Indicator:
         return INDICATORS[code]
     except KeyError:
         raise KeyError(f"unknown indicator {code!r}") from None
+
+
+# --- dashboard headings ------------------------------------------------------------------------------------
+
+REGISTRY = _("Registered poor population")
+EXIT = _("Exit, return and monitoring")
+INCOME = _("Income")
+ASSURANCE = _("Two assurances and three guarantees")
+VERIFICATION = _("Data comparison and early warning")
+NETWORK = _("Network coverage")
+SERVICES = _("Schools, clinics and e-commerce")
+
+# Households counted as registered (建档立卡) at the end of the period: identified in or before its year and in one
+# of these statuses now. Left out: applicants, households removed from the registry (清退) and non-registered rural
+# households.
+REGISTERED_STATUSES = ("poor", "exited", "returned", "newly_poor", "monitored")
+# Poor now (the same set as lifecycle.evaluation.POOR_STATUSES).
+POOR_STATUSES = ("poor", "returned", "newly_poor")
+
+_REGISTERED_BASE = _(
+    "households of the registry identified in or before the period's year whose status is now poor, exited, "
+    "returned, newly poor or monitored"
+)
+_REGISTERED_EXCLUDED = _("applicants, households removed from the registry and non-registered households")
+_POOR_AT_END = _(
+    "registered households poor at the end of the period: poor, returned or newly poor now, or exited in a later "
+    "year than the period's"
+)
+_ACTIVE_MEMBERS = _("active members of those households (members removed from a household are not counted)")
+
+register(
+    Indicator(
+        code="registered_households", name=_("Registered poor households"), unit=Unit.HOUSEHOLDS, direction=0,
+        numerator=_REGISTERED_BASE, exclusions=_REGISTERED_EXCLUDED, group=REGISTRY,
+    ),
+    Indicator(
+        code="registered_persons", name=_("Registered poor persons"), unit=Unit.PERSONS, direction=0,
+        numerator=_ACTIVE_MEMBERS, exclusions=_REGISTERED_EXCLUDED, group=REGISTRY,
+    ),
+    Indicator(
+        code="poor_households", name=_("Poor households remaining"), unit=Unit.HOUSEHOLDS, direction=-1,
+        numerator=_POOR_AT_END,
+        exclusions=_("a household that returned to poverty counts as poor in every year after its identification, "
+                     "because the dossier keeps the year of its exit but not the date of its return"),
+        group=REGISTRY,
+    ),
+    Indicator(
+        code="poor_persons", name=_("Poor persons remaining"), unit=Unit.PERSONS, direction=-1,
+        numerator=_("active members of the poor households remaining"), group=REGISTRY,
+    ),
+    Indicator(
+        code="incidence", name=_("Poverty incidence"), unit=Unit.PERCENT, direction=-1, scale=100,
+        numerator=_("active members of the poor households remaining, in villages with a rural population figure"),
+        denominator=_("rural population of those villages: the latest figure (lifecycle.RuralPopulation) of the "
+                      "period's year or an earlier year"),
+        exclusions=_("villages without any rural population figure up to the period's year are left out of both "
+                     "the numerator and the denominator (their poor persons still count in poor persons remaining)"),
+        source="lifecycle", group=REGISTRY,
+    ),
+    Indicator(
+        code="exited_households", name=_("Households exited this year"), unit=Unit.HOUSEHOLDS, direction=1,
+        numerator=_("registered households whose exit year is the period's year (for a month: the year to date)"),
+        exclusions=_("households removed from the registry"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="exited_persons", name=_("Persons exited this year"), unit=Unit.PERSONS, direction=1,
+        numerator=_("active members of the households exited this year"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="returned_households", name=_("Households returned to poverty"), unit=Unit.HOUSEHOLDS, direction=-1,
+        numerator=_("registered households whose status is now 'returned to poverty'"),
+        exclusions=_("reads the current registry status: a household that returned and exited again is not counted"),
+        source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="monitoring_objects", name=_("Monitoring objects"), unit=Unit.HOUSEHOLDS, direction=0,
+        numerator=_("registered households whose status is now 'monitoring object'"),
+        exclusions=_("reads the current registry status"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="risk_eliminated", name=_("Monitoring risks eliminated"), unit=Unit.HOUSEHOLDS, direction=1,
+        numerator=_("monitoring records whose risk was eliminated (end date) within the period"),
+        exclusions=_("records still open at the end of the period"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="income_median", name=_("Median per-capita net income"), unit=Unit.YUAN, direction=1,
+        numerator=_("the exact median, per region, of the per-capita net income of the period's year (net income ÷ "
+                    "household size in that year, rounded to the cent) of registered households"),
+        exclusions=_("households without an income recorded for the period's year"), group=INCOME,
+    ),
+    Indicator(
+        code="income_below_line", name=_("Households below the poverty line"), unit=Unit.PERCENT, direction=-1,
+        scale=100,
+        numerator=_("registered households whose per-capita net income of the period's year is below the year's "
+                    "national poverty line"),
+        denominator=_("registered households with an income recorded for the period's year"),
+        exclusions=_("years without a national poverty line; households without an income for the year"),
+        group=INCOME,
+    ),
+    Indicator(
+        code="income_near_line", name=_("Households near the poverty line"), unit=Unit.PERCENT, direction=-1,
+        scale=100,
+        numerator=_("registered households whose per-capita net income is from the national poverty line to 1.5 "
+                    "times it"),
+        denominator=_("registered households with an income recorded for the period's year"),
+        exclusions=_("years without a national poverty line; households without an income for the year"),
+        group=INCOME,
+    ),
+    Indicator(
+        code="income_above_line", name=_("Households well above the poverty line"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("registered households whose per-capita net income is above 1.5 times the national poverty line"),
+        denominator=_("registered households with an income recorded for the period's year"),
+        exclusions=_("years without a national poverty line; households without an income for the year"),
+        group=INCOME,
+    ),
+    Indicator(
+        code="assurance_met", name=_("Two assurances and three guarantees met"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("registered households meeting the non-income exit criteria of lifecycle.evaluation: no active "
+                    "member aged 6–15 at the period's end out of school, every active member with basic medical "
+                    "insurance, housing safe (grade A or B), drinking water safe and not difficult to get"),
+        denominator=_("registered households"),
+        exclusions=_("income (不愁吃、不愁穿) is measured by the income indicators; reads the current registry "
+                     "state of members, housing and water"),
+        group=ASSURANCE,
+    ),
+    Indicator(
+        code="doubts_open", name=_("Doubts open"), unit=Unit.COUNT, direction=-1,
+        numerator=_("doubts of the data comparison raised by the end of the period and not resolved by then"),
+        source="exchange", group=VERIFICATION,
+    ),
+    Indicator(
+        code="doubts_resolved", name=_("Doubts resolved"), unit=Unit.COUNT, direction=1,
+        numerator=_("doubts confirmed or dismissed within the period"), source="exchange", group=VERIFICATION,
+    ),
+    Indicator(
+        code="alerts_in_time", name=_("Alerts handled in time"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("of those alerts, the ones visited (or resolved) on or before their deadline"),
+        denominator=_("early-warning alerts whose deadline falls within the period and has passed, or that were "
+                      "handled already"),
+        exclusions=_("alerts not yet due and not yet handled"), source="monitoring", group=VERIFICATION,
+    ),
+    # Coverage: the definitions of connectivity.indicators, computed by its SQL (compute.py calls it).
+    Indicator(
+        code="poor_village_broadband", name=_("Poor villages with broadband"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("registered poor villages whose latest fiber, 4G or broadband-access event on or before the "
+                    "date says connected and was not followed by a disconnection"),
+        denominator=_("registered poor villages"),
+        exclusions=_("villages not registered as poor; a village without any event counts as unconnected"),
+        source="connectivity", group=NETWORK,
+    ),
+    Indicator(
+        code="poor_village_fiber", name=_("Poor villages with fiber"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("registered poor villages whose latest fiber event says connected (not cut since)"),
+        denominator=_("registered poor villages"), source="connectivity", group=NETWORK,
+    ),
+    Indicator(
+        code="poor_village_4g", name=_("Poor villages with 4G"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("registered poor villages whose latest 4G event says covered (not cut since)"),
+        denominator=_("registered poor villages"), source="connectivity", group=NETWORK,
+    ),
+    Indicator(
+        code="school_broadband", name=_("Schools with broadband"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("schools open on the date whose connection date is on or before it"),
+        denominator=_("schools open on the date"), exclusions=_("closed schools; schools not yet opened"),
+        source="connectivity", group=SERVICES,
+    ),
+    Indicator(
+        code="clinic_connected", name=_("Clinics connected"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("township health centres and village clinics open on the date connected to the medical "
+                    "platform on or before it"),
+        denominator=_("township health centres and village clinics open on the date"),
+        exclusions=_("closed clinics; clinics not yet opened"), source="connectivity", group=SERVICES,
+    ),
+    Indicator(
+        code="village_ecommerce", name=_("Villages with an e-commerce station"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("administrative villages with an e-commerce service station open on the date"),
+        denominator=_("administrative villages"),
+        exclusions=_("urban residents' committees (village codes 001–199)"), source="connectivity",
+        group=SERVICES,
+    ),
+    Indicator(
+        code="township_express", name=_("Townships with express delivery"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("townships with an express delivery point open on the date"), denominator=_("townships"),
+        exclusions=_("urban sub-districts (township codes 001–099)"), source="connectivity", group=SERVICES,
+    ),
+)

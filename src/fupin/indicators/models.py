@@ -65,7 +65,11 @@ class IndicatorValue(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["period", "indicator", "region_code"], name="indicator_value_unique"),
         ]
-        indexes = [models.Index(fields=["period", "indicator", "level", "value"], name="indicator_rank_idx")]
+        indexes = [
+            models.Index(fields=["period", "indicator", "level", "value"], name="indicator_rank_idx"),
+            # All indicators of one region (a dashboard's cards, the API's values of a region).
+            models.Index(fields=["period", "region_code"], name="indicator_region_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.region_code or 'CN'} {self.period_id}: {self.value}"
@@ -158,3 +162,48 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period_id} {self.region_code or 'CN'}"
+
+
+class ChangedRegion(models.Model):
+    """A region whose indicator inputs changed without leaving a timestamp the refresh can find: households deleted,
+    rural population figures, poverty lines ("" for every village). Filled by the signal receivers of
+    ``indicators.signals`` (and by ``services.mark_changed`` for bulk writers); the incremental refresh recomputes
+    the households of the villages changed after the period's last refresh."""
+
+    code = models.CharField(_("division code"), max_length=12, primary_key=True)
+    changed_at = models.DateTimeField(_("changed at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("region with changed indicator inputs")
+        verbose_name_plural = _("regions with changed indicator inputs")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.changed_at}"
+
+
+class HouseholdFact(models.Model):
+    """What the household indicators count, per open period and registered household (persons, poor at the period's
+    end, exited in its year, 两不愁三保障, per-capita income of the year in cents and its band). An incremental refresh
+    recomputes the facts of the changed households only and re-sums their villages from this table; a frozen
+    period's facts are dropped (its values are kept)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    household_id = models.BigIntegerField()  # no foreign key: a deleted household's fact is removed by the refresh
+    village_code = models.CharField(max_length=12)
+    persons = models.IntegerField()
+    poor = models.SmallIntegerField()
+    exited = models.SmallIntegerField()
+    returned = models.SmallIntegerField()
+    monitored = models.SmallIntegerField()
+    assured = models.SmallIntegerField()
+    cents = models.BigIntegerField(null=True)  # per-capita net income of the period's year, in cents
+    band = models.SmallIntegerField(null=True)  # 0 below the national line, 1 up to 1.5 × the line, 2 above
+
+    class Meta:
+        verbose_name = _("household indicator fact")
+        verbose_name_plural = _("household indicator facts")
+        constraints = [models.UniqueConstraint(fields=["period", "household_id"], name="household_fact_unique")]
+        indexes = [models.Index(fields=["period", "village_code"], name="household_fact_village")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.household_id}"

@@ -92,3 +92,41 @@ def ranking(user: Any, period: Period, *, indicator: str, level: int, within: st
     qs = scoped(qs, user)
     order = F("value").asc(nulls_last=True) if ind.direction < 0 else F("value").desc(nulls_last=True)
     return qs.order_by(order, "region_code")
+
+
+# --- dashboards, assessment and reports (appended) ------------------------------------------------------
+
+
+def latest_period(kind: str = Period.Kind.YEAR) -> Period | None:
+    """The newest period of ``kind`` (years by default), else the newest period of any kind."""
+    return Period.objects.filter(kind=kind).order_by("-code").first() or Period.objects.order_by("-code").first()
+
+
+def check_scope(user: Any, code: str) -> None:
+    """Like ``check_region`` but without reading the region: 404 unless ``code`` lies in the user's subtree."""
+    scope = scope_of(user)
+    if not (scope.is_nation if code == "" else scope.contains(code)):
+        raise Http404
+
+
+def level_values(user: Any, period: Period, *, within: str, level: int,
+                 indicators: list[str] | None = None) -> QuerySet[IndicatorValue]:
+    """Values of regions of ``level`` under ``within`` (all of them for the nation), limited to the user's
+    subtree. The subtree is a code range, so PostgreSQL reads it from the unique index (period, indicator,
+    region_code) rather than filtering every value of the level."""
+    from fupin.core.scoping import subtree_range
+
+    check_scope(user, within)
+    qs = IndicatorValue.objects.filter(period=period, level=level)
+    if within:
+        qs = qs.filter(region_code__range=subtree_range(within))
+    if indicators is not None:
+        qs = qs.filter(indicator__in=indicators)
+    return scoped(qs, user)
+
+
+def trends(user: Any, *, region: str, indicators: list[str], periods: list[Period]) -> QuerySet[IndicatorValue]:
+    """The values of ``indicators`` for ``region`` in ``periods`` (one indexed read for all of them)."""
+    check_scope(user, region)
+    return IndicatorValue.objects.filter(period__in=[p.code for p in periods], indicator__in=indicators,
+                                         region_code=region).order_by("period_id")

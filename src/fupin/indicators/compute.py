@@ -1,0 +1,534 @@
+"""Indicator values as set-based SQL, the same statements on SQLite and PostgreSQL (branches only for the median,
+local dates and NULL-safe comparison).
+
+A refresh of one period runs in four steps, all inside the caller's transaction:
+
+1. *Leaf facts* — numerator and denominator per leaf region (the region a record hangs on: a village for
+   households, alerts and doubts; a county, township or village for facilities) into the temporary table
+   ``ind_leaf``. The household figures (registry, incidence, income bands) are sums over ``HouseholdFact``, one row
+   per registered household and open period, kept by ``household_facts``: all of them in a full refresh, only the
+   changed households in an incremental one, after which only the changed villages are re-summed. ``events``
+   (monitoring records, doubts, alerts: small tables whose figures also move with the calendar) and
+   ``connectivity`` (coverage, computed by ``connectivity.indicators`` and written with ``core.bulk``) are always
+   recomputed.
+2. *Roll-up* by code prefix, level by level (village → township → county → city → province → nation):
+   ``substr(code, 1, n)`` with n = 9, 6, 4, 2, 0, summing numerators and denominators — a ratio is always the sum
+   of numerators over the sum of denominators, never an average of ratios. A region's own leaf facts (a county's
+   schools) are added at its level. In an incremental refresh, the registry rows of untouched children are read
+   back from ``IndicatorValue``.
+3. *Medians* — exact, per region, from every household's value (``percentile_cont`` over ``ROLLUP`` on PostgreSQL,
+   window functions on SQLite), never from the children's medians; recomputed in full (the nation's needs every
+   value) whenever an income of the year was added, removed, changed or moved to another village, else kept.
+4. *Merge* into ``IndicatorValue``: rows that differ are updated (``updated_at`` set), new rows inserted, rows of
+   regions that no longer have data deleted; identical rows are left alone, so a refresh touches only the regions
+   whose figures changed.
+
+Dates: figures are as of the period's end. Households are counted by their current registry state (status, members,
+housing, water) with the period's year deciding identification, exit and the children's school age (at the period's
+end); monitoring records, doubts and alerts by their own dates; coverage by the events and facility dates on the
+period's end (today's ``VillageStatus`` for the current period).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from fupin.connectivity import indicators as coverage
+from fupin.connectivity.models import Facility
+from fupin.core.bulk import copy_rows
+from fupin.exchange.models import Doubt
+from fupin.indicators import definitions
+from fupin.indicators.definitions import POOR_STATUSES, REGISTERED_STATUSES
+from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
+from fupin.lifecycle.models import MonitoringRecord, PovertyLine, RuralPopulation
+from fupin.monitoring.models import Alert
+from fupin.registry.models import Household, Income, Member
+
+IV = IndicatorValue._meta.db_table
+HOUSEHOLDS = Household._meta.db_table
+MEMBERS = Member._meta.db_table
+INCOMES = Income._meta.db_table
+RURAL = RuralPopulation._meta.db_table
+RECORDS = MonitoringRecord._meta.db_table
+DOUBTS = Doubt._meta.db_table
+ALERTS = Alert._meta.db_table
+CHANGED = ChangedRegion._meta.db_table
+FACTS = HouseholdFact._meta.db_table
+FACILITIES = Facility._meta.db_table
+
+LEVEL_OF_LENGTH = {0: 0, 2: 1, 4: 2, 6: 3, 9: 4, 12: 5}
+# (child code length, parent code length) from the village up to the nation
+STEPS = ((12, 9), (9, 6), (6, 4), (4, 2), (2, 0))
+
+REGISTRY = ("registered_households", "registered_persons", "poor_households", "poor_persons", "incidence",
+            "exited_households", "exited_persons", "returned_households", "monitoring_objects", "assurance_met")
+INCOME = ("income_below_line", "income_near_line", "income_above_line")
+INCREMENTAL = (*REGISTRY, *INCOME)  # recomputed for the changed villages only; the other groups in full
+MEDIANS = ("income_median",)
+EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
+CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
+                "clinic_connected", "village_ecommerce", "township_express")
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY)
+
+NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)
+SCHOOL_AGE = (6, 16)  # a child aged 6–15 on the reference date (as lifecycle.evaluation)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _in(values: Sequence[str]) -> str:
+    """A literal IN list of fixed codes (statuses, indicator codes: constants of this module, never user input)."""
+    for v in values:
+        if not v.replace("_", "").isalnum():
+            raise ValueError(f"not a code: {v!r}")
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+def _distinct(a: str, b: str) -> str:
+    return f"{a} IS DISTINCT FROM {b}" if is_postgres() else f"{a} IS NOT {b}"
+
+
+def _ts(value: dt.datetime) -> Any:
+    """A timestamp as a parameter in the form the database stores it (UTC text on SQLite)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _local_date(expr: str) -> tuple[str, list[Any]]:
+    """The local calendar date (settings.TIME_ZONE) of a timestamp column."""
+    if is_postgres():
+        return f"CAST(timezone(%s, {expr}) AS date)", [settings.TIME_ZONE]
+    offset = timezone.now().astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).utcoffset() or dt.timedelta(0)
+    return f"date({expr}, %s)", [f"{int(offset.total_seconds() // 60):+d} minutes"]
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a period asks of the data."""
+
+    year: int
+    starts_on: dt.date
+    ends_on: dt.date
+    current: bool  # the period contains today: coverage reads today's VillageStatus
+    today: dt.date
+
+    @property
+    def start_ts(self) -> dt.datetime:
+        return dt.datetime.combine(self.starts_on, dt.time(), zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def end_ts(self) -> dt.datetime:
+        """The first instant after the period (local midnight)."""
+        return dt.datetime.combine(self.ends_on + dt.timedelta(days=1), dt.time(), zoneinfo.ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def coverage_on(self) -> dt.date | None:
+        return None if self.current else self.ends_on
+
+
+def window(starts_on: dt.date, ends_on: dt.date, today: dt.date | None = None) -> Window:
+    today = today or timezone.localdate()
+    return Window(year=ends_on.year, starts_on=starts_on, ends_on=ends_on, current=starts_on <= today <= ends_on,
+                  today=today)
+
+
+@dataclass
+class Outcome:
+    full: bool
+    villages: int | None = None  # villages whose registry facts were re-summed (None: all)
+    households: int = 0  # household facts recomputed
+    touched: list[str] = field(default_factory=list)  # those villages and their ancestors (incremental only)
+    written: int = 0  # rows inserted or changed
+    deleted: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+# --- temporary tables --------------------------------------------------------------------------------------
+
+TEMP_TABLES = {
+    "ind_leaf": "indicator VARCHAR(40), code VARCHAR(12), num NUMERIC, den NUMERIC",
+    "ind_new": "indicator VARCHAR(40), code VARCHAR(12), level SMALLINT, num NUMERIC, den NUMERIC",
+    "ind_dirty": "code VARCHAR(12) PRIMARY KEY",
+    "ind_cv": "code VARCHAR(12) PRIMARY KEY",
+    "ind_hh": "id BIGINT PRIMARY KEY",
+    "ind_oldcents": "household_id BIGINT, code VARCHAR(12), cents BIGINT",
+    "ind_touch": "code VARCHAR(12) PRIMARY KEY",
+}
+
+
+def _create_temp(cur: Any) -> None:
+    for name, cols in TEMP_TABLES.items():
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+        cur.execute(f"CREATE TEMP TABLE {name} ({cols})")
+    cur.execute("CREATE INDEX ind_new_key ON ind_new (indicator, code)")
+    cur.execute("CREATE INDEX ind_new_level ON ind_new (level)")
+
+
+def _drop_temp(cur: Any) -> None:
+    for name in TEMP_TABLES:
+        cur.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+# --- change detection --------------------------------------------------------------------------------------
+
+
+def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
+    """Fill ``ind_hh`` with the households to recompute and ``ind_dirty`` with the villages to re-sum, from the
+    changes after ``since``: households created or saved (``updated_at``: every service and the importer set it;
+    lifecycle decisions too) and the regions of ``ChangedRegion`` (members, incomes, deleted or moved households,
+    rural population, poverty lines; a shorter code stands for all its villages), whose households are all
+    recomputed. A household's old village (from its fact) is re-summed too. Returns the number of villages."""
+    t = _ts(since)
+    cur.execute(f"INSERT INTO ind_cv (code) SELECT code FROM {CHANGED} WHERE changed_at > %s AND length(code) = 12",
+                [t])
+    cur.execute(
+        f"INSERT INTO ind_cv (code) SELECT r.code FROM regions_region r JOIN {CHANGED} c "
+        f"ON r.code >= c.code AND r.code <= c.code || '999999999999' "
+        f"WHERE c.changed_at > %s AND length(c.code) < 12 AND r.level = 5 AND r.code NOT IN (SELECT code FROM ind_cv)",
+        [t],
+    )
+    cur.execute(
+        f"INSERT INTO ind_hh (id) SELECT id FROM {HOUSEHOLDS} WHERE updated_at > %s OR created_at > %s "
+        f"UNION SELECT id FROM {HOUSEHOLDS} WHERE village_id IN (SELECT code FROM ind_cv)",
+        [t, t],
+    )
+    cur.execute(
+        f"INSERT INTO ind_dirty (code) SELECT code FROM ind_cv "
+        f"UNION SELECT village_code FROM {FACTS} WHERE period_id = %s AND household_id IN (SELECT id FROM ind_hh) "
+        f"UNION SELECT village_id FROM {HOUSEHOLDS} WHERE id IN (SELECT id FROM ind_hh)",
+        [period_id],
+    )
+    cur.execute("SELECT COUNT(*) FROM ind_dirty")
+    n = int(cur.fetchone()[0])
+    cur.execute("INSERT INTO ind_touch (code) SELECT code FROM ind_dirty")
+    for n_len in (9, 6, 4, 2, 0):
+        cur.execute(f"INSERT INTO ind_touch (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM ind_dirty "
+                    f"WHERE substr(code, 1, {n_len}) NOT IN (SELECT code FROM ind_touch)")
+    if is_postgres():  # temporary tables get no statistics from autovacuum: the planner needs their size
+        for name in ("ind_cv", "ind_hh", "ind_dirty", "ind_touch"):
+            cur.execute(f"ANALYZE {name}")
+    return n
+
+
+# --- household facts and leaf facts ------------------------------------------------------------------------
+
+
+def _cents_sql() -> str:
+    """Per-capita net income in cents, rounded half away from zero exactly as registry.services.refresh_latest_income
+    does (integer arithmetic, so SQLite's floats and PostgreSQL's numerics give the same cent)."""
+    net = "CAST(ROUND(i.net_total * 100) AS BIGINT)"
+    size = "i.household_size"
+    return (f"CASE WHEN i.net_total < 0 THEN 0 - (-2 * {net} + {size}) / (2 * {size}) "
+            f"ELSE (2 * {net} + {size}) / (2 * {size}) END")
+
+
+def household_facts(cur: Any, period_id: str, win: Window, *, incremental: bool) -> int:
+    """(Re)compute ``HouseholdFact`` of the period: all registered households, or those of ``ind_hh``."""
+    y = win.year
+    young = coverage.sql_date(_years_before(win.ends_on, SCHOOL_AGE[0]))
+    old = coverage.sql_date(_years_before(win.ends_on, SCHOOL_AGE[1]))
+    if incremental:
+        # Two statements rather than one with OR: each uses its index (household, village) instead of a scan.
+        gone = ("period_id = %s AND household_id IN (SELECT id FROM ind_hh)",
+                "period_id = %s AND village_code IN (SELECT code FROM ind_cv)")  # households deleted since
+        for where in gone:
+            cur.execute(f"INSERT INTO ind_oldcents (household_id, code, cents) SELECT household_id, village_code, "
+                        f"cents FROM {FACTS} WHERE cents IS NOT NULL AND {where}", [period_id])
+            cur.execute(f"DELETE FROM {FACTS} WHERE {where}", [period_id])
+    else:
+        cur.execute(f"DELETE FROM {FACTS} WHERE period_id = %s", [period_id])
+    only_h = " AND h.id IN (SELECT id FROM ind_hh)" if incremental else ""
+    only = " AND {col} IN (SELECT id FROM ind_hh)" if incremental else ""
+    line = national_line(y)
+    if line is None:
+        band = "CAST(NULL AS SMALLINT)"
+    else:
+        lc = int(line * 100)
+        band = (f"CASE WHEN inc.cents IS NULL THEN NULL WHEN inc.cents < {lc} THEN 0 "
+                f"WHEN {NEAR_FACTOR_DEN} * inc.cents <= {NEAR_FACTOR_NUM} * {lc} THEN 1 ELSE 2 END")
+    cur.execute(
+        f"""
+INSERT INTO {FACTS} (period_id, household_id, village_code, persons, poor, exited, returned, monitored, assured, cents,
+                     band)
+SELECT %s, h.id, h.village_id, COALESCE(m.persons, 0),
+  CASE WHEN h.status IN {_in(POOR_STATUSES)} OR (h.exit_year IS NOT NULL AND h.exit_year > %s) THEN 1 ELSE 0 END,
+  CASE WHEN h.exit_year = %s THEN 1 ELSE 0 END,
+  CASE WHEN h.status = 'returned' THEN 1 ELSE 0 END,
+  CASE WHEN h.status = 'monitored' THEN 1 ELSE 0 END,
+  CASE WHEN COALESCE(m.fail_edu, 0) = 0 AND COALESCE(m.fail_med, 0) = 0 AND h.housing_safety IN ('A', 'B')
+            AND h.water_safe AND NOT h.water_difficult THEN 1 ELSE 0 END,
+  inc.cents, {band}
+FROM {HOUSEHOLDS} h
+LEFT JOIN (
+  SELECT m.household_id, COUNT(*) AS persons,
+    MAX(CASE WHEN m.schooling = '01' AND m.birth_date > %s AND m.birth_date <= %s THEN 1 ELSE 0 END) AS fail_edu,
+    MAX(CASE WHEN m.has_medical_insurance THEN 0 ELSE 1 END) AS fail_med
+  FROM {MEMBERS} m WHERE m.is_active{only.format(col="m.household_id")} GROUP BY m.household_id
+) m ON m.household_id = h.id
+LEFT JOIN (
+  SELECT i.household_id, {_cents_sql()} AS cents FROM {INCOMES} i WHERE i.year = %s{only.format(col="i.household_id")}
+) inc ON inc.household_id = h.id
+WHERE h.status IN {_in(REGISTERED_STATUSES)} AND h.identified_year <= %s{only_h}""",
+        [period_id, y, y, old, young, y, y],
+    )
+    return max(int(cur.rowcount), 0)
+
+
+def incomes_changed(cur: Any, period_id: str) -> bool:
+    """After an incremental ``household_facts``: did any household's income of the year (or its village) change?
+    If not, every median stands."""
+    new = (f"SELECT household_id, village_code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
+           f"AND household_id IN (SELECT id FROM ind_hh)")
+    old = "SELECT household_id, code, cents FROM ind_oldcents"
+    for a, b in ((new, old), (old, new)):
+        cur.execute(f"SELECT 1 FROM ({a} EXCEPT {b}) d LIMIT 1", [period_id])
+        if cur.fetchone():
+            return True
+    return False
+
+
+def household_leaves(cur: Any, period_id: str, win: Window, *, dirty: bool) -> None:
+    """Per village, summed from the household facts: registered, poor, exited, returned and monitored households
+    and persons, 两不愁三保障, income bands, and the incidence over the village's rural population."""
+    only = " AND village_code IN (SELECT code FROM ind_dirty)" if dirty else ""
+    only_rp = " AND r.region_id IN (SELECT code FROM ind_dirty)" if dirty else ""
+    null = "CAST(NULL AS NUMERIC)"
+    sql = f"""
+INSERT INTO ind_leaf (indicator, code, num, den)
+WITH v AS (
+  SELECT village_code AS code, COUNT(*) AS n, SUM(persons) AS persons, SUM(poor) AS poor_h,
+    SUM(poor * persons) AS poor_p, SUM(exited) AS exited_h, SUM(exited * persons) AS exited_p,
+    SUM(returned) AS returned_h, SUM(monitored) AS monitored_h, SUM(assured) AS assured_h,
+    SUM(CASE WHEN band IS NULL THEN 0 ELSE 1 END) AS inc_n, SUM(CASE WHEN band = 0 THEN 1 ELSE 0 END) AS below,
+    SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END) AS near, SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END) AS above
+  FROM {FACTS} WHERE period_id = %s{only} GROUP BY village_code
+), rp AS (
+  SELECT r.region_id AS code, r.persons FROM {RURAL} r
+  WHERE r.year = (SELECT MAX(r2.year) FROM {RURAL} r2 WHERE r2.region_id = r.region_id AND r2.year <= %s){only_rp}
+)
+SELECT 'registered_households', code, n, {null} FROM v
+UNION ALL SELECT 'registered_persons', code, persons, {null} FROM v
+UNION ALL SELECT 'poor_households', code, poor_h, {null} FROM v
+UNION ALL SELECT 'poor_persons', code, poor_p, {null} FROM v
+UNION ALL SELECT 'exited_households', code, exited_h, {null} FROM v
+UNION ALL SELECT 'exited_persons', code, exited_p, {null} FROM v
+UNION ALL SELECT 'returned_households', code, returned_h, {null} FROM v
+UNION ALL SELECT 'monitoring_objects', code, monitored_h, {null} FROM v
+UNION ALL SELECT 'assurance_met', code, assured_h, n FROM v
+UNION ALL SELECT 'income_below_line', code, below, inc_n FROM v WHERE inc_n > 0
+UNION ALL SELECT 'income_near_line', code, near, inc_n FROM v WHERE inc_n > 0
+UNION ALL SELECT 'income_above_line', code, above, inc_n FROM v WHERE inc_n > 0
+UNION ALL SELECT 'incidence', rp.code, COALESCE(v.poor_p, 0), rp.persons FROM rp LEFT JOIN v ON v.code = rp.code
+"""
+    cur.execute(sql, [period_id, win.year])
+
+
+def national_line(year: int) -> Any:
+    return (PovertyLine.objects.filter(year=year, standard=PovertyLine.Standard.NATIONAL)
+            .values_list("amount", flat=True).first())
+
+
+def income_medians(cur: Any, period_id: str) -> None:
+    """The exact median of per-capita net income of every region with incomes, from the household facts, straight
+    into ``ind_new``."""
+    base = f"SELECT village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL"
+    if is_postgres():
+        # Grouping by the code as a number sorts four times faster than by text (codes have no leading zero).
+        keys = ", ".join(f"v / {10 ** (12 - n)} AS k{n}" for n in (2, 4, 6, 9)) + ", v AS k12"
+        code = ", ".join(f"CAST(k{n} AS text)" for n in (12, 9, 6, 4, 2))
+        sql = f"""
+INSERT INTO ind_new (indicator, code, level, num, den)
+SELECT 'income_median', COALESCE({code}, ''), 0,
+       ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY cents) AS numeric) / 100, 4), NULL
+FROM (SELECT {keys}, cents FROM (SELECT CAST(code AS BIGINT) AS v, cents FROM ({base}) b) c) t
+GROUP BY ROLLUP (k2, k4, k6, k9, k12) HAVING COUNT(*) > 0"""
+    else:
+        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in (0, 2, 4, 6, 9, 12))
+        sql = f"""
+INSERT INTO ind_new (indicator, code, level, num, den)
+WITH b AS ({base}), g AS ({groups}),
+r AS (SELECT g, cents, ROW_NUMBER() OVER (PARTITION BY g ORDER BY cents) AS rn,
+             COUNT(*) OVER (PARTITION BY g) AS cnt FROM g)
+SELECT 'income_median', g, 0, ROUND(AVG(cents) / 100.0, 4), NULL FROM r
+WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY g"""
+    cur.execute(sql, [period_id])
+    cur.execute("UPDATE ind_new SET level = CASE length(code) " +
+                " ".join(f"WHEN {n} THEN {lv}" for n, lv in LEVEL_OF_LENGTH.items()) +
+                " END WHERE indicator = 'income_median'")
+
+
+def event_leaves(cur: Any, win: Window) -> None:
+    """Per village: monitoring risks eliminated in the period, doubts open at its end and resolved within it, alerts
+    due in it and handled in time."""
+    start, end = _ts(win.start_ts), _ts(win.end_ts)
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'risk_eliminated', h.village_id, COUNT(*), NULL "
+        f"FROM {RECORDS} r JOIN {HOUSEHOLDS} h ON h.id = r.household_id "
+        f"WHERE r.ended_on >= %s AND r.ended_on <= %s GROUP BY h.village_id",
+        [coverage.sql_date(win.starts_on), coverage.sql_date(win.ends_on)],
+    )
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'doubts_open', region_code, COUNT(*), NULL "
+        f"FROM {DOUBTS} WHERE created_at < %s AND (state = 'open' OR resolved_at IS NULL OR resolved_at >= %s) "
+        f"GROUP BY region_code",
+        [end, end],
+    )
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'doubts_resolved', region_code, COUNT(*), NULL "
+        f"FROM {DOUBTS} WHERE state <> 'open' AND resolved_at >= %s AND resolved_at < %s GROUP BY region_code",
+        [start, end],
+    )
+    handled = "COALESCE(visited_at, resolved_at)"
+    handled_day, day_params = _local_date(handled)
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'alerts_in_time', region_code, "
+        f"SUM(CASE WHEN {handled} IS NOT NULL AND {handled_day} <= deadline THEN 1 ELSE 0 END), COUNT(*) "
+        f"FROM {ALERTS} WHERE deadline >= %s AND deadline <= %s AND (deadline < %s OR {handled} IS NOT NULL) "
+        f"GROUP BY region_code",
+        [*day_params, coverage.sql_date(win.starts_on), coverage.sql_date(win.ends_on), coverage.sql_date(win.today)],
+    )
+
+
+def connectivity_leaves(cur: Any, win: Window) -> None:
+    """Coverage per leaf region by the SQL of ``connectivity.indicators`` (grouped by the full code), written
+    with ``core.bulk.copy_rows`` (COPY on PostgreSQL); clinics by the same rule as its schools."""
+    on = win.coverage_on
+    rows: list[tuple[str, str, int, int]] = []
+    for r in coverage.coverage(group_len=12, on=on):
+        villages, connected, fiber, mobile = r.counts
+        rows += [("poor_village_broadband", r.code, connected, villages), ("poor_village_fiber", r.code, fiber, villages),
+                 ("poor_village_4g", r.code, mobile, villages)]
+    for code in ("school_broadband", "village_ecommerce", "township_express"):
+        rows += [(code, v.code, v.numerator, v.denominator) for v in coverage.compute(code, group_len=12, on=on)]
+    copy_rows("ind_leaf", ("indicator", "code", "num", "den"), rows)
+    day = coverage.sql_date(on or timezone.localdate())
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'clinic_connected', f.region_id, "
+        f"SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END), COUNT(*) FROM {FACILITIES} f "
+        f"WHERE f.type IN ('township_health', 'village_clinic') AND {coverage._open_on('f')} GROUP BY f.region_id",
+        [day, day, day],
+    )
+
+
+# --- roll-up and merge -------------------------------------------------------------------------------------
+
+
+def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
+    """``ind_new`` from ``ind_leaf``: villages, then each level from the one below plus its own leaf facts. In an
+    incremental refresh the registry rows of untouched children come from ``IndicatorValue``."""
+    cur.execute("INSERT INTO ind_new (indicator, code, level, num, den) SELECT indicator, code, 5, SUM(num), SUM(den) "
+                "FROM ind_leaf WHERE length(code) = 12 GROUP BY indicator, code")
+    for child, parent in STEPS:
+        child_level, level = LEVEL_OF_LENGTH[child], LEVEL_OF_LENGTH[parent]
+        parts = [f"SELECT indicator, code, num, den FROM ind_new WHERE level = {child_level} "
+                 f"AND indicator <> 'income_median'"]
+        params: list[Any] = []
+        if parent:
+            parts.append(f"SELECT indicator, code, num, den FROM ind_leaf WHERE length(code) = {parent}")
+        if incremental:
+            parts.append(
+                f"SELECT indicator, region_code, numerator, denominator FROM {IV} WHERE period_id = %s "
+                f"AND level = {child_level} AND indicator IN {_in(INCREMENTAL)} "
+                f"AND substr(region_code, 1, {parent}) IN (SELECT code FROM ind_touch) "
+                f"AND region_code NOT IN (SELECT code FROM ind_touch)"
+            )
+            params.append(period_id)
+        cur.execute(
+            f"INSERT INTO ind_new (indicator, code, level, num, den) "
+            f"SELECT indicator, substr(code, 1, {parent}), {level}, SUM(num), SUM(den) "
+            f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY indicator, substr(code, 1, {parent})",
+            params,
+        )
+    if incremental:  # registry rows of untouched regions are not recomputed: leave them out of the merge
+        cur.execute(f"DELETE FROM ind_new WHERE indicator IN {_in(INCREMENTAL)} "
+                    "AND code NOT IN (SELECT code FROM ind_touch)")
+
+
+def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep_medians: bool = False
+          ) -> tuple[int, int]:
+    """Write ``ind_new`` into ``IndicatorValue``: changed and new rows, and delete rows of regions without data
+    any more. Returns (written, deleted)."""
+    scope = (f" AND (indicator NOT IN {_in(INCREMENTAL)} OR region_code IN (SELECT code FROM ind_touch))"
+             if incremental else "")
+    if keep_medians:
+        scope += f" AND indicator NOT IN {_in(MEDIANS)}"
+    cur.execute(
+        f"DELETE FROM {IV} WHERE period_id = %s AND indicator IN {_in(COMPUTED)}{scope} AND NOT EXISTS "
+        f"(SELECT 1 FROM ind_new n WHERE n.indicator = {IV}.indicator AND n.code = {IV}.region_code)",
+        [period_id],
+    )
+    deleted = max(int(cur.rowcount), 0)
+    value = "CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND(100.0 * num / den, 4) END"
+    cols = ("numerator", "denominator", "value", "level")
+    differs = " OR ".join(_distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
+    cur.execute(
+        f"INSERT INTO {IV} (period_id, indicator, region_code, level, numerator, denominator, value, updated_at) "
+        f"SELECT %s, indicator, code, level, ROUND(num, 2), ROUND(den, 2), {value}, %s FROM ind_new WHERE true "
+        f"ON CONFLICT (period_id, indicator, region_code) DO UPDATE SET {sets} WHERE {differs}",
+        [period_id, _ts(now)],
+    )
+    return max(int(cur.rowcount), 0), deleted
+
+
+def run(period_id: str, win: Window, *, since: dt.datetime | None,
+        progress: Callable[[str], None] | None = None) -> Outcome:
+    """Recompute the values of one period: everything when ``since`` is None, otherwise the facts of the households
+    changed after ``since`` and the sums of their villages (and every group that is always recomputed). Caller's
+    transaction."""
+    say = progress or (lambda _s: None)
+    out = Outcome(full=since is None)
+    now = timezone.now()
+
+    def step(label: str, fn: Callable[[], Any]) -> Any:
+        say(label)
+        t0 = time.perf_counter()
+        result = fn()
+        out.timings[label] = time.perf_counter() - t0
+        return result
+
+    missing = set(COMPUTED) ^ set(definitions.INDICATORS)
+    if missing:
+        raise RuntimeError(f"definitions and compute.py disagree on {sorted(missing)}")
+    with connection.cursor() as cur:
+        _create_temp(cur)
+        coverage.big_sorts(cur)
+        if is_postgres() and not connection.get_autocommit():
+            cur.execute("SET LOCAL jit = off")  # compiling took longer than running these statements
+        # On an error the caller's transaction rolls back, and the temporary tables with it.
+        incremental = since is not None
+        if since is not None:
+            out.villages = step("changed villages", lambda: find_dirty(cur, period_id, since))
+            cur.execute("SELECT code FROM ind_touch ORDER BY code")
+            out.touched = [r[0] for r in cur.fetchall()]
+        medians = not incremental
+        if out.villages != 0:
+            out.households = step("households", lambda: household_facts(cur, period_id, win, incremental=incremental))
+            medians = medians or incomes_changed(cur, period_id)
+            step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
+        step("events", lambda: event_leaves(cur, win))
+        step("connectivity", lambda: connectivity_leaves(cur, win))
+        step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
+        if medians:  # otherwise no income of the year changed: the stored medians stand
+            step("median", lambda: income_medians(cur, period_id))
+        out.written, out.deleted = step("write", lambda: merge(cur, period_id, now, incremental=incremental,
+                                                               keep_medians=not medians))
+        _drop_temp(cur)
+    return out

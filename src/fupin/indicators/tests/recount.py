@@ -1,0 +1,223 @@
+"""Test helpers of the indicator engine: a small demo over the test tree (registry, connectivity, monitoring records,
+doubts, alerts, rural population) and an independent recount of every indicator in Python, row by row from the raw
+tables, without any of compute.py's SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import zoneinfo
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from fupin.connectivity import demo as connectivity_demo
+from fupin.connectivity.models import Facility, VillageStatus
+from fupin.connectivity.tests.factories import add_villages, replay
+from fupin.exchange.models import Doubt, Rule
+from fupin.indicators.definitions import POOR_STATUSES, REGISTERED_STATUSES
+from fupin.indicators.models import IndicatorValue, Period
+from fupin.lifecycle.models import Case, MonitoringRecord, PovertyLine, RuralPopulation
+from fupin.monitoring.models import Alert
+from fupin.regions.models import Level, Region
+from fupin.registry import demo as registry_demo
+from fupin.registry.models import Household, Income, Member
+
+TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+LENGTHS = (0, 2, 4, 6, 9, 12)
+
+
+def aware(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), TZ)
+
+
+def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed: int = 5) -> None:
+    """Registry, connectivity, monitoring records, doubts, alerts and rural population over the test tree."""
+    add_villages(tree, per_township=6)
+    registry_demo.generate(households=households, area="53", seed=seed)
+    registry_demo.generate(households=20, area="52", seed=seed + 1)
+    connectivity_demo.generate(area="53", seed=seed, poor_share=0.6)
+    rng = random.Random(seed)
+    villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
+    for i, code in enumerate(villages):
+        if i % 3 == 0:  # a third of the villages have no rural population figure
+            continue
+        RuralPopulation.objects.create(region_id=code, year=2018, persons=rng.randint(200, 900))
+        if i % 2:
+            RuralPopulation.objects.create(region_id=code, year=2020, persons=rng.randint(200, 900))
+    # monitoring records: included 2020, some eliminated in 2020, one in 2021
+    actor = users["county"]
+    monitored = list(Household.objects.filter(status="monitored").order_by("id")[:12])
+    for i, h in enumerate(monitored):
+        case = Case.objects.create(household=h, kind="monitoring", year=2020, reason="demo", opened_by=actor,
+                                   stage="approved")
+        ended = [dt.date(2020, 5, 1 + i), None, dt.date(2021, 2, 1)][i % 3]
+        MonitoringRecord.objects.create(household=h, category="01", risks=["01"], started_on=dt.date(2020, 1, 2),
+                                        included_by=case, ended_on=ended)
+    # doubts: open, resolved in 2020, resolved in 2021, created 2021
+    rule = Rule.objects.create(code="test_rule", severity="high")
+    created = [aware(dt.date(2020, 3, 1)), aware(dt.date(2020, 6, 1)), aware(dt.date(2020, 8, 1)),
+               aware(dt.date(2021, 1, 5))]
+    resolved = [None, aware(dt.date(2020, 9, 1)), aware(dt.date(2021, 3, 1)), None]
+    for i, h in enumerate(Household.objects.order_by("id")[:16]):
+        state = "open" if resolved[i % 4] is None else "confirmed" if i % 2 else "dismissed"
+        Doubt.objects.create(rule=rule, household=h, id_number=f"X{i}", region_code=h.village_id,
+                             route_code=h.village_id[:9], severity="high", fingerprint=str(i), state=state,
+                             deadline=dt.date(2020, 12, 31), created_at=created[i % 4], updated_at=created[i % 4],
+                             resolved_at=resolved[i % 4])
+    # alerts: due in 2020 visited in time, late, never; due next year; due far in the future and not handled
+    today = timezone.localdate()
+    cases: list[tuple[dt.date, dt.datetime | None]] = [
+        (dt.date(2020, 4, 10), aware(dt.date(2020, 4, 10), 23)),  # in time, late evening local time
+        (dt.date(2020, 4, 10), aware(dt.date(2020, 4, 11), 7)),  # a day late
+        (dt.date(2020, 7, 1), None),  # never handled
+        (dt.date(2021, 1, 10), aware(dt.date(2021, 1, 3))),
+        (today + dt.timedelta(days=10), None),  # not yet due: left out
+        (today + dt.timedelta(days=10), aware(today)),  # handled already: in time
+    ]
+    for i, h in enumerate(Household.objects.order_by("-id")[:18]):
+        deadline, visited = cases[i % len(cases)]
+        Alert.objects.create(rule=f"r{i}", household=h, region_code=h.village_id, township_code=h.village_id[:9],
+                             severity="high", points=10, fingerprint=str(i), deadline=deadline, visited_at=visited,
+                             state="visited" if visited else "new", created_at=aware(deadline) - dt.timedelta(days=15),
+                             updated_at=aware(deadline) - dt.timedelta(days=15))
+
+
+def _cents(income: Income) -> int:
+    return int((income.per_capita * 100).to_integral_value())
+
+
+def _school_age(birth: dt.date, on: dt.date) -> bool:
+    age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    return 6 <= age <= 15
+
+
+def _open_on(f: Facility, day: dt.date) -> bool:
+    return (f.opened_on is None or f.opened_on <= day) and (f.closed_on is None or f.closed_on > day)
+
+
+def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str], tuple[Decimal, Decimal | None]]:
+    """{(indicator, region code): (numerator, denominator)} for every region with data, counted in Python."""
+    today = today or timezone.localdate()
+    y, start, end = period.ends_on.year, period.starts_on, period.ends_on
+    current = start <= today <= end
+    facts: dict[tuple[str, str], list[Decimal | None]] = {}
+
+    def add(indicator: str, code: str, num: Any, den: Any = None) -> None:
+        for n in LENGTHS:
+            if n > len(code):
+                continue
+            key = (indicator, code[:n])
+            cur = facts.setdefault(key, [Decimal(0), None if den is None else Decimal(0)])
+            cur[0] = (cur[0] or Decimal(0)) + Decimal(num)
+            if den is not None:
+                cur[1] = (cur[1] or Decimal(0)) + Decimal(den)
+
+    members: dict[int, list[Member]] = defaultdict(list)
+    for m in Member.objects.filter(is_active=True):
+        members[m.household_id].append(m)
+    poor_persons_by_village: dict[str, int] = defaultdict(int)
+    registered: dict[int, Household] = {}
+    for h in Household.objects.all():
+        if h.status not in REGISTERED_STATUSES or h.identified_year > y:
+            continue
+        registered[h.pk] = h
+        ms = members[h.pk]
+        persons = len(ms)
+        poor = h.status in POOR_STATUSES or (h.exit_year is not None and h.exit_year > y)
+        exited = h.exit_year == y
+        add("registered_households", h.village_id, 1)
+        add("registered_persons", h.village_id, persons)
+        add("poor_households", h.village_id, int(poor))
+        add("poor_persons", h.village_id, persons * poor)
+        add("exited_households", h.village_id, int(exited))
+        add("exited_persons", h.village_id, persons * exited)
+        add("returned_households", h.village_id, int(h.status == "returned"))
+        add("monitoring_objects", h.village_id, int(h.status == "monitored"))
+        ok = (not any(m.schooling == "01" and _school_age(m.birth_date, end) for m in ms)
+              and all(m.has_medical_insurance for m in ms) and h.housing_safety in ("A", "B")
+              and h.water_safe and not h.water_difficult)
+        add("assurance_met", h.village_id, int(ok), 1)
+        poor_persons_by_village[h.village_id] += persons * poor
+    population: dict[str, int] = {}
+    for rp in RuralPopulation.objects.filter(year__lte=y).order_by("year"):
+        population[rp.region_id] = rp.persons
+    for code, persons in population.items():
+        add("incidence", code, poor_persons_by_village.get(code, 0), persons)
+
+    line = PovertyLine.objects.filter(year=y, standard="national").values_list("amount", flat=True).first()
+    by_region: dict[str, list[int]] = defaultdict(list)
+    for inc in Income.objects.filter(year=y):
+        h = registered.get(inc.household_id)
+        if h is None:
+            continue
+        cents = _cents(inc)
+        for n in LENGTHS:
+            by_region[h.village_id[:n]].append(cents)
+        if line is not None:
+            lc = int(line * 100)
+            add("income_below_line", h.village_id, int(cents < lc), 1)
+            add("income_near_line", h.village_id, int(lc <= cents and 2 * cents <= 3 * lc), 1)
+            add("income_above_line", h.village_id, int(2 * cents > 3 * lc), 1)
+    for code, values in by_region.items():
+        facts[("income_median", code)] = [Decimal(str(statistics.median(values))) / 100, None]
+
+    for r in MonitoringRecord.objects.select_related("household"):
+        if r.ended_on and start <= r.ended_on <= end:
+            add("risk_eliminated", r.household.village_id, 1)
+    end_ts = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), TZ)
+    start_ts = dt.datetime.combine(start, dt.time(), TZ)
+    for d in Doubt.objects.all():
+        if d.created_at < end_ts and (d.state == "open" or d.resolved_at is None or d.resolved_at >= end_ts):
+            add("doubts_open", d.region_code, 1)
+        if d.state != "open" and d.resolved_at and start_ts <= d.resolved_at < end_ts:
+            add("doubts_resolved", d.region_code, 1)
+    for a in Alert.objects.all():
+        handled = a.visited_at or a.resolved_at
+        if start <= a.deadline <= end and (a.deadline < today or handled is not None):
+            in_time = handled is not None and handled.astimezone(TZ).date() <= a.deadline
+            add("alerts_in_time", a.region_code, int(in_time), 1)
+
+    # coverage: the events replayed one by one (today's VillageStatus for the current period)
+    day = today if current else end
+    if current:
+        state = {s.village_id: {"connected": s.connected, "fiber": s.fiber, "4g": s.mobile_4g}
+                 for s in VillageStatus.objects.all()}
+    else:
+        state = replay(end)
+    for v in Region.objects.filter(level=Level.VILLAGE, is_poor_village=True):
+        s = state.get(v.code, {})
+        add("poor_village_broadband", v.code, int(bool(s.get("connected"))), 1)
+        add("poor_village_fiber", v.code, int(bool(s.get("fiber"))), 1)
+        add("poor_village_4g", v.code, int(bool(s.get("4g"))), 1)
+    facilities = list(Facility.objects.all())
+    for f in facilities:
+        if f.type == "school" and _open_on(f, day):
+            add("school_broadband", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
+        if f.type in ("township_health", "village_clinic") and _open_on(f, day):
+            add("clinic_connected", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
+    for kind, level, urban in (("ecommerce", Level.VILLAGE, lambda c: c[9] in "01"),
+                               ("express", Level.TOWNSHIP, lambda c: c[6] == "0")):
+        with_station = {f.region_id for f in facilities if f.type == kind and _open_on(f, day)}
+        indicator = "village_ecommerce" if kind == "ecommerce" else "township_express"
+        for r in Region.objects.filter(level=level):
+            if not urban(r.code):
+                add(indicator, r.code, int(r.code in with_station), 1)
+    return {k: (v[0] or Decimal(0), v[1]) for k, v in facts.items()}
+
+
+def stored(period: Period) -> dict[tuple[str, str], tuple[Decimal, Decimal | None]]:
+    return {(v.indicator, v.region_code): (v.numerator, v.denominator)
+            for v in IndicatorValue.objects.filter(period=period)}
+
+
+def value_of(num: Decimal, den: Decimal | None) -> Decimal | None:
+    if den is None:
+        return num.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    if den == 0:
+        return None
+    return (num * 100 / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
