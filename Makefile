@@ -46,7 +46,8 @@ venv: uv
 assets:
 	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
-# Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, demo users.
+# Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, early-warning
+# alerts, indicator values (past years frozen, the current year and month open), demo users.
 db:
 	$(FUPIN) migrate --verbosity 0
 	$(FUPIN) load_regions
@@ -54,6 +55,9 @@ db:
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(FUPIN) demo_connectivity
 	$(FUPIN) demo_exchange --planted 30 --if-empty
+	$(FUPIN) run_monitoring
+	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
+	$(FUPIN) refresh_indicators --verbosity 0
 	$(FUPIN) demo_users
 
 serve:

@@ -16,11 +16,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period", help="a year (2020) or a month (2020-12)")
         parser.add_argument("--no-refresh", action="store_true", help="freeze the values as they are")
+        parser.add_argument("--if-open", action="store_true",
+                            help="do nothing when the period is already frozen (for set-up scripts)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         set_channel("cli:freeze_indicators")
         try:
-            services.ensure_period(opts["period"])
+            existing = services.ensure_period(opts["period"])
+            if opts["if_open"] and existing.is_frozen:
+                self.stdout.write(f"{existing.code}: already frozen at {existing.frozen_at:%Y-%m-%d %H:%M}")
+                return
             period = services.freeze(opts["period"], actor=None, refresh_first=not opts["no_refresh"])
         except services.IndicatorError as exc:
             raise CommandError(str(exc)) from exc
