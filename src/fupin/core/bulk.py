@@ -92,16 +92,28 @@ def copy_frame(table: str, frame: Any) -> int:
         return 0
     if not is_postgres():
         return copy_rows(table, frame.columns, frame.iter_rows())
+    copy_csv(table, frame.columns, frame_csv(frame))
+    return int(frame.height)
+
+
+def frame_csv(frame: Any) -> bytes:
+    """The rows of a polars DataFrame as the CSV ``copy_csv`` sends (no header, ``\\N`` for NULL). Needs no
+    database connection: a worker thread can encode the next table while the database loads this one."""
+    return bytes(frame.write_csv(include_header=False, null_value="\\N").encode("utf-8"))
+
+
+def copy_csv(table: str, columns: Sequence[str], data: bytes) -> None:
+    """PostgreSQL only: one ``COPY … (FORMAT csv)`` of ``data`` (from ``frame_csv``) into ``columns``."""
+    if not data:
+        return
     qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in frame.columns)
-    data = frame.write_csv(include_header=False, null_value="\\N").encode("utf-8")
+    cols = ", ".join(qn(c) for c in columns)
     with connection.cursor() as cur:
         raw = cur.cursor
         with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
             step = 8 << 20
             for i in range(0, len(data), step):
                 copy.write(data[i : i + step])
-    return int(frame.height)
 
 
 def upsert_frame(table: str, frame: Any, key: Sequence[str], update: Sequence[str]) -> int:

@@ -213,14 +213,14 @@ def medical_expense(c: Ctx) -> tuple[str, list[Any]]:
             || {_text(_money('i.net_total'))} AS fingerprint
         FROM {H} h
         JOIN (SELECT m.household_id, MAX(t.year) AS year, SUM(t.oop) AS oop, SUM(t.cost) AS cost, COUNT(*) AS persons
-              FROM {MEDICAL_TMP} t JOIN registry_member m ON m.id_number = t.id_number AND m.is_active = %s
+              FROM {MEDICAL_TMP} t JOIN registry_member m ON m.id_number = t.id_number AND m.is_active
               WHERE t.year = {year} GROUP BY m.household_id) x ON x.household_id = h.id
         LEFT JOIN registry_income i ON i.household_id = h.id AND i.year = CASE
             WHEN h.latest_income_year <= x.year THEN h.latest_income_year  -- the usual case, no look-up
             ELSE (SELECT MAX(i2.year) FROM registry_income i2 WHERE i2.household_id = h.id AND i2.year <= x.year) END
         WHERE {where} AND x.oop > 0
           AND ((i.net_total IS NOT NULL AND x.oop > i.net_total * %s) OR (%s > 0 AND x.oop >= %s))"""
-    return sql, [True, *params, ratio, amount, amount]
+    return sql, [*params, ratio, amount, amount]
 
 
 MEDICAL_TMP = "monitoring_medical_tmp"

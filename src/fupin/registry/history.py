@@ -3,17 +3,23 @@
 A snapshot is plain JSON — ``{"household": {...}, "members": [...], "incomes": [...]}`` with model field
 names (foreign keys by their ``*_id`` column) and values as JSON scalars (decimals and dates as strings) —
 so that the bulk importer can build the same structure without the ORM (a test checks they agree).
+
+Services store each version's snapshot as JSON. A bulk import stores the dossiers it wrote once, as the
+rows of three Parquet tables per block of households (``HistoryChunk``); its versions point to their block
+and ``HouseholdVersion.snapshot`` rebuilds the same JSON structure from it (``chunk_snapshot``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.db.models import Model
 
-from fupin.registry.models import Household, HouseholdVersion, Income, Member
+from fupin.registry.models import HistoryChunk, Household, HouseholdVersion, Income, Member
 
 # Derived columns (latest income) are not part of the dossier; they follow from the incomes.
 HOUSEHOLD_SKIP = {"id", "created_at", "updated_at", "latest_income_year", "latest_per_capita"}
@@ -27,6 +33,17 @@ def json_value(v: Any) -> Any:
     if isinstance(v, dt.datetime | dt.date):
         return v.isoformat()
     return v
+
+
+def _attnames(model: type[Model], skip: set[str]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if f.name not in skip and not getattr(f, "generated", False)]
+
+
+# The fields of a snapshot, in model order.
+HOUSEHOLD_FIELDS = _attnames(Household, HOUSEHOLD_SKIP)
+MEMBER_FIELDS = _attnames(Member, MEMBER_SKIP)
+INCOME_FIELDS = _attnames(Income, INCOME_SKIP)
+CHUNK_HOUSEHOLDS = 2000
 
 
 def _fields(obj: Model, skip: set[str]) -> dict[str, Any]:
@@ -78,7 +95,8 @@ def record_version(
     household: Household, *, kind: str, actor: Any = None, reason: str = "", valid_from: dt.date | None = None
 ) -> HouseholdVersion:
     """Add the version after a change. Called by every registry service after it writes."""
-    previous = HouseholdVersion.objects.filter(household=household).order_by("-valid_from", "-id").first()
+    versions = timeline(household)
+    previous = versions[0] if versions else None
     after = snapshot(household)
     return HouseholdVersion.objects.create(
         household=household,
@@ -87,7 +105,7 @@ def record_version(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         username=getattr(actor, "username", "") or "",
         reason=reason[:300],
-        snapshot=after,
+        stored_snapshot=after,
         changes=diff(previous.snapshot if previous else None, after),
     )
 
@@ -96,7 +114,7 @@ def ensure_baseline(household: Household, *, actor: Any = None) -> None:
     """Before the first change of a household that has no version yet (entered before history was kept),
     record the dossier as it stands, valid from the day it was created, so the change has something to
     be compared with and earlier dates still show the dossier."""
-    if HouseholdVersion.objects.filter(household=household).exists():
+    if HouseholdVersion.objects.filter(household=household).exists() or registered_by_import(household):
         return
     created = household.created_at.date() if household.created_at else dt.date.today()
     HouseholdVersion.objects.create(
@@ -106,19 +124,109 @@ def ensure_baseline(household: Household, *, actor: Any = None) -> None:
         actor=None,
         username=getattr(actor, "username", "") or "",
         reason="建档基线（此前未记录历史） / baseline: the dossier as it stood before its first recorded change",
-        snapshot=snapshot(household),
+        stored_snapshot=snapshot(household),
         changes=[],
     )
 
 
+def registered_by_import(household: Household) -> HouseholdVersion | None:
+    """The first version of a household registered by a bulk import: its import block, as an unsaved
+    version (no row is written per household). The block must be recorded no earlier than the household
+    was created, so that a block never speaks for a later household that happens to reuse a deleted id."""
+    if household.pk is None or household.created_at is None:
+        return None
+    chunk = (
+        HistoryChunk.objects.defer("households", "members", "incomes")
+        .filter(first_household__lte=household.pk, last_household__gte=household.pk,
+                recorded_at__gte=household.created_at)
+        .order_by("-id")
+        .first()
+    )
+    if chunk is None:
+        return None
+    version = HouseholdVersion(
+        household=household, valid_from=chunk.valid_from, kind=HouseholdVersion.Kind.IMPORT,
+        actor_id=chunk.actor_id, username=chunk.username, reason=chunk.reason, chunk_id=chunk.pk, changes=[],
+    )
+    version.recorded_at = chunk.recorded_at
+    return version
+
+
+def _order(v: HouseholdVersion) -> tuple[dt.date, int]:
+    return v.valid_from, v.pk or 0  # a registration by import comes before every stored version of its day
+
+
 def as_of(household: Household, date: dt.date) -> HouseholdVersion | None:
     """The dossier as it was on ``date``: the last version valid on or before that day."""
-    return (
+    stored = (
         HouseholdVersion.objects.filter(household=household, valid_from__lte=date)
         .order_by("-valid_from", "-id")
         .first()
     )
+    imported = registered_by_import(household)
+    candidates = [v for v in (stored, imported) if v is not None and v.valid_from <= date]
+    return max(candidates, key=_order) if candidates else None
 
 
 def timeline(household: Household) -> list[HouseholdVersion]:
-    return list(HouseholdVersion.objects.filter(household=household).order_by("-valid_from", "-id"))
+    """Every version of the dossier, newest first."""
+    versions = list(HouseholdVersion.objects.filter(household=household).order_by("-valid_from", "-id"))
+    imported = registered_by_import(household)
+    if imported is not None:
+        versions = sorted([*versions, imported], key=_order, reverse=True)
+    return versions
+
+
+# ---------------------------------------------------------------------------------------------------- import chunks
+
+
+def _parquet(frame: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.write_parquet(buf, compression="zstd", statistics=False)
+    return buf.getvalue()
+
+
+def chunk_blocks(
+    households: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, **fields: Any
+) -> list[HistoryChunk]:
+    """Unsaved ``HistoryChunk``s (with ``fields``) for the dossiers of ``households`` (column ``id`` and the
+    snapshot's household fields), ``members`` (``id``, ``household_id`` and the member fields; active ones)
+    and ``incomes`` (``household_id`` and the income fields), values as in a snapshot (decimals and dates as
+    text), in blocks of ``CHUNK_HOUSEHOLDS`` households in the order given. ``household_ids`` is set on each
+    block (not a field) to the ids it holds."""
+    blocks = households.select("id").with_row_index("_block").with_columns(pl.col("_block") // CHUNK_HOUSEHOLDS)
+    h = households.select("id", *HOUSEHOLD_FIELDS).join(blocks, on="id")
+    m = members.select("id", "household_id", *MEMBER_FIELDS).join(
+        blocks.rename({"id": "household_id"}), on="household_id"
+    )
+    i = incomes.select("household_id", *INCOME_FIELDS).join(blocks.rename({"id": "household_id"}), on="household_id")
+    h_parts = h.partition_by("_block", as_dict=True, include_key=False)
+    m_parts = m.partition_by("_block", as_dict=True, include_key=False)
+    i_parts = i.partition_by("_block", as_dict=True, include_key=False)
+    chunks = []
+    for key, hp in sorted(h_parts.items()):
+        mp = m_parts.get(key, m.clear().drop("_block"))
+        ip = i_parts.get(key, i.clear().drop("_block"))
+        chunk = HistoryChunk(households=_parquet(hp), members=_parquet(mp), incomes=_parquet(ip), **fields)
+        chunk.household_ids = hp["id"]  # type: ignore[attr-defined]
+        chunks.append(chunk)
+    return chunks
+
+
+def chunk_snapshot(chunk_id: int, household_id: int) -> dict[str, Any]:
+    """The snapshot of one household kept in an import chunk: the same structure and values as
+    ``snapshot()`` gave right after the import (members in id order, incomes by year)."""
+    chunk = HistoryChunk.objects.get(pk=chunk_id)
+
+    def rows(data: Any, key: str, order: str) -> list[dict[str, Any]]:
+        frame = pl.read_parquet(io.BytesIO(bytes(data))).filter(pl.col(key) == household_id).sort(order)
+        return frame.drop([c for c in ("id", "household_id") if c in frame.columns]).to_dicts()
+
+    households = rows(chunk.households, "id", "id")
+    if not households:
+        raise HouseholdVersion.DoesNotExist(f"household {household_id} is not in history chunk {chunk_id}")
+    return {
+        "household": households[0],
+        "members": rows(chunk.members, "household_id", "id"),
+        "incomes": rows(chunk.incomes, "household_id", "year"),
+    }

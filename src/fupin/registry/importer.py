@@ -16,6 +16,7 @@ import json
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,21 @@ from django.db import connection, transaction
 from python_calamine import CalamineWorkbook
 
 from fupin.core import audit, codes, textfiles
-from fupin.core.bulk import copy_frame, is_postgres, upsert_frame
+from fupin.core.bulk import copy_csv, copy_frame, copy_rows, frame_csv, is_postgres, upsert_frame
 from fupin.core.models import AuditEvent
 from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import Scope, scope_of
 from fupin.regions.models import Level
 from fupin.registry import history, idnumber
-from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion, Income, Member, Source
+from fupin.registry.models import (
+    INCOME_FIELDS,
+    HistoryChunk,
+    Household,
+    HouseholdVersion,
+    Income,
+    Member,
+    Source,
+)
 from fupin.registry.template import (
     ERROR_COLUMN,
     HOUSEHOLDS,
@@ -95,6 +104,20 @@ class ImportResult:
             "incomes": self.incomes, "errors": len(self.errors), "dry_run": self.dry_run,
             "seconds": round(self.seconds, 2),
         }
+
+
+class Laps:
+    """Seconds spent in each phase (``read``, ``validate.*``, ``write.*``), kept in ``ImportResult.timings``
+    for the benchmark's profile."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 class ImportFailed(Exception):
@@ -297,66 +320,74 @@ def cents_text(cents: pl.Expr) -> pl.Expr:
 
 
 def parse_sheet(table: RawTable, errs: _Errors) -> pl.DataFrame:
-    """Typed values (named by model field) for every column, with an error row for every bad cell."""
+    """Typed values (named by model field) for every column, with an error row for every bad cell.
+
+    Each column is parsed once (into a working column); all checks are then evaluated in a single pass over
+    the sheet, and only the checks that fail somewhere are turned into error rows."""
     df = table.frame
     sheet = table.sheet.name
     this_year = dt.date.today().year
+    parsed: list[pl.Expr] = []  # working columns, computed once
+    checks: list[tuple[pl.Expr, str, pl.Expr | str]] = []  # (condition of a bad cell, column header, message)
     out: list[pl.Expr] = [pl.col(ROW)]
     for c in table.sheet.columns:
         raw = pl.col(c.header)
+        work = f"\x00{c.field}"
         if c.required:
-            errs.add(df, raw.is_null(), sheet, c.header, "必填 / required")
+            checks.append((raw.is_null(), c.header, "必填 / required"))
         value: pl.Expr
         if c.kind == "text":
             value = raw
             if c.max_length:
-                errs.add(df, raw.str.len_chars() > c.max_length, sheet, c.header,
-                         f"超过 {c.max_length} 个字 / longer than {c.max_length} characters")
+                checks.append((raw.str.len_chars() > c.max_length, c.header,
+                               f"超过 {c.max_length} 个字 / longer than {c.max_length} characters"))
         elif c.kind == "code":
-            mapping = _code_map(c.codelist)
-            value = raw.replace_strict(mapping, default=None, return_dtype=pl.Utf8)
-            errs.add(df, raw.is_not_null() & value.is_null(), sheet, c.header,
-                     pl.format(f"“{{}}”不是{c.header}代码表中的值 / not a value of the code list {c.codelist}", raw))
+            parsed.append(raw.replace_strict(_code_map(c.codelist), default=None, return_dtype=pl.Utf8).alias(work))
+            value = pl.col(work)
+            checks.append((raw.is_not_null() & value.is_null(), c.header,
+                           pl.format(f"“{{}}”不是{c.header}代码表中的值 / not a value of the code list {c.codelist}", raw)))
         elif c.kind == "codes":
             mapping = _code_map(c.codelist)
             parts = raw.str.replace_all(r"[,，;；/|]", "、").str.split("、").list.eval(
                 pl.element().str.strip_chars().filter(pl.element() != "")
             )
-            value = parts.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.Utf8))
-            errs.add(df, value.list.eval(pl.element().is_null()).list.any(), sheet, c.header,
-                     pl.format(f"“{{}}”中有不在{c.header}代码表中的值 / a value is not in the code list {c.codelist}", raw))
+            parsed.append(parts.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.Utf8)).alias(work))
+            value = pl.col(work)
+            checks.append((value.list.eval(pl.element().is_null()).list.any(), c.header,
+                           pl.format(f"“{{}}”中有不在{c.header}代码表中的值 / a value is not in the code list {c.codelist}", raw)))
         elif c.kind == "bool":
-            value = raw.replace_strict(BOOL_TEXT, default=None, return_dtype=pl.Boolean)
-            errs.add(df, raw.is_not_null() & value.is_null(), sheet, c.header,
-                     pl.format("“{}”应为 是 或 否 / must be 是 (yes) or 否 (no)", raw))
+            parsed.append(raw.replace_strict(BOOL_TEXT, default=None, return_dtype=pl.Boolean).alias(work))
+            value = pl.col(work)
+            checks.append((raw.is_not_null() & value.is_null(), c.header,
+                           pl.format("“{}”应为 是 或 否 / must be 是 (yes) or 否 (no)", raw)))
         elif c.kind in ("int", "year"):
-            value = raw.cast(pl.Int64, strict=False)
-            errs.add(df, raw.is_not_null() & value.is_null(), sheet, c.header,
-                     pl.format("“{}”不是整数 / not a whole number", raw))
+            parsed.append(raw.cast(pl.Int64, strict=False).alias(work))
+            value = pl.col(work)
+            checks.append((raw.is_not_null() & value.is_null(), c.header, pl.format("“{}”不是整数 / not a whole number", raw)))
             low, high = (2013, this_year) if c.kind == "year" else (c.low, c.high)
             if low is not None:
-                errs.add(df, value < low, sheet, c.header, f"不能小于 {low} / cannot be below {low}")
+                checks.append((value < low, c.header, f"不能小于 {low} / cannot be below {low}"))
             if high is not None:
-                errs.add(df, value > high, sheet, c.header, f"不能大于 {high} / cannot be above {high}")
+                checks.append((value > high, c.header, f"不能大于 {high} / cannot be above {high}"))
         elif c.kind == "decimal":
-            number = raw.str.replace_all(",", "").cast(pl.Float64, strict=False)
+            parsed.append(raw.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False).alias(work))
+            number = pl.col(work)
             scaled = number * (10**c.places)
-            errs.add(df, raw.is_not_null() & number.is_null(), sheet, c.header,
-                     pl.format("“{}”不是数值 / not a number", raw))
-            errs.add(df, number < 0, sheet, c.header, "不能为负数 / cannot be negative")
-            errs.add(df, (scaled - scaled.round(0)).abs() > 1e-6, sheet, c.header,
-                     f"最多 {c.places} 位小数 / at most {c.places} decimals")
-            errs.add(df, number >= 10 ** (c.digits - c.places), sheet, c.header, "数值过大 / number too large")
+            checks.append((raw.is_not_null() & number.is_null(), c.header, pl.format("“{}”不是数值 / not a number", raw)))
+            checks.append((number < 0, c.header, "不能为负数 / cannot be negative"))
+            checks.append(((scaled - scaled.round(0)).abs() > 1e-6, c.header,
+                           f"最多 {c.places} 位小数 / at most {c.places} decimals"))
+            checks.append((number >= 10 ** (c.digits - c.places), c.header, "数值过大 / number too large"))
             cents = (scaled.round(0).cast(pl.Int64, strict=False) * (10 ** (2 - c.places)))
             value = pl.when(number >= 0).then(cents_text(cents))
         elif c.kind == "date":
-            parsed = pl.coalesce(
+            parsed.append(pl.coalesce(
                 raw.str.to_date("%Y-%m-%d", strict=False), raw.str.to_date("%Y/%m/%d", strict=False),
                 raw.str.to_date("%Y%m%d", strict=False), raw.str.to_date("%Y.%m.%d", strict=False),
-            )
-            errs.add(df, raw.is_not_null() & parsed.is_null(), sheet, c.header,
-                     pl.format("“{}”不是日期（YYYY-MM-DD） / not a date (YYYY-MM-DD)", raw))
-            value = parsed.dt.strftime("%Y-%m-%d")
+            ).alias(work))
+            checks.append((raw.is_not_null() & pl.col(work).is_null(), c.header,
+                           pl.format("“{}”不是日期（YYYY-MM-DD） / not a date (YYYY-MM-DD)", raw)))
+            value = pl.col(work).dt.strftime("%Y-%m-%d")
         else:  # pragma: no cover - the spec only has the kinds above
             raise ValueError(c.kind)
         if c.default is not None:
@@ -364,25 +395,60 @@ def parse_sheet(table: RawTable, errs: _Errors) -> pl.DataFrame:
             dtype = pl.List(pl.Utf8) if c.kind == "codes" else None
             value = value.fill_null(pl.lit(default, dtype=dtype))
         out.append(value.alias(c.field))
+    df = df.with_columns(parsed)
+    failing = df.select([cond.fill_null(False).any().alias(str(i)) for i, (cond, _h, _m) in enumerate(checks)]).row(0)
+    for hit, (cond, header, message) in zip(failing, checks, strict=True):
+        if hit:
+            errs.add(df, cond, sheet, header, message)
     return df.select(out)
 
 
 # ---------------------------------------------------------------------------------------------------- database reads
 
 
-def _select_in(sql: str, values: Sequence[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
+def _array_literal(values: Sequence[Any] | pl.Series) -> str:
+    """A PostgreSQL array literal (``{"a","b"}``) of ``values``, quoted and escaped, built without a Python loop."""
+    text = (values if isinstance(values, pl.Series) else pl.Series(values)).cast(pl.Utf8)
+    quoted = text.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True)
+    return "{" + ('"' + quoted + '"').str.join(",").item() + "}"
+
+
+def _typed_csv(data: bytes, dtypes: dict[str, Any]) -> pl.DataFrame:
+    """Rows COPYed out of PostgreSQL as CSV (``\\N`` for NULL, booleans as t/f) in a frame with ``dtypes``."""
+    if not data:
+        return pl.DataFrame(schema=dtypes)
+    frame = pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(dtypes), infer_schema=False,
+                        null_values="\\N")
+    return frame.select([
+        (pl.col(name) == "t").alias(name) if dtype == pl.Boolean
+        else pl.col(name).cast(dtype).alias(name)
+        for name, dtype in dtypes.items()
+    ])
+
+
+def _select_in(sql: str, values: Sequence[Any] | pl.Series, dtypes: dict[str, Any]) -> pl.DataFrame:
     """Rows of ``sql`` (with ``{in}`` where the list goes) for many values: one ``= ANY`` array on PostgreSQL,
     chunks of IN lists on SQLite. Returned as a polars frame with ``dtypes``."""
     rows: list[tuple[Any, ...]] = []
-    values = list(values)
+    series = values if isinstance(values, pl.Series) else pl.Series(list(values))
     with connection.cursor() as cur:
         if is_postgres():
-            if values:
-                cur.execute(sql.replace("{in}", "= ANY(%s)"), [values])
-                rows = cur.fetchall()
+            if not len(series):
+                return pl.DataFrame(schema=dtypes)
+            # One array literal built by polars and parsed by the server (adapting a Python list of a million
+            # strings element by element takes seconds), and the rows back as CSV read by polars.
+            array = "= ANY(%s::bigint[])" if series.dtype.is_integer() else "= ANY(%s::text[])"
+            buf = io.BytesIO()
+            query = sql.replace("{in}", array)
+            out = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N', FORCE_QUOTE *)"
+            with cur.cursor.copy(out, [_array_literal(series)]) as copy:
+                for block in copy:
+                    buf.write(block)
+            return _typed_csv(buf.getvalue(), dtypes)
         else:
-            for i in range(0, len(values), IN_CHUNK):
-                chunk = values[i : i + IN_CHUNK]
+            items = series.to_list()
+            for i in range(0, len(items), IN_CHUNK):
+                chunk = items[i : i + IN_CHUNK]
                 cur.execute(sql.replace("{in}", f"IN ({', '.join(['%s'] * len(chunk))})"), chunk)
                 rows.extend(cur.fetchall())
     return pl.DataFrame(rows, schema=dtypes, orient="row", strict=False)
@@ -432,7 +498,7 @@ def existing_state(numbers: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, 
     m_dtypes.update({c.field: _db_dtype(c) for c in m_cols})
     members = _select_in(
         f"SELECT id, household_id, {', '.join(f'{_db_expr(c)} AS {c.field}' for c in m_cols)} "
-        "FROM registry_member WHERE is_active = %s AND household_id {in}".replace("%s", "TRUE" if is_postgres() else "1"),
+        "FROM registry_member WHERE is_active AND household_id {in}",
         ids, m_dtypes,
     )
     members = _typed_from_db(members, MEMBERS)
@@ -451,13 +517,9 @@ def existing_state(numbers: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, 
 # ---------------------------------------------------------------------------------------------------- snapshots
 
 
-def _attnames(model: Any, skip: set[str]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields if f.name not in skip and not getattr(f, "generated", False)]
-
-
-HOUSEHOLD_SNAPSHOT = _attnames(Household, history.HOUSEHOLD_SKIP)
-MEMBER_SNAPSHOT = _attnames(Member, history.MEMBER_SKIP)
-INCOME_SNAPSHOT = _attnames(Income, history.INCOME_SKIP)
+HOUSEHOLD_SNAPSHOT = history.HOUSEHOLD_FIELDS
+MEMBER_SNAPSHOT = history.MEMBER_FIELDS
+INCOME_SNAPSHOT = history.INCOME_FIELDS
 HOUSEHOLD_CONTENT = [c.field for c in HOUSEHOLDS.columns]
 MEMBER_CONTENT = [c.field for c in MEMBERS.columns if c.field != "household"]
 INCOME_CONTENT = [c.field for c in INCOMES.columns if c.field != "household"]
@@ -493,9 +555,37 @@ def _documents(
     )
 
 
-def content_key(hh: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame) -> pl.DataFrame:
-    """What the template carries of each household, members in ID-number order: equal keys, unchanged."""
-    return _documents(hh, members, incomes, HOUSEHOLD_CONTENT, MEMBER_CONTENT, INCOME_CONTENT, "id_number")
+def unchanged_ids(
+    hh: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame,
+    old_hh: pl.DataFrame, old_members: pl.DataFrame, old_incomes: pl.DataFrame,
+) -> pl.Series:
+    """Ids of the households whose file content equals the database exactly (the same values in every column
+    the template carries; the same members, matched by ID number, and incomes, by year): joins on all
+    columns, no per-household documents. Members and income years are unique per household in both."""
+    def joinable(frame: pl.DataFrame, key: str, columns: list[str]) -> pl.DataFrame:
+        lists = [c for c in columns if frame.schema[c] == pl.List(pl.Utf8)]
+        return frame.select(key, *columns).with_columns([pl.col(c).list.join("\x1f") for c in lists])
+
+    def same_rows(new: pl.DataFrame, old: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+        """Per household: rows in the file, rows in the database, rows equal in both."""
+        new, old = joinable(new, "household_id", columns), joinable(old, "household_id", columns)
+        counts = [
+            new.group_by("household_id").agg(pl.len().alias("_new")),
+            old.group_by("household_id").agg(pl.len().alias("_old")),
+            new.join(old, on=["household_id", *columns], how="inner", nulls_equal=True)
+            .group_by("household_id").agg(pl.len().alias("_same")),
+        ]
+        out = hh.select(pl.col("id").alias("household_id"))
+        for c in counts:
+            out = out.join(c, on="household_id", how="left")
+        return out.fill_null(0).filter((pl.col("_new") == pl.col("_old")) & (pl.col("_same") == pl.col("_new")))
+
+    same_hh = joinable(hh, "id", HOUSEHOLD_CONTENT).join(
+        joinable(old_hh, "id", HOUSEHOLD_CONTENT), on=["id", *HOUSEHOLD_CONTENT], how="inner", nulls_equal=True
+    )["id"]
+    same_m = same_rows(members, old_members, MEMBER_CONTENT)["household_id"]
+    same_i = same_rows(incomes, old_incomes, INCOME_CONTENT)["household_id"]
+    return same_hh.filter(same_hh.is_in(same_m.implode()) & same_hh.is_in(same_i.implode()))
 
 
 def snapshots(hh: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame) -> pl.DataFrame:
@@ -561,8 +651,9 @@ def _check_ids(members: pl.DataFrame, errs: _Errors) -> pl.DataFrame:
 
 
 def validate(
-    tables: dict[str, RawTable], *, actor: Any, errors: list[RowError], progress: Progress
+    tables: dict[str, RawTable], *, actor: Any, errors: list[RowError], progress: Progress, laps: Laps | None = None
 ) -> tuple[_Plan | None, pl.DataFrame]:
+    lap = laps or Laps({})
     errs = _Errors()
     for sheet in SHEETS:
         if sheet.name not in tables:
@@ -572,6 +663,7 @@ def validate(
     hh = parse_sheet(tables[HOUSEHOLDS.name], errs)
     members = parse_sheet(tables[MEMBERS.name], errs)
     incomes = parse_sheet(tables[INCOMES.name], errs)
+    lap("validate.parse")
     progress("校验 / validating", 0.3)
     H, M, INC = HOUSEHOLDS.name, MEMBERS.name, INCOMES.name
     hcol, mcol, icol = HOUSEHOLDS.column, MEMBERS.column, INCOMES.column
@@ -594,7 +686,9 @@ def validate(
 
     # Existing dossiers: update only inside the actor's region.
     numbers = hh["number"].drop_nulls().unique().to_list()
+    lap("validate.households")
     old_hh, old_members, old_incomes = existing_state(numbers)
+    lap("validate.existing")
     outside = old_hh.filter(~pl.col("village_id").str.starts_with(scope.prefix) if scope.prefix is not None else pl.lit(True))
     errs.add(hh, pl.col("number").is_in(outside["number"].to_list()), H, hcol("number").header,
              pl.format("户编号 {} 已登记在您的管辖范围以外 / household {} is registered outside your region",
@@ -606,8 +700,9 @@ def validate(
              mcol("household").header,
              pl.format("户编号 {} 不在“户”表中 / household {} is not in the 户 sheet", pl.col("household"), pl.col("household")))
     members = _check_ids(members, errs)
+    lap("validate.idnumbers")
     dup_rows = (
-        members.filter(pl.col("id_number").is_not_null())
+        members.filter(pl.col("id_number").is_not_null() & pl.col("id_number").is_duplicated())
         .group_by("id_number").agg(pl.col(ROW).cast(pl.Utf8).str.join(",").alias("_rows"), pl.len().alias("_n"))
         .filter(pl.col("_n") > 1)
     )
@@ -616,12 +711,13 @@ def validate(
         errs.add(d, pl.lit(True), M, mcol("id_number").header,
                  pl.format("证件号码在文件中重复（第 {} 行） / the same ID number appears more than once (rows {})",
                            pl.col("_rows"), pl.col("_rows")))
-    ids = members["id_number"].drop_nulls().unique().to_list()
+    ids = members["id_number"].drop_nulls().unique()
     holders = _select_in(
         "SELECT m.id_number, h.number FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
-        f"WHERE m.is_active = {'TRUE' if is_postgres() else '1'} AND m.id_number {{in}}",
+        "WHERE m.is_active AND m.id_number {in}",  # the partial index's own condition, so SQLite uses it
         ids, {"id_number": pl.Utf8, "holder": pl.Utf8},
     )
+    lap("validate.holders")
     if holders.height:
         # A person may move between two households of the same file; elsewhere they must leave first.
         h2 = members.join(holders, on="id_number", how="inner")
@@ -653,9 +749,12 @@ def validate(
     ).drop("_size")
     progress("校验 / validating", 0.5)
     error_frame = errs.frame()
+    lap("validate.rules")
     if error_frame.height:
         return None, error_frame
-    return _plan(hh, members, incomes, old_hh, old_members, old_incomes), error_frame
+    plan = _plan(hh, members, incomes, old_hh, old_members, old_incomes)
+    lap("validate.diff")
+    return plan, error_frame
 
 
 def _plan(
@@ -670,10 +769,8 @@ def _plan(
     incomes = incomes.join(ids.rename({"number": "household", "id": "household_id"}), on="household", how="left")
     existing = hh.filter(~pl.col("is_new"))
     if existing.height:
-        new_key = content_key(existing, members.filter(pl.col("household_id").is_not_null()),
-                              incomes.filter(pl.col("household_id").is_not_null()))
-        old_key = content_key(old_hh, old_members, old_incomes)
-        same = new_key.join(old_key, on="id", how="inner").filter(pl.col("doc") == pl.col("doc_right"))["id"]
+        same = unchanged_ids(existing, members.filter(pl.col("household_id").is_not_null()),
+                             incomes.filter(pl.col("household_id").is_not_null()), old_hh, old_members, old_incomes)
         hh = hh.with_columns(changed=~pl.col("is_new") & ~pl.col("id").is_in(same.implode()))
     else:
         hh = hh.with_columns(changed=pl.lit(False))
@@ -747,9 +844,15 @@ def latest_income(incomes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write(plan: _Plan, *, actor: Any, progress: Progress) -> tuple[int, int]:
-    """Write new and changed households, their members and incomes, and a history version each.
-    Runs inside the caller's transaction. Returns (members, incomes) written."""
+def write(plan: _Plan, *, actor: Any, progress: Progress, laps: Laps | None = None) -> tuple[int, int]:
+    """Write new and changed households, their members and incomes, and their history.
+    Runs inside the caller's transaction. Returns (members, incomes) written.
+
+    New households and their members and incomes are appended with COPY (their ids are reserved under the
+    table lock, so nothing can conflict); changed households are merged by id. The history of the import is
+    kept once, as Parquet blocks (``HistoryChunk``): a block of registered households is their first version,
+    and each updated household gets one small version row pointing to its block."""
+    lap = laps or Laps({})
     now = dt.datetime.now(dt.UTC)
     today = dt.date.today()
     hh = plan.households.filter(pl.col("is_new") | pl.col("changed"))
@@ -760,7 +863,7 @@ def write(plan: _Plan, *, actor: Any, progress: Progress) -> tuple[int, int]:
         id=pl.when(pl.col("is_new")).then(pl.lit(first) + pl.col("is_new").cast(pl.Int64).cum_sum() - 1).otherwise(pl.col("id")).cast(pl.Int64),
         source=pl.col("source").fill_null(Source.IMPORT),
     )
-    ids = hh.select(pl.col("number").alias("household"), pl.col("id").alias("_hid"))
+    ids = hh.select(pl.col("number").alias("household"), pl.col("id").alias("_hid"), pl.col("is_new").alias("_new"))
     members = plan.members.join(ids, on="household", how="inner").with_columns(household_id=pl.col("_hid")).drop("_hid")
     incomes = plan.incomes.join(ids, on="household", how="inner").with_columns(household_id=pl.col("_hid")).drop("_hid")
     # Members of changed households keep their row (matched by ID number); new people get new ids.
@@ -775,55 +878,138 @@ def write(plan: _Plan, *, actor: Any, progress: Progress) -> tuple[int, int]:
     gone = plan.old_members.filter(pl.col("household_id").is_in(changed_ids)).join(
         members.select("household_id", "id_number"), on=["household_id", "id_number"], how="anti"
     )
+    # A worker thread prepares the households' rows, encodes the incomes and builds the history blocks (polars
+    # releases the GIL) while the database loads the members; foreign keys are checked at commit, so the
+    # members may be written before their households.
+    pg = is_postgres()
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    username = getattr(actor, "username", "") or ""
+    worker = ThreadPoolExecutor(max_workers=1)
+    households = worker.submit(_household_rows, hh, incomes, now, pg)
+    income_rows = worker.submit(_encoded, incomes.select("household_id", *INCOME_CONTENT), pg)
+    blocks = worker.submit(_history_blocks, hh, members, incomes, valid_from=today, actor_id=actor_id,
+                           username=username)
+    worker.shutdown(wait=False)
+    lap("write.prepare")
 
-    # Households: one upsert keyed by the number.
-    h_cols = ["id", *HOUSEHOLD_CONTENT, "cadre_id", "source"]
-    h_frame = hh.select(h_cols).with_columns(
-        other_causes=_json_list("other_causes"), created_at=pl.lit(now), updated_at=pl.lit(now)
-    ).join(latest_income(incomes), left_on="id", right_on="household_id", how="left")
-    update_cols = [c for c in HOUSEHOLD_CONTENT if c != "number"] + ["updated_at", *LATEST_INCOME]
-    upsert_frame(Household._meta.db_table, h_frame, ["id"], update_cols)
-    progress("写入 / writing", 0.65)
-
-    # Members: those who left are kept, inactive; then one upsert by id (updates in place, new rows inserted).
+    # Members: those who left are kept, inactive; members of changed households merged by id (updated in
+    # place, new people inserted); members of new households appended.
     t = Member._meta.db_table
-    _execute_ids(f"UPDATE {t} SET is_active = {'FALSE' if is_postgres() else '0'} WHERE id {{in}}", _ids_of(gone["id"]))
+    _execute_ids(f"UPDATE {t} SET is_active = {'FALSE' if pg else '0'} WHERE id {{in}}", _ids_of(gone["id"]))
     m_cols = ["id", "household_id", *MEMBER_CONTENT, "is_active"]
-    m_frame = members.select(m_cols)
-    if changed_ids:
-        upsert_frame(t, m_frame, ["id"], [c for c in m_cols if c != "id"])
-    else:
-        copy_frame(t, m_frame)
+    upsert_frame(t, members.filter(~pl.col("_new")).select(m_cols), ["id"], [c for c in m_cols if c != "id"])
+    _append(t, *_encoded(members.filter(pl.col("_new")).select(m_cols), pg))
+    lap("write.members")
+    progress("写入 / writing", 0.7)
+
+    # Households: new ones appended, changed ones merged by id.
+    new_rows, new_csv, changed_rows = households.result()
+    _append(Household._meta.db_table, new_rows, new_csv)
+    update_cols = [c for c in HOUSEHOLD_CONTENT if c != "number"] + ["updated_at", *LATEST_INCOME]
+    upsert_frame(Household._meta.db_table, changed_rows, ["id"], update_cols)
+    lap("write.households")
     progress("写入 / writing", 0.8)
 
     # Incomes of changed households are replaced; inserted for all written households.
     _execute_ids(f"DELETE FROM {Income._meta.db_table} WHERE household_id {{in}}", changed_ids)
-    i_cols = ["household_id", *INCOME_CONTENT]
-    copy_frame(Income._meta.db_table, incomes.select(i_cols))
+    _append(Income._meta.db_table, *income_rows.result())
+    lap("write.incomes")
     progress("写入 / writing", 0.9)
 
-    # History: the snapshot of each written household, built here exactly as history.snapshot() would.
-    snaps = snapshots(hh, members, incomes)
-    changes = _changes(plan, snaps, changed_ids)
-    versions = snaps.join(hh.select("id", "is_new"), on="id").select(
-        pl.col("id").alias("household_id"),
-        pl.lit(today).alias("valid_from"),
-        pl.lit(now).alias("recorded_at"),
-        pl.lit(HouseholdVersion.Kind.IMPORT.value).alias("kind"),
-        pl.lit(actor.pk if getattr(actor, "is_authenticated", False) else None, dtype=pl.Int64).alias("actor_id"),
-        pl.lit(getattr(actor, "username", "") or "").alias("username"),
-        pl.when(pl.col("is_new")).then(pl.lit("导入登记 / registered by import"))
-        .otherwise(pl.lit("导入更新 / updated by import")).alias("reason"),
-        pl.col("doc").alias("snapshot"),
-        pl.col("id").replace_strict(changes, default="[]", return_dtype=pl.Utf8).alias("changes"),
-    )
-    copy_frame(HouseholdVersion._meta.db_table, versions)
+    # History: the written dossiers once, in Parquet blocks (built meanwhile by the worker thread). A block of
+    # registered households is their first version; each updated household gets a version row.
+    chunks = blocks.result()
+    lap("write.history_blocks")
+    _write_chunks(chunks, now)
+    updated = [c for c in chunks if c.first_household is None]
+    if updated:
+        chunk_of = pl.concat([
+            pl.DataFrame({"id": c.household_ids, "chunk_id": pl.Series([c.pk] * len(c.household_ids), dtype=pl.Int64)})  # type: ignore[attr-defined]
+            for c in updated
+        ])
+        changes = _changes(plan, hh, members, incomes, changed_ids)
+        versions = chunk_of.select(
+            pl.col("id").alias("household_id"),
+            pl.lit(today).alias("valid_from"),
+            pl.lit(now).alias("recorded_at"),
+            pl.lit(HouseholdVersion.Kind.IMPORT.value).alias("kind"),
+            pl.lit(actor_id, dtype=pl.Int64).alias("actor_id"),
+            pl.lit(username).alias("username"),
+            pl.lit(UPDATED_REASON).alias("reason"),
+            pl.col("chunk_id"),
+            pl.col("id").replace_strict(changes, default="[]", return_dtype=pl.Utf8).alias("changes"),
+        )
+        copy_frame(HouseholdVersion._meta.db_table, versions)
+    lap("write.versions")
     _reset_sequences([Household._meta.db_table, Member._meta.db_table, Income._meta.db_table,
                       HouseholdVersion._meta.db_table])
     return members.height, incomes.height
 
 
-def _changes(plan: _Plan, snaps: pl.DataFrame, changed_ids: list[int]) -> dict[int, str]:
+def _encoded(frame: pl.DataFrame, pg: bool) -> tuple[pl.DataFrame, bytes | None]:
+    """The frame, with its COPY data on PostgreSQL (encoded by polars, in whichever thread calls this)."""
+    return frame, frame_csv(frame) if pg and frame.height else None
+
+
+def _append(table: str, frame: pl.DataFrame, data: bytes | None) -> None:
+    """Append rows: the data encoded beforehand when there is some (PostgreSQL), else the frame."""
+    if data is not None:
+        copy_csv(table, frame.columns, data)
+    else:
+        copy_frame(table, frame)
+
+
+def _household_rows(
+    hh: pl.DataFrame, incomes: pl.DataFrame, now: dt.datetime, pg: bool
+) -> tuple[pl.DataFrame, bytes | None, pl.DataFrame]:
+    """The table rows of the new households (with their COPY data) and of the changed ones."""
+    h_cols = ["id", *HOUSEHOLD_CONTENT, "cadre_id", "source"]
+    rows = hh.select(*h_cols, "is_new").with_columns(
+        other_causes=_json_list("other_causes"), created_at=pl.lit(now), updated_at=pl.lit(now)
+    ).join(latest_income(incomes), left_on="id", right_on="household_id", how="left")
+    new, data = _encoded(rows.filter(pl.col("is_new")).drop("is_new"), pg)
+    return new, data, rows.filter(~pl.col("is_new")).drop("is_new")
+
+
+def _write_chunks(chunks: list[HistoryChunk], now: dt.datetime) -> None:
+    """Append the blocks with COPY (ids reserved under the table lock, set on the objects)."""
+    if not chunks:
+        return
+    table = HistoryChunk._meta.db_table
+    first = _lock_and_reserve(table, len(chunks))
+    columns = ["id", "recorded_at", "valid_from", "actor_id", "username", "reason", "first_household",
+               "last_household", "households", "members", "incomes"]
+    for n, chunk in enumerate(chunks):
+        chunk.pk, chunk.recorded_at = first + n, now
+    copy_rows(table, columns, ([getattr(c, name) for name in columns] for c in chunks))
+    _reset_sequences([table])
+
+
+REGISTERED_REASON = "导入登记 / registered by import"
+UPDATED_REASON = "导入更新 / updated by import"
+
+
+def _history_blocks(
+    hh: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, **fields: Any
+) -> list[HistoryChunk]:
+    """History blocks of the registered households (contiguous new ids: each block records its id range) and,
+    separately, of the updated ones (their versions point to them)."""
+    registered = hh.filter(pl.col("is_new"))
+    chunks = history.chunk_blocks(registered, members, incomes, reason=REGISTERED_REASON, **fields)
+    for chunk in chunks:
+        ids = chunk.household_ids  # type: ignore[attr-defined]
+        chunk.first_household, chunk.last_household = int(ids.min()), int(ids.max())
+        if chunk.last_household - chunk.first_household + 1 != len(ids):  # pragma: no cover - ids are reserved together
+            raise ValueError("the ids of registered households are not contiguous")
+    updated = hh.filter(~pl.col("is_new"))
+    if updated.height:
+        chunks += history.chunk_blocks(updated, members, incomes, reason=UPDATED_REASON, **fields)
+    return chunks
+
+
+def _changes(
+    plan: _Plan, hh: pl.DataFrame, members: pl.DataFrame, incomes: pl.DataFrame, changed_ids: list[int]
+) -> dict[int, str]:
     """The diff against the dossier before the import, for updated households (few, so per household)."""
     if not changed_ids:
         return {}
@@ -832,7 +1018,10 @@ def _changes(plan: _Plan, snaps: pl.DataFrame, changed_ids: list[int]) -> dict[i
         old, plan.old_members.filter(pl.col("household_id").is_in(changed_ids)).with_columns(is_active=pl.lit(True)),
         plan.old_incomes.filter(pl.col("household_id").is_in(changed_ids)),
     )
-    after = dict(snaps.filter(pl.col("id").is_in(changed_ids)).iter_rows())
+    after = dict(snapshots(
+        hh.filter(pl.col("id").is_in(changed_ids)), members.filter(pl.col("household_id").is_in(changed_ids)),
+        incomes.filter(pl.col("household_id").is_in(changed_ids)),
+    ).iter_rows())
     return {
         hid: json.dumps(history.diff(json.loads(doc), json.loads(after[hid])), ensure_ascii=False)
         for hid, doc in before.iter_rows()
@@ -869,7 +1058,7 @@ def import_registry(
     result.timings["read"] = time.perf_counter() - started
     say("校验 / validating", 0.2)
     t0 = time.perf_counter()
-    plan, error_frame = validate(tables, actor=actor, errors=errors, progress=say)
+    plan, error_frame = validate(tables, actor=actor, errors=errors, progress=say, laps=Laps(result.timings))
     result.timings["validate"] = time.perf_counter() - t0
     errors.extend(RowError(*r) for r in error_frame.sort("sheet", "row").iter_rows())
     result.errors = errors
@@ -895,7 +1084,8 @@ def import_registry(
     t0 = time.perf_counter()
     say("写入 / writing", 0.6)
     with transaction.atomic():
-        result.members, result.incomes = write(plan, actor=actor, progress=say)
+        laps = Laps(result.timings)
+        result.members, result.incomes = write(plan, actor=actor, progress=say, laps=laps)
         scope = scope_of(actor)
         audit.record(
             actor=actor,
@@ -906,6 +1096,8 @@ def import_registry(
                      f"unchanged {result.unchanged}, rejected {result.rejected}"),
             detail={**result.summary(), "files": sorted(t.source for t in tables.values())},
         )
+        laps("write.audit")
+    laps("write.commit")
     result.timings["write"] = time.perf_counter() - t0
     result.seconds = time.perf_counter() - started
     say("完成 / done", 1.0)

@@ -39,10 +39,10 @@ class Household(models.Model):
     village = models.ForeignKey(
         "regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="households"
     )
-    status = models.CharField(_("status"), max_length=12, db_index=True)  # code list household_status
+    status = models.CharField(_("status"), max_length=12)  # code list household_status
     standard = models.CharField(_("identification standard"), max_length=2)
     attribute = models.CharField(_("household attribute"), max_length=2)
-    main_cause = models.CharField(_("main cause of poverty"), max_length=2, db_index=True)
+    main_cause = models.CharField(_("main cause of poverty"), max_length=2)
     other_causes = models.JSONField(_("other causes"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     bank_name = models.CharField(_("bank"), max_length=60, blank=True)
@@ -80,7 +80,7 @@ class Household(models.Model):
     latest_per_capita = models.DecimalField(
         _("latest per-capita net income"), max_digits=12, decimal_places=2, null=True, blank=True, db_index=True
     )
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ENTRY, db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ENTRY)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -89,7 +89,14 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        indexes = [models.Index(fields=["village", "status"])]
+        # Code columns are compared for equality only: plain indexes, without the LIKE (pattern_ops) twin that
+        # db_index=True adds on PostgreSQL; every index is paid for by every bulk import.
+        indexes = [
+            models.Index(fields=["village", "status"]),
+            models.Index(fields=["status"], name="household_status_idx"),
+            models.Index(fields=["main_cause"], name="household_main_cause_idx"),
+            models.Index(fields=["source"], name="household_source_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -131,7 +138,9 @@ class Member(models.Model):
             # A person may be an active member of only one household in the whole country.
             models.UniqueConstraint(fields=["id_number"], condition=Q(is_active=True), name="member_active_id_unique"),
         ]
-        indexes = [models.Index(fields=["id_number"]), models.Index(fields=["name"])]
+        # Look-ups by ID number are of active members (search, validation, comparison rules): the partial unique
+        # index serves them; a second index on id_number would only slow bulk imports down.
+        indexes = [models.Index(fields=["name"])]
 
     def __str__(self) -> str:
         return self.name
@@ -164,7 +173,10 @@ def _money(label: Any) -> models.DecimalField:
 class Income(models.Model):
     """A household's income of one year, by component. 人均纯收入 is computed by the database, never typed."""
 
-    household = models.ForeignKey(Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="incomes")
+    # No single-column index: the unique (household, year) index leads with the household.
+    household = models.ForeignKey(
+        Household, verbose_name=_("household"), on_delete=models.CASCADE, related_name="incomes", db_index=False
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     household_size = models.PositiveSmallIntegerField(_("household size in the year"))
     wage_welfare_job = _money(_("wages from public-welfare jobs"))
@@ -207,10 +219,42 @@ class Income(models.Model):
         return (total / self.household_size).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+class HistoryChunk(models.Model):
+    """The dossiers a bulk import wrote, for a block of up to ``history.CHUNK_HOUSEHOLDS`` households, kept
+    once as three Parquet tables (households, members, incomes; the fields of a snapshot) instead of one JSON
+    document per household. Append-only, like the versions that point into it.
+
+    A block of households the import registered (new ids ``first_household``…``last_household``, reserved
+    together) is itself their first version: no version row is written for them (``history.timeline`` reads
+    it). Households the import updated get a ``HouseholdVersion`` row each, pointing to their block."""
+
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    valid_from = models.DateField(_("valid from"))
+    actor = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("by"), max_length=150, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    first_household = models.BigIntegerField(null=True, blank=True)
+    last_household = models.BigIntegerField(null=True, blank=True)
+    households = models.BinaryField()
+    members = models.BinaryField()
+    incomes = models.BinaryField()
+
+    class Meta:
+        verbose_name = _("imported dossiers")
+        verbose_name_plural = _("imported dossiers")
+        indexes = [models.Index(fields=["first_household", "last_household"], name="historychunk_range_idx")]
+
+    def __str__(self) -> str:
+        return f"history chunk {self.pk}"
+
+
 class HouseholdVersion(models.Model):
     """One dated change of a dossier (R2.2). ``snapshot`` is the whole dossier after the change, so the
     dossier as of any date is the last version on or before it; ``changes`` lists what differs from the
-    version before. Versions are only ever added: a correction is a new version, not an edit."""
+    version before. Versions are only ever added: a correction is a new version, not an edit.
+
+    Versions written by services store the snapshot as JSON; versions written by a bulk import point to the
+    ``HistoryChunk`` holding the dossiers that import wrote, and ``snapshot`` reads it from there."""
 
     class Kind(models.TextChoices):
         CREATE = "create", _("registered")
@@ -222,14 +266,22 @@ class HouseholdVersion(models.Model):
         INCOME = "income", _("income recorded")
         IMPORT = "import", _("imported")
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="versions")
-    valid_from = models.DateField(_("valid from"), db_index=True)
+    # The (household, valid_from, id) index serves every read (timeline, as of a date, the latest version);
+    # single-column indexes on household and valid_from would only cost writes.
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="versions", db_index=False)
+    valid_from = models.DateField(_("valid from"))
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     username = models.CharField(_("by"), max_length=150, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    snapshot = models.JSONField(_("dossier after the change"))
+    stored_snapshot = models.JSONField(_("dossier after the change"), db_column="snapshot", null=True, blank=True)
+    # No database constraint: the chunk is written in the same transaction just before its versions, and
+    # chunks are never deleted (PROTECT); a per-row check would double the cost of an import's history.
+    chunk = models.ForeignKey(
+        HistoryChunk, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False,
+        db_index=False,
+    )
     changes = models.JSONField(_("changes"), default=list, blank=True)
 
     SCOPE_FIELD: ClassVar[str] = "household__village__code"
@@ -239,9 +291,29 @@ class HouseholdVersion(models.Model):
         verbose_name_plural = _("dossier versions")
         ordering = ["household", "valid_from", "id"]
         indexes = [models.Index(fields=["household", "valid_from", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stored_snapshot__isnull=False) | Q(chunk__isnull=False), name="version_has_snapshot"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.valid_from} {self.kind}"
+
+    @property
+    def snapshot(self) -> dict[str, Any]:
+        """The whole dossier after the change (``history.snapshot``'s structure), wherever it is kept."""
+        if self.stored_snapshot is None and self.chunk_id is not None:
+            from fupin.registry.history import chunk_snapshot
+
+            if "_chunk_snapshot" not in self.__dict__:
+                self.__dict__["_chunk_snapshot"] = chunk_snapshot(self.chunk_id, self.household_id)
+            return self.__dict__["_chunk_snapshot"]  # type: ignore[no-any-return]
+        return self.stored_snapshot if self.stored_snapshot is not None else {}
+
+    @snapshot.setter
+    def snapshot(self, value: dict[str, Any]) -> None:
+        self.stored_snapshot = value
 
 
 class ImportJob(models.Model):

@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from fupin.registry import idnumber
-from fupin.registry.models import Household, HouseholdVersion, Income, Member
+from fupin.registry.models import HistoryChunk, Household, HouseholdVersion, Income, Member
 from fupin.registry.template import HOUSEHOLDS, INCOMES, MEMBERS, SHEETS
 
 VILLAGE = "533301205201"  # the clerk's village (古登乡, 泸水市)
@@ -91,5 +91,6 @@ def dump() -> dict[str, list[tuple[Any, ...]]]:
         "households": list(Household.objects.order_by("id").values_list()),
         "members": list(Member.objects.order_by("id").values_list()),
         "incomes": list(Income.objects.order_by("id").values_list()),
-        "versions": list(HouseholdVersion.objects.order_by("id").values_list("id", "household_id", "kind", "snapshot")),
+        "versions": list(HouseholdVersion.objects.order_by("id").values_list("id", "household_id", "kind", "stored_snapshot", "chunk_id")),
+        "history_chunks": list(HistoryChunk.objects.order_by("id").values_list("id", "first_household", "last_household")),
     }

@@ -27,10 +27,13 @@ def test_creates_households_with_history_equal_to_snapshot(users, tmp_path):
     assert inc.wage_other == Decimal("9000.50") and inc.household_size == 3
     assert inc.per_capita == ((Decimal("9000.5") + 3000 + 200 + Decimal("150.25") - 500) / 3).quantize(Decimal("0.01"))
     assert h.latest_income_year == 2020 and h.latest_per_capita == inc.per_capita
+    assert not HouseholdVersion.objects.exists()  # registered households: their import block is the version
     for hh in Household.objects.all():
-        version = HouseholdVersion.objects.get(household=hh)
-        assert version.kind == "import" and version.username == "clerk"
+        [version] = history.timeline(hh)
+        assert version.kind == "import" and version.username == "clerk" and version.valid_from == dt.date.today()
         assert version.snapshot == history.snapshot(hh)
+        assert history.as_of(hh, dt.date.today()).snapshot == version.snapshot
+        assert history.as_of(hh, dt.date.today() - dt.timedelta(days=1)) is None
     event = AuditEvent.objects.get(action="bulk")
     assert event.detail["created"] == 3 and event.username == "clerk"
 
@@ -68,11 +71,21 @@ def test_update_counts_members_replaced_and_versions(users, tmp_path):
     assert h.members.get(is_active=False).relation == "03"  # the son left: kept, inactive
     assert Member.objects.get(household=h, relation="01").pk == head_id  # kept its row
     assert list(h.incomes.values_list("year", flat=True)) == [2020]
-    versions = list(HouseholdVersion.objects.filter(household=h).order_by("id"))
-    assert len(versions) == 2 and versions[-1].snapshot == history.snapshot(h)
-    paths = {c["path"] for c in versions[-1].changes}
+    updated, registered = history.timeline(h)
+    assert registered.reason.startswith("导入登记") and updated.reason.startswith("导入更新")
+    assert HouseholdVersion.objects.get(household=h) == updated and updated.chunk_id is not None
+    assert updated.snapshot == history.snapshot(h)
+    assert registered.snapshot["household"]["main_cause"] == "01" and len(registered.snapshot["members"]) == 3
+    paths = {c["path"] for c in updated.changes}
     assert "household.main_cause" in paths and "incomes.2019" in paths
-    assert HouseholdVersion.objects.filter(household__number=f"{VILLAGE}90001").count() == 1  # unchanged: no version
+    assert len(history.timeline(Household.objects.get(number=f"{VILLAGE}90001"))) == 1  # unchanged: no version
+    # A later change through a service is compared with the imported dossier and keeps it in the history.
+    from fupin.registry import services
+
+    services.update_household(actor=users["clerk"], household=h, data={"housing_safety": "C"}, reason="鉴定")
+    latest = history.timeline(h)[0]
+    assert [c["path"] for c in latest.changes] == ["household.housing_safety"]
+    assert [v.kind for v in history.timeline(h)] == ["update", "import", "import"]
 
 
 def test_person_moving_between_households_of_the_file(users, tmp_path):
@@ -120,17 +133,17 @@ def test_killing_the_write_midway_leaves_the_database_as_before(users, household
     importer.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1, start=5))], actor=users["clerk"])
     data["户"][0]["主要致贫原因"] = "因学"
     before = dump()
-    real = importer.copy_frame
+    real = importer._append
     calls = []
 
-    def failing(table, frame):
+    def failing(table, frame, encoded):
         calls.append(table)
         if table == Income._meta.db_table:  # households and members are written by now
             assert Household.objects.filter(number=data["户"][0]["户编号"]).exists()
             raise RuntimeError("killed")
-        return real(table, frame)
+        return real(table, frame, encoded)
 
-    monkeypatch.setattr(importer, "copy_frame", failing)
+    monkeypatch.setattr(importer, "_append", failing)
     with pytest.raises(RuntimeError, match="killed"):
         importer.import_registry([write_xlsx(tmp_path / "b.xlsx", data)], actor=users["clerk"])
     assert Member._meta.db_table in calls
@@ -159,3 +172,44 @@ def test_money_cells_parse_exactly(value):
     out = parse_sheet(RawTable(INCOMES, "t", frame, INCOMES.headers), errs)
     assert errs.frame().height == 0
     assert out["wage_other"][0] == f"{value:.2f}"
+
+
+def test_import_block_never_speaks_for_a_later_household_with_a_reused_id(users, tmp_path):
+    importer.import_registry([write_xlsx(tmp_path / "f.xlsx", form(2))], actor=users["clerk"])
+    h = Household.objects.get(number=f"{VILLAGE}90002")
+    assert len(history.timeline(h)) == 1
+    values = {f.attname: getattr(h, f.attname) for f in Household._meta.concrete_fields
+              if f.attname not in ("created_at", "updated_at")}
+    h.delete()
+    again = Household.objects.create(**values)  # entered later under the same id
+    assert history.timeline(again) == [] and history.as_of(again, dt.date.today()) is None
+
+
+def test_dossier_as_of_an_imported_day_reads_the_import_block(users, client, tmp_path):
+    importer.import_registry([write_xlsx(tmp_path / "f.xlsx", form(1))], actor=users["clerk"])
+    h = Household.objects.get(number=f"{VILLAGE}90001")
+    client.force_login(users["clerk"])
+    page = client.get(f"/households/{h.pk}/", {"as_of": dt.date.today().isoformat()})
+    assert page.status_code == 200 and page.context["version"].kind == "import"
+    assert "李户主1" in page.content.decode()
+    assert client.get(f"/api/v1/households/{h.pk}/history").json()[0]["kind"] == "import"
+
+
+def test_array_literal_quotes_every_value():
+    assert importer._array_literal(['a"b', "c\\d", "e,f", "{g}"]) == '{"a\\"b","c\\\\d","e,f","{g}"}'
+    assert importer._array_literal([1, 22]) == '{"1","22"}'
+
+
+@pytest.mark.parametrize(("sheet", "column", "value"), [
+    ("家庭成员", "文化程度", "高中"), ("家庭成员", "是否享受低保", "是"), ("家庭成员", "残疾类别", "视力残疾"),
+    ("收入", "低保金", "10.5"), ("户", "其他致贫原因", "缺技术"), ("户", "脱贫年度", "2016"),
+])
+def test_a_single_changed_cell_makes_the_household_updated(users, tmp_path, sheet, column, value):
+    data = form(2)
+    importer.import_registry([write_xlsx(tmp_path / "a.xlsx", data)], actor=users["clerk"])
+    data[sheet][-1][column] = value  # a row of the second household
+    if column == "残疾类别":
+        data[sheet][-1]["残疾等级"] = "一级"
+    r = importer.import_registry([write_xlsx(tmp_path / "b.xlsx", data)], actor=users["clerk"])
+    assert r.ok, r.errors
+    assert (r.updated, r.unchanged) == (1, 1)
