@@ -33,7 +33,6 @@ def _timed(label: str, fn: Callable[[], Any], rows: list[Row], extra: Callable[[
 def _prepare(rows: list[Row], n: int) -> None:
     from fupin.connectivity import demo as connectivity_demo
     from fupin.connectivity.models import ConnectivityEvent
-    from fupin.lifecycle.models import RuralPopulation
     from fupin.monitoring import services as monitoring
     from fupin.monitoring.models import Alert
     from fupin.regions.models import Level, Region
@@ -62,17 +61,6 @@ def _prepare(rows: list[Row], n: int) -> None:
     if not Alert.objects.exists():
         _timed("warning rules (alerts)", lambda: monitoring.run_rules(), rows,
                lambda run: f"{sum(run.summary['hits'].values()):,} alerts")
-    if not RuralPopulation.objects.exists():
-        def population() -> int:
-            # synthetic: the registry's persons of the village × 6 (the registry is a sixth of the rural people)
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO {RuralPopulation._meta.db_table} (region_id, year, persons) "
-                    "SELECT h.village_id, 2020, 6 * COUNT(*) FROM registry_household h "
-                    "JOIN registry_member m ON m.household_id = h.id AND m.is_active GROUP BY h.village_id")
-                return int(cur.rowcount)
-
-        _timed("rural population per village (synthetic, set-based)", population, rows, lambda k: f"{k:,} villages")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")

@@ -42,6 +42,7 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     registry_demo.generate(households=20, area="52", seed=seed + 1)
     connectivity_demo.generate(area="53", seed=seed, poor_share=0.6)
     rng = random.Random(seed)
+    RuralPopulation.objects.all().delete()  # the demo's synthetic figures: this fixture sets its own, with gaps
     villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
     for i, code in enumerate(villages):
         if i % 3 == 0:  # a third of the villages have no rural population figure

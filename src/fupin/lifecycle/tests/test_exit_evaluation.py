@@ -91,7 +91,7 @@ def test_village_and_county_exit_from_the_subtree(demo):
     villages = evaluation.village_exits(county.code, YEAR)
     assert villages
     v = villages[0]
-    RuralPopulation.objects.create(region_id=v.code, year=2019, persons=100_000)
+    RuralPopulation.objects.update_or_create(region_id=v.code, year=YEAR, defaults={"persons": 100_000})
     again = {x.code: x for x in evaluation.village_exits(county.code, YEAR)}[v.code]
     assert again.population == 100_000 and not again.population_from_registry
     assert again.incidence == (Decimal(again.remaining_persons) / 100_000).quantize(Decimal("0.0001"))

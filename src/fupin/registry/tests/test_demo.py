@@ -116,3 +116,18 @@ def test_latest_income_is_what_the_database_computes(yunnan):
     for hid, value in Household.objects.values_list("id", "latest_per_capita"):
         latest = Income.objects.filter(household_id=hid).order_by("-year").first()
         assert value == generated[hid] == latest.per_capita, hid
+
+
+def test_demo_villages_get_a_synthetic_rural_population(yunnan):
+    from fupin.lifecycle.models import RuralPopulation
+
+    r = generate(households=300, seed=5)
+    persons = Counter(Member.objects.filter(is_active=True).values_list("household__village_id", flat=True))
+    figures = dict(RuralPopulation.objects.values_list("region_id", "persons"))
+    assert r.rural_population == len(persons) == len(figures) > 0
+    for village, n in persons.items():
+        factor = figures[village] / n
+        assert factor == int(factor) and 4 <= factor <= 12, village  # more people live there than are registered
+    # regenerating keeps the figures already there (they are not the registry's to rewrite)
+    r2 = generate(households=300, seed=5, replace=True)
+    assert r2.rural_population == 0 and dict(RuralPopulation.objects.values_list("region_id", "persons")) == figures
