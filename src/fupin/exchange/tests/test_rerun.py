@@ -45,3 +45,19 @@ def test_doubts_no_longer_found_are_marked_but_kept(households):
     run = services.run_comparison(as_of=AS_OF)
     assert run.summary["cleared"] == 1
     assert dict(Doubt.objects.values_list("id_number", "active")) == {a.id_number: True, b.id_number: False}
+
+
+def test_the_background_job_runs_the_same_comparison(households, settings):
+    """``run_comparison --enqueue`` queues the job for the worker; run by it, it finds what the command finds."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    m = member_of("533301205201")
+    vehicles(m.id_number)
+    out = StringIO()
+    call_command("run_comparison", "--enqueue", "--as-of", AS_OF.isoformat(), stdout=out)
+    assert out.getvalue().startswith("queued ")
+    d = Doubt.objects.get()
+    assert d.id_number == m.id_number and d.rule_id == "VEHICLE"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
 from fupin.exchange import engine, services
@@ -18,9 +18,19 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--postgres", default="", help="run the rules on this PostgreSQL DSN instead of DuckDB")
         parser.add_argument("--rule", action="append", default=None)
+        parser.add_argument("--enqueue", action="store_true", help="queue the run for the background worker")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         set_channel("cli:run_comparison")
+        if opts["enqueue"]:
+            if opts["postgres"]:
+                raise CommandError("--enqueue runs on the default engine; --postgres is for a run in this process")
+            from fupin.exchange.tasks import run_comparison
+
+            result = run_comparison.enqueue(as_of=opts["as_of"].isoformat() if opts["as_of"] else None,
+                                            rules=opts["rule"])
+            self.stdout.write(f"queued {result.id}")
+            return
         backend = engine.PostgresBackend(opts["postgres"]) if opts["postgres"] else None
         try:
             run = services.run_comparison(as_of=opts["as_of"], backend=backend, rule_codes=opts["rule"])

@@ -1,0 +1,18 @@
+"""Background job of data comparison: the whole-registry comparison, for ``fupin db_worker``, so that a national run
+(minutes at 10 million persons) does not hold a web request or a terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django_tasks import task
+
+from fupin.core.audit import set_channel
+from fupin.exchange import services
+
+
+@task()
+def run_comparison(as_of: str | None = None, rules: list[str] | None = None) -> dict[str, object]:
+    set_channel("task:run_comparison")
+    run = services.run_comparison(as_of=dt.date.fromisoformat(as_of) if as_of else None, rule_codes=rules or None)
+    return {"run": run.pk, **run.summary}
