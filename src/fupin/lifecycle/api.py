@@ -5,6 +5,7 @@ other validation errors, per field) or 403 (role, level, region); cases outside 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -12,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from fupin.lifecycle import selectors, services
-from fupin.lifecycle.models import Case
+from fupin.lifecycle.models import Case, Measure
 
 router = Router()
 
@@ -118,6 +119,41 @@ class WithdrawIn(Schema):
     reason: str
 
 
+class MeasureOut(Schema):
+    id: int
+    household_id: int
+    household_number: str
+    type: str
+    description: str
+    start_date: dt.date
+    end_date: dt.date | None
+    funds: Decimal
+    fund_source: str
+    responsible: str
+    cadre_id: int | None
+    result: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_household_number(obj: Measure) -> str:
+        return obj.household.number
+
+
+class MeasurePatch(Schema):
+    """The fields to change; those left out stay as they are."""
+
+    type: str | None = None
+    description: str | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    funds: Decimal | None = None
+    fund_source: str | None = None
+    responsible: str | None = None
+    cadre_id: int | None = None
+    result: str | None = None
+
+
 def _row(c: Case) -> dict[str, Any]:
     return {
         "id": c.pk, "household_id": c.household_id, "household_number": c.household.number,
@@ -199,3 +235,17 @@ def approval(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
 def withdraw(request: HttpRequest, pk: int, data: WithdrawIn) -> dict[str, Any]:
     services.withdraw(actor=request.user, case=selectors.case_for(request.user, pk), reason=data.reason)
     return _detail(request, pk)
+
+
+@router.get("/measures/{pk}", response=MeasureOut)
+def measure(request: HttpRequest, pk: int) -> Measure:
+    return selectors.measure_for(request.user, pk)
+
+
+@router.patch("/measures/{pk}", response=MeasureOut)
+def update_measure(request: HttpRequest, pk: int, data: MeasurePatch) -> Measure:
+    """Correct a measure or record its end date and result: only the fields sent change (``null`` clears
+    the end date, the source of funds or the cadre); 404 outside the region, 403 for a role that cannot
+    write dossiers, 422 per field."""
+    return services.update_measure(actor=request.user, measure=selectors.measure_for(request.user, pk),
+                                   **data.model_dump(exclude_unset=True))

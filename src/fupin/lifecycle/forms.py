@@ -13,6 +13,7 @@ from fupin.core.codes import choices
 from fupin.lifecycle.models import Kind
 from fupin.lifecycle.services import MAX_RISKS, NOTICE_DAYS
 
+ISO = "%Y-%m-%d"
 DECISIONS = [("1", _("approve")), ("0", _("reject"))]
 
 
@@ -78,3 +79,25 @@ class FollowUpForm(forms.Form):
                                     choices=[("1", _("stable")), ("0", _("at risk"))], widget=forms.RadioSelect,
                                     initial="1")
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class MeasureForm(forms.Form):
+    """An assistance measure (帮扶措施), to record one on the household page or to correct it later. The
+    field names are the service's, so that its refusals land next to their fields."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=lambda: choices("measure_type"))
+    description = forms.CharField(label=_("Description"), max_length=300)
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(format=ISO, attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Until"), required=False,
+                               widget=forms.DateInput(format=ISO, attrs={"type": "date"}))
+    funds = forms.DecimalField(label=_("Funds (yuan)"), min_value=0, max_digits=12, decimal_places=2, initial=0,
+                               widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    fund_source = _coded("fund_source", _("Source of funds"))
+    responsible = forms.CharField(label=_("Responsible"), max_length=100)
+    cadre_id = forms.TypedChoiceField(label=_("Responsible cadre"), required=False, coerce=int, empty_value=None)
+    result = forms.CharField(label=_("Result"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, cadres: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["cadre_id"]
+        field.choices = [("", "—"), *((c.pk, str(c)) for c in cadres)]

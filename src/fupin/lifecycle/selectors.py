@@ -33,7 +33,11 @@ def cases_of(household: Household) -> QuerySet[Case]:
 
 
 def measures_of(household: Household) -> QuerySet[Measure]:
-    return household.measures.order_by("-start_date", "-id")
+    return household.measures.select_related("cadre").order_by("-start_date", "-id")
+
+
+def measure_for(user: Any, pk: int) -> Measure:
+    return get_scoped_or_404(Measure.objects.select_related("household", "household__village", "cadre"), user, pk=pk)
 
 
 def measures(user: Any, type_code: str = "") -> QuerySet[Measure]:

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.work_queue, name="lifecycle_queue"),
     path("notice/", views.start_notice, name="lifecycle_start_notice"),
     path("households/<int:pk>/", views.household, name="lifecycle_household"),
+    path("measures/<int:pk>/", views.measure_edit, name="lifecycle_measure_edit"),
     path("cases/<int:pk>/", views.case, name="lifecycle_case"),
     path("exit/", views.exit_evaluation, name="lifecycle_exit"),
     path("notices/", views.public_notices, name="lifecycle_notices"),

@@ -52,7 +52,7 @@ def test_application_to_registration_measures_exit_and_return(users, tree, clock
     m = services.add_measure(actor=clerk, household=h, data={
         "type": "07", "description": "危房改造", "start_date": "2019-03-01", "funds": "35000", "fund_source": "01",
         "responsible": "李四"})
-    services.update_measure(actor=clerk, measure=m, data={"end_date": dt.date(2019, 10, 1), "result": "已验收，A 级"})
+    services.update_measure(actor=clerk, measure=m, end_date=dt.date(2019, 10, 1), result="已验收，A 级")
     assert Measure.objects.get().result == "已验收，A 级"
     registry_services.update_household(actor=clerk, household=h, data={"housing_safety": "A"}, reason="危房改造验收")
     registry_services.set_income(actor=clerk, household=h, year=2020,
