@@ -131,3 +131,18 @@ def test_demo_villages_get_a_synthetic_rural_population(yunnan):
     # regenerating keeps the figures already there (they are not the registry's to rewrite)
     r2 = generate(households=300, seed=5, replace=True)
     assert r2.rural_population == 0 and dict(RuralPopulation.objects.values_list("region_id", "persons")) == figures
+
+
+def test_registered_demo_households_have_measures_that_answer_their_cause(yunnan):
+    from fupin.lifecycle.models import Measure
+    from fupin.registry.demo import MEASURES_FOR_CAUSE, REGISTERED
+
+    r = generate(households=300, seed=9)
+    registered = Household.objects.filter(status__in=REGISTERED)
+    assert r.measures == Measure.objects.count() > 0
+    assert set(Measure.objects.values_list("household_id", flat=True)) == set(registered.values_list("id", flat=True))
+    for m in Measure.objects.select_related("household"):
+        h = m.household
+        assert m.type in (*MEASURES_FOR_CAUSE.get(h.main_cause, ("11",)), "12", "13", "14")
+        assert m.start_date.year >= h.identified_year
+        assert m.end_date is None or (m.end_date > m.start_date and m.result)

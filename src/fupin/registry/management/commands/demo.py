@@ -38,7 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo data (synthetic) in {r.area}: {r.households:,} households, {r.members:,} members, "
             f"{r.incomes:,} income years, {r.cadres:,} cadres over {r.villages:,} villages "
-            f"({r.rural_population:,} synthetic rural population figures) in {r.seconds:.1f}s "
+            f"({r.measures:,} assistance measures, {r.rural_population:,} rural population figures) in {r.seconds:.1f}s "
             f"(generate {r.timings.get('generate', 0):.1f}s, write {r.timings.get('write', 0):.1f}s)"
             + (f"; replaced {r.replaced:,} earlier demo households" if r.replaced else "")
         )
