@@ -36,6 +36,18 @@ def measures_of(household: Household) -> QuerySet[Measure]:
     return household.measures.select_related("cadre").order_by("-start_date", "-id")
 
 
+def labelled_measures(household: Household) -> list[Measure]:
+    """The household's measures with the names of their type and source of funds (``type_label``,
+    ``source_label``), as the lifecycle page and the dossier show them."""
+    from fupin.core.codes import label
+
+    measures = list(measures_of(household))
+    for m in measures:
+        m.type_label = label("measure_type", m.type)  # type: ignore[attr-defined]
+        m.source_label = label("fund_source", m.fund_source)  # type: ignore[attr-defined]
+    return measures
+
+
 def measure_for(user: Any, pk: int) -> Measure:
     return get_scoped_or_404(Measure.objects.select_related("household", "household__village", "cadre"), user, pk=pk)
 

@@ -79,10 +79,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
                 _refuse(measure_form, exc)
     is_clerk = user.has_role(Role.CLERK)
     can_write_measures = _can_write_measures(user, h)
-    measures = list(selectors.measures_of(h))
-    for m in measures:
-        m.type_label = label("measure_type", m.type)  # type: ignore[attr-defined]
-        m.source_label = label("fund_source", m.fund_source)  # type: ignore[attr-defined]
+    measures = selectors.labelled_measures(h)
     cases = list(selectors.cases_of(h))
     for c in cases:
         c.stage_label = Stage(c.stage).label  # type: ignore[attr-defined]

@@ -52,3 +52,20 @@ def test_dossier_shows_income_computed_not_typed(users, households):
     assert inc.per_capita == ((inc.wage_other + inc.business) / inc.household_size).quantize(Decimal("0.01"))
     data = login("clerk").get(f"/api/v1/households/{h.pk}").json()
     assert float(data["incomes"][0]["per_capita"]) == float(inc.per_capita)
+
+
+def test_dossier_shows_the_assistance_measures(users, households):
+    import datetime as dt
+
+    from fupin.lifecycle.models import Measure
+
+    h = households["533301205201"]
+    Measure.objects.create(household=h, type="07", description="危房改造（测试）", start_date=dt.date(2019, 3, 1),
+                           end_date=dt.date(2019, 9, 1), funds=Decimal("20000"), fund_source="01",
+                           responsible="张三", result="已入住")
+    page = login("county").get(f"/households/{h.pk}/").content.decode()
+    assert 'id="measures"' in page and "危房改造（测试）" in page and "住房安全保障" in page and "已入住" in page
+    assert f"/lifecycle/households/{h.pk}/#measures" in page
+    # the dossier of a past date is its recorded version; measures are not versioned, so they are not shown there
+    past = login("county").get(f"/households/{h.pk}/", {"as_of": "2019-01-01"}).content.decode()
+    assert "危房改造（测试）" not in past
