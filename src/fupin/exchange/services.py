@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fupin.core import audit
 from fupin.core.bulk import upsert_frame
+from fupin.core.errors import error_text
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404, scope_of
@@ -293,7 +294,7 @@ def _open_case(*, actor: Any, doubt: Doubt, spec: Any, reason: str, evidence_tex
             case = lifecycle.open_case(actor=actor, household=doubt.household, kind=kind, reason=why,
                                        evidence=evidence, origin=lifecycle.ORIGIN_VERIFICATION, **extra)
     except (ValidationError, PermissionDenied) as exc:
-        return None, "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        return None, error_text(exc)
     return case, ""
 
 

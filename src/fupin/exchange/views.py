@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from fupin.core.errors import error_text
 from fupin.core.exports import table_response
 from fupin.core.masking import Masker
 from fupin.core.models import AuditEvent
@@ -23,10 +24,6 @@ from fupin.core.scoping import scope_of
 from fupin.exchange import catalogue, selectors, services
 from fupin.exchange.models import Doubt, Rule
 from fupin.exchange.rules import KIND_LABELS, RULES
-
-
-def _errors(exc: Exception) -> str:
-    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @login_required
@@ -65,7 +62,7 @@ def doubt(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Outcome recorded on the dossier."))
             return redirect("exchange_doubt", pk=d.pk)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     masker = Masker(user)
     masker.reveal(obj=d, summary=f"doubt {d.pk}")
     spec = RULES[d.rule_id]
@@ -119,7 +116,7 @@ def batches(request: HttpRequest) -> HttpResponse:
                                           file_name=f.name or "upload", as_of=as_of)
                 return redirect("exchange_batch", pk=b.pk)
             except (ValidationError, PermissionDenied) as exc:
-                messages.error(request, _errors(exc))
+                messages.error(request, error_text(exc))
     page = paginate(request, selectors.batches(user), 50)
     return render(request, "exchange/batches.html", {
         "page": page, "query": query_without(request, "page"), "can_upload": can_upload,

@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from fupin.core import audit, codes
+from fupin.core.errors import error_text
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
@@ -511,8 +512,7 @@ def bulk_decide(*, actor: Any, step: str, case_ids: Sequence[int], approve: bool
             fn(**kwargs)
             results.append(BulkResult(case.pk, True, ""))
         except (ValidationError, PermissionDenied) as exc:
-            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            results.append(BulkResult(case.pk, False, message))
+            results.append(BulkResult(case.pk, False, error_text(exc)))
     missing = set(case_ids) - {r.case_id for r in results}
     results += [BulkResult(pk, False, "不存在 / no such case") for pk in sorted(missing)]
     return results

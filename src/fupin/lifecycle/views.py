@@ -15,16 +15,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fupin.core.codes import label
+from fupin.core.errors import error_text
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
 from fupin.lifecycle import evaluation, forms, selectors, services
 from fupin.lifecycle.models import OPEN_STAGES, Case, Kind, Notice, Stage
 from fupin.regions.models import Region
 from fupin.registry.forms import add_service_errors
-
-
-def _error_text(exc: Exception) -> str:
-    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 def _refuse(form: Any, exc: Exception) -> None:
@@ -248,7 +245,7 @@ def start_notice(request: HttpRequest) -> HttpResponse:
         notice = services.start_notice(actor=request.user, cases=cases)
         messages.success(request, _("Public notice posted until %(date)s.") % {"date": notice.ends_on})
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("lifecycle_queue")
 
 

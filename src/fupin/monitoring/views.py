@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.core import audit, codes
+from fupin.core.errors import error_text
 from fupin.core.exports import table_response
 from fupin.core.masking import Masker
 from fupin.core.models import AuditEvent
@@ -25,10 +26,6 @@ from fupin.monitoring.forms import RiskReportForm
 from fupin.monitoring.models import Alert, RiskReport
 from fupin.monitoring.rules import RULES
 from fupin.registry.forms import add_service_errors
-
-
-def _errors(exc: Exception) -> str:
-    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 @login_required
@@ -68,7 +65,7 @@ def alert(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Recorded on the dossier."))
             return redirect("monitoring_alert", pk=a.pk)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _errors(exc))
+            messages.error(request, error_text(exc))
     return render(request, "monitoring/alert.html", {
         "a": a, "spec": RULES.get(a.rule), "evidence": sorted(a.evidence.items()),
         "score": selectors.household_score(a.household_id),
