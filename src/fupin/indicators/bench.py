@@ -9,25 +9,15 @@ from __future__ import annotations
 import functools
 import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Value, When
 from django.test import override_settings
 from django.utils import timezone
 
-Row = tuple[str, float, str]
-
-
-def _timed(label: str, fn: Callable[[], Any], rows: list[Row], extra: Callable[[Any], str]) -> Any:
-    started = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - started
-    rows.append((label, seconds, extra(result)))
-    return result
+from fupin.core.benchmarks import Row, timed, yunnan_demo
 
 
 def _prepare(rows: list[Row], n: int) -> None:
@@ -35,31 +25,13 @@ def _prepare(rows: list[Row], n: int) -> None:
     from fupin.connectivity.models import ConnectivityEvent
     from fupin.monitoring import services as monitoring
     from fupin.monitoring.models import Alert
-    from fupin.regions.models import Level, Region
-    from fupin.regions.services import load_regions
-    from fupin.registry.demo import generate
-    from fupin.registry.models import Household
 
-    if not Region.objects.filter(code="53").exists():
-        _timed("load_regions --province 53", lambda: load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"]),
-               rows, lambda r: f"{r.total:,} nodes")
-    if not Household.objects.exists():
-        cities = list(Region.objects.filter(level=Level.CITY, code__startswith="53").order_by("code")
-                      .values_list("code", flat=True))
-        parts = -(-n // 200_000)
-        if parts > len(cities):
-            raise CommandError(f"at most {200_000 * len(cities):,} households in Yunnan's {len(cities)} cities")
-
-        def demo() -> int:
-            return sum(generate(households=n // parts + (i < n % parts), area=cities[i], seed=i + 1).households
-                       for i in range(parts))
-
-        _timed(f"demo --households {n:,} ({parts} cities)", demo, rows, lambda h: f"{h:,} households")
+    yunnan_demo(rows, n)
     if not ConnectivityEvent.objects.exists():
-        _timed("demo_connectivity 53 (events and facilities)", lambda: connectivity_demo.generate(area="53", seed=1),
+        timed("demo_connectivity 53 (events and facilities)", lambda: connectivity_demo.generate(area="53", seed=1),
                rows, lambda r: f"{r.events:,} events, {r.facilities:,} facilities")
     if not Alert.objects.exists():
-        _timed("warning rules (alerts)", lambda: monitoring.run_rules(), rows,
+        timed("warning rules (alerts)", lambda: monitoring.run_rules(), rows,
                lambda run: f"{sum(run.summary['hits'].values()):,} alerts")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -127,11 +99,11 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
         if period.is_frozen:
             raise CommandError(f"period {code} is frozen in this database")
         IndicatorValue.objects.filter(period=period).delete()
-        _timed(f"full rebuild {code}, {total:,} households (empty period: every value written)",
+        timed(f"full rebuild {code}, {total:,} households (empty period: every value written)",
                functools.partial(services.refresh, code, full=True), rows, _timings)
         rows[-1] = (rows[-1][0], rows[-1][1],
                     f"{IndicatorValue.objects.filter(period=period).count():,} values; {rows[-1][2]}")
-    _timed("full rebuild 2020 again (values compared, none changed)",
+    timed("full rebuild 2020 again (values compared, none changed)",
            functools.partial(services.refresh, "2020", full=True), rows, _timings)
     changed, villages = _change(1000)
     rows.append((f"change {changed:,} households in {villages:,} villages (one UPDATE)", 0.0, ""))
@@ -140,16 +112,16 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
     # row shows a refresh with the default overlap.
     with override_settings(FUPIN_INDICATOR_REFRESH_OVERLAP=0):
         for code in ("2020", current):
-            _timed(f"incremental refresh {code} after {changed:,} household changes",
+            timed(f"incremental refresh {code} after {changed:,} household changes",
                    functools.partial(services.refresh, code), rows, _timings)
-        _timed("incremental refresh 2020, nothing changed", functools.partial(services.refresh, "2020"), rows,
+        timed("incremental refresh 2020, nothing changed", functools.partial(services.refresh, "2020"), rows,
                _timings)
         incomes, income_villages = _change_incomes(1000)
         rows.append((f"correct the 2020 income of {incomes:,} households in {income_villages:,} villages "
                      "(one save() each)", 0.0, ""))
-        _timed(f"incremental refresh 2020 after {incomes:,} income changes (medians recomputed)",
+        timed(f"incremental refresh 2020 after {incomes:,} income changes (medians recomputed)",
                functools.partial(services.refresh, "2020"), rows, _timings)
-    _timed("incremental refresh 2020, nothing changed, default 5-minute overlap (the same changes again)",
+    timed("incremental refresh 2020, nothing changed, default 5-minute overlap (the same changes again)",
            functools.partial(services.refresh, "2020"), rows, _timings)
 
     user, _created = User.objects.get_or_create(username="bench_indicators",

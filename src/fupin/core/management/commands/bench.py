@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import platform
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+
+from fupin.core.benchmarks import timed, yunnan_demo
 
 
 def _machine() -> str:
@@ -26,14 +27,6 @@ def _machine() -> str:
     return f"{platform.machine()} {cpus} cores{mem}, Python {platform.python_version()}, {connection.vendor}"
 
 
-def _timed(label: str, fn: Callable[[], Any], rows: list[tuple[str, float, str]], extra: Callable[[Any], str]) -> Any:
-    started = time.perf_counter()
-    result = fn()
-    seconds = time.perf_counter() - started
-    rows.append((label, seconds, extra(result)))
-    return result
-
-
 def bench_foundation(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
     from fupin.regions.services import load_regions
     from fupin.registry.demo import generate
@@ -43,14 +36,14 @@ def bench_foundation(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, 
         raise CommandError("bench foundation needs an empty database (make bench-foundation creates one)")
     rows: list[tuple[str, float, str]] = []
     d = settings.DIVISIONS_DIR
-    _timed("load_regions, whole country (first load)", lambda: load_regions(directory=d), rows,
+    timed("load_regions, whole country (first load)", lambda: load_regions(directory=d), rows,
            lambda r: f"{r.total:,} nodes, {r.by_level.get(5, 0):,} villages, {r.total / r.seconds:,.0f} nodes/s")
-    _timed("load_regions, whole country (re-run, idempotent)", lambda: load_regions(directory=d), rows,
+    timed("load_regions, whole country (re-run, idempotent)", lambda: load_regions(directory=d), rows,
            lambda r: f"created {r.created:,}, updated {r.updated:,}")
-    _timed("load_regions --province 53", lambda: load_regions(directory=d, provinces=["53"]), rows,
+    timed("load_regions --province 53", lambda: load_regions(directory=d, provinces=["53"]), rows,
            lambda r: f"{r.total:,} nodes")
     n = opts["households"]
-    _timed(f"demo --households {n:,}", lambda: generate(households=n, area="53", seed=1), rows,
+    timed(f"demo --households {n:,}", lambda: generate(households=n, area="53", seed=1), rows,
            lambda r: f"{r.members:,} members, {r.incomes:,} income years; generate {r.timings['generate']:.1f}s, "
                      f"write {r.timings['write']:.1f}s; {r.households / r.seconds:,.0f} households/s")
     return rows
@@ -77,13 +70,13 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
         raise CommandError("bench registry needs an empty registry (make bench-registry creates one)")
     rows: list[tuple[str, float, str]] = []
     if not Region.objects.filter(code="53").exists():
-        _timed("load_regions --province 53", lambda: load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"]),
+        timed("load_regions --province 53", lambda: load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"]),
                rows, lambda r: f"{r.total:,} nodes")
     from fupin.core.models import User
 
     actor = User.objects.filter(username="bench_registry").first() or make_user("bench_registry", None, Role.COUNTY_ADMIN)
     households = max(1, round(opts["persons"] / 2.9))
-    _timed(f"demo --households {households:,}", lambda: generate(households=households, area="53", seed=1), rows,
+    timed(f"demo --households {households:,}", lambda: generate(households=households, area="53", seed=1), rows,
            lambda r: f"{r.members:,} persons")
     persons = Member.objects.count()
 
@@ -107,7 +100,7 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
 
     with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as tmp:
         folder = Path(tmp) / "csv"
-        _timed("export_registry 53 → csv", lambda: exporter.export_registry(actor=actor, region="53", output=folder,
+        timed("export_registry 53 → csv", lambda: exporter.export_registry(actor=actor, region="53", output=folder,
                                                                              fmt="csv"),
                rows, lambda r: f"{r[0].members:,} persons, "
                                f"{sum(p.stat().st_size for p in r[0].paths) / 2**20:,.0f} MiB")
@@ -123,13 +116,13 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
         xlsx.write_bytes(exporter._xlsx(frames))
         xlsx_persons = frames[MEMBERS.name].height
         wipe()
-        _timed(f"import_registry csv ({persons:,} persons, fresh)",
+        timed(f"import_registry csv ({persons:,} persons, fresh)",
                lambda: importer.import_registry(paths, actor=actor), rows, lambda r: figures(r, persons))
-        _timed("import_registry csv again (idempotent, unchanged)",
+        timed("import_registry csv again (idempotent, unchanged)",
                lambda: importer.import_registry(paths, actor=actor), rows,
                lambda r: f"unchanged {r.unchanged:,}, {persons / r.seconds:,.0f} persons/s")
         wipe()
-        _timed(f"import_registry xlsx ({xlsx_persons:,} persons, {xlsx.stat().st_size / 2**20:,.0f} MiB, fresh)",
+        timed(f"import_registry xlsx ({xlsx_persons:,} persons, {xlsx.stat().st_size / 2**20:,.0f} MiB, fresh)",
                lambda: importer.import_registry([xlsx], actor=actor), rows, lambda r: figures(r, xlsx_persons))
     return rows
 
@@ -140,33 +133,17 @@ BENCHES = {"foundation": bench_foundation, "registry": bench_registry}
 def bench_lifecycle(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
     """Exit evaluation (issue 4) of every household: one set-based query; village and county exit."""
     from fupin.lifecycle import evaluation
-    from fupin.regions.models import Level, Region
-    from fupin.regions.services import load_regions
-    from fupin.registry.demo import generate
+    from fupin.regions.models import Region
     from fupin.registry.models import Household
 
     rows: list[tuple[str, float, str]] = []
     n = opts["households"]
-    if not Household.objects.exists():
-        _timed("load_regions --province 53", lambda: load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"]),
-               rows, lambda r: f"{r.total:,} nodes")
-        # In parts of at most 200,000 households, one city each: the generator holds a part in memory.
-        cities = list(Region.objects.filter(level=Level.CITY, code__startswith="53").order_by("code")
-                      .values_list("code", flat=True))
-        parts = -(-n // 200_000)
-        if parts > len(cities):
-            raise CommandError(f"at most {200_000 * len(cities):,} households in Yunnan's {len(cities)} cities")
-
-        def demo() -> int:
-            return sum(generate(households=n // parts + (i < n % parts), area=cities[i], seed=i + 1).households
-                       for i in range(parts))
-
-        _timed(f"demo --households {n:,} ({parts} cities)", demo, rows, lambda h: f"{h:,} households")
+    yunnan_demo(rows, n)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")  # fresh statistics after the bulk load, as autovacuum would give
     total = Household.objects.count()
-    summary = _timed(f"exit evaluation 2020, all {total:,} households (one aggregate query)",
+    summary = timed(f"exit evaluation 2020, all {total:,} households (one aggregate query)",
                      lambda: evaluation.summary(Household.objects.all(), 2020), rows, lambda _r: "")
     rows[-1] = (rows[-1][0], rows[-1][1],
                 f"{summary['passing']:,} pass; unmet: income {summary['fail_income']:,}, education "
@@ -181,14 +158,14 @@ def bench_lifecycle(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, f
             count, last = count + len(batch), batch[-1][0]
         return count
 
-    fetched = _timed("exit evaluation 2020, every household's row fetched", fetch, rows, lambda _r: "")
+    fetched = timed("exit evaluation 2020, every household's row fetched", fetch, rows, lambda _r: "")
     rows[-1] = (rows[-1][0], rows[-1][1], f"{fetched:,} rows, {fetched / rows[-1][1]:,.0f} households/s")
     province = Region.objects.get(code="53")
-    _timed("village exit, all villages of 云南 (53)", lambda: evaluation.village_exits("53", 2020), rows,
+    timed("village exit, all villages of 云南 (53)", lambda: evaluation.village_exits("53", 2020), rows,
            lambda r: f"{len(r):,} villages with households, {sum(1 for v in r if v.passes):,} pass")
     first_village = Household.objects.order_by("id").values_list("village_id", flat=True).first() or "53"
     county = Region.objects.filter(code=first_village[:6]).first() or province
-    _timed(f"county exit (摘帽) {county.name}", lambda: evaluation.area_exit(county, 2020), rows,
+    timed(f"county exit (摘帽) {county.name}", lambda: evaluation.area_exit(county, 2020), rows,
            lambda r: f"incidence {r.incidence:.2%} (registry population), passes {r.passes}")
     return rows
 
@@ -246,26 +223,26 @@ def bench_connectivity(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str
 
     rows: list[tuple[str, float, str]] = []
     if not Region.objects.filter(level=Level.VILLAGE).exists():
-        _timed("load_regions, whole country", lambda: load_regions(directory=settings.DIVISIONS_DIR), rows,
+        timed("load_regions, whole country", lambda: load_regions(directory=settings.DIVISIONS_DIR), rows,
                lambda r: f"{r.total:,} nodes, {r.by_level.get(5, 0):,} villages")
     if not ConnectivityEvent.objects.exists():
-        _timed("mark 20% of the villages poor (synthetic, set-based)",
+        timed("mark 20% of the villages poor (synthetic, set-based)",
                lambda: demo.mark_poor_villages("", 0.2, random.Random(1)), rows, lambda n: f"{n:,} poor villages")
-        _timed("demo events for every village (COPY)", lambda: demo.generate(area="", seed=1, facilities=False),
+        timed("demo events for every village (COPY)", lambda: demo.generate(area="", seed=1, facilities=False),
                rows, lambda r: f"{r.events:,} events for {r.villages:,} villages")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     villages = Region.objects.filter(level=Level.VILLAGE).count()
-    _timed(f"status of all {villages:,} villages recomputed from the events", lambda: services.refresh_status(""),
+    timed(f"status of all {villages:,} villages recomputed from the events", lambda: services.refresh_status(""),
            rows, lambda n: f"{n:,} village statuses written")
     for day in (dt.date(2018, 12, 31), dt.date(2020, 12, 31)):
-        _timed(f"coverage of poor villages by province on {day} (from the events)",
+        timed(f"coverage of poor villages by province on {day} (from the events)",
                functools.partial(indicators.coverage, group_len=2, on=day), rows,
                lambda r: f"{sum(x.villages for x in r):,} poor villages, {sum(x.connected for x in r):,} connected")
-    _timed("coverage by county today (from the status)", lambda: indicators.coverage(group_len=6), rows,
+    timed("coverage by county today (from the status)", lambda: indicators.coverage(group_len=6), rows,
            lambda r: f"{len(r):,} counties")
-    snap = _timed("provincial ranking on 2020-12-31 computed and frozen",
+    snap = timed("provincial ranking on 2020-12-31 computed and frozen",
                   lambda: services.freeze_ranking(actor=None, as_of=dt.date(2020, 12, 31)), rows,
                   lambda s: f"{s.rows.count()} provinces, {s.coverage:.2f}% nationally")
     user, _created = User.objects.get_or_create(username="bench_connectivity",
@@ -288,7 +265,7 @@ def bench_connectivity(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str
     ]
     for label, url in pages:
         client.get(url)  # warm
-        response = _timed(label, functools.partial(client.get, url), rows, lambda r: f"HTTP {r.status_code}")
+        response = timed(label, functools.partial(client.get, url), rows, lambda r: f"HTTP {r.status_code}")
         rows[-1] = (rows[-1][0], rows[-1][1], f"{rows[-1][2]}, {rows[-1][1] * 1000:.0f} ms")
         del response
     return rows
@@ -309,27 +286,11 @@ BENCHES["pages"] = _bench_pages
 def bench_monitoring(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
     """Early warning (issue 6): every warning rule over all demo households (set-based SQL), then a re-run."""
     from fupin.monitoring import services as monitoring
-    from fupin.regions.models import Level, Region
-    from fupin.regions.services import load_regions
-    from fupin.registry.demo import generate
     from fupin.registry.models import Household
 
     rows: list[tuple[str, float, str]] = []
     n = opts["households"]
-    if not Household.objects.exists():
-        _timed("load_regions --province 53", lambda: load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"]),
-               rows, lambda r: f"{r.total:,} nodes")
-        cities = list(Region.objects.filter(level=Level.CITY, code__startswith="53").order_by("code")
-                      .values_list("code", flat=True))
-        parts = -(-n // 200_000)
-        if parts > len(cities):
-            raise CommandError(f"at most {200_000 * len(cities):,} households in Yunnan's {len(cities)} cities")
-
-        def demo() -> int:
-            return sum(generate(households=n // parts + (i < n % parts), area=cities[i], seed=i + 1).households
-                       for i in range(parts))
-
-        _timed(f"demo --households {n:,} ({parts} cities)", demo, rows, lambda h: f"{h:,} households")
+    yunnan_demo(rows, n)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -340,7 +301,7 @@ def bench_monitoring(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, 
     from fupin.monitoring.models import RiskReport
 
     if not RiskReport.objects.exists():
-        _timed("medical-expense batch (1 person in 10) and risk reports (1 household in 500)",
+        timed("medical-expense batch (1 person in 10) and risk reports (1 household in 500)",
                lambda: plant(timezone.localdate()), rows,
                lambda r: f"{r['expense_rows']:,} expense rows, {r['reports']:,} reports")
 
@@ -350,8 +311,8 @@ def bench_monitoring(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, 
                 f"{s['cleared']:,} cleared; {total / s['seconds']:,.0f} households/s; "
                 + ", ".join(f"{k} {v:,}" for k, v in sorted(s["hits"].items())))
 
-    _timed(f"all warning rules, {total:,} households (first run)", lambda: monitoring.run_rules(), rows, figures)
-    _timed(f"all warning rules, {total:,} households (re-run, no duplicates)", lambda: monitoring.run_rules(), rows,
+    timed(f"all warning rules, {total:,} households (first run)", lambda: monitoring.run_rules(), rows, figures)
+    timed(f"all warning rules, {total:,} households (re-run, no duplicates)", lambda: monitoring.run_rules(), rows,
            figures)
     return rows
 
