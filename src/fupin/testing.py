@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,3 +94,15 @@ def make_household(village: Region, size: int = 3, status: str = "poor", **field
 def make_households(tree: Tree) -> dict[str, Household]:
     """One household in each village of the tree, keyed by village code."""
     return {r.code: make_household(r) for r in tree.nodes.values() if r.level == Level.VILLAGE}
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """A PDF with its compressed streams inflated (weasyprint packs objects and text into Flate streams), to look
+    for fonts, printed text and drawing operators."""
+    parts = [pdf]
+    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
+        try:
+            parts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)

@@ -4,7 +4,6 @@ scoped and audited."""
 
 import io
 import re
-import zlib
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from openpyxl import load_workbook
 from fupin.core.models import AuditEvent
 from fupin.indicators import reports
 from fupin.indicators.models import AssessmentScheme, AssessmentWeight, Report
+from fupin.testing import pdf_objects
 
 from .test_pages_factories import COVER, INCIDENCE, inds, seed, target  # noqa: F401
 
@@ -27,23 +27,13 @@ def immediate(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
 
 
-def inflated(pdf: bytes) -> bytes:
-    parts = [pdf]
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            parts.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
-
-
 def printed_characters(pdf: bytes) -> set[str]:
     """Every character the PDF's fonts map glyphs to (their ToUnicode CMaps): what can appear as text."""
     chars: set[str] = set()
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", inflated(pdf), re.S):
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", pdf_objects(pdf), re.S):
         for dest in re.findall(rb"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]+)>", block):
             chars.add(bytes.fromhex(dest.decode()).decode("utf-16-be"))
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", inflated(pdf), re.S):
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", pdf_objects(pdf), re.S):
         for lo, hi, dest in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
             start = ord(bytes.fromhex(dest.decode()).decode("utf-16-be")[0])
             chars |= {chr(start + i) for i in range(int(hi, 16) - int(lo, 16) + 1)}
@@ -72,7 +62,7 @@ def test_annual_report_as_pdf_and_excel(client, tree, users, immediate):
     assert pdf["Content-Type"] == "application/pdf"
     data = b"".join(pdf.streaming_content)
     assert data.startswith(b"%PDF") and len(data) > 10_000
-    objects = inflated(data)
+    objects = pdf_objects(data)
     assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Noto-Sans-CJK-SC", objects)
     assert "云南省 2025".encode("utf-16-be").hex().encode() in objects.lower()  # the document title
     chars = printed_characters(data)

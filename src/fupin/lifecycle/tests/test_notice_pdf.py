@@ -1,7 +1,5 @@
 """The public notice as a PDF: no login, names masked as on the public page, no ID numbers."""
 
-import re
-import zlib
 
 import weasyprint
 from django.urls import reverse
@@ -9,19 +7,9 @@ from django.urls import reverse
 from fupin.core.masking import mask_name
 from fupin.lifecycle import services
 from fupin.registry.models import Member
+from fupin.testing import pdf_objects
 
 from .conftest import VILLAGE
-
-
-def text_of(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams inflated, to look for what was printed."""
-    out = [pdf]
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            out.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            pass
-    return b"".join(out)
 
 
 def notice_of(users, households):
@@ -39,7 +27,7 @@ def test_notice_pdf(client, users, households, clock):
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
     head = Member.objects.get(household=h, relation="01")
-    body = text_of(r.content)
+    body = pdf_objects(r.content)
     assert head.id_number.encode() not in body
     public = client.get(reverse("lifecycle_notice", args=[notice.pk])).content.decode()
     assert reverse("lifecycle_notice_pdf", args=[notice.pk]) in public

@@ -4,24 +4,13 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-import zlib
 
 from fupin.core.models import AuditEvent
 from fupin.registry import history
 from fupin.registry.models import HouseholdVersion
+from fupin.testing import pdf_objects
 
 from .dossier_helpers import login
-
-
-def pdf_objects(pdf: bytes) -> bytes:
-    """The PDF with its compressed streams inflated (weasyprint packs objects into object streams)."""
-    parts = [pdf]
-    for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            parts.append(zlib.decompress(m.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
 
 
 def test_pdf_of_a_dossier(users, households, tmp_path):
