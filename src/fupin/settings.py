@@ -118,6 +118,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Login lockout (X2): five failures for one username from one address lock it for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("FUPIN_LOGIN_FAILURE_LIMIT", "5"))
+
+# Bulk appends (registry import) rebuild a table's secondary indexes after the load when they add at least this
+# share of its rows, holding an ACCESS EXCLUSIVE lock meanwhile (fupin.core.bulkload); 0 never does.
+FUPIN_BULK_REBUILD_SHARE = float(os.environ.get("FUPIN_BULK_REBUILD_SHARE", "0.2"))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -4,7 +4,8 @@ per-row ``save()``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connection
@@ -16,15 +17,27 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Append ``rows`` to ``table``. Runs inside the caller's transaction; returns the row count."""
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, binary: bool = False) -> int:
+    """Append ``rows`` to ``table``. Runs inside the caller's transaction; returns the row count.
+    ``binary``: PostgreSQL's binary COPY with the columns' types from the catalogue — for large ``bytes``
+    values, which the text format would send as hex (twice the size, decoded again by the server)."""
     qn = connection.ops.quote_name
     cols = ", ".join(qn(c) for c in columns)
     n = 0
     with connection.cursor() as cur:
         if is_postgres():
             raw = cur.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
+            types: list[int] = []
+            if binary:
+                raw.execute(
+                    "SELECT a.attname, a.atttypid::int FROM pg_attribute a WHERE a.attrelid = %s::regclass "
+                    "AND a.attnum > 0 AND NOT a.attisdropped", [table],
+                )
+                oid = dict(raw.fetchall())
+                types = [oid[c] for c in columns]
+            with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN{' (FORMAT binary)' if binary else ''}") as copy:
+                if binary:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
                     n += 1
@@ -92,8 +105,24 @@ def copy_frame(table: str, frame: Any) -> int:
         return 0
     if not is_postgres():
         return copy_rows(table, frame.columns, frame.iter_rows())
-    copy_csv(table, frame.columns, frame_csv(frame))
+    copy_csv(table, frame.columns, _encoded_parts(frame))
     return int(frame.height)
+
+
+PART_ROWS = 100_000
+
+
+def _encoded_parts(frame: Any) -> Iterator[bytes]:
+    """The frame's COPY data in parts of ``PART_ROWS`` rows, each encoded by a worker thread while the
+    previous one is being sent (polars releases the GIL), so encoding and loading overlap."""
+    parts = [frame.slice(i, PART_ROWS) for i in range(0, frame.height, PART_ROWS)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = [pool.submit(frame_csv, part) for part in parts[:2]]
+        for k in range(len(parts)):
+            data = pending[k].result()
+            if k + 2 < len(parts):
+                pending.append(pool.submit(frame_csv, parts[k + 2]))
+            yield data
 
 
 def frame_csv(frame: Any) -> bytes:
@@ -102,8 +131,9 @@ def frame_csv(frame: Any) -> bytes:
     return bytes(frame.write_csv(include_header=False, null_value="\\N").encode("utf-8"))
 
 
-def copy_csv(table: str, columns: Sequence[str], data: bytes) -> None:
-    """PostgreSQL only: one ``COPY … (FORMAT csv)`` of ``data`` (from ``frame_csv``) into ``columns``."""
+def copy_csv(table: str, columns: Sequence[str], data: bytes | Iterable[bytes]) -> None:
+    """PostgreSQL only: one ``COPY … (FORMAT csv)`` of ``data`` (from ``frame_csv``, whole or in parts)
+    into ``columns``."""
     if not data:
         return
     qn = connection.ops.quote_name
@@ -112,8 +142,9 @@ def copy_csv(table: str, columns: Sequence[str], data: bytes) -> None:
         raw = cur.cursor
         with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
             step = 8 << 20
-            for i in range(0, len(data), step):
-                copy.write(data[i : i + step])
+            for part in [data] if isinstance(data, bytes) else data:
+                for i in range(0, len(part), step):
+                    copy.write(part[i : i + step])
 
 
 def upsert_frame(table: str, frame: Any, key: Sequence[str], update: Sequence[str]) -> int:

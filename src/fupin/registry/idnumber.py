@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import polars as pl
 from stdnum import numdb
 from stdnum.cn import ric
@@ -83,27 +84,36 @@ def check_one(number: str, *, today: dt.date | None = None) -> IdInfo:
 
 def check_many(numbers: Sequence[str] | pl.Series, *, today: dt.date | None = None) -> pl.DataFrame:
     """Vectorized check of many numbers. Returns columns ``valid`` (bool), ``birth_date`` (date) and
-    ``sex`` ("1"/"2"), null where the number is invalid. Region validity is not checked here."""
+    ``sex`` ("1"/"2"), null where the number is invalid. Region validity is not checked here.
+
+    The well-formed numbers (17 ASCII digits and a digit or X) are laid side by side in one byte buffer, so
+    the weighted digit sum is one matrix product over an ``n × 17`` array (a million numbers in tens of
+    milliseconds); NFKC normalization runs only when some text is not ASCII."""
     today = today or dt.date.today()
-    s = pl.Series("id", numbers, dtype=pl.Utf8).str.normalize("NFKC").str.strip_chars().str.to_uppercase()
-    df = pl.DataFrame({"id": s})
-    digits = [pl.col("id").str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(17)]
-    weighted = pl.sum_horizontal([d * w for d, w in zip(digits, WEIGHTS, strict=True)]) % 11
-    expected = weighted.replace_strict(list(range(11)), list(CHECK_CHARS), return_dtype=pl.Utf8)
+    s = pl.Series("id", numbers, dtype=pl.Utf8)
+    if not s.str.contains(r"^[\x00-\x7F]*$").fill_null(True).all():
+        s = s.str.normalize("NFKC")
+    s = s.str.strip_chars().str.to_uppercase()
+    shape_ok = s.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
+    padded = pl.select(pl.when(shape_ok).then(s).otherwise(pl.lit("0" * 18)).alias("id")).to_series()
+    grid = np.frombuffer(padded.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(len(s), 18)
+    weighted = (grid[:, :17].astype(np.int64) - ord("0")) @ np.array(WEIGHTS, dtype=np.int64) % 11
+    expected = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)[weighted]
+    check_ok = pl.Series("check", grid[:, 17] == expected) & shape_ok
+    sex = pl.Series("sex", np.where(grid[:, 16] % 2 == 1, "1", "2"), dtype=pl.Utf8)
+    df = pl.DataFrame({"id": s, "check_ok": check_ok, "sex": sex})
     birth = pl.col("id").str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    shape_ok = pl.col("id").str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
     valid = (
-        shape_ok
-        & (pl.col("id").str.slice(17, 1) == expected).fill_null(False)
+        pl.col("check_ok")
         & birth.is_not_null()
         & (birth >= EARLIEST_BIRTH).fill_null(False)
         & (birth <= today).fill_null(False)
     )
-    out = df.with_columns(valid=valid, birth_date=birth, sex_digit=pl.col("id").str.slice(16, 1).cast(pl.Int32, strict=False))
+    out = df.with_columns(valid=valid, birth_date=pl.when(pl.col("check_ok")).then(birth))
     return out.select(
         "valid",
         pl.when(pl.col("valid")).then(pl.col("birth_date")).alias("birth_date"),
-        pl.when(pl.col("valid")).then(pl.when(pl.col("sex_digit") % 2 == 1).then(pl.lit("1")).otherwise(pl.lit("2"))).alias("sex"),
+        pl.when(pl.col("valid")).then(pl.col("sex")).alias("sex"),
     )
 
 

@@ -28,6 +28,7 @@ from python_calamine import CalamineWorkbook
 
 from fupin.core import audit, codes, textfiles
 from fupin.core.bulk import copy_csv, copy_frame, copy_rows, frame_csv, is_postgres, upsert_frame
+from fupin.core.bulkload import BulkAppend, row_estimate
 from fupin.core.models import AuditEvent
 from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import Scope, scope_of
@@ -181,6 +182,20 @@ def _decode_csv(data: bytes) -> bytes:
     return textfiles.utf8_bytes(data)  # raises TextEncodingError for UTF-16 or binary files
 
 
+def _read_csv(data: bytes) -> pl.DataFrame:
+    """A CSV file as text columns. UTF-8 is read as it is — polars refuses invalid UTF-8 in the data itself, and
+    the header line is checked here (polars reads headers leniently) — so a large file is not decoded twice;
+    anything else goes through ``textfiles`` (GBK/GB18030 converted, UTF-16 refused)."""
+    header = data[: data.find(b"\n") if b"\n" in data[:1 << 20] else 1 << 20]
+    if b"\x00" not in data[:4096]:
+        try:
+            header.decode("utf-8")
+            return pl.read_csv(io.BytesIO(data), infer_schema=False, has_header=True)
+        except (UnicodeDecodeError, pl.exceptions.ComputeError):
+            pass  # not UTF-8
+    return pl.read_csv(io.BytesIO(_decode_csv(data)), infer_schema=False, has_header=True)
+
+
 @dataclass
 class _Input:
     name: str
@@ -229,7 +244,7 @@ def read_inputs(files: Iterable[Any], errors: list[RowError]) -> dict[str, RawTa
                 _add_table(tables, sheet, f"{inp.name}:{name}", headers, frame, errors)
         elif suffix in (".csv", ".txt"):
             try:
-                frame = pl.read_csv(io.BytesIO(_decode_csv(inp.data)), infer_schema=False, has_header=True)
+                frame = _read_csv(inp.data)
             except (textfiles.TextEncodingError, pl.exceptions.PolarsError) as exc:
                 _file_error(errors, inp.name, f"无法读取 CSV 文件 {inp.name} / cannot read the CSV file: {exc}")
                 continue
@@ -438,13 +453,7 @@ def _select_in(sql: str, values: Sequence[Any] | pl.Series, dtypes: dict[str, An
             # One array literal built by polars and parsed by the server (adapting a Python list of a million
             # strings element by element takes seconds), and the rows back as CSV read by polars.
             array = "= ANY(%s::bigint[])" if series.dtype.is_integer() else "= ANY(%s::text[])"
-            buf = io.BytesIO()
-            query = sql.replace("{in}", array)
-            out = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '\\N', FORCE_QUOTE *)"
-            with cur.cursor.copy(out, [_array_literal(series)]) as copy:
-                for block in copy:
-                    buf.write(block)
-            return _typed_csv(buf.getvalue(), dtypes)
+            return _copy_out(sql.replace("{in}", array), dtypes, [_array_literal(series)])
         else:
             items = series.to_list()
             for i in range(0, len(items), IN_CHUNK):
@@ -452,6 +461,32 @@ def _select_in(sql: str, values: Sequence[Any] | pl.Series, dtypes: dict[str, An
                 cur.execute(sql.replace("{in}", f"IN ({', '.join(['%s'] * len(chunk))})"), chunk)
                 rows.extend(cur.fetchall())
     return pl.DataFrame(rows, schema=dtypes, orient="row", strict=False)
+
+
+def _copy_out(sql: str, dtypes: dict[str, Any], params: Sequence[Any] = ()) -> pl.DataFrame:
+    """PostgreSQL: all rows of ``sql`` read back as CSV (``COPY … TO STDOUT``) into a polars frame."""
+    buf = io.BytesIO()
+    with connection.cursor() as cur, cur.cursor.copy(
+        f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N', FORCE_QUOTE *)", params or None
+    ) as copy:
+        for block in copy:
+            buf.write(block)
+    return _typed_csv(buf.getvalue(), dtypes)
+
+
+HOLDERS_SQL = ("SELECT m.id_number, h.number FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
+               "WHERE m.is_active")  # the partial index's own condition, so SQLite uses it
+
+
+def _holders(ids: pl.Series) -> pl.DataFrame:
+    """Active members anywhere with one of these ID numbers, and their household's number. Whichever is
+    cheaper on PostgreSQL: one index probe per number of the file, or — when the registry holds fewer
+    persons than the file (a first load) — one scan of the registry joined with the file in polars."""
+    dtypes = {"id_number": pl.Utf8, "holder": pl.Utf8}
+    if is_postgres() and len(ids) and row_estimate(Member._meta.db_table) < len(ids):
+        everyone = _copy_out(HOLDERS_SQL, dtypes)
+        return everyone.filter(pl.col("id_number").is_in(ids.implode()))
+    return _select_in(HOLDERS_SQL + " AND m.id_number {in}", ids, dtypes)
 
 
 def _db_expr(c: Column, name: str | None = None) -> str:
@@ -711,12 +746,7 @@ def validate(
         errs.add(d, pl.lit(True), M, mcol("id_number").header,
                  pl.format("证件号码在文件中重复（第 {} 行） / the same ID number appears more than once (rows {})",
                            pl.col("_rows"), pl.col("_rows")))
-    ids = members["id_number"].drop_nulls().unique()
-    holders = _select_in(
-        "SELECT m.id_number, h.number FROM registry_member m JOIN registry_household h ON h.id = m.household_id "
-        "WHERE m.is_active AND m.id_number {in}",  # the partial index's own condition, so SQLite uses it
-        ids, {"id_number": pl.Utf8, "holder": pl.Utf8},
-    )
+    holders = _holders(members["id_number"].drop_nulls().unique())
     lap("validate.holders")
     if holders.height:
         # A person may move between two households of the same file; elsewhere they must leave first.
@@ -875,6 +905,18 @@ def write(plan: _Plan, *, actor: Any, progress: Progress, laps: Laps | None = No
         is_active=pl.lit(True),
     ).drop("_old_id")
     changed_ids = _ids_of(hh.filter(~pl.col("is_new"))["id"])
+    # Large appends on PostgreSQL: foreign keys checked set-based instead of per row, and when the file adds a
+    # large share of the rows, secondary indexes built again after the load (fupin.core.bulkload).
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(f"LOCK TABLE {Income._meta.db_table} IN EXCLUSIVE MODE")
+    bulk = BulkAppend({
+        Member._meta.db_table: int(members["_new"].sum()),
+        Household._meta.db_table: int(hh["is_new"].sum()),
+        Income._meta.db_table: incomes.height,
+    })
+    bulk.begin(locked=list(bulk.rows))
+    lap("write.bulk_begin")
     gone = plan.old_members.filter(pl.col("household_id").is_in(changed_ids)).join(
         members.select("household_id", "id_number"), on=["household_id", "id_number"], how="anti"
     )
@@ -898,13 +940,15 @@ def write(plan: _Plan, *, actor: Any, progress: Progress, laps: Laps | None = No
     _execute_ids(f"UPDATE {t} SET is_active = {'FALSE' if pg else '0'} WHERE id {{in}}", _ids_of(gone["id"]))
     m_cols = ["id", "household_id", *MEMBER_CONTENT, "is_active"]
     upsert_frame(t, members.filter(~pl.col("_new")).select(m_cols), ["id"], [c for c in m_cols if c != "id"])
-    _append(t, *_encoded(members.filter(pl.col("_new")).select(m_cols), pg))
+    with bulk.appending():
+        _append(t, members.filter(pl.col("_new")).select(m_cols), None)  # encoded in parts while loading
     lap("write.members")
     progress("写入 / writing", 0.7)
 
     # Households: new ones appended, changed ones merged by id.
     new_rows, new_csv, changed_rows = households.result()
-    _append(Household._meta.db_table, new_rows, new_csv)
+    with bulk.appending():
+        _append(Household._meta.db_table, new_rows, new_csv)
     update_cols = [c for c in HOUSEHOLD_CONTENT if c != "number"] + ["updated_at", *LATEST_INCOME]
     upsert_frame(Household._meta.db_table, changed_rows, ["id"], update_cols)
     lap("write.households")
@@ -912,8 +956,11 @@ def write(plan: _Plan, *, actor: Any, progress: Progress, laps: Laps | None = No
 
     # Incomes of changed households are replaced; inserted for all written households.
     _execute_ids(f"DELETE FROM {Income._meta.db_table} WHERE household_id {{in}}", changed_ids)
-    _append(Income._meta.db_table, *income_rows.result())
+    with bulk.appending():
+        _append(Income._meta.db_table, *income_rows.result())
     lap("write.incomes")
+    bulk.finish()
+    lap("write.indexes_and_keys")
     progress("写入 / writing", 0.9)
 
     # History: the written dossiers once, in Parquet blocks (built meanwhile by the worker thread). A block of
@@ -952,7 +999,8 @@ def _encoded(frame: pl.DataFrame, pg: bool) -> tuple[pl.DataFrame, bytes | None]
 
 
 def _append(table: str, frame: pl.DataFrame, data: bytes | None) -> None:
-    """Append rows: the data encoded beforehand when there is some (PostgreSQL), else the frame."""
+    """Append rows: the data encoded beforehand when there is some (PostgreSQL), else the frame (encoded in
+    parts by a worker thread while the earlier parts load)."""
     if data is not None:
         copy_csv(table, frame.columns, data)
     else:
@@ -981,7 +1029,7 @@ def _write_chunks(chunks: list[HistoryChunk], now: dt.datetime) -> None:
                "last_household", "households", "members", "incomes"]
     for n, chunk in enumerate(chunks):
         chunk.pk, chunk.recorded_at = first + n, now
-    copy_rows(table, columns, ([getattr(c, name) for name in columns] for c in chunks))
+    copy_rows(table, columns, ([getattr(c, name) for name in columns] for c in chunks), binary=True)
     _reset_sequences([table])
 
 

@@ -36,8 +36,10 @@ class Cadre(models.Model):
 
 class Household(models.Model):
     number = models.CharField(_("household number"), max_length=20, unique=True)
+    # No index of its own: the (village, status) index below serves every look-up by village and subtree range.
     village = models.ForeignKey(
-        "regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="households"
+        "regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="households",
+        db_index=False,
     )
     status = models.CharField(_("status"), max_length=12)  # code list household_status
     standard = models.CharField(_("identification standard"), max_length=2)
