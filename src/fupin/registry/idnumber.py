@@ -82,39 +82,64 @@ def check_one(number: str, *, today: dt.date | None = None) -> IdInfo:
     return IdInfo(birth_date=birth, sex="1" if int(number[16]) % 2 else "2", region=number[:6])
 
 
+def normalize_many(numbers: pl.Series) -> pl.Series:
+    """``normalize`` for a column: NFKC (only when some text is not ASCII), stripped, upper case."""
+    if not numbers.str.contains(r"^[\x00-\x7F]*$").fill_null(True).all():
+        numbers = numbers.str.normalize("NFKC")
+    return numbers.str.strip_chars().str.to_uppercase()
+
+
 def check_many(numbers: Sequence[str] | pl.Series, *, today: dt.date | None = None) -> pl.DataFrame:
     """Vectorized check of many numbers. Returns columns ``valid`` (bool), ``birth_date`` (date) and
     ``sex`` ("1"/"2"), null where the number is invalid. Region validity is not checked here.
 
-    The well-formed numbers (17 ASCII digits and a digit or X) are laid side by side in one byte buffer, so
-    the weighted digit sum is one matrix product over an ``n × 17`` array (a million numbers in tens of
-    milliseconds); NFKC normalization runs only when some text is not ASCII."""
+    The well-formed numbers (17 ASCII digits and a digit or X) lie side by side in the column's own byte
+    buffer (Arrow), read as an ``n × 18`` array without copying: the weighted digit sum is one matrix
+    product and the birth date is checked arithmetically (a million numbers in about 0.1 s)."""
     today = today or dt.date.today()
-    s = pl.Series("id", numbers, dtype=pl.Utf8)
-    if not s.str.contains(r"^[\x00-\x7F]*$").fill_null(True).all():
-        s = s.str.normalize("NFKC")
-    s = s.str.strip_chars().str.to_uppercase()
+    s = normalize_many(pl.Series("id", numbers, dtype=pl.Utf8))
+    n = len(s)
     shape_ok = s.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
     padded = pl.select(pl.when(shape_ok).then(s).otherwise(pl.lit("0" * 18)).alias("id")).to_series()
-    grid = np.frombuffer(padded.str.join("").item().encode("ascii"), dtype=np.uint8).reshape(len(s), 18)
-    weighted = (grid[:, :17].astype(np.int64) - ord("0")) @ np.array(WEIGHTS, dtype=np.int64) % 11
-    expected = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)[weighted]
-    check_ok = pl.Series("check", grid[:, 17] == expected) & shape_ok
-    sex = pl.Series("sex", np.where(grid[:, 16] % 2 == 1, "1", "2"), dtype=pl.Utf8)
-    df = pl.DataFrame({"id": s, "check_ok": check_ok, "sex": sex})
-    birth = pl.col("id").str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
-    valid = (
-        pl.col("check_ok")
-        & birth.is_not_null()
-        & (birth >= EARLIEST_BIRTH).fill_null(False)
-        & (birth <= today).fill_null(False)
-    )
-    out = df.with_columns(valid=valid, birth_date=pl.when(pl.col("check_ok")).then(birth))
+    grid = _byte_grid(padded, 18).astype(np.int32) - ord("0")
+    weighted = grid[:, :17] @ np.array(WEIGHTS, dtype=np.int32) % 11
+    expected = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)[weighted].astype(np.int32) - ord("0")
+    check_ok = (grid[:, 17] == expected) & shape_ok.to_numpy()
+    year = grid[:, 6] * 1000 + grid[:, 7] * 100 + grid[:, 8] * 10 + grid[:, 9]
+    month = grid[:, 10] * 10 + grid[:, 11]
+    day = grid[:, 12] * 10 + grid[:, 13]
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)[np.clip(month, 0, 12)]
+    month_days = month_days + ((month == 2) & leap)
+    is_date = (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days)
+    ymd = year * 10000 + month * 100 + day
+    in_range = (ymd >= _ymd(EARLIEST_BIRTH)) & (ymd <= _ymd(today))
+    valid = check_ok & is_date & in_range
+    keep = np.where(valid, ymd, 20000101)
+    birth = pl.select(pl.date(pl.lit(pl.Series(keep // 10000)), pl.lit(pl.Series(keep // 100 % 100)),
+                               pl.lit(pl.Series(keep % 100)))).to_series()
+    out = pl.DataFrame({"valid": pl.Series(valid, dtype=pl.Boolean), "birth_date": birth,
+                        "odd": pl.Series(grid[:, 16] % 2 == 1, dtype=pl.Boolean)})
     return out.select(
         "valid",
         pl.when(pl.col("valid")).then(pl.col("birth_date")).alias("birth_date"),
-        pl.when(pl.col("valid")).then(pl.col("sex")).alias("sex"),
-    )
+        pl.when(pl.col("valid")).then(pl.when(pl.col("odd")).then(pl.lit("1")).otherwise(pl.lit("2"))).alias("sex"),
+    ) if n else pl.DataFrame(schema={"valid": pl.Boolean, "birth_date": pl.Date, "sex": pl.Utf8})
+
+
+def _ymd(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _byte_grid(texts: pl.Series, width: int) -> np.ndarray:
+    """ASCII texts all ``width`` long, as an ``n × width`` array of their bytes (the Arrow data buffer)."""
+    array = texts.to_arrow()
+    if hasattr(array, "combine_chunks"):
+        array = array.combine_chunks()
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64 if "large" in str(array.type) else np.int32)
+    start = int(offsets[array.offset])
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[start : start + len(texts) * width]
+    return data.reshape(len(texts), width)
 
 
 @lru_cache(maxsize=1)

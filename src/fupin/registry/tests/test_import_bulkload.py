@@ -78,7 +78,7 @@ def test_killed_during_a_rebuild_import_leaves_rows_and_indexes_as_before(users,
 def test_set_based_check_finds_an_orphan_appended_with_triggers_skipped(users, tmp_path):
     importer.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1))], actor=users["clerk"])
     head = Member.objects.get(relation="01", household__village_id=VILLAGE)
-    with pytest.raises(bulkload.ForeignKeyViolation, match="registry_member.*household_id.*987654321"), \
+    with pytest.raises(bulkload.ForeignKeyViolation, match=r"registry_member.*household_id.*987654321"), \
             transaction.atomic():
         bulk = bulkload.BulkAppend({Member._meta.db_table: 1})
         bulk.begin()
