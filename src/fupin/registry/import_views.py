@@ -58,8 +58,9 @@ def get_jobs(request: HttpRequest):  # type: ignore[no-untyped-def]
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_scoped_or_404(ImportJob.objects.all(), request.user, pk=pk)
+    stage, fraction = jobs.live_progress(job)
     context = {"job": job, "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
-               "percent": round(job.progress * 100)}
+               "stage": stage, "percent": round(fraction * 100)}
     if request.headers.get("HX-Request"):
         return render(request, "registry/import_progress.html", context)
     return render(request, "registry/import_job.html", context)

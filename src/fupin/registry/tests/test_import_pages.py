@@ -118,3 +118,24 @@ def test_export_link(client, users, households):
     assert sorted(numbers) == sorted(h.number for h in households.values() if h.village_id.startswith("533301"))
     zipped = client.get(reverse("registry_export") + "?format=csv")
     assert zipped["Content-Type"] == "application/zip"
+
+
+def test_progress_of_the_write_phase_reaches_the_page(client, users, tmp_path, immediate, monkeypatch):
+    """The write runs in one transaction: the stage it reports must still reach the progress page (another
+    connection, which sees only committed rows) while it runs."""
+    from fupin.registry import importer, jobs
+
+    seen = []
+    real = importer.write
+
+    def write(plan, *, actor, progress, laps=None):
+        progress("写入 / writing", 0.75)  # inside the import's transaction: the job's row is not updated
+        seen.append(jobs.live_progress(ImportJob.objects.get()))  # what the page shows meanwhile
+        return real(plan, actor=actor, progress=progress, laps=laps)
+
+    monkeypatch.setattr(importer, "write", write)
+    _login(client, users["clerk"])
+    _upload(client, write_xlsx(tmp_path / "f.xlsx", form(1)))
+    assert seen == [("写入 / writing", 0.75)]
+    job = ImportJob.objects.get()
+    assert job.status == "done" and jobs.live_progress(job) == ("完成 / done", 1.0)
