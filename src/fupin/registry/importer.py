@@ -449,15 +449,27 @@ def _typed_csv(data: bytes, dtypes: dict[str, Any]) -> pl.DataFrame:
     ])
 
 
-def _select_in(sql: str, values: Sequence[Any] | pl.Series, dtypes: dict[str, Any]) -> pl.DataFrame:
-    """Rows of ``sql`` (with ``{in}`` where the list goes) for many values: one ``= ANY`` array on PostgreSQL,
-    chunks of IN lists on SQLite. Returned as a polars frame with ``dtypes``."""
+SCAN_FACTOR = 4  # a table with fewer rows than 4 per looked-up key is read whole rather than probed per key
+
+
+def _select_in(
+    sql: str, values: Sequence[Any] | pl.Series, dtypes: dict[str, Any], *, scan: tuple[str, str] | None = None
+) -> pl.DataFrame:
+    """Rows of ``sql`` (with ``{in}`` after the key column, where the list goes) for many values: one ``= ANY``
+    array on PostgreSQL, chunks of IN lists on SQLite. Returned as a polars frame with ``dtypes``.
+
+    ``scan=(table, output column)``: on PostgreSQL, when ``table`` holds fewer than ``SCAN_FACTOR`` rows per
+    value (a first load, or re-importing most of a registry), the rows are read in one sequential scan
+    (``{in}`` becomes ``IS NOT NULL``) and filtered by polars — far cheaper than a million index probes."""
     rows: list[tuple[Any, ...]] = []
     series = values if isinstance(values, pl.Series) else pl.Series(list(values))
     with connection.cursor() as cur:
         if is_postgres():
             if not len(series):
                 return pl.DataFrame(schema=dtypes)
+            if scan is not None and row_estimate(scan[0]) < SCAN_FACTOR * len(series):
+                every = _copy_out(sql.replace("{in}", "IS NOT NULL"), dtypes)
+                return every.filter(pl.col(scan[1]).is_in(series.cast(dtypes[scan[1]]).implode()))
             # One array literal built by polars and parsed by the server (adapting a Python list of a million
             # strings element by element takes seconds), and the rows back as CSV read by polars.
             array = "= ANY(%s::bigint[])" if series.dtype.is_integer() else "= ANY(%s::text[])"
@@ -487,14 +499,9 @@ HOLDERS_SQL = ("SELECT m.id_number, h.number FROM registry_member m JOIN registr
 
 
 def _holders(ids: pl.Series) -> pl.DataFrame:
-    """Active members anywhere with one of these ID numbers, and their household's number. Whichever is
-    cheaper on PostgreSQL: one index probe per number of the file, or — when the registry holds fewer
-    persons than the file (a first load) — one scan of the registry joined with the file in polars."""
-    dtypes = {"id_number": pl.Utf8, "holder": pl.Utf8}
-    if is_postgres() and len(ids) and row_estimate(Member._meta.db_table) < len(ids):
-        everyone = _copy_out(HOLDERS_SQL, dtypes)
-        return everyone.filter(pl.col("id_number").is_in(ids.implode()))
-    return _select_in(HOLDERS_SQL + " AND m.id_number {in}", ids, dtypes)
+    """Active members anywhere with one of these ID numbers, and their household's number."""
+    return _select_in(HOLDERS_SQL + " AND m.id_number {in}", ids, {"id_number": pl.Utf8, "holder": pl.Utf8},
+                      scan=(Member._meta.db_table, "id_number"))
 
 
 def _db_expr(c: Column, name: str | None = None) -> str:
@@ -532,7 +539,8 @@ def existing_state(numbers: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, 
     dtypes: dict[str, Any] = {"id": pl.Int64, "cadre_id": pl.Int64, "source": pl.Utf8}
     dtypes.update({c.field: _db_dtype(c) for c in hh_cols})
     hh = _select_in(
-        f"SELECT id, cadre_id, source, {select} FROM registry_household WHERE number {{in}}", numbers, dtypes
+        f"SELECT id, cadre_id, source, {select} FROM registry_household WHERE number {{in}}", numbers, dtypes,
+        scan=(Household._meta.db_table, "number"),
     )
     hh = _typed_from_db(hh, HOUSEHOLDS)
     ids = hh["id"].to_list()
@@ -542,7 +550,7 @@ def existing_state(numbers: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, 
     members = _select_in(
         f"SELECT id, household_id, {', '.join(f'{_db_expr(c)} AS {c.field}' for c in m_cols)} "
         "FROM registry_member WHERE is_active AND household_id {in}",
-        ids, m_dtypes,
+        ids, m_dtypes, scan=(Member._meta.db_table, "household_id"),
     )
     members = _typed_from_db(members, MEMBERS)
     i_cols = [c for c in INCOMES.columns if c.field != "household"]
@@ -551,7 +559,7 @@ def existing_state(numbers: Sequence[str]) -> tuple[pl.DataFrame, pl.DataFrame, 
     incomes = _select_in(
         f"SELECT household_id, {', '.join(f'{_db_expr(c)} AS {c.field}' for c in i_cols)} "
         "FROM registry_income WHERE household_id {in}",
-        ids, i_dtypes,
+        ids, i_dtypes, scan=(Income._meta.db_table, "household_id"),
     )
     incomes = _typed_from_db(incomes, INCOMES)
     return hh, members, incomes
