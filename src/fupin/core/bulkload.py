@@ -26,11 +26,13 @@ dropped indexes and the setting together. On SQLite nothing of this applies (``B
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+
+from fupin.core.bulk import is_postgres
 
 REBUILD_MIN_ROWS = 50_000
 
@@ -59,17 +61,11 @@ class BulkAppend:
     first_new_id: dict[str, int] = field(default_factory=dict)  # rows with id >= this were appended by us
     locked: set[str] = field(default_factory=set)  # tables no one else may write until we commit
 
-    # ------------------------------------------------------------------------------------------ decisions
-
-    @property
-    def active(self) -> bool:
-        return connection.vendor == "postgresql"
-
     def begin(self, locked: Sequence[str] = ()) -> None:
         """Decide and prepare (inside the transaction, after the caller locked ``locked`` against writers):
         drop the secondary indexes when rebuilding pays off, find out whether triggers may be skipped."""
         self.locked = set(locked)
-        if not self.active:
+        if not is_postgres():
             return
         share = float(getattr(settings, "FUPIN_BULK_REBUILD_SHARE", 0.2))
         with connection.cursor() as cur:
@@ -94,12 +90,12 @@ class BulkAppend:
                     self.dropped += [(name, sql) for name, sql in cur.fetchall()]
                 for name, _sql in self.dropped:
                     cur.execute(f'DROP INDEX "{name}"')
-            self.replica = _may_skip_triggers(cur, list(self.rows))
+        self.replica = _may_skip_triggers(list(self.rows))
 
     @contextlib.contextmanager
     def appending(self) -> Iterator[None]:
         """Around plain appends of new rows (COPY): per-row foreign-key triggers skipped when allowed."""
-        if not (self.active and self.replica):
+        if not (is_postgres() and self.replica):
             yield
             return
         with connection.cursor() as cur:
@@ -112,7 +108,7 @@ class BulkAppend:
 
     def finish(self) -> None:
         """Rebuild the dropped indexes and check the foreign keys of the appended rows, set-based."""
-        if not self.active:
+        if not is_postgres():
             return
         with connection.cursor() as cur:
             if self.dropped:
@@ -135,37 +131,24 @@ def row_estimate(table: str) -> int:
         return int(cur.fetchone()[0])
 
 
-def _may_skip_triggers(cur: object, tables: list[str]) -> bool:
+def _may_skip_triggers(tables: list[str]) -> bool:
     """True when this role may set ``session_replication_role`` and the tables have no triggers but the
     internal ones of foreign keys."""
-    execute = cur.execute  # type: ignore[attr-defined]
-    fetchone = cur.fetchone  # type: ignore[attr-defined]
-    execute(
-        "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal", [tables]
-    )
-    if int(fetchone()[0]):
-        return False
-    execute("SELECT current_setting('is_superuser') = 'on'")
-    if fetchone()[0]:
-        return True
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT COUNT(*) FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal", [tables]
+        )
+        if int(cur.fetchone()[0]):
+            return False
+        cur.execute("SELECT current_setting('is_superuser') = 'on'")
+        if cur.fetchone()[0]:
+            return True
     try:
-        with connection.cursor() as inner, _savepoint(inner):
-            inner.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
-            return bool(inner.fetchone()[0])
+        with transaction.atomic(), connection.cursor() as cur:  # a savepoint: the probe may fail
+            cur.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+            return bool(cur.fetchone()[0])
     except Exception:  # PostgreSQL before 15 has no parameter privileges: superusers only
         return False
-
-
-@contextlib.contextmanager
-def _savepoint(cur: object) -> Iterator[None]:
-    execute = cur.execute  # type: ignore[attr-defined]
-    execute("SAVEPOINT fupin_probe")
-    try:
-        yield
-    except Exception:
-        execute("ROLLBACK TO SAVEPOINT fupin_probe")
-        raise
-    execute("RELEASE SAVEPOINT fupin_probe")
 
 
 def foreign_keys(table: str) -> list[ForeignKey]:
@@ -184,7 +167,7 @@ def foreign_keys(table: str) -> list[ForeignKey]:
         return [ForeignKey(table, list(cols), parent, list(pcols), name) for name, parent, cols, pcols in cur.fetchall()]
 
 
-def verify_foreign_keys(first_new_id: dict[str, int], *, locked: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def verify_foreign_keys(first_new_id: dict[str, int], *, locked: Collection[str] = ()) -> None:
     """For every foreign key of every table: the rows with ``id >= first_new_id[table]`` whose parent is
     missing, found by one anti-join each; raises ``ForeignKeyViolation`` naming the constraint and a few
     of the keys. Parents in tables others may still write to (not in ``locked``) are locked

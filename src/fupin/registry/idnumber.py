@@ -98,7 +98,8 @@ def check_many(numbers: Sequence[str] | pl.Series, *, today: dt.date | None = No
     product and the birth date is checked arithmetically (a million numbers in about 0.1 s)."""
     today = today or dt.date.today()
     s = normalize_many(pl.Series("id", numbers, dtype=pl.Utf8))
-    n = len(s)
+    if not len(s):
+        return pl.DataFrame(schema={"valid": pl.Boolean, "birth_date": pl.Date, "sex": pl.Utf8})
     shape_ok = s.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False)
     padded = pl.select(pl.when(shape_ok).then(s).otherwise(pl.lit("0" * 18)).alias("id")).to_series()
     grid = _byte_grid(padded, 18).astype(np.int32) - ord("0")
@@ -124,7 +125,7 @@ def check_many(numbers: Sequence[str] | pl.Series, *, today: dt.date | None = No
         "valid",
         pl.when(pl.col("valid")).then(pl.col("birth_date")).alias("birth_date"),
         pl.when(pl.col("valid")).then(pl.when(pl.col("odd")).then(pl.lit("1")).otherwise(pl.lit("2"))).alias("sex"),
-    ) if n else pl.DataFrame(schema={"valid": pl.Boolean, "birth_date": pl.Date, "sex": pl.Utf8})
+    )
 
 
 def _ymd(day: dt.date) -> int:

@@ -23,8 +23,8 @@ from fupin.registry.models import ImportJob
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
 
 
-def job_dir(job: ImportJob) -> Path:
-    return Path(settings.VAR_DIR) / "imports" / str(job.pk)
+def job_dir(job: ImportJob | int) -> Path:
+    return Path(settings.VAR_DIR) / "imports" / str(job if isinstance(job, int) else job.pk)
 
 
 def _safe_name(name: str) -> str:
@@ -56,7 +56,7 @@ def start_import(*, actor: Any, files: list[Any], dry_run: bool) -> ImportJob:
 
 
 def _progress_path(job_id: int) -> Path:
-    return Path(settings.VAR_DIR) / "imports" / str(job_id) / "progress.json"
+    return job_dir(job_id) / "progress.json"
 
 
 def _progress(job_id: int):  # type: ignore[no-untyped-def]

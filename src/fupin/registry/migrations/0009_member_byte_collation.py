@@ -14,24 +14,17 @@ from django.db import migrations
 COLUMNS = (("name", 50), ("id_number", 18))
 
 
-def to_c(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "ALTER TABLE registry_member "
-        + ", ".join(f'ALTER COLUMN {c} TYPE varchar({n}) COLLATE "C"' for c, n in COLUMNS)
-    )
+def collate(collation):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                "ALTER TABLE registry_member "
+                + ", ".join(f'ALTER COLUMN {c} TYPE varchar({n}) COLLATE "{collation}"' for c, n in COLUMNS)
+            )
 
-
-def to_default(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "ALTER TABLE registry_member "
-        + ", ".join(f'ALTER COLUMN {c} TYPE varchar({n}) COLLATE "default"' for c, n in COLUMNS)
-    )
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("registry", "0008_household_village_one_index")]
-    operations = [migrations.RunPython(to_c, to_default)]
+    operations = [migrations.RunPython(collate("C"), collate("default"))]

@@ -22,10 +22,8 @@ def indexes() -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def rebuild_always(monkeypatch, settings):
-    """Every import takes the rebuild path, however small."""
-    monkeypatch.setattr(bulkload, "REBUILD_MIN_ROWS", 1)
-    settings.FUPIN_BULK_REBUILD_SHARE = 0.01
+def appends(monkeypatch):
+    """The bulk appends of the test, as planned by ``BulkAppend.begin``."""
     seen: list[bulkload.BulkAppend] = []
     real = bulkload.BulkAppend.begin
 
@@ -35,6 +33,14 @@ def rebuild_always(monkeypatch, settings):
 
     monkeypatch.setattr(bulkload.BulkAppend, "begin", begin)
     return seen
+
+
+@pytest.fixture
+def rebuild_always(monkeypatch, settings, appends):
+    """Every import takes the rebuild path, however small."""
+    monkeypatch.setattr(bulkload, "REBUILD_MIN_ROWS", 1)
+    settings.FUPIN_BULK_REBUILD_SHARE = 0.01
+    return appends
 
 
 def test_rebuilt_indexes_are_the_same_and_the_import_is_whole(users, tmp_path, rebuild_always):
@@ -108,16 +114,9 @@ def test_foreign_keys_come_from_the_catalogue(db):
     assert (fk.columns, fk.parent, fk.parent_columns) == (["household_id"], "registry_household", ["id"])
 
 
-def test_without_the_privilege_per_row_triggers_stay(users, tmp_path, monkeypatch):
-    monkeypatch.setattr(bulkload, "_may_skip_triggers", lambda cur, tables: False)
-    seen = []
-    real = bulkload.BulkAppend.begin
-
-    def begin(self, locked=()):
-        real(self, locked)
-        seen.append(self)
-
-    monkeypatch.setattr(bulkload.BulkAppend, "begin", begin)
+def test_without_the_privilege_per_row_triggers_stay(users, tmp_path, monkeypatch, appends):
+    monkeypatch.setattr(bulkload, "_may_skip_triggers", lambda tables: False)
+    seen = appends
     r = importer.import_registry([write_xlsx(tmp_path / "f.xlsx", form(2))], actor=users["clerk"])
     assert r.ok and not seen[0].replica and not seen[0].rebuild
     assert Household.objects.filter(village_id=VILLAGE).count() == 2
