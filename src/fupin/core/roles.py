@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     EXCHANGE = "exchange", _("Department exchange account")
     SYSADMIN = "sysadmin", _("System administrator")
+    FINANCE = "finance", _("Finance bureau")
+    LEAD_UNIT = "lead_unit", _("Lead unit of a plan task")
 
 
 # Roles whose work needs names and ID numbers in clear (entering, reviewing, approving households).
