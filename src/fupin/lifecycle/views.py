@@ -275,7 +275,10 @@ def public_notices(request: HttpRequest) -> HttpResponse:
     for n in notices:
         n.entries = selectors.notice_entries(n)  # type: ignore[attr-defined]
         n.kind_label = Kind(n.kind).label  # type: ignore[attr-defined]
-    return render(request, "lifecycle/public_notices.html", {"notices": notices, "region": region})
+    from fupin.projects.selectors import current_notices as project_notices
+
+    return render(request, "lifecycle/public_notices.html", {"notices": notices, "region": region,
+                                                             "project_notices": project_notices(region=region)[:200]})
 
 
 def public_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:

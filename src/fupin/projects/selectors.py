@@ -336,3 +336,11 @@ def meetings(user: Any, plan_id: int) -> QuerySet[Meeting]:
 
 def targets() -> QuerySet[Target]:
     return Target.objects.prefetch_related("revisions").order_by("year", "code")
+
+
+def project_by_code(user: Any, code: str) -> Project | None:
+    return scoped(Project.objects.all(), user).filter(code=code.strip()).first()
+
+
+def line_by_code(user: Any, code: str) -> FundLine | None:
+    return scoped(FundLine.objects.all(), user).filter(code=code.strip()).first()

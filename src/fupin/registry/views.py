@@ -84,6 +84,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         from fupin.lifecycle.selectors import labelled_measures
 
         context["measures"] = labelled_measures(household)
+        from fupin.projects.selectors import projects_of_household
+
+        context["household_projects"] = projects_of_household(request.user, household.pk)
     return render(request, "registry/household_detail.html", context)
 
 
