@@ -22,8 +22,8 @@ from openpyxl.styles import Font
 from fupin.core import audit, codes
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, scope_of
-from fupin.core.tree import subtree_bounds
+from fupin.core.scoping import scope_of
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.registry.importer import _db_dtype, _db_expr, _typed_from_db, cents_text
 from fupin.registry.template import FALSE_TEXT, HOUSEHOLDS, INCOMES, MEMBERS, SHEETS, TRUE_TEXT, Column
 
