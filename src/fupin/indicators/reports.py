@@ -72,7 +72,7 @@ def level_name(level: int | None) -> str:
 def start_report(*, actor: Any, kind: str, period: Period, region_code: str,
                  scheme: AssessmentScheme | None = None) -> Report:
     """Record the request and queue the job. The region must lie in the requester's subtree (else 404)."""
-    selectors.check_region(actor, region_code)
+    selectors.region_or_404(actor, region_code)
     if kind not in Report.Kind.values:
         raise ValueError(f"unknown report kind {kind!r}")
     report = Report.objects.create(kind=kind, period=period, region_code=region_code, scheme=scheme,

@@ -21,11 +21,13 @@ from django.db.models import Max
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, subtree_range
+from fupin.core.sql import reset_sequences
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.history import HOUSEHOLD_SKIP, INCOME_SKIP, MEMBER_SKIP, json_value
 from fupin.registry.models import Cadre, Household, HouseholdVersion, Income, Member, Source
+from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 
 NUJIANG = "5333"  # 怒江傈僳族自治州, a 三区三州 prefecture, always part of the Yunnan demo
 LAST_YEAR = 2020
@@ -161,7 +163,7 @@ def _select_villages(area: str, rng: random.Random) -> list[tuple[str, float]]:
     """Villages with sampling weights: rural villages (村委会) weigh far more than urban communities,
     and, in Yunnan, 怒江州 is always represented."""
     rows = list(
-        Region.objects.filter(code__range=subtree_range(area), level=Level.VILLAGE).values_list("code", "name")
+        Region.objects.filter(code__range=subtree_bounds(area), level=Level.VILLAGE).values_list("code", "name")
     )
     if not rows:
         raise DemoError(
@@ -200,7 +202,7 @@ def generate(
     say = progress or (lambda _s, _n: None)
     rng = random.Random(seed)
     result = DemoResult(area=area)
-    lo, hi = subtree_range(area)
+    lo, hi = subtree_bounds(area)
     existing = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
 
     with transaction.atomic():
@@ -271,7 +273,7 @@ def generate(
         result.versions = copy_rows(
             HouseholdVersion._meta.db_table, VERSION_COLUMNS, _versions(hh_rows, member_rows, income_rows, now)
         )
-        _reset_sequences([Cadre, Household, Member, Income, HouseholdVersion])
+        reset_sequences(m._meta.db_table for m in (Cadre, Household, Member, Income, HouseholdVersion))
         result.rural_population = _synthetic_rural_population(lo, hi)
         result.measures = _synthetic_measures(random.Random(seed + 1), hh_rows, now)
         result.timings["write"] = time.perf_counter() - t0
@@ -324,7 +326,6 @@ MEASURE_TEXT = {
     "10": ("易地扶贫搬迁安置", 60000), "11": ("定点帮扶单位结对帮扶", 2000), "12": ("农村实用技术培训", 600),
     "13": ("光伏扶贫资产收益分红", 1500), "14": ("生态公益林补偿", 1200),
 }
-REGISTERED = ("poor", "exited", "returned", "monitored")
 
 
 def _synthetic_measures(rng: random.Random, hh_rows: list[tuple[Any, ...]], now: dt.datetime) -> int:
@@ -335,7 +336,7 @@ def _synthetic_measures(rng: random.Random, hh_rows: list[tuple[Any, ...]], now:
     col = {c: i for i, c in enumerate(HOUSEHOLD_COLUMNS)}
     rows: list[tuple[Any, ...]] = []
     for hh in hh_rows:
-        if hh[col["status"]] not in REGISTERED:
+        if hh[col["status"]] not in REGISTERED_STATUSES:
             continue
         start_year = int(hh[col["identified_year"]])
         last_year = int(hh[col["exit_year"]] or 2025)
@@ -367,18 +368,6 @@ def _delete_demo(lo: str, hi: str) -> int:
     demo.delete()
     Cadre.objects.filter(region__code__range=(lo, hi), source=Source.DEMO).delete()
     return n
-
-
-def _reset_sequences(models: list[Any]) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite's AUTOINCREMENT follows the largest id inserted
-    with connection.cursor() as cur:
-        for model in models:
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))",
-                [table],
-            )
 
 
 CADRE_COLUMNS = ("id", "name", "unit", "phone", "region_id", "source")
@@ -523,7 +512,7 @@ def _household(
             round(Decimal(expense), 2),
         ))
 
-    poor_now = status in ("poor", "returned", "newly_poor")
+    poor_now = status in POOR_STATUSES
     housing = _pick(rng, (("A", 45), ("B", 43), ("C", 9), ("D", 3))) if poor_now else _pick(rng, (("A", 55), ("B", 45)))
     water_safe = rng.random() < (0.85 if poor_now else 0.995)
     land = round(Decimal(rng.uniform(0.3, 8.0)), 2)
