@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils import timezone
 
 from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import ancestors
 from fupin.projects.models import (
     Allocation,
     Beneficiary,
@@ -264,10 +265,6 @@ def disbursements(user: Any, *, project_id: int | None = None) -> QuerySet[Disbu
 
 # ---------------------------------------------------------------- plans and tasks
 
-def _ancestors(code: str) -> list[str]:
-    return [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
-
-
 def plans(user: Any) -> QuerySet[Plan]:
     """Plans of the user's region and below, plus the plans above it (a county works to its province's and the
     nation's plans). Plans hold no personal data."""
@@ -277,7 +274,7 @@ def plans(user: Any) -> QuerySet[Plan]:
     if scope.is_nation:
         return Plan.objects.all()
     return Plan.objects.filter(scope.q("region__code") | Q(region__isnull=True)
-                               | Q(region_id__in=_ancestors(scope.prefix)))
+                               | Q(region_id__in=ancestors(scope.prefix)))
 
 
 def plan(user: Any, pk: int) -> Plan:

@@ -24,6 +24,7 @@ from fupin.core.exports import table_response
 from fupin.core.masking import Masker
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
+from fupin.core.scoping import narrow_or_404
 from fupin.projects import selectors, services
 from fupin.projects.forms import (
     AllocationForm,
@@ -63,7 +64,8 @@ def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str) -> bool:
 def project_list(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     qs = selectors.projects(user, year=_year(request), stage=request.GET.get("stage", ""),
-                            type=request.GET.get("type", ""), region=request.GET.get("region", ""),
+                            type=request.GET.get("type", ""),
+                            region=narrow_or_404(user, request.GET.get("region", "")).prefix or "",
                             q=request.GET.get("q", "").strip())
     page = paginate(request, qs, 20)
     alerts = selectors.alerts(user)
@@ -221,9 +223,9 @@ def _upload(request: HttpRequest, kind: str) -> HttpResponse:
         messages.error(request, error_text(exc))
         return redirect(target)
     if summary.ok:
-        messages.success(request, _("%(n)s rows imported.") % {"n": summary.imported})
+        messages.success(request, _("%(n)s rows imported.") % {"n": summary.created})
         return redirect(target)
-    request.session[f"projects_upload_{kind}"] = summary.report_name  # type: ignore[attr-defined]
+    request.session[f"projects_upload_{kind}"] = summary.error_report.name if summary.error_report else ""
     messages.error(request, _("Nothing was imported: %(n)s rows have errors. Download the marked workbook.")
                    % {"n": len({c.row for c in summary.errors})})
     return redirect(reverse(target) + f"?report={kind}")
@@ -248,7 +250,7 @@ def spending(request: HttpRequest) -> HttpResponseBase:
     by = request.GET.get("by", "region")
     by = by if by in ("region", "line", "project") else "region"
     year = _year(request)
-    region = request.GET.get("region", "")
+    region = narrow_or_404(user, request.GET.get("region", "")).prefix or ""
     rows = selectors.spent_vs_allocated(user, by=by, year=year, region=region)
     can_fund = _can(user, services.FUND_ROLES)
     form = DisbursementForm(request.POST if request.POST.get("action") == "pay" else None,
