@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils import timezone
 
-from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
 from fupin.core.tree import ancestors
 from fupin.projects.models import (
     Allocation,
@@ -138,7 +138,7 @@ def projects(user: Any, *, year: int | None = None, stage: str = "", type: str =
     if type:
         qs = qs.filter(type=type)
     if region and region.isdigit():
-        qs = qs.filter(region_id__startswith=region)
+        qs = qs.filter(Scope(region).q("region__code"))
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(lead_unit__icontains=q))
     return with_money(qs).order_by("-year", "code")
@@ -199,7 +199,7 @@ def current_notices(*, region: str = "", on: dt.date | None = None) -> QuerySet[
     on = on or today()
     qs = ProjectNotice.objects.filter(starts_on__lte=on, ends_on__gte=on).select_related("project", "project__region")
     if region and region.isdigit():
-        qs = qs.filter(project__region_id__startswith=region)
+        qs = qs.filter(Scope(region).q("project__region__code"))
     return qs.order_by("-starts_on", "-id")
 
 
@@ -230,8 +230,8 @@ def spent_vs_allocated(user: Any, *, by: str = "region", year: int | None = None
         alloc = alloc.filter(source__year=year)
         paid = paid.filter(line__year=year)
     if region and region.isdigit():
-        alloc = alloc.filter(region_id__startswith=region)
-        paid = paid.filter(region_id__startswith=region)
+        alloc = alloc.filter(Scope(region).q("region__code"))
+        paid = paid.filter(Scope(region).q("region__code"))
     if by == "line":
         a = dict(alloc.order_by().values_list("source_id").annotate(s=Sum("amount")))
         p = dict(paid.order_by().values_list("line_id").annotate(s=Sum("amount")))
