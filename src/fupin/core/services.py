@@ -61,6 +61,9 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         ("demo_county", "泸水市扶贫办", county, [Role.COUNTY_ADMIN], False),
         ("demo_township", f"{township.name}审核员", township, [Role.TOWNSHIP_REVIEWER], False),
         ("demo_clerk", f"{village.name}录入员", village, [Role.CLERK], False),
+        ("demo_finance", "云南省财政厅", Region.objects.get(code="53"), [Role.FINANCE], False),
+        ("demo_finance_county", "泸水市财政局", county, [Role.FINANCE], False),
+        ("demo_lead", "省委网信办", Region.objects.get(code="53"), [Role.LEAD_UNIT], False),
     ]
     users = []
     for username, org, region, roles, superuser in specs:
