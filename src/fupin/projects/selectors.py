@@ -22,7 +22,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Substr
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
@@ -179,18 +179,33 @@ def projects_of_household(user: Any, household_id: int) -> QuerySet[Beneficiary]
 
 def alerts(user: Any, *, on: dt.date | None = None, days: int | None = None) -> dict[str, list[Project]]:
     """Projects behind schedule (not accepted after their planned completion) and projects whose money has been
-    idle (allocated, not all paid out, nothing allocated or paid for ``days`` days)."""
+    idle (allocated, not all paid out, nothing allocated or paid for ``days`` days). The money per project comes
+    from two GROUP BY queries over the scoped allocation and disbursement tables."""
     on = on or today()
     days = idle_days() if days is None else days
     base = scoped(Project.objects.select_related("region"), user)
-    behind = list(with_money(base.filter(stage__in=OPEN_STAGES, planned_end__lt=on)).order_by("planned_end", "code"))
-    idle_qs = with_money(base.exclude(stage=Stage.REJECTED)).filter(allocated__gt=F("spent")).annotate(
-        last_move=Greatest(Coalesce("last_paid", "last_allocated"), Coalesce("last_allocated", "last_paid")))
-    idle = list(idle_qs.filter(last_move__lt=on - dt.timedelta(days=days)).order_by("last_move", "code"))
-    for p in idle:
-        p.idle_days = (on - p.last_move).days  # type: ignore[attr-defined]
+    money_in = {pk: (s, last) for pk, s, last in scoped(Allocation.objects.filter(project__isnull=False), user)
+                .order_by().values_list("project_id").annotate(s=Sum("amount"), last=Max("allocated_on"))}
+    money_out = {pk: (s, last) for pk, s, last in scoped(Disbursement.objects.all(), user)
+                 .order_by().values_list("project_id").annotate(s=Sum("amount"), last=Max("paid_on"))}
+
+    def dress(p: Project) -> Project:
+        a, last_a = money_in.get(p.pk, (ZERO, None))
+        s, last_p = money_out.get(p.pk, (ZERO, None))
+        p.allocated, p.spent, p.last_paid, p.last_allocated = a, s, last_p, last_a  # type: ignore[attr-defined]
+        p.last_move = max(d for d in (last_a, last_p) if d) if (last_a or last_p) else None  # type: ignore[attr-defined]
+        return p
+
+    behind = [dress(p) for p in base.filter(stage__in=OPEN_STAGES, planned_end__lt=on).order_by("planned_end", "code")]
     for p in behind:
         p.late_days = (on - p.planned_end).days  # type: ignore[attr-defined]
+    limit = on - dt.timedelta(days=days)
+    candidates = [pk for pk, (a, last) in money_in.items()
+                  if a > money_out.get(pk, (ZERO, None))[0] and max(d for d in (last, money_out.get(pk, (ZERO, None))[1]) if d) < limit]
+    idle = [dress(p) for p in base.filter(pk__in=candidates).exclude(stage=Stage.REJECTED)]
+    idle.sort(key=lambda p: (p.last_move, p.code))  # type: ignore[attr-defined]
+    for p in idle:
+        p.idle_days = (on - p.last_move).days  # type: ignore[attr-defined]
     return {"behind": behind, "idle": idle}
 
 

@@ -342,14 +342,19 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+DISPATCH_ROWS = 200  # the most urgent tasks of each list; the counts say how many there are
+
+
 @login_required
 def dispatch(request: HttpRequest) -> HttpResponse:
     """The dispatch list (调度清单): overdue and at-risk tasks of every plan the user sees."""
     user: Any = request.user
     unit = request.GET.get("unit", "").strip()
+    overdue = selectors.tasks(user, state="overdue", unit=unit)
+    at_risk = selectors.tasks(user, state="at_risk", unit=unit)
     return render(request, "projects/dispatch.html", {
-        "overdue": selectors.tasks(user, state="overdue", unit=unit),
-        "at_risk": selectors.tasks(user, state="at_risk", unit=unit), "unit": unit, "today": timezone.localdate(),
+        "overdue": overdue[:DISPATCH_ROWS], "at_risk": at_risk[:DISPATCH_ROWS], "overdue_count": overdue.count(),
+        "at_risk_count": at_risk.count(), "rows": DISPATCH_ROWS, "unit": unit, "today": timezone.localdate(),
     })
 
 

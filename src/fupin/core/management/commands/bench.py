@@ -206,6 +206,7 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=100_000)
         parser.add_argument("--persons", type=int, default=1_000_000, help="bench registry: persons in the registry")
         parser.add_argument("--xlsx-persons", type=int, default=100_000, help="bench registry: persons in the xlsx")
+        parser.add_argument("--rows", type=int, default=100_000, help="bench projects: disbursement rows uploaded")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["households"] <= 0:
@@ -340,3 +341,12 @@ def _bench_indicators(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str,
 
 
 BENCHES["indicators"] = _bench_indicators
+
+
+def _bench_projects(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
+    from fupin.projects.bench import run
+
+    return run(cmd, opts)
+
+
+BENCHES["projects"] = _bench_projects
