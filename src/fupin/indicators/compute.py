@@ -62,6 +62,7 @@ from fupin.indicators import definitions
 from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
 from fupin.lifecycle.models import MonitoringRecord, PovertyLine, RuralPopulation
 from fupin.monitoring.models import Alert
+from fupin.projects import indicators as project_indicators
 from fupin.registry.models import Household, Income, Member
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 
@@ -88,7 +89,8 @@ MEDIANS = ("income_median",)
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY)
+PROJECTS = project_indicators.CODES
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *PROJECTS)
 
 NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)
 SCHOOL_AGE = (6, 16)  # a child aged 6–15 on the reference date (as lifecycle.evaluation)
@@ -510,6 +512,7 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
+        step("projects", lambda: project_indicators.leaves(cur, win))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         if medians:  # otherwise no income of the year changed: the stored medians stand
             step("median", lambda: income_medians(cur, period_id))

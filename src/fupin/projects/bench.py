@@ -95,9 +95,10 @@ def run(cmd: Any, opts: dict[str, Any]) -> list[Row]:
     codes = pl.Series([p[0] for p in pairs])
     lines = pl.Series([p[1] for p in pairs])
     idx = pl.Series("k", [i % len(pairs) for i in range(n)])
+    first = Disbursement.objects.count()
     frame = pl.DataFrame({
         "项目编号": codes.gather(idx), "资金线编号": lines.gather(idx),
-        "凭证号": pl.Series([f"PZ{Disbursement.objects.count() + i:09d}" for i in range(n)]),
+        "凭证号": pl.Series([f"PZ{first + i:09d}" for i in range(n)]),
         "支付日期": pl.Series([f"{YEAR}-{5 + i % 7:02d}-{1 + i % 28:02d}" for i in range(n)]),
         "金额": pl.Series([f"{100 + i % 900}.{i % 100:02d}" for i in range(n)]),
         "收款人": pl.Series([f"收款单位{i % 500}" for i in range(n)]),

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fupin.core import audit
 from fupin.core.errors import error_text
@@ -93,19 +94,19 @@ def project_new(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/form.html", {"form": form, "title": _("New project"), "multipart": False})
 
 
-STEP_ACTIONS: dict[str, tuple[Callable[..., Any], str]] = {
-    "approve": (lambda u, p, d: services.approve(actor=u, project_id=p, note=d.get("note", "")), "Approved."),
+STEP_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "approve": (lambda u, p, d: services.approve(actor=u, project_id=p, note=d.get("note", "")), gettext_lazy("Approved.")),
     "reject": (lambda u, p, d: services.approve(actor=u, project_id=p, approve=False, note=d.get("note", "")),
-               "Rejected."),
+               gettext_lazy("Rejected.")),
     "notice": (lambda u, p, d: services.start_notice(actor=u, project_id=p, days=int(d.get("days") or 7)),
-               "Public notice posted."),
+               gettext_lazy("Public notice posted.")),
     "implement": (lambda u, p, d: services.start_implementation(actor=u, project_id=p, note=d.get("note", "")),
-                  "Implementation started."),
+                  gettext_lazy("Implementation started.")),
     "accept": (lambda u, p, d: services.accept(actor=u, project_id=p, note=d.get("note", ""),
-                                               accepted_on=_date(d.get("accepted_on", ""))), "Accepted."),
+                                               accepted_on=_date(d.get("accepted_on", ""))), gettext_lazy("Accepted.")),
     "evaluate": (lambda u, p, d: services.evaluate(actor=u, project_id=p, rating=d.get("rating", ""),
-                                                   note=d.get("note", "")), "Performance review recorded."),
-    "fund_notice": (lambda u, p, d: services.publish_fund_notice(actor=u, project_id=p), "Fund-use notice posted."),
+                                                   note=d.get("note", "")), gettext_lazy("Performance review recorded.")),
+    "fund_notice": (lambda u, p, d: services.publish_fund_notice(actor=u, project_id=p), gettext_lazy("Fund-use notice posted.")),
 }
 
 
@@ -124,7 +125,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         if action in STEP_ACTIONS:
             fn, done = STEP_ACTIONS[action]
-            _attempt(request, lambda: fn(user, p.pk, request.POST), _(done))
+            _attempt(request, lambda: fn(user, p.pk, request.POST), str(done))
         elif action == "beneficiary":
             from fupin.monitoring.selectors import household_by_number
 
