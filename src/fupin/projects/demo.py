@@ -72,7 +72,14 @@ def _counties(area: str, limit: int) -> list[str]:
 
     rows = (Household.objects.filter(village__code__startswith=area).values("village__parent__parent_id")
             .annotate(n=Count("id")).order_by("-n")[:limit])
-    return [r["village__parent__parent_id"] for r in rows if r["village__parent__parent_id"]]
+    codes = [r["village__parent__parent_id"] for r in rows if r["village__parent__parent_id"]]
+    from fupin.core.services import DEMO_COUNTY
+
+    # the demo users' county always takes part, so that demo_county and demo_finance_county see projects
+    if DEMO_COUNTY not in codes and DEMO_COUNTY.startswith(area) and Household.objects.filter(
+            village__code__startswith=DEMO_COUNTY).exists():
+        codes = [DEMO_COUNTY, *codes[:limit - 1]]
+    return codes
 
 
 @transaction.atomic

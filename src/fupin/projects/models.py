@@ -213,13 +213,22 @@ class ProjectVillage(models.Model):
 class ProjectStep(models.Model):
     """One act on a project: who, when, from which stage to which, why. Only ever added."""
 
+    class Action(models.TextChoices):
+        REGISTER = "register", _("entered into the library")
+        APPROVE = "approve", _("approved")
+        REJECT = "reject", _("rejected")
+        NOTICE = "notice", _("public notice started")
+        IMPLEMENT = "implement", _("implementation started")
+        ACCEPT = "accept", _("accepted")
+        EVALUATE = "evaluate", _("performance reviewed")
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField(_("step"), max_length=14)
+    action = models.CharField(_("step"), max_length=14, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     username = models.CharField(_("by"), max_length=150)
     at = models.DateTimeField(_("time"), default=timezone.now)
-    stage_before = models.CharField(max_length=14, blank=True)
-    stage_after = models.CharField(max_length=14)
+    stage_before = models.CharField(max_length=14, blank=True, choices=Stage.choices)
+    stage_after = models.CharField(max_length=14, choices=Stage.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     SCOPE_FIELD: ClassVar[str] = "project__region__code"

@@ -89,7 +89,7 @@ class Node:
 
     kind: str  # "line" or "project"
     obj: Any
-    amount: Decimal  # what the parent allocated to it (the own funds for a root line)
+    amount: Decimal  # what the parent allocated to it (all the line holds for a root line)
     children: list[Node] = field(default_factory=list)
 
     @property
@@ -123,7 +123,7 @@ def money_tree(user: Any, *, year: int) -> list[Node]:
         return node
 
     roots = [ln for pk, ln in lines.items() if pk not in received]
-    return [build(ln, ln.own_amount, 0) for ln in sorted(roots, key=lambda ln: (ln.region_id or "", ln.code))]
+    return [build(ln, ln.held, 0) for ln in sorted(roots, key=lambda ln: (ln.region_id or "", ln.code))]
 
 
 # ---------------------------------------------------------------- projects

@@ -40,6 +40,9 @@ from fupin.projects.forms import (
 from fupin.projects.models import ProjectType, Stage
 
 
+DISPATCH_ROWS = 200  # the most urgent rows of each alert or dispatch list; the counts say how many there are
+
+
 def _can(user: Any, roles: tuple[Any, ...]) -> bool:
     return bool(user.is_superuser or user.has_role(*roles))
 
@@ -294,7 +297,10 @@ def alerts(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("days", "")
     if text.isdigit() and 1 <= int(text) <= 3650:
         days = int(text)
-    return render(request, "projects/alerts.html", {"a": selectors.alerts(user, days=days), "days": days})
+    a = selectors.alerts(user, days=days)
+    return render(request, "projects/alerts.html", {
+        "a": {k: v[:DISPATCH_ROWS] for k, v in a.items()}, "counts": {k: len(v) for k, v in a.items()},
+        "rows": DISPATCH_ROWS, "days": days})
 
 
 # ---------------------------------------------------------------- plans and tasks
@@ -341,9 +347,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "meetings": selectors.meetings(user, plan.pk), "form": form, "can_meet": can_meet,
         "today": timezone.localdate(),
     })
-
-
-DISPATCH_ROWS = 200  # the most urgent tasks of each list; the counts say how many there are
 
 
 @login_required
