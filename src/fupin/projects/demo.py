@@ -26,6 +26,7 @@ from fupin.projects.models import (
     FundLevel,
     FundLine,
     FundSource,
+    Meeting,
     ProgressReport,
     Project,
     ProjectNotice,
@@ -171,7 +172,7 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
         budget_left = 6_000_000 + 1_000_000
         for k, ptype in enumerate(list(ProjectType)[:8] * 2):
             n += 1
-            stage = ORDER[(k + n) % len(ORDER)] if k else Stage.IMPLEMENTING
+            stage = ORDER[(k + len(projects) // 16) % len(ORDER)] if k else Stage.IMPLEMENTING
             village = rng.choice(township_villages)
             start = dt.date(year, rng.randint(2, 5), rng.randint(1, 28))
             end = start + dt.timedelta(days=rng.randint(120, 300))
@@ -224,6 +225,18 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
                                               paid_on=paid, amount=each, payee=rng.choice(PAYEES)))
     Disbursement.objects.bulk_create(disbursements, batch_size=2000)
     result.disbursements = len(disbursements)
+    # Fund-use notices (资金使用公示) of the accepted projects, running now.
+    given: dict[int, Decimal] = {}
+    paid: dict[int, Decimal] = {}
+    for a in allocations:
+        if a.project is not None:
+            given[a.project.pk] = given.get(a.project.pk, Decimal(0)) + a.amount
+    for d in disbursements:
+        paid[d.project.pk] = paid.get(d.project.pk, Decimal(0)) + d.amount
+    ProjectNotice.objects.bulk_create([
+        ProjectNotice(project=p, kind=ProjectNotice.Kind.FUNDS, starts_on=today, ends_on=today + dt.timedelta(days=14),
+                      text=f"{p.name}：到位资金 {given.get(p.pk, 0)} 元，已支出 {paid.get(p.pk, 0)} 元（演示数据）。")
+        for p in projects if p.stage == Stage.ACCEPTED])
     # Beneficiaries: demo households of the project's village with an assistance measure, which names the project.
     for p in projects:
         ms = list(Measure.objects.filter(household__village_id=p.region_id, project__isnull=True)
@@ -249,15 +262,30 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
             continue  # left without report: overdue on the dispatch list
         done = int(t.number) % 2 == 1
         progress = 100 if done else rng.choice((40, 60, 75))
-        reports.append(ProgressReport(task=t, period="2019-Q4", text="（演示）已部署推进，完成阶段性工作。", progress=min(progress, 50),
-                                      unit=t.lead_units[0], figures={"覆盖行政村": str(rng.randint(100, 900))}))
+        reports.append(ProgressReport(task=t, period="2019-Q4", text="（演示）已部署推进，完成阶段性工作。",
+                                      progress=min(progress, 50), unit=t.lead_units[0],
+                                      figures={"覆盖行政村": str(rng.randint(100, 900))},
+                                      reported_at=dt.datetime(2019, 12, 20, 9, tzinfo=dt.UTC)))
         reports.append(ProgressReport(task=t, period="2020-Q4", text="（演示）按计划推进。", progress=progress,
-                                      unit=t.lead_units[0]))
+                                      unit=t.lead_units[0], reported_at=dt.datetime(2020, 12, 20, 9, tzinfo=dt.UTC)))
         t.progress = progress
         t.last_report_on = dt.date(2020, 12, 20)
         t.done_on = dt.date(2020, rng.randint(6, 12), 15) if done else None
     ProgressReport.objects.bulk_create(reports)
     Task.objects.bulk_update(yunnan, ["progress", "last_report_on", "done_on"])
+    # A dispatch meeting (调度会, seed 002 十五) whose decisions became tasks, one of them overdue.
+    if yunnan:
+        plan = yunnan[0].plan
+        meeting = Meeting.objects.create(plan=plan, held_on=dt.date(2020, 9, 10), title="（演示）第三季度网络扶贫调度会",
+                                         minutes="听取各牵头单位进展汇报，研究未通光纤贫困村清零工作。")
+        Task.objects.bulk_create([
+            Task(plan=plan, number=f"M{meeting.pk}-1", title="怒江州未通光纤贫困村清单化推进", meeting=meeting,
+                 text="（演示）对怒江州未通光纤的建档立卡贫困村逐村建立清单，明确完成时限。",
+                 lead_units=["省通信管理局"], co_units=["怒江州人民政府"], deadline=dt.date(2020, 11, 30)),
+            Task(plan=plan, number=f"M{meeting.pk}-2", title="电商服务站运营情况核查", meeting=meeting,
+                 text="（演示）核查已建村级电商服务站的运营情况。", lead_units=["省商务厅"], co_units=["省扶贫办"],
+                 deadline=dt.date(2020, 12, 31), progress=100, done_on=dt.date(2020, 12, 10)),
+        ])
     audit.record(actor=None, action=AuditEvent.Action.BULK, object_type="projects.project", region_code=area,
                  summary=f"demo projects (synthetic): {result}")
     return result

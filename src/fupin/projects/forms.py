@@ -61,9 +61,9 @@ class UploadForm(forms.Form):
 class ReportForm(forms.Form):
     period = forms.CharField(label=_("period"), max_length=20)
     progress = forms.IntegerField(label=_("progress %"), min_value=0, max_value=100)
-    text = forms.CharField(label=_("progress"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(label=_("progress made"), widget=forms.Textarea(attrs={"rows": 4, "style": "width: 100%"}))
     figures = forms.CharField(label=_("figures (one “name: value” a line)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+                              widget=forms.Textarea(attrs={"rows": 2, "style": "width: 100%"}))
     attachment = forms.FileField(label=_("attachment"), required=False)
 
     def clean_figures(self) -> dict[str, str]:
