@@ -20,7 +20,7 @@ from fupin.connectivity import facilities as facility_services
 from fupin.connectivity import keyset, maps, selectors, services
 from fupin.connectivity.models import EventKind, FacilityType
 from fupin.connectivity.paging import EstimatedPaginator
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.exports import table_response, xlsx_response
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
@@ -55,7 +55,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "map_data": [{"name": maps.feature_name(r["name"], map_info), "value": r["coverage"], "code": r["code"],
                       "villages": r["villages"], "connected": r["connected"]} for r in rows] if map_info else [],
         "facility_types": FacilityType.choices,
-        "can_write": services.can_write(user),
+        "can_write": permissions.can_write_connectivity(user),
     })
 
 
@@ -129,14 +129,14 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "v": v, "trail": ancestors(v), "status": getattr(v, "connectivity_status", None),
         "on": on, "status_on": selectors.status_on(user, v, on) if on else None,
         "events": selectors.events_of(user, v)[:200], "kinds": EventKind.choices,
-        "can_write": services.can_write(user), "today": timezone.localdate(),
+        "can_write": permissions.can_write_connectivity(user), "today": timezone.localdate(),
     })
 
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not services.can_write(user):
+    if not permissions.can_write_connectivity(user):
         raise PermissionDenied
     errors: list[services.RowError] = []
     result = None
@@ -241,7 +241,7 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
         region_for(user, under)  # 404 outside the user's region
     ftype = request.GET.get("type", "")
     sort = request.GET.get("sort", "type")
-    can_write = services.can_write(user)
+    can_write = permissions.can_write_connectivity(user)
     errors: list[services.RowError] = []
     result = None
     if request.method == "POST":

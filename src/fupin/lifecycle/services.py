@@ -49,6 +49,8 @@ from fupin.registry import services as registry_services
 from fupin.registry.models import Cadre, Household, HouseholdVersion
 
 NOTICE_DAYS = 7
+NOTICE_MAX_DAYS = 60  # a longer notice is a mistake (and 10**9 days overflows the calendar)
+NOTICE_MAX_LEAD_DAYS = 30  # a notice may be announced up to a month before it starts
 MAX_RISKS = 5
 MONITORING_FROM_YEAR = 2020  # the monitoring mechanism (防止返贫监测) dates from 2020
 
@@ -326,6 +328,15 @@ def start_notice(
         raise LifecycleError("请选择公示的户 / choose the cases to publish")
     if days < NOTICE_DAYS:
         raise LifecycleError(f"公示期不少于 {NOTICE_DAYS} 天 / the notice runs at least {NOTICE_DAYS} days")
+    if days > NOTICE_MAX_DAYS:
+        raise LifecycleError(f"公示期不超过 {NOTICE_MAX_DAYS} 天 / the notice runs at most {NOTICE_MAX_DAYS} days")
+    starts_on = starts_on or today()
+    if starts_on < today():
+        # A notice dated in the past would let the township audit at once: the 公示 would never have been seen.
+        raise LifecycleError(f"公示开始日期不能早于今天（{today()}） / the notice cannot start before today ({today()})")
+    if starts_on > today() + dt.timedelta(days=NOTICE_MAX_LEAD_DAYS):
+        raise LifecycleError(f"公示开始日期不能晚于 {NOTICE_MAX_LEAD_DAYS} 天后 / the notice must start within "
+                             f"{NOTICE_MAX_LEAD_DAYS} days")
     locked = [_lock(c) for c in cases]
     villages = {c.household.village_id for c in locked}
     kinds = {c.kind for c in locked}
@@ -334,9 +345,6 @@ def start_notice(
     roles = [_check_actor(actor, c.household, {Role.CLERK: CLERK_LEVELS}, "公示 / public notice") for c in locked]
     for c in locked:
         _require_stage(c, Stage.REVIEWED)
-    starts_on = starts_on or today()
-    if starts_on > today():
-        raise LifecycleError("公示开始日期不能晚于今天 / the notice cannot start in the future")
     notice = Notice.objects.create(
         village_id=villages.pop(), kind=kinds.pop(), year=locked[0].year, starts_on=starts_on,
         ends_on=starts_on + dt.timedelta(days=days - 1), created_by=actor,

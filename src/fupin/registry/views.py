@@ -11,13 +11,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.codes import choices, label
 from fupin.core.exports import table_response
 from fupin.core.masking import Masker
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
-from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import scope_of
 from fupin.registry import dossier, exports, selectors, services, svgchart
 from fupin.registry.forms import (
@@ -33,12 +32,8 @@ from fupin.registry.models import INCOME_FIELDS, Household
 from fupin.registry.selectors import HouseholdFilter
 
 
-def can_write(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or user.has_role(*REGISTRY_WRITE_ROLES))
-
-
 def _require_writer(request: HttpRequest) -> None:
-    if not can_write(request.user):
+    if not permissions.can_write_registry(request.user):
         raise PermissionDenied
 
 
@@ -66,7 +61,7 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
         "causes": choices("poverty_cause"),
         "bands": [("below", _("below the poverty line")), ("near", _("line to 1.5 × line")),
                   ("above", _("above 1.5 × line")), ("none", _("no income recorded"))],
-        "can_write": can_write(request.user),
+        "can_write": permissions.can_write_registry(request.user),
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort"),
     }
@@ -79,7 +74,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for(request.user, pk)
     as_of = dossier.parse_date(request.GET.get("as_of"))
     context = dossier.context(request.user, household, as_of)
-    context["can_write"] = can_write(request.user) and as_of is None
+    context["can_write"] = permissions.can_write_registry(request.user) and as_of is None
     if as_of is None:  # measures are not part of the dossier's versions: shown as they are now
         from fupin.lifecycle.selectors import labelled_measures
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from fupin import testing
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.core.roles import Role
 from fupin.lifecycle import services as lifecycle
 from fupin.lifecycle.models import Case, Kind, MonitoringRecord, Stage, Step
@@ -22,7 +23,7 @@ from .conftest import AS_OF
 def alerts(planted):
     # the water household also has unsafe housing: two alerts, 20 + 30 points, ranked above income (40)
     Household.objects.filter(pk=planted["water"].pk).update(housing_safety="D")
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     return {name: Alert.objects.filter(household=h).order_by("id").first() for name, h in planted.items()}
 
 
