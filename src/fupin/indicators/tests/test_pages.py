@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from fupin.core.models import AuditEvent
 from fupin.indicators.models import AssessmentScheme, AssessmentWeight
 
-from .test_pages_factories import COUNT, COVER, INCIDENCE, inds, seed, target, val, year  # noqa: F401
+from .factories import COUNT, COVER, INCIDENCE, seed, target
 
 pytestmark = pytest.mark.usefixtures("inds")
 

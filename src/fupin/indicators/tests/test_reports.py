@@ -15,7 +15,7 @@ from fupin.indicators import reports
 from fupin.indicators.models import AssessmentScheme, AssessmentWeight, Report
 from fupin.testing import pdf_objects
 
-from .test_pages_factories import COVER, INCIDENCE, inds, seed, target  # noqa: F401
+from .factories import COVER, INCIDENCE, seed, target
 
 pytestmark = pytest.mark.usefixtures("inds")
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
