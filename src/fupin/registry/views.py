@@ -11,11 +11,10 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from fupin.core import audit, permissions
+from fupin.core import permissions
 from fupin.core.codes import choices, label
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_file
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
 from fupin.registry import dossier, exports, selectors, services, svgchart
@@ -42,7 +41,7 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
     f = HouseholdFilter.from_params(request.GET)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return table_response(fmt, "households", exports.HEADER, exports.household_rows(request.user, f))
+        return exports.household_export(request.user, f, fmt)
     page = paginate(request, selectors.households(request.user, f))
     masker = Masker(request.user)
     for h in page.object_list:
@@ -93,12 +92,10 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context["income_svg"] = svgchart.income_svg(context["chart_data"], unit=_("yuan"))
     html = render_to_string("registry/household_pdf.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=household,
-                 summary=f"dossier PDF {household.number}" + (f" as of {as_of}" if as_of else ""),
-                 detail={"format": "pdf", "clear": not context["masked"], "as_of": str(as_of or "")})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="household-{household.number}.pdf"'
-    return response
+    return audited_file(actor=request.user, what="registry.household", obj=household, inline=True,
+                        filename=f"household-{household.number}.pdf", content=pdf, content_type="application/pdf",
+                        summary=f"dossier PDF {household.number}" + (f" as of {as_of}" if as_of else ""),
+                        detail={"clear": not context["masked"], "as_of": str(as_of or "")})
 
 
 def _member_forms(request: HttpRequest) -> list[MemberForm]:
