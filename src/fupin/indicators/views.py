@@ -1,6 +1,6 @@
 """Pages of the indicator system under /indicators/: dashboard, rankings, assessment, reports. Thin: reads go
-through ``selectors``, ``dashboard`` and ``assessment``; writes through ``assessment.save_scheme`` and
-``reports.start_report``; every page is limited to the user's subtree by ``selectors.check_region``."""
+through ``selectors``, ``dashboard`` and ``assessment``; writes through ``services.save_scheme`` and
+``services.start_report``; every page is limited to the user's subtree by ``selectors.check_region``."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from fupin.core.exports import audited_export, audited_file
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import get_scoped_or_404, is_code, scoped
-from fupin.indicators import assessment, dashboard, definitions, reports, selectors
+from fupin.indicators import assessment, dashboard, definitions, reports, selectors, services
 from fupin.indicators.forms import ReportForm, SchemeForm
 from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Report
 from fupin.regions.models import Level, Region
@@ -182,7 +182,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = SchemeForm(request.POST or None, scheme=scheme)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = assessment.save_scheme(actor=user, scheme=scheme, name=form.cleaned_data["name"],
+            saved = services.save_scheme(actor=user, scheme=scheme, name=form.cleaned_data["name"],
                                            year=form.cleaned_data["year"], level=form.cleaned_data["level"],
                                            weights=form.weights())
         except ValidationError as exc:
@@ -201,7 +201,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_period()
     form = ReportForm(request.POST or None, initial={"region": home, "period": latest.code if latest else None})
     if request.method == "POST" and form.is_valid():
-        report = reports.start_report(actor=user, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"],
+        report = services.start_report(actor=user, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"],
                                       region_code=form.cleaned_data["region"], scheme=form.cleaned_data["scheme"])
         return redirect("indicators_report", pk=report.pk)
     page = paginate(request, scoped(Report.objects.select_related("period", "scheme", "created_by"), user), 20)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from fupin.core.models import AuditEvent
-from fupin.indicators import reports
+from fupin.indicators import reports, services
 from fupin.indicators.models import AssessmentScheme, AssessmentWeight, Report
 from fupin.testing import pdf_objects
 
@@ -129,7 +129,7 @@ def test_reports_are_scoped(client, tree, users, immediate):
 def test_a_failing_job_says_why(tree, users, immediate, monkeypatch):
     period = seed(tree)
     monkeypatch.setattr(reports, "render_pdf", lambda data: (_ for _ in ()).throw(RuntimeError("no fonts")))
-    reports.start_report(actor=users["analyst"], kind="annual", period=period, region_code="53")
+    services.start_report(actor=users["analyst"], kind="annual", period=period, region_code="53")
     report = Report.objects.get()
     assert report.status == Report.Status.FAILED and "no fonts" in report.message
 
