@@ -88,7 +88,7 @@ def test_include_opens_the_monitoring_procedure_and_the_chain_makes_the_househol
     # the ordinary chain: village review and notice, township audit, county approval
     lifecycle.review(actor=users["clerk"], case=case, approve=True, reason="评议通过", evidence="会议纪要")
     lifecycle.start_notice(actor=users["clerk"], cases=[case])
-    monkeypatch.setattr(lifecycle, "today", lambda: dt.date.today() + dt.timedelta(days=8))
+    monkeypatch.setattr(lifecycle.common, "today", lambda: dt.date.today() + dt.timedelta(days=8))
     second = testing.make_user("township2", tree["533301205"], Role.TOWNSHIP_REVIEWER)
     lifecycle.township_audit(actor=second, case=case, approve=True, reason="审核通过")
     lifecycle.county_approval(actor=users["county"], case=case, approve=True, reason="批准")
