@@ -206,7 +206,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @login_required
-def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The bulletin printed by weasyprint (Noto Sans CJK from the system); the bars are plain CSS."""
     from weasyprint import HTML
 

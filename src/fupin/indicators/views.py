@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import Rank
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -224,7 +224,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     if fmt not in ("pdf", "xlsx"):
         raise Http404
     report = get_scoped_or_404(Report.objects.select_related("period"), request.user, pk=pk)

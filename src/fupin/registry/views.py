@@ -82,7 +82,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def household_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The dossier printed (weasyprint; fonts from the system: Noto Sans CJK). Exports are audited."""
     from weasyprint import HTML
 
