@@ -119,10 +119,9 @@ def _run(*, actor: Any, as_of: dt.date | None, rule_codes: list[str] | None) -> 
 # --- work on an alert -----------------------------------------------------------------------------------
 
 def _require(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False):
+    if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")
-    if not actor.is_superuser and not actor.has_role(*ACT_ROLES):
-        raise PermissionDenied("没有权限 / not allowed for your role")
+    permissions.require_role(actor, ACT_ROLES, system=False)
 
 
 def _text(value: str, what: str) -> str:
@@ -245,9 +244,9 @@ def report_risk(
 ) -> RiskReport:
     """Record a sudden difficulty of a household of the actor's region (风险报告) on its dossier, then run that
     kind's warning rule at once, so that the alert is in the township's queue without waiting for the night."""
-    if not getattr(actor, "is_authenticated", False):
+    if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")
-    if not actor.is_superuser and not actor.has_role(*REPORT_ROLES):
+    if not permissions.has_any_role(actor, REPORT_ROLES, system=False):
         raise PermissionDenied("没有权限 / not allowed for your role")
     household = get_scoped_or_404(Household.objects.all(), actor, pk=household_id)
     errors: dict[str, str] = {}

@@ -67,3 +67,19 @@ def test_roles(users, tree, role):
     assert permissions.can_write_registry(user) == (role in REGISTRY_WRITE_ROLES)
     assert permissions.can_write_connectivity(user) == (role in permissions.CONNECTIVITY_WRITE_ROLES)
     assert permissions.can_run_jobs(user) == (role == Role.SYSADMIN)
+
+
+@pytest.mark.parametrize("actor", NOBODY, ids=["none", "anonymous"])
+def test_nobody_steps_on_a_case_or_sets_a_poverty_line(users, households, actor):
+    from fupin.lifecycle import services as lifecycle
+    from fupin.monitoring import services as monitoring_services
+
+    h = households["533301205201"]
+    with pytest.raises(PermissionDenied):
+        lifecycle.open_case(actor=actor, household=h, kind="identification", year=2019, reason="申请")
+    with pytest.raises(PermissionDenied):
+        lifecycle.set_poverty_line(actor=actor, year=2020, standard="national", amount="4000")
+    with pytest.raises(PermissionDenied):
+        monitoring_services.report_risk(actor=actor, household_id=h.pk, kind="illness", occurred_on=None,
+                                        description="x", source="x")
+    assert not AuditEvent.objects.exists()

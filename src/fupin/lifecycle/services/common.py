@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
@@ -87,7 +87,7 @@ def _level_of(user: Any) -> int | None:
 def _check_actor(actor: Any, household: Household, allowed: Mapping[Role, tuple[Level, ...]], what: str) -> str:
     """The actor has one of the ``allowed`` roles, sits at that role's level, and the household lies in
     the actor's region. Returns the role used (recorded on the step)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")
     held = [r for r in allowed if actor.has_role(r)]
     if not held:

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.lifecycle.models import (
@@ -47,7 +47,7 @@ def set_poverty_line(
     *, actor: Any, year: int, standard: str, amount: Decimal | str, province: str = "", note: str = ""
 ) -> PovertyLine:
     """Administrators maintain the lines (the admin site writes through the same checks)."""
-    if not (getattr(actor, "is_superuser", False) or actor.has_role(Role.SYSADMIN)):
+    if not permissions.has_any_role(actor, {Role.SYSADMIN}, system=False):
         raise PermissionDenied("仅系统管理员可维护扶贫标准 / only system administrators maintain poverty lines")
     if standard not in PovertyLine.Standard.values:
         raise LifecycleError(f"未知的标准 {standard!r} / unknown standard")
