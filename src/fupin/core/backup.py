@@ -30,7 +30,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
-
 # Folders under VAR_DIR that hold data; everything else there (static files, benchmark and test databases)
 # can be rebuilt.
 DATA_FOLDERS = ("exchange", "imports", "reports")
@@ -83,7 +82,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _pg_url(alias: str = "default") -> list[str]:
+def pg_args(alias: str = "default") -> list[str]:
     """libpq connection arguments of a Django PostgreSQL database."""
     s = connections[alias].settings_dict
     args = ["--dbname", s["NAME"]]
@@ -96,7 +95,7 @@ def _pg_url(alias: str = "default") -> list[str]:
     return args
 
 
-def _pg_env(alias: str = "default") -> dict[str, str]:
+def pg_env(alias: str = "default") -> dict[str, str]:
     env = dict(os.environ)
     if connections[alias].settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = connections[alias].settings_dict["PASSWORD"]
@@ -122,8 +121,8 @@ def backup(destination: Path | None = None, *, alias: str = "default", var_dir: 
     conn.ensure_connection()
     counts = table_counts(alias)
     if connections[alias].vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(folder / "database.pgdump"), *_pg_url(alias)],
-             _pg_env(alias))
+        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(folder / "database.pgdump"), *pg_args(alias)],
+             pg_env(alias))
         kind = "postgresql"
     else:
         target = sqlite3.connect(folder / "database.sqlite3")
@@ -161,7 +160,7 @@ def restore(folder: Path, *, alias: str = "default", var_dir: Path | None = None
         if conn.vendor != "postgresql":
             raise BackupError("a PostgreSQL backup can only be restored into PostgreSQL")
         conn.close()
-        restore_postgres(folder, _pg_url(alias), _pg_env(alias))
+        restore_postgres(folder, pg_args(alias), pg_env(alias))
     else:
         if conn.vendor == "postgresql":
             raise BackupError("an SQLite backup can only be restored into SQLite")

@@ -9,7 +9,15 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from fupin.core.backup import _pg_env, backup, read_manifest, restore, restore_postgres, restore_sqlite, table_checksum
+from fupin.core.backup import (
+    backup,
+    pg_env,
+    read_manifest,
+    restore,
+    restore_postgres,
+    restore_sqlite,
+    table_checksum,
+)
 from fupin.core.models import AuditEvent
 from fupin.registry.models import Household
 
@@ -65,7 +73,7 @@ def test_backup_restores_into_an_empty_database_with_every_row(households, var, 
             for opt, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
                 if connection.settings_dict.get(key):
                     args += [opt, str(connection.settings_dict[key])]
-            restore_postgres(result.path, args, _pg_env())
+            restore_postgres(result.path, args, pg_env())
             target = psycopg.connect(dbname=empty, host=connection.settings_dict["HOST"] or None,
                                      port=connection.settings_dict["PORT"] or None,
                                      user=connection.settings_dict["USER"] or None)
