@@ -74,7 +74,7 @@ def _setup(rows: list[Row]) -> tuple[Any, list[tuple[str, str]]]:
         load_plans()
         plan = Plan.objects.get(code="yunnan-2019-2020")
         Task.objects.bulk_create([Task(plan=plan, number=f"B{i}", title=f"任务 {i}", text="bench",
-                                       lead_units=["省委网信办"], deadline=dt.date(2019, 1, 1) + dt.timedelta(days=i % 900),
+                                       lead_units=["省委网信办"], lead_units_text="省委网信办", deadline=dt.date(2019, 1, 1) + dt.timedelta(days=i % 900),
                                        progress=i % 101, done_on=dt.date(2019, 6, 1) if i % 3 == 0 else None)
                                   for i in range(10_000)], batch_size=2000)
         return len(projects)

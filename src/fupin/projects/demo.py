@@ -18,6 +18,7 @@ from django.db.models import Count
 
 from fupin.core import audit
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.projects import services
 from fupin.projects.models import (
     Allocation,
@@ -169,7 +170,6 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
             "village_id", flat=True).distinct()[:40])
         if not township_villages:
             continue
-        budget_left = 6_000_000 + 1_000_000
         for k, ptype in enumerate(list(ProjectType)[:8] * 2):
             n += 1
             stage = ORDER[(k + len(projects) // 16) % len(ORDER)] if k else Stage.IMPLEMENTING
@@ -253,7 +253,7 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
         Measure.objects.filter(pk__in=ids).update(project_id=pk)
     result.beneficiaries = len(beneficiaries)
     # The seeds' plans, with progress reported on some Yunnan tasks.
-    counts = services.load_plans()
+    counts = services.load_plans(actor=SYSTEM)
     result.tasks = counts["tasks"]
     yunnan = list(Task.objects.filter(plan__code="yunnan-2019-2020").order_by("id"))
     reports = []
@@ -281,12 +281,12 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
         Task.objects.bulk_create([
             Task(plan=plan, number=f"M{meeting.pk}-1", title="怒江州未通光纤贫困村清单化推进", meeting=meeting,
                  text="（演示）对怒江州未通光纤的建档立卡贫困村逐村建立清单，明确完成时限。",
-                 lead_units=["省通信管理局"], co_units=["怒江州人民政府"], deadline=dt.date(2020, 11, 30)),
+                 lead_units=["省通信管理局"], lead_units_text="省通信管理局", co_units=["怒江州人民政府"], deadline=dt.date(2020, 11, 30)),
             Task(plan=plan, number=f"M{meeting.pk}-2", title="电商服务站运营情况核查", meeting=meeting,
-                 text="（演示）核查已建村级电商服务站的运营情况。", lead_units=["省商务厅"], co_units=["省扶贫办"],
+                 text="（演示）核查已建村级电商服务站的运营情况。", lead_units=["省商务厅"], lead_units_text="省商务厅", co_units=["省扶贫办"],
                  deadline=dt.date(2020, 12, 31), progress=100, done_on=dt.date(2020, 12, 10)),
         ])
-    audit.record(actor=None, action=AuditEvent.Action.BULK, object_type="projects.project", region_code=area,
+    audit.record(actor=SYSTEM, action=AuditEvent.Action.BULK, object_type="projects.project", region_code=area,
                  summary=f"demo projects (synthetic): {result}")
     return result
 

@@ -5,7 +5,7 @@ progress reports, dispatch meetings, and numeric targets as data. Written only b
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -178,7 +178,7 @@ class Beneficiary(models.Model):
     """A household a project reaches, and how (分红, 务工, 资费补贴, …)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="beneficiaries")
-    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.CASCADE,
                                   related_name="project_benefits")
     benefit = models.CharField(_("how it benefits"), max_length=200)
     amount = _money(_("amount (yuan)"), default=Decimal(0))
@@ -209,6 +209,9 @@ class ProjectVillage(models.Model):
         verbose_name_plural = _("beneficiary villages")
         constraints = [models.UniqueConstraint(fields=["project", "village"], name="projectvillage_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.village_id}"
+
 
 class ProjectStep(models.Model):
     """One act on a project: who, when, from which stage to which, why. Only ever added."""
@@ -238,6 +241,9 @@ class ProjectStep(models.Model):
         verbose_name_plural = _("project steps")
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.action} {self.username}"
+
 
 class ProjectNotice(models.Model):
     """A public notice of a project (项目公示) or of its use of funds (资金使用公示), shown on the public
@@ -261,6 +267,9 @@ class ProjectNotice(models.Model):
         verbose_name = _("project notice")
         verbose_name_plural = _("project notices")
         ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.kind} {self.starts_on}"
 
 
 class Disbursement(models.Model):
@@ -291,6 +300,9 @@ class Disbursement(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="disbursement_amount_positive"),
         ]
         indexes = [models.Index(fields=["line", "project"]), models.Index(fields=["region", "paid_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.voucher} {self.amount}"
 
 
 class PlanLevel(models.TextChoices):
@@ -339,6 +351,9 @@ class Meeting(models.Model):
         verbose_name_plural = _("dispatch meetings")
         ordering = ["-held_on", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.title}"
+
 
 class Task(models.Model):
     """A task of a plan (工作台账): number, text, lead and co-operating units, deadline, linked indicators and
@@ -349,6 +364,8 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("text"))
     lead_units = models.JSONField(_("lead units"), default=list)
+    # The lead units joined by "、", kept by save() for filtering by unit (JSON text escapes Chinese on SQLite).
+    lead_units_text = models.CharField(max_length=500, blank=True, editable=False)
     co_units = models.JSONField(_("co-operating units"), default=list, blank=True)
     deadline = models.DateField(_("deadline"), db_index=True)
     indicators = models.JSONField(_("linked indicators"), default=list, blank=True)
@@ -374,6 +391,12 @@ class Task(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.lead_units_text = "、".join(self.lead_units)[:500]
+        if kwargs.get("update_fields") is not None and "lead_units" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "lead_units_text"}
+        super().save(*args, **kwargs)
+
 
 class ProgressReport(models.Model):
     """A periodic progress report on a task by its lead unit: text, figures, an attachment."""
@@ -394,6 +417,9 @@ class ProgressReport(models.Model):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-reported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.period} {self.progress}%"
 
 
 class Target(models.Model):
@@ -443,3 +469,6 @@ class TargetRevision(models.Model):
         verbose_name = _("target revision")
         verbose_name_plural = _("target revisions")
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.at:%Y-%m-%d}"

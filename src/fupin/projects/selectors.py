@@ -310,7 +310,7 @@ def tasks(user: Any, *, plan_id: int | None = None, state: str = "", unit: str =
     if plan_id:
         qs = qs.filter(plan_id=plan_id)
     if unit:
-        qs = qs.filter(lead_units__icontains=unit)
+        qs = qs.filter(lead_units_text__contains=unit)
     if state == "overdue":
         qs = qs.filter(done_on__isnull=True, deadline__lt=on)
     elif state == "at_risk":

@@ -230,7 +230,7 @@ def allocate(
     _require_scope(actor, source.region_id, "资金分配 / allocation")
     to_line = FundLine.objects.filter(pk=to_line_id).first() if to_line_id is not None else None
     project = Project.objects.filter(pk=project_id).first() if project_id is not None else None
-    if to_line_id is not None and to_line is None or project_id is not None and project is None:
+    if (to_line_id is not None and to_line is None) or (project_id is not None and project is None):
         raise ProjectError("接收方不存在 / no such receiver")
     region = _check_receiver(source, to_line, project)
     held, out = line_totals(source)
@@ -659,7 +659,7 @@ def update_target(*, actor: Any, target_id: int, reason: str, **changes: Any) ->
             target.value = Decimal(str(changes["value"]))
         except InvalidOperation as exc:
             raise ProjectError("目标值不是有效数字 / the value is not a number") from exc
-        if target.value < 0 or target.unit == Target.Unit.PERCENT and target.value > 100:
+        if target.value < 0 or (target.unit == Target.Unit.PERCENT and target.value > 100):
             raise ProjectError("目标值超出范围 / the value is out of range")
     if target.unit not in Target.Unit.values:
         raise ProjectError("单位无效 / unknown unit")

@@ -19,11 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fupin.core import audit
 from fupin.core.errors import error_text
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import narrow_or_404
 from fupin.projects import selectors, services
@@ -38,7 +36,6 @@ from fupin.projects.forms import (
     UploadForm,
 )
 from fupin.projects.models import ProjectType, Stage
-
 
 DISPATCH_ROWS = 200  # the most urgent rows of each alert or dispatch list; the counts say how many there are
 
@@ -277,10 +274,10 @@ def spending(request: HttpRequest) -> HttpResponseBase:
                 return redirect("projects_spending")
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="projects.spending",
-                     summary=f"spent vs allocated by {by} export")
-        return table_response(fmt, f"spending-{by}", [_("code"), _("name"), _("allocated"), _("spent"), _("share %")],
-                              [(r.key, r.label, r.allocated, r.spent, r.share) for r in rows])
+        return audited_export(actor=user, what="projects.spending", fmt=fmt, filename=f"spending-{by}",
+                              header=[_("code"), _("name"), _("allocated"), _("spent"), _("share %")],
+                              rows=[(r.key, r.label, r.allocated, r.spent, r.share) for r in rows],
+                              region_code=region, summary=f"spent vs allocated by {by} export")
     total_a = sum((r.allocated for r in rows), Decimal(0))
     total_s = sum((r.spent for r in rows), Decimal(0))
     return render(request, "projects/spending.html", {

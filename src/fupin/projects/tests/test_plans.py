@@ -89,6 +89,7 @@ def test_dispatch_meeting_decisions_become_tasks(plans, users, client):
     t = m.decisions.get()
     assert t.lead_units == ["省通信管理局", "省扶贫办"] and t.number == f"M{m.pk}-1"
     assert t in selectors.tasks(admin, state="overdue", on=dt.date(2019, 11, 1))
+    assert list(selectors.tasks(admin, state="overdue", unit="省扶贫办", on=dt.date(2019, 11, 1))) == [t]
     client.force_login(admin)
     page = client.get("/projects/tasks/dispatch/").content.decode()
     assert "怒江州未通光纤贫困村清单化推进" in page

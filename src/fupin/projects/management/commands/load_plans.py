@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from fupin.core import audit
+from fupin.core.permissions import SYSTEM
 from fupin.projects.services import load_plans
 
 
@@ -13,5 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         audit.set_channel("cli:load_plans")
-        counts = load_plans()
+        counts = load_plans(actor=SYSTEM)
         self.stdout.write(f"plans {counts['plans']}, tasks {counts['tasks']}, targets {counts['targets']}")
