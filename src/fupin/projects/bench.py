@@ -49,7 +49,7 @@ def _setup(rows: list[Row]) -> tuple[Any, list[tuple[str, str]]]:
         city_lines = {c: FundLine(code=f"b-{c}", year=YEAR, level=FundLevel.CITY, source=FundSource.SPECIAL,
                                   name=c, region_id=c) for c in cities}
         FundLine.objects.bulk_create(city_lines.values())
-        Allocation.objects.bulk_create([Allocation(source=prov, to_line=ln, region_id=ln.region_id,
+        Allocation.objects.bulk_create([Allocation(source=prov, to_line=ln, region_id=ln.region_id or "",
                                                    amount=Decimal(10**10), allocated_on=dt.date(YEAR, 2, 1))
                                         for ln in city_lines.values()])
         county_lines = {c: FundLine(code=f"b-{c}", year=YEAR, level=FundLevel.COUNTY, source=FundSource.SPECIAL,
@@ -123,9 +123,10 @@ def run(cmd: Any, opts: dict[str, Any]) -> list[Row]:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     total = Disbursement.objects.count()
-    for label, kw in (("by province (nation)", {"by": "region"}), ("by city (云南)", {"by": "region", "region": "53"}),
+    cases: tuple[tuple[str, dict[str, Any]], ...] = (("by province (nation)", {"by": "region"}), ("by city (云南)", {"by": "region", "region": "53"}),
                       ("by county (昆明市)", {"by": "region", "region": "5301"}), ("by fund line", {"by": "line"}),
-                      ("by project", {"by": "project"})):
+                      ("by project", {"by": "project"}))
+    for label, kw in cases:
         timed(f"spent vs allocated {label}, {total:,} disbursements",
               functools.partial(selectors.spent_vs_allocated, user, **kw), rows, lambda r: f"{len(r):,} rows")
 

@@ -116,7 +116,7 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
         balance[src.code] -= amount
         if to is not None:
             balance[to.code] += amount
-        allocations.append(Allocation(source=src, to_line=to, project=project, region_id=region,
+        allocations.append(Allocation(source=src, to_line=to, project=project, region_id=region or "",
                                       amount=Decimal(amount), allocated_on=on, document=f"演示〔{year}〕号"))
 
     central = line(f"{year}-c-special", FundLevel.CENTRAL, FundSource.SPECIAL, "中央财政专项扶贫资金（演示）", None,
@@ -213,16 +213,19 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
     ProjectVillage.objects.bulk_create(villages)
     # Monthly payments out of implemented projects: some nearly spent, some idle since their first payment.
     for a in allocations:
+        if a.project is None:
+            continue
         p = a.project
-        if p is None or ORDER.index(Stage(p.stage)) < ORDER.index(Stage.IMPLEMENTING):
+        if ORDER.index(Stage(p.stage)) < ORDER.index(Stage.IMPLEMENTING):
             continue
         share = Decimal(rng.choice((30, 60, 85, 100))) / 100 if p.stage == Stage.IMPLEMENTING else Decimal(1)
         months = rng.randint(2, 6)
         each = (a.amount * share / months).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
         for m in range(months):
-            paid = min(a.allocated_on + dt.timedelta(days=30 * (m + 1)), today)
-            disbursements.append(Disbursement(project=p, line=a.source, region_id=p.region_id, voucher=f"{p.code}-{a.source_id}-{m + 1:02d}",
-                                              paid_on=paid, amount=each, payee=rng.choice(PAYEES)))
+            paid_on = min(a.allocated_on + dt.timedelta(days=30 * (m + 1)), today)
+            disbursements.append(Disbursement(project=p, line=a.source, region_id=p.region_id,
+                                              voucher=f"{p.code}-{a.source_id}-{m + 1:02d}", paid_on=paid_on,
+                                              amount=each, payee=rng.choice(PAYEES)))
     Disbursement.objects.bulk_create(disbursements, batch_size=2000)
     result.disbursements = len(disbursements)
     # Fund-use notices (资金使用公示) of the accepted projects, running now.

@@ -369,7 +369,7 @@ class Task(models.Model):
     co_units = models.JSONField(_("co-operating units"), default=list, blank=True)
     deadline = models.DateField(_("deadline"), db_index=True)
     indicators = models.JSONField(_("linked indicators"), default=list, blank=True)
-    targets = models.ManyToManyField("Target", verbose_name=_("linked targets"), blank=True, related_name="tasks")
+    targets: models.ManyToManyField[Target, Any] = models.ManyToManyField("Target", verbose_name=_("linked targets"), blank=True, related_name="tasks")
     meeting = models.ForeignKey(Meeting, verbose_name=_("decided at meeting"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="decisions")
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)

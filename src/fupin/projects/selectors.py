@@ -123,7 +123,8 @@ def money_tree(user: Any, *, year: int) -> list[Node]:
         return node
 
     roots = [ln for pk, ln in lines.items() if pk not in received]
-    return [build(ln, ln.held, 0) for ln in sorted(roots, key=lambda ln: (ln.region_id or "", ln.code))]
+    ordered = sorted(roots, key=lambda ln: (ln.region_id or "", ln.code))
+    return [build(ln, ln.held, 0) for ln in ordered]  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- projects
@@ -265,10 +266,11 @@ def spent_vs_allocated(user: Any, *, by: str = "region", year: int | None = None
 
     start = region if region and region.isdigit() else (scope_of(user).prefix or "")
     n = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(start), 12)
-    a = dict(alloc.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
-    p = dict(paid.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
-    names = dict(Region.objects.filter(code__in=set(a) | set(p)).values_list("code", "name"))
-    return [Spending(k, names.get(k, k), a.get(k, ZERO), p.get(k, ZERO)) for k in sorted(set(a) | set(p))]
+    by_region = dict(alloc.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
+    paid_region = dict(paid.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
+    region_keys = set(by_region) | set(paid_region)
+    region_names = dict(Region.objects.filter(code__in=region_keys).values_list("code", "name"))
+    return [Spending(k, region_names.get(k, k), by_region.get(k, ZERO), paid_region.get(k, ZERO)) for k in sorted(region_keys)]
 
 
 def disbursements(user: Any, *, project_id: int | None = None) -> QuerySet[Disbursement]:

@@ -214,7 +214,7 @@ def _check_and_write(actor: Any, table: Table, summary: ImportSummary) -> Import
         spent += list(Disbursement.objects.filter(project_id__in=part).order_by().values_list("project_id", "line_id")
                       .annotate(s=Sum("amount")))
         vouchers += list(Disbursement.objects.filter(project_id__in=part).values_list("project_id", "voucher"))
-    money = pl.Schema({"project_id": pl.Int64, "line_id": pl.Int64, "s": pl.Decimal(18, 2)})
+    money = pl.Schema([("project_id", pl.Int64), ("line_id", pl.Int64), ("s", pl.Decimal(18, 2))])
     a = pl.DataFrame(allocated, schema=money, orient="row").rename({"s": "allocated"})
     s = pl.DataFrame(spent, schema=money, orient="row").rename({"s": "spent"})
     sums = (f.group_by("project_id", "line_id").agg(pl.col("_amount").sum().alias("new"))

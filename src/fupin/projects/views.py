@@ -391,7 +391,7 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     if report is None or not report.attachment:
         raise Http404
     return FileResponse(report.attachment.open("rb"), as_attachment=True,
-                        filename=report.attachment.name.rsplit("/", 1)[-1])
+                        filename=(report.attachment.name or "attachment").rsplit("/", 1)[-1])
 
 
 # ---------------------------------------------------------------- targets
