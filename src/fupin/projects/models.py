@@ -429,6 +429,7 @@ class Target(models.Model):
     class Unit(models.TextChoices):
         PERCENT = "percent", _("percent")
         COUNT = "count", _("count")
+        YUAN = "yuan", _("yuan")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=200)
@@ -453,6 +454,24 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def area_label(self) -> str:
+        """The area type as the region model names its flag (三区三州 …), or the kind of village or school."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        from fupin.regions.models import Region
+
+        if not self.area_type:
+            return ""
+        try:
+            return str(Region._meta.get_field(self.area_type).verbose_name)
+        except FieldDoesNotExist:
+            return str(AREA_TYPES.get(self.area_type, self.area_type))
+
+
+# Area types of targets that are not region flags.
+AREA_TYPES = {"poor_village": _("registered poor villages"), "rural_school": _("rural small schools and township boarding schools")}
 
 
 class TargetRevision(models.Model):
