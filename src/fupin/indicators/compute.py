@@ -206,7 +206,7 @@ def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
     cur.execute("SELECT COUNT(*) FROM ind_dirty")
     n = int(cur.fetchone()[0])
     cur.execute("INSERT INTO ind_touch (code) SELECT code FROM ind_dirty")
-    for n_len in reversed(tree.LENGTHS.values()):
+    for n_len in (*reversed(tree.NODE_LENGTHS[:-1]), 0):  # the levels above the village
         cur.execute(f"INSERT INTO ind_touch (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM ind_dirty "
                     f"WHERE substr(code, 1, {n_len}) NOT IN (SELECT code FROM ind_touch)")
     analyze(cur, "ind_cv", "ind_hh", "ind_dirty", "ind_touch")
@@ -346,7 +346,7 @@ SELECT 'income_median', COALESCE({code}, ''), 0,
 FROM (SELECT {keys}, cents FROM (SELECT CAST(code AS BIGINT) AS v, cents FROM ({base}) b) c) t
 GROUP BY ROLLUP (k2, k4, k6, k9, k12) HAVING COUNT(*) > 0"""
     else:
-        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in (0, 2, 4, 6, 9, 12))
+        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in tree.LENGTHS.values())
         sql = f"""
 INSERT INTO ind_new (indicator, code, level, num, den)
 WITH b AS ({base}), g AS ({groups}),
@@ -408,7 +408,7 @@ def connectivity_leaves(cur: Any, win: Window) -> None:
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'clinic_connected', f.region_id, "
         f"SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END), COUNT(*) FROM {FACILITIES} f "
-        f"WHERE f.type IN ('township_health', 'village_clinic') AND {coverage._open_on('f')} GROUP BY f.region_id",
+        f"WHERE f.type IN ('township_health', 'village_clinic') AND {coverage.open_on('f')} GROUP BY f.region_id",
         [day, day, day],
     )
 

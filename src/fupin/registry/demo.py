@@ -22,7 +22,7 @@ from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
 from fupin.core.sql import reset_sequences
-from fupin.core.tree import is_code, subtree_bounds
+from fupin.core.tree import CODE_LENGTH, is_node_code, subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.history import HOUSEHOLD_SKIP, INCOME_SKIP, MEMBER_SKIP, json_value
@@ -192,7 +192,7 @@ def generate(
 ) -> DemoResult:
     if households <= 0:
         raise DemoError(f"--households must be a positive number, not {households}")
-    if not is_code(area) or len(area) not in (2, 4, 6, 9):
+    if not is_node_code(area) or len(area) == CODE_LENGTH:
         raise DemoError(f"{area!r} is not a province, city, county or township code")
     if not Region.objects.filter(code=area).exists():
         raise DemoError(
