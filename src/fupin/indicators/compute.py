@@ -60,9 +60,9 @@ from fupin.core.tree import sql_in_subtree
 from fupin.exchange.models import Doubt
 from fupin.indicators import definitions
 from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
-from fupin.lifecycle.models import MonitoringRecord, PovertyLine, RuralPopulation
+from fupin.lifecycle.models import MonitoringRecord, RuralPopulation
 from fupin.monitoring.models import Alert
-from fupin.registry.models import Household, Income, Member
+from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 
 IV = IndicatorValue._meta.db_table

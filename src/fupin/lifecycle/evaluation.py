@@ -44,9 +44,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.core.sql import years_before
 from fupin.core.tree import subtree_bounds
-from fupin.lifecycle.models import PovertyLine, RuralPopulation
+from fupin.lifecycle.models import RuralPopulation
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES
 
 CRITERIA = {
