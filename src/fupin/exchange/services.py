@@ -25,6 +25,7 @@ from fupin.exchange import catalogue, engine, snapshot
 from fupin.exchange.models import Batch, Doubt, Rule, Run
 from fupin.exchange.rules import RULES
 from fupin.exchange.validation import BatchFileError, Report, read_table, validate
+from fupin.indicators.changes import mark_changed
 from fupin.registry.history import record_version
 from fupin.registry.models import HouseholdVersion
 
@@ -160,6 +161,7 @@ def run_comparison(
         audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="exchange.run",
                      summary=f"comparison run {run.pk}: {result.hit_count} hits, {merged.new} new doubts, "
                              f"{merged.reopened} reopened", detail=run.summary)
+        mark_changed(())  # doubts are recomputed in full by every refresh: no village to mark, a refresh to request
     return run
 
 
@@ -265,6 +267,7 @@ def verify_doubt(*, actor: Any, doubt_id: int, confirmed: bool, reason: str, evi
         audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=doubt,
                      summary=f"doubt {doubt.pk} {doubt.rule_id} {doubt.state}: {reason}"[:300],
                      detail={"rule": doubt.rule_id, "household": doubt.household_id, "state": doubt.state})
+        mark_changed([doubt.region_code])
     return doubt
 
 

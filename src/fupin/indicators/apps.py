@@ -8,7 +8,3 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators and assessment")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
-        from fupin.indicators import signals
-
-        signals.connect()

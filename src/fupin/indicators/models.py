@@ -165,10 +165,10 @@ class Report(models.Model):
 
 
 class ChangedRegion(models.Model):
-    """A region whose indicator inputs changed without leaving a timestamp the refresh can find: households deleted,
-    rural population figures, poverty lines ("" for every village). Filled by the signal receivers of
-    ``indicators.signals`` (and by ``services.mark_changed`` for bulk writers); the incremental refresh recomputes
-    the households of the villages changed after the period's last refresh."""
+    """A region whose indicator inputs changed: members, incomes, statuses, rural population figures, poverty lines
+    ("" for every village). Written by ``indicators.changes.mark_changed``, which every service that changes an
+    indicator's input calls; the incremental refresh recomputes the households of the villages changed after the
+    period's last refresh."""
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     changed_at = models.DateTimeField(_("changed at"), db_index=True)

@@ -13,7 +13,7 @@ import calendar
 import datetime as dt
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from django.utils import timezone
 from fupin.core import audit
 from fupin.core.models import AuditEvent
 from fupin.indicators import compute
+from fupin.indicators.changes import mark_changed as mark_changed  # the writers' call, re-exported
 from fupin.indicators.models import ChangedRegion, HouseholdFact, Period
 from fupin.registry.models import Household
 
@@ -157,22 +158,3 @@ def freeze(period: Period | str, *, actor: Any, refresh_first: bool = True) -> P
                  summary=f"冻结指标期间 {code}（{rows} 个数值） / froze indicator period {code} ({rows} values)",
                  detail={"period": code, "values": rows, "refreshed_at": str(locked.refreshed_at)})
     return locked
-
-
-def mark_changed(codes: Iterable[str], at: dt.datetime | None = None) -> int:
-    """Record that the indicator inputs of these regions changed (a village, or a larger region for all its
-    villages; "" for every village). For writers that leave no timestamp the refresh can find; called by
-    ``indicators.signals``."""
-    rows = sorted({c for c in codes if c == "" or (c is not None and c.isdigit() and len(c) in (2, 4, 6, 9, 12))})
-    if not rows:
-        return 0
-    at = at or timezone.now()
-    value = connection.ops.adapt_datetimefield_value(at)
-    table = ChangedRegion._meta.db_table
-    with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {table} (code, changed_at) VALUES (%s, %s) "
-            f"ON CONFLICT (code) DO UPDATE SET changed_at = excluded.changed_at",
-            [(c, value) for c in rows],
-        )
-    return len(rows)

@@ -29,6 +29,7 @@ from fupin.core.errors import error_text
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
+from fupin.indicators.changes import mark_changed
 from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import (
     OPEN_STAGES,
@@ -172,6 +173,7 @@ def _set_status(household: Household, status: str, *, actor: Any, reason: str, *
         setattr(household, k, v)
     household.save(update_fields=["status", *fields, "updated_at"])
     history.record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor, reason=reason)
+    mark_changed([household.village_id])  # status, monitoring records (every decision passes here)
 
 
 def _move(case: Case, stage: str) -> str:
@@ -682,4 +684,5 @@ def set_poverty_line(
         year=year, standard=standard, province=province, defaults={"amount": Decimal(str(amount)), "note": note}
     )
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=line, summary=f"poverty line {line}")
+    mark_changed([province])  # "" (the national line): every village
     return line
