@@ -42,9 +42,21 @@ def mark_changed(codes: Iterable[str | None], at: dt.datetime | None = None) -> 
             )
     if not connection.in_atomic_block:
         request_refresh()
-    elif not any(entry[1] is request_refresh for entry in connection.run_on_commit):
-        transaction.on_commit(request_refresh)  # once per transaction
+        return len(rows)
+    pending = getattr(connection, "fupin_refresh_request", None)
+    if pending is None or pending.done or not any(entry[1] is pending for entry in connection.run_on_commit):
+        pending = _OnCommit()  # once per transaction (a rolled-back transaction's request went with it)
+        connection.fupin_refresh_request = pending  # type: ignore[attr-defined]
+        transaction.on_commit(pending)
     return len(rows)
+
+
+class _OnCommit:
+    done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        request_refresh()
 
 
 def delay() -> dt.timedelta:
