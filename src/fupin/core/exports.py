@@ -31,7 +31,9 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     return response
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> HttpResponse:
+def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1",
+                  notes: Sequence[str] = ()) -> HttpResponse:
+    """One sheet: the header in bold, the rows, then after a blank row the ``notes`` (what the figures are as of)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
     from openpyxl.cell import WriteOnlyCell
@@ -44,6 +46,10 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     ws.append(bold)
     for row in rows:
         ws.append(list(row))
+    if notes:
+        ws.append([])
+        for note in notes:
+            ws.append([note])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(

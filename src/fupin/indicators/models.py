@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,9 @@ class Period(models.Model):
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    # Computed after the period had ended (beyond FUPIN_INDICATOR_RECONSTRUCTED_AFTER): its household figures read
+    # today's registry state, not the dossiers as they were at its end. Said on every page, export and report.
+    reconstructed = models.BooleanField(_("reconstructed"), default=False)
 
     class Meta:
         verbose_name = _("indicator period")
@@ -42,6 +46,21 @@ class Period(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
+
+    @property
+    def data_note(self) -> str:
+        """“Data as of …” (数据截至) with the time the values were computed, and whether they are reconstructed."""
+        if self.refreshed_at is None:
+            text = str(_("Data as of: not computed yet"))
+        else:
+            text = str(_("Data as of %(time)s")) % {"time": f"{timezone.localtime(self.refreshed_at):%Y-%m-%d %H:%M}"}
+        if self.reconstructed:
+            text += "；" + str(RECONSTRUCTED)
+        return text
+
+
+RECONSTRUCTED = _("reconstructed: computed after the period ended, from the registry as it is now (statuses, members, "
+                  "housing and water of today), not from the dossiers as they were at the period's end")
 
 
 class IndicatorValue(models.Model):

@@ -399,6 +399,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([_("region"), data.region_name, data.board.code or "—"])
     ws.append([_("period"), data.report.period.code])
+    ws.append([_("as of"), data.report.period.data_note])
     ws.append([_("generated at"), timezone.localtime(data.generated_at).strftime("%Y-%m-%d %H:%M")])
     for sentence in data.summary:
         ws.append([sentence])

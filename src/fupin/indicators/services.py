@@ -47,6 +47,12 @@ def overlap() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "FUPIN_INDICATOR_REFRESH_OVERLAP", DEFAULT_OVERLAP.total_seconds()))
 
 
+def reconstructed_after() -> dt.timedelta:
+    """How long after its end a period may still be refreshed (its last refresh, the freeze) without its figures being
+    called reconstructed."""
+    return dt.timedelta(days=getattr(settings, "FUPIN_INDICATOR_RECONSTRUCTED_AFTER", 1))
+
+
 def period_bounds(code: str) -> tuple[str, dt.date, dt.date]:
     """Kind, first and last day of a period code ("2026" or "2026-11")."""
     m = PERIOD_RE.match(code or "")
@@ -113,7 +119,9 @@ def refresh(period: Period | str, *, full: bool = False, progress: Callable[[str
     win = compute.window(locked.starts_on, locked.ends_on)
     out = compute.run(locked.code, win, since=since, progress=progress)
     locked.refreshed_at = started
-    locked.save(update_fields=["refreshed_at"])
+    # Computed after the period ended: today's registry state stands for the period's end (said wherever shown).
+    locked.reconstructed = locked.reconstructed or started > win.end_ts + reconstructed_after()
+    locked.save(update_fields=["refreshed_at", "reconstructed"])
     return RefreshResult(period=locked.code, full=out.full, villages=out.villages, households=out.households,
                          regions=len(out.touched),
                          written=out.written, deleted=out.deleted, seconds=time.perf_counter() - t0,

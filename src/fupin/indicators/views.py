@@ -113,7 +113,7 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
         return xlsx_response(f"ranking-{indicator}-{period.code}",
                              [_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）",
                               _("numerator"), _("denominator")],
-                             _ranking_rows(qs), title=f"{period.code}")
+                             _ranking_rows(qs), title=f"{period.code}", notes=[period.data_note])
     page = paginate(request, qs, 50)
     names = Region.objects.in_bulk([v.region_code for v in page.object_list])
     for v in page.object_list:
@@ -160,7 +160,7 @@ def assessment_page(request: HttpRequest) -> HttpResponseBase:
                   *[f"{ind.name if ind else code} ×{w}" for code, ind, w in result.indicators]]
         return xlsx_response(f"assessment-{scheme.pk if scheme else ''}", header, (
             (r.rank, r.code, r.name, r.total, *[r.scores[c] for c, _w in result.weights]) for r in result.rows),
-            title=str(scheme.year if scheme else ""))
+            title=str(scheme.year if scheme else ""), notes=[result.period.data_note] if result.period else [])
     page = Paginator(result.rows if result else [], 50).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.cells = result.cells(row) if result else []

@@ -1,0 +1,22 @@
+import datetime as dt
+
+from django.db import migrations, models
+
+
+def mark_reconstructed(apps, schema_editor):
+    """Periods last refreshed more than a day after their end were computed from later data."""
+    Period = apps.get_model("indicators", "Period")
+    for p in Period.objects.filter(refreshed_at__isnull=False):
+        if p.refreshed_at.date() > p.ends_on + dt.timedelta(days=1):
+            p.reconstructed = True
+            p.save(update_fields=["reconstructed"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("indicators", "0005_region_index")]
+
+    operations = [
+        migrations.AddField(model_name="period", name="reconstructed",
+                            field=models.BooleanField(default=False, verbose_name="reconstructed")),
+        migrations.RunPython(mark_reconstructed, migrations.RunPython.noop),
+    ]
