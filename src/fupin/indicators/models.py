@@ -210,11 +210,14 @@ class HouseholdFact(models.Model):
     household_id = models.BigIntegerField()  # no foreign key: a deleted household's fact is removed by the refresh
     village_code = models.CharField(max_length=12)
     persons = models.IntegerField()
+    registered = models.SmallIntegerField(default=1)  # 建档立卡 (a monitoring object never registered: 0)
     poor = models.SmallIntegerField()
     exited = models.SmallIntegerField()
+    exited_before = models.SmallIntegerField(default=0)  # 脱贫户: exited in or before the year, not poor now
     returned = models.SmallIntegerField()
-    monitored = models.SmallIntegerField()
+    monitored = models.CharField(max_length=2, null=True)  # monitoring category 01/02/03 of a monitoring object
     assured = models.SmallIntegerField()
+    all_met = models.SmallIntegerField(default=0)  # every exit criterion: income above the line and assured
     cents = models.BigIntegerField(null=True)  # per-capita net income of the period's year, in cents
     band = models.SmallIntegerField(null=True)  # 0 below the national line, 1 up to 1.5 × the line, 2 above
 

@@ -16,6 +16,14 @@ class Migration(migrations.Migration):
     dependencies = [("indicators", "0005_region_index")]
 
     operations = [
+        # The household facts gain columns: drop them, the next refresh of each open period rebuilds them in full.
+        migrations.RunSQL("DELETE FROM indicators_householdfact", migrations.RunSQL.noop),
+        migrations.AddField(model_name="householdfact", name="registered", field=models.SmallIntegerField(default=1)),
+        migrations.AddField(model_name="householdfact", name="exited_before",
+                            field=models.SmallIntegerField(default=0)),
+        migrations.AddField(model_name="householdfact", name="all_met", field=models.SmallIntegerField(default=0)),
+        migrations.AlterField(model_name="householdfact", name="monitored",
+                              field=models.CharField(max_length=2, null=True)),
         migrations.AddField(model_name="period", name="reconstructed",
                             field=models.BooleanField(default=False, verbose_name="reconstructed")),
         migrations.RunPython(mark_reconstructed, migrations.RunPython.noop),
