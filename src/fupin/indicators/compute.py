@@ -52,6 +52,7 @@ from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
 from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import MonitoringRecord, PovertyLine, RuralPopulation
 from fupin.monitoring.models import Alert
+from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member
 
 IV = IndicatorValue._meta.db_table
@@ -81,6 +82,16 @@ EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
 COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY)
+# Indicators whose source is collected county by county (the facility records a county's departments upload): a
+# county without any record of the kind has not reported, and is "no data" there, not 0 %. Roll-ups sum the reporting
+# counties only and say how many of their counties reported (the reporting rate, as DHIS2's).
+REPORTED_BY_COUNTY: dict[str, tuple[str, ...]] = {
+    "school_broadband": ("school",),
+    "clinic_connected": ("township_health", "village_clinic"),
+    "village_ecommerce": ("ecommerce",),
+    "township_express": ("express",),
+}
+REGIONS = Region._meta.db_table
 
 NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)
 SCHOOL_AGE = (6, 16)  # a child aged 6–15 on the reference date (as lifecycle.evaluation)
@@ -167,7 +178,10 @@ class Outcome:
 
 TEMP_TABLES = {
     "ind_leaf": "indicator VARCHAR(40), code VARCHAR(12), num NUMERIC, den NUMERIC",
-    "ind_new": "indicator VARCHAR(40), code VARCHAR(12), level SMALLINT, num NUMERIC, den NUMERIC",
+    "ind_new": "indicator VARCHAR(40), code VARCHAR(12), level SMALLINT, num NUMERIC, den NUMERIC, expected INTEGER, "
+               "reporting INTEGER",
+    "ind_rep": "indicator VARCHAR(40), code VARCHAR(12)",
+    "ind_rate": "indicator VARCHAR(40), code VARCHAR(12), expected INTEGER, reporting INTEGER",
     "ind_dirty": "code VARCHAR(12) PRIMARY KEY",
     "ind_cv": "code VARCHAR(12) PRIMARY KEY",
     "ind_hh": "id BIGINT PRIMARY KEY",
@@ -478,6 +492,37 @@ def connectivity_leaves(cur: Any, win: Window) -> None:
     )
 
 
+def reporting_counties(cur: Any) -> None:
+    """``ind_rep``: the counties that report each indicator of ``REPORTED_BY_COUNTY``; the leaf facts of the other
+    counties are dropped, so that no roll-up divides by areas that collect nothing."""
+    for indicator, types in REPORTED_BY_COUNTY.items():
+        cur.execute(f"INSERT INTO ind_rep (indicator, code) SELECT DISTINCT %s, substr(region_id, 1, 6) "
+                    f"FROM {FACILITIES} WHERE type IN {_in(types)} AND length(region_id) >= 6", [indicator])
+    cur.execute(f"DELETE FROM ind_leaf WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND NOT EXISTS "
+                f"(SELECT 1 FROM ind_rep r WHERE r.indicator = ind_leaf.indicator AND r.code = substr(ind_leaf.code, 1, 6))")
+
+
+def reporting_rates(cur: Any) -> None:
+    """For each region from the county up, the counties expected (in the region tree) and reporting, per indicator of
+    ``REPORTED_BY_COUNTY``; a region none of whose counties reports gets a "no data" row (value NULL)."""
+    indicators = " UNION ALL ".join(f"SELECT '{c}' AS indicator" for c in REPORTED_BY_COUNTY)
+    for n in (0, 2, 4, 6):
+        cur.execute(
+            f"INSERT INTO ind_rate (indicator, code, expected, reporting) "
+            f"SELECT i.indicator, substr(r.code, 1, {n}), COUNT(*), SUM(CASE WHEN p.code IS NULL THEN 0 ELSE 1 END) "
+            f"FROM {REGIONS} r CROSS JOIN ({indicators}) i "
+            f"LEFT JOIN ind_rep p ON p.indicator = i.indicator AND p.code = r.code "
+            f"WHERE r.level = 3 GROUP BY i.indicator, substr(r.code, 1, {n})")
+    match = "r.indicator = ind_new.indicator AND r.code = ind_new.code"
+    cur.execute(f"UPDATE ind_new SET expected = (SELECT r.expected FROM ind_rate r WHERE {match}), "
+                f"reporting = (SELECT r.reporting FROM ind_rate r WHERE {match}) "
+                f"WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND length(code) <= 6")
+    level = "CASE length(r.code) " + " ".join(f"WHEN {n} THEN {lv}" for n, lv in LEVEL_OF_LENGTH.items()) + " END"
+    cur.execute(f"INSERT INTO ind_new (indicator, code, level, num, den, expected, reporting) "
+                f"SELECT r.indicator, r.code, {level}, 0, NULL, r.expected, 0 FROM ind_rate r WHERE r.reporting = 0 "
+                f"AND NOT EXISTS (SELECT 1 FROM ind_new n WHERE n.indicator = r.indicator AND n.code = r.code)")
+
+
 # --- roll-up and merge -------------------------------------------------------------------------------------
 
 
@@ -526,13 +571,16 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
         [period_id],
     )
     deleted = max(int(cur.rowcount), 0)
-    value = "CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND(100.0 * num / den, 4) END"
-    cols = ("numerator", "denominator", "value", "level")
+    value = ("CASE WHEN reporting = 0 THEN NULL WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL "
+             "ELSE ROUND(100.0 * num / den, 4) END")
+    cols = ("numerator", "denominator", "value", "level", "expected", "reporting")
     differs = " OR ".join(_distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
     sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
     cur.execute(
-        f"INSERT INTO {IV} (period_id, indicator, region_code, level, numerator, denominator, value, updated_at) "
-        f"SELECT %s, indicator, code, level, ROUND(num, 2), ROUND(den, 2), {value}, %s FROM ind_new WHERE true "
+        f"INSERT INTO {IV} (period_id, indicator, region_code, level, numerator, denominator, value, expected, "
+        f"reporting, updated_at) "
+        f"SELECT %s, indicator, code, level, ROUND(num, 2), ROUND(den, 2), {value}, expected, reporting, %s "
+        f"FROM ind_new WHERE true "
         f"ON CONFLICT (period_id, indicator, region_code) DO UPDATE SET {sets} WHERE {differs}",
         [period_id, _ts(now)],
     )
@@ -576,7 +624,9 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
+        step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
+        step("reporting rates", lambda: reporting_rates(cur))
         if medians:  # otherwise no income of the year changed: the stored medians stand
             step("median", lambda: income_medians(cur, period_id))
         out.written, out.deleted = step("write", lambda: merge(cur, period_id, now, incremental=incremental,

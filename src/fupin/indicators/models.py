@@ -74,6 +74,10 @@ class IndicatorValue(models.Model):
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=2)
     denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=2, null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    # Indicators collected county by county (compute.REPORTED_BY_COUNTY), from the county up: the counties of the region
+    # and how many of them reported. reporting = 0 is "no data" (value NULL), not 0 %.
+    expected = models.PositiveIntegerField(_("areas expected to report"), null=True, blank=True)
+    reporting = models.PositiveIntegerField(_("areas reporting"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
 
     SCOPE_FIELD: ClassVar[str] = "region_code"
@@ -92,6 +96,18 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.region_code or 'CN'} {self.period_id}: {self.value}"
+
+    @property
+    def no_data(self) -> bool:
+        """Nobody in the region collects this indicator's source: "no data", not 0."""
+        return self.reporting == 0
+
+    @property
+    def reporting_rate(self) -> str:
+        """“reported by 1 of 3 counties” where only some of the region's counties report, else ""."""
+        if self.expected is None or self.reporting is None or self.reporting == self.expected:
+            return ""
+        return str(_("reported by %(n)d of %(m)d counties")) % {"n": self.reporting, "m": self.expected}
 
 
 class Target(models.Model):

@@ -158,7 +158,7 @@ class ReportData:
 
     @property
     def figures(self) -> list[Figure]:
-        return [f for f in self.board.figures if f.value is not None or f.target is not None]
+        return [f for f in self.board.figures if f.value is not None or f.target is not None or f.no_data]
 
     @property
     def child_level_name(self) -> str:
@@ -405,14 +405,14 @@ def write_xlsx(data: ReportData, path: Path) -> None:
         ws.append([sentence])
     ws.append([])
     header = [_("indicator"), _("unit"), _("value"), _("numerator"), _("denominator"), _("target"), _("due"),
-              _("target met")]
+              _("target met"), _("areas reporting")]
     ws.append(header)
     for cell in ws[ws.max_row]:
         cell.font = bold
     for f in data.figures:
-        ws.append([str(f.indicator.name), str(f.indicator.unit_label), _num(f.value), _num(f.numerator),
-                   _num(f.denominator), _num(f.target.threshold) if f.target else None,
-                   f.target.due if f.target else None, _yes_no(f.met)])
+        ws.append([str(f.indicator.name), str(f.indicator.unit_label), str(_("no data")) if f.no_data else _num(f.value),
+                   _num(f.numerator), _num(f.denominator), _num(f.target.threshold) if f.target else None,
+                   f.target.due if f.target else None, _yes_no(f.met), f.reporting_rate])
     ws.column_dimensions["A"].width = 36
 
     board = data.board

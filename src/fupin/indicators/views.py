@@ -112,7 +112,7 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
                      region_code=within, summary=f"ranking export {indicator} {period.code} level {level}")
         return xlsx_response(f"ranking-{indicator}-{period.code}",
                              [_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）",
-                              _("numerator"), _("denominator")],
+                              _("numerator"), _("denominator"), _("areas reporting")],
                              _ranking_rows(qs), title=f"{period.code}", notes=[period.data_note])
     page = paginate(request, qs, 50)
     names = Region.objects.in_bulk([v.region_code for v in page.object_list])
@@ -137,7 +137,8 @@ def _named(chunk: list[IndicatorValue]) -> Any:
     names = Region.objects.in_bulk([v.region_code for v in chunk])
     for v in chunk:
         r = names.get(v.region_code)
-        yield (getattr(v, "rank", None), v.region_code, r.name if r else "", v.value, v.numerator, v.denominator)
+        yield (getattr(v, "rank", None), v.region_code, r.name if r else "", _("no data") if v.no_data else v.value,
+               v.numerator, v.denominator, v.reporting_rate)
 
 
 @login_required

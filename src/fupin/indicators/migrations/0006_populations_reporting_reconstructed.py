@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="householdfact", name="all_met", field=models.SmallIntegerField(default=0)),
         migrations.AlterField(model_name="householdfact", name="monitored",
                               field=models.CharField(max_length=2, null=True)),
+        migrations.AddField(model_name="indicatorvalue", name="expected", field=models.PositiveIntegerField(
+            blank=True, null=True, verbose_name="areas expected to report")),
+        migrations.AddField(model_name="indicatorvalue", name="reporting", field=models.PositiveIntegerField(
+            blank=True, null=True, verbose_name="areas reporting")),
         migrations.AddField(model_name="period", name="reconstructed",
                             field=models.BooleanField(default=False, verbose_name="reconstructed")),
         migrations.RunPython(mark_reconstructed, migrations.RunPython.noop),

@@ -231,7 +231,8 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
         add("poor_village_fiber", v.code, int(bool(s.get("fiber"))), 1)
         add("poor_village_4g", v.code, int(bool(s.get("4g"))), 1)
     facilities = list(Facility.objects.all())
-    for f in facilities:
+    reports = reporting_counties()
+    for f in facilities:  # a school or clinic record makes its county report: nothing to leave out here
         if f.type == "school" and _open_on(f, day):
             add("school_broadband", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
         if f.type in ("township_health", "village_clinic") and _open_on(f, day):
@@ -241,9 +242,33 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
         with_station = {f.region_id for f in facilities if f.type == kind and _open_on(f, day)}
         indicator = "village_ecommerce" if kind == "ecommerce" else "township_express"
         for r in Region.objects.filter(level=level):
-            if not urban(r.code):
+            if not urban(r.code) and r.code[:6] in reports[indicator]:  # only counties that collect the source
                 add(indicator, r.code, int(r.code in with_station), 1)
+    for (indicator, code), (_expected, reporting) in reporting_rates().items():
+        if reporting == 0:  # no county reports: a "no data" row
+            facts.setdefault((indicator, code), [Decimal(0), None])
     return {k: (v[0] or Decimal(0), v[1]) for k, v in facts.items()}
+
+
+REPORTED = {"school_broadband": ("school",), "clinic_connected": ("township_health", "village_clinic"),
+            "village_ecommerce": ("ecommerce",), "township_express": ("express",)}
+
+
+def reporting_counties() -> dict[str, set[str]]:
+    """Per county-collected indicator, the counties with any facility record of its kinds."""
+    return {ind: {f.region_id[:6] for f in Facility.objects.filter(type__in=types)} for ind, types in REPORTED.items()}
+
+
+def reporting_rates() -> dict[tuple[str, str], tuple[int, int]]:
+    """{(indicator, region code from the county up): (counties, counties reporting)}."""
+    reports = reporting_counties()
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for county in Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True):
+        for indicator, counties in reports.items():
+            for n in (0, 2, 4, 6):
+                expected, reporting = out.get((indicator, county[:n]), (0, 0))
+                out[(indicator, county[:n])] = (expected + 1, reporting + int(county in counties))
+    return out
 
 
 def stored(period: Period) -> dict[tuple[str, str], tuple[Decimal, Decimal | None]]:
