@@ -3,14 +3,15 @@
 - A write that leaves a timestamp the refresh finds (a household saved: ``Household.updated_at``) or that changes
   only records every refresh recomputes in full (monitoring records, doubts, alerts, connectivity events and
   facilities) still calls it — with the regions it touched, or with none — so that a refresh is requested.
-- A write that leaves no such timestamp (members, yearly incomes, households deleted, rural population figures,
-  poverty lines) names its region: the refresh recomputes every household of the villages under it ("" for all).
+- A write to a household's members or yearly incomes (tables without a timestamp) names the household: its
+  ``updated_at`` is set. Other writes that leave no timestamp (households deleted, rural population figures, poverty
+  lines) name their region: the refresh recomputes every household of the villages under it ("" for all).
 
 The refresh is one background task (``tasks.refresh_indicators``), enqueued when the transaction commits unless one
 is already waiting; it starts ``FUPIN_INDICATOR_REFRESH_DELAY`` seconds later (default 20) so that a burst of writes
 is refreshed once, and the worker has the marked villages' figures within a minute.
 
-This module imports only the indicator models, so that the lower apps' services may call it."""
+This module imports only the indicator and registry models, so that the lower apps' services may call it."""
 
 from __future__ import annotations
 
@@ -22,14 +23,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.indicators.models import ChangedRegion
+from fupin.registry.models import Household
 
 DEFAULT_DELAY = 20.0  # seconds
 
 
-def mark_changed(codes: Iterable[str | None], at: dt.datetime | None = None) -> int:
+def mark_changed(codes: Iterable[str | None], at: dt.datetime | None = None, *, households: Iterable[int] = ()) -> int:
     """Record that the indicator inputs of these regions changed (a village, or a larger region for all its
-    villages; "" for every village), and request a refresh when the transaction commits. Returns the number of
-    regions recorded."""
+    villages; "" for every village) — or, more precisely, of these ``households`` (a member or an income written:
+    their ``updated_at`` is set, and the refresh recomputes just them) — and request a refresh when the transaction
+    commits. Returns the number of regions recorded."""
+    ids = list(households)
+    if ids:
+        Household.objects.filter(pk__in=ids).update(updated_at=at or timezone.now())
     rows = sorted({c for c in codes if c == "" or (c is not None and c.isdigit() and len(c) in (2, 4, 6, 9, 12))})
     if rows:
         value = connection.ops.adapt_datetimefield_value(at or timezone.now())

@@ -498,8 +498,8 @@ def reporting_counties(cur: Any) -> None:
     for indicator, types in REPORTED_BY_COUNTY.items():
         cur.execute(f"INSERT INTO ind_rep (indicator, code) SELECT DISTINCT %s, substr(region_id, 1, 6) "
                     f"FROM {FACILITIES} WHERE type IN {_in(types)} AND length(region_id) >= 6", [indicator])
-    cur.execute(f"DELETE FROM ind_leaf WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND NOT EXISTS "
-                f"(SELECT 1 FROM ind_rep r WHERE r.indicator = ind_leaf.indicator AND r.code = substr(ind_leaf.code, 1, 6))")
+    cur.execute(f"DELETE FROM ind_leaf WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND "
+                f"indicator || ':' || substr(code, 1, 6) NOT IN (SELECT indicator || ':' || code FROM ind_rep)")
 
 
 def reporting_rates(cur: Any) -> None:

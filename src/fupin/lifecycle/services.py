@@ -173,7 +173,7 @@ def _set_status(household: Household, status: str, *, actor: Any, reason: str, *
         setattr(household, k, v)
     household.save(update_fields=["status", *fields, "updated_at"])
     history.record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor, reason=reason)
-    mark_changed([household.village_id])  # status, monitoring records (every decision passes here)
+    mark_changed((), households=[household.pk])  # status, monitoring records (every decision passes here)
 
 
 def _move(case: Case, stage: str) -> str:
