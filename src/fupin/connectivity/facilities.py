@@ -31,9 +31,9 @@ from fupin.connectivity.services import (
     read_table,
 )
 from fupin.core import audit
-from fupin.indicators.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import Scope, is_code
+from fupin.indicators.changes import mark_changed
 from fupin.regions.models import Level, Region
 
 # key: accepted headers, Chinese first, English (the model field) last.

@@ -23,8 +23,8 @@ from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import Scope, is_code, scope_of
-from fupin.indicators.changes import mark_changed
 from fupin.core.textfiles import TextEncodingError, decode_text
+from fupin.indicators.changes import mark_changed
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.

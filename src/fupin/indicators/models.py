@@ -231,7 +231,8 @@ class HouseholdFact(models.Model):
     exited = models.SmallIntegerField()
     exited_before = models.SmallIntegerField(default=0)  # 脱贫户: exited in or before the year, not poor now
     returned = models.SmallIntegerField()
-    monitored = models.CharField(max_length=2, null=True)  # monitoring category 01/02/03 of a monitoring object
+    # the monitoring category 01/02/03 of a monitoring object; NULL: not one (a SQL fact, never a form value)
+    monitored = models.CharField(max_length=2, null=True)  # noqa: DJ001
     assured = models.SmallIntegerField()
     all_met = models.SmallIntegerField(default=0)  # every exit criterion: income above the line and assured
     cents = models.BigIntegerField(null=True)  # per-capita net income of the period's year, in cents

@@ -61,7 +61,7 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
                                         included_by=case, ended_on=ended)
     # monitoring objects never registered (边缘易致贫户, 突发严重困难户 not poor before): in no registered population
     for i, (h, category) in enumerate(zip(Household.objects.filter(status="exited").order_by("-id")[:3],
-                                          ("02", "03", "02"))):
+                                          ("02", "03", "02"), strict=True)):
         h.status, h.exit_year = "monitored", None
         h.save()
         case = Case.objects.create(household=h, kind="monitoring", year=2020, reason="demo", opened_by=actor,

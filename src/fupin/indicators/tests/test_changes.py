@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
-from django.utils import timezone
 
 from fupin.connectivity import services as connectivity_services
 from fupin.exchange import services as exchange_services
