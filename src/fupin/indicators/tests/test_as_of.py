@@ -41,3 +41,12 @@ def test_pages_and_exports_say_as_of_and_reconstructed(client, tree, users):
                                                       "format": "xlsx"})
     cells = [c for row in load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True) for c in row]
     assert any(isinstance(c, str) and c.startswith(f"数据截至 {stamp}；重建数据") for c in cells)
+
+
+def test_the_api_says_as_of_and_reconstructed(client, tree, users):
+    period = _refreshed(tree, "2020")
+    client.force_login(users["county"])
+    got = {p["code"]: p for p in client.get("/api/v1/indicators/periods").json()}
+    assert got["2020"]["reconstructed"] is True
+    assert got["2020"]["data_note"].startswith("数据截至")
+    assert got["2020"]["refreshed_at"] is not None and period.refreshed_at is not None
