@@ -30,6 +30,7 @@ from fupin.connectivity.services import (
     read_table,
 )
 from fupin.core import audit, permissions
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import Scope
 from fupin.core.tree import is_code
@@ -262,6 +263,7 @@ def import_facilities(*, content: bytes, filename: str, actor: Any) -> FacilityI
                      summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",
                      detail={"file": filename, "rows": len(items), "created": len(created), "updated": len(updated),
                              "unchanged": unchanged})
+        mark_changed(())  # facilities are recomputed in full by every refresh: a refresh to request
     return FacilityImportResult(rows=len(items), created=len(created), updated=len(updated), unchanged=unchanged)
 
 
@@ -289,6 +291,7 @@ def save_facility(*, actor: Any, data: dict[str, Any], instance: Facility | None
         obj.save()
         audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=obj,
                      summary=f"facility {obj.type} {obj.region_id} {obj.name}")
+        mark_changed([obj.region_id])
     return obj, created
 
 

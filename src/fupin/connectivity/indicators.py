@@ -181,7 +181,7 @@ def _flag_sql(flag: str, alias: str = "r") -> str:
     return f" AND {alias}.{flag}"
 
 
-def _open_on(alias: str) -> str:
+def open_on(alias: str) -> str:
     return f"({alias}.opened_on IS NULL OR {alias}.opened_on <= %s) AND ({alias}.closed_on IS NULL OR {alias}.closed_on > %s)"
 
 
@@ -240,13 +240,13 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
     if indicator == "school_broadband":
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END) "
                f"FROM {FACILITIES} f JOIN {REGIONS} r ON r.code = f.region_id "
-               f"WHERE f.type = 'school' AND {_open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
+               f"WHERE f.type = 'school' AND {open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
         params = [day, day, day, lo, hi]
     elif indicator in ("township_express", "village_ecommerce"):
         level, ftype = (4, "express") if indicator == "township_express" else (5, "ecommerce")
         urban = "substr(r.code, 7, 1) <> '0'" if level == 4 else "substr(r.code, 10, 1) NOT IN ('0', '1')"
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {FACILITIES} f "
-               f"WHERE f.region_id = r.code AND f.type = '{ftype}' AND {_open_on('f')}) THEN 1 ELSE 0 END) "
+               f"WHERE f.region_id = r.code AND f.type = '{ftype}' AND {open_on('f')}) THEN 1 ELSE 0 END) "
                f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl} "
                f"GROUP BY {group}")
         params = [day, day, lo, hi]

@@ -276,10 +276,7 @@ def public_notices(request: HttpRequest) -> HttpResponse:
     for n in notices:
         n.entries = selectors.notice_entries(n)  # type: ignore[attr-defined]
         n.kind_label = Kind(n.kind).label  # type: ignore[attr-defined]
-    from fupin.projects.selectors import current_notices as project_notices
-
-    return render(request, "lifecycle/public_notices.html", {"notices": notices, "region": region,
-                                                             "project_notices": project_notices(region=region)[:200]})
+    return render(request, "lifecycle/public_notices.html", {"notices": notices, "region": region})
 
 
 def public_notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.db.models import Count
 from fupin.core import audit
 from fupin.core.models import AuditEvent
 from fupin.core.permissions import SYSTEM
+from fupin.core.tree import subtree_bounds
 from fupin.projects import services
 from fupin.projects.models import (
     Allocation,
@@ -55,6 +56,9 @@ LEADS = {
     ProjectType.ECOMMERCE: "商务局", ProjectType.EDUCATION: "教育体育局", ProjectType.HEALTH: "卫生健康局",
     ProjectType.HOUSING: "住房和城乡建设局", ProjectType.TRAINING: "人力资源和社会保障局",
 }
+# The demo users' county (home.services.DEMO_COUNTY, 泸水市): it always takes part, so that demo_county and
+# demo_finance_county see projects. Named here, not imported: the home app sits above this one.
+DEMO_COUNTY = "533301"
 PAYEES = ("县通信工程有限公司", "州建设工程有限公司", "农民专业合作社", "县电商公共服务中心", "县劳务服务公司")
 
 
@@ -72,14 +76,11 @@ class DemoResult:
 def _counties(area: str, limit: int) -> list[str]:
     from fupin.registry.models import Household
 
-    rows = (Household.objects.filter(village__code__startswith=area).values("village__parent__parent_id")
+    rows = (Household.objects.filter(village__code__range=subtree_bounds(area)).values("village__parent__parent_id")
             .annotate(n=Count("id")).order_by("-n")[:limit])
     codes = [r["village__parent__parent_id"] for r in rows if r["village__parent__parent_id"]]
-    from fupin.core.services import DEMO_COUNTY
-
-    # the demo users' county always takes part, so that demo_county and demo_finance_county see projects
     if DEMO_COUNTY not in codes and DEMO_COUNTY.startswith(area) and Household.objects.filter(
-            village__code__startswith=DEMO_COUNTY).exists():
+            village__code__range=subtree_bounds(DEMO_COUNTY)).exists():
         codes = [DEMO_COUNTY, *codes[:limit - 1]]
     return codes
 
@@ -166,7 +167,7 @@ def generate(*, area: str = "53", year: int | None = None, seed: int = 2019, cou
     n = 0
     for c in codes:
         county = Region.objects.get(code=c)
-        township_villages = list(Household.objects.filter(village__code__startswith=c).values_list(
+        township_villages = list(Household.objects.filter(village__code__range=subtree_bounds(c)).values_list(
             "village_id", flat=True).distinct()[:40])
         if not township_villages:
             continue

@@ -465,7 +465,7 @@ class Target(models.Model):
         if not self.area_type:
             return ""
         try:
-            return str(Region._meta.get_field(self.area_type).verbose_name)
+            return str(getattr(Region._meta.get_field(self.area_type), "verbose_name", self.area_type))
         except FieldDoesNotExist:
             return str(AREA_TYPES.get(self.area_type, self.area_type))
 

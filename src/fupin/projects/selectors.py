@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
-from fupin.core.tree import ancestors
+from fupin.core.tree import ancestors, child_length
 from fupin.projects.models import (
     Allocation,
     Beneficiary,
@@ -265,7 +265,7 @@ def spent_vs_allocated(user: Any, *, by: str = "region", year: int | None = None
     from fupin.regions.models import Region
 
     start = region if region and region.isdigit() else (scope_of(user).prefix or "")
-    n = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(start), 12)
+    n = child_length(len(start))
     by_region = dict(alloc.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
     paid_region = dict(paid.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
     region_keys = set(by_region) | set(paid_region)
@@ -358,3 +358,9 @@ def project_by_code(user: Any, code: str) -> Project | None:
 
 def line_by_code(user: Any, code: str) -> FundLine | None:
     return scoped(FundLine.objects.all(), user).filter(code=code.strip()).first()
+
+
+def household_by_number(user: Any, number: str) -> Any:
+    from fupin.registry.models import Household
+
+    return scoped(Household.objects.all(), user).filter(number=number.strip()).first()

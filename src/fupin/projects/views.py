@@ -127,9 +127,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             fn, done = STEP_ACTIONS[action]
             _attempt(request, lambda: fn(user, p.pk, request.POST), str(done))
         elif action == "beneficiary":
-            from fupin.monitoring.selectors import household_by_number
-
-            h = household_by_number(user, request.POST.get("household", ""))
+            h = selectors.household_by_number(user, request.POST.get("household", ""))
             if h is None:
                 messages.error(request, _("No household with this number in your region."))
             else:

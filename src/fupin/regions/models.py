@@ -31,8 +31,8 @@ AREA_FLAGS = (
 
 
 class Region(models.Model):
-    """A node of the five-level division tree. ``code`` is the significant statistical code (2, 4, 6, 9
-    or 12 digits), so a node's code is the prefix of all codes below it and a subtree is a code range."""
+    """A node of the five-level division tree. ``code`` is the significant statistical code (its length
+    gives the level: ``core.tree``), so a node's code is the prefix of all codes below it and a subtree is a code range."""
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=100)

@@ -87,10 +87,10 @@ def read_subtree(region: str) -> dict[str, pl.DataFrame]:
 def _cell_expr(c: Column, masked: bool) -> pl.Expr:
     col = pl.col(c.field)
     if c.kind == "code":
-        names = {code: zh for code, zh, _en in codes._items(c.codelist)}
+        names = {code: zh for code, zh, _en in codes.items(c.codelist)}
         expr = col.replace_strict(names, default=col, return_dtype=pl.Utf8)
     elif c.kind == "codes":
-        names = {code: zh for code, zh, _en in codes._items(c.codelist)}
+        names = {code: zh for code, zh, _en in codes.items(c.codelist)}
         expr = col.list.eval(pl.element().replace_strict(names, default=pl.element(), return_dtype=pl.Utf8)).list.join("、")
     elif c.kind == "bool":
         expr = pl.when(col).then(pl.lit(TRUE_TEXT)).otherwise(pl.lit(FALSE_TEXT))

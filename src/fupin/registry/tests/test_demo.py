@@ -134,8 +134,8 @@ def test_demo_villages_get_a_synthetic_rural_population(yunnan):
 
 
 def test_registered_demo_households_have_measures_that_answer_their_cause(yunnan):
+    from fupin.lifecycle.demo import MEASURES_FOR_CAUSE
     from fupin.lifecycle.models import Measure
-    from fupin.registry.demo import MEASURES_FOR_CAUSE
     from fupin.registry.statuses import REGISTERED_STATUSES
 
     r = generate(households=300, seed=9)

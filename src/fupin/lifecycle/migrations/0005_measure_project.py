@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lifecycle', '0003_step_origin_alter_case_kind_alter_notice_kind'),
+        ('lifecycle', '0004_povertyline_to_registry'),
         ('projects', '0001_initial'),
     ]
 
