@@ -203,7 +203,8 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
             add("clinic_connected", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
     for kind, level, urban in (("ecommerce", Level.VILLAGE, lambda c: c[9] in "01"),
                                ("express", Level.TOWNSHIP, lambda c: c[6] == "0")):
-        with_station = {f.region_id for f in facilities if f.type == kind and _open_on(f, day)}
+        with_station = ({f.region_id for f in facilities if f.type == kind and _open_on(f, day)} if kind == "express"
+                        else {s.region_id for s in Station.objects.all() if _open_on(s, day)})
         indicator = "village_ecommerce" if kind == "ecommerce" else "township_express"
         for r in Region.objects.filter(level=level):
             if not urban(r.code):
