@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from fupin.commerce.models import Station
 from fupin.connectivity import demo as connectivity_demo
 from fupin.connectivity.models import Facility, VillageStatus
 from fupin.connectivity.tests.factories import add_villages, replay
@@ -97,7 +98,7 @@ def _school_age(birth: dt.date, on: dt.date) -> bool:
     return 6 <= age <= 15
 
 
-def _open_on(f: Facility, day: dt.date) -> bool:
+def _open_on(f: Facility | Station, day: dt.date) -> bool:
     return (f.opened_on is None or f.opened_on <= day) and (f.closed_on is None or f.closed_on > day)
 
 

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from fupin.commerce import views
+
+urlpatterns = [
+    path("", views.home, name="commerce"),
+    path("stations/", views.stations, name="commerce_stations"),
+    path("shops/", views.shops, name="commerce_shops"),
+    path("shops/<int:pk>/", views.shop, name="commerce_shop"),
+    path("shops/<int:pk>/purchase/", views.purchase_form, name="commerce_purchase"),
+]
+
+public_urlpatterns = [
+    path("trace/<str:code>/", views.trace, name="commerce_trace"),
+    path("trace/<str:code>/qr.svg", views.trace_qr, name="commerce_trace_qr"),
+    path("products/", views.catalogue, name="commerce_catalogue"),
+]

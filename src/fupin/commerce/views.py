@@ -1,0 +1,177 @@
+"""Pages of rural e-commerce. Signed-in: /commerce/ (coverage of populous villages, stations, shops, a shop with its
+linked households, approval, the purchase form and the monthly upload). Public, without login: the trace page
+/trace/<code>/ with its QR code and the product catalogue /products/ — published products only, never a household.
+Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+from fupin.commerce import selectors, services
+from fupin.commerce.models import Category, ShopStatus, Tier, TraceEventKind
+from fupin.core.errors import error_text
+from fupin.core.masking import Masker
+from fupin.core.pagination import paginate, query_without
+
+
+def _can_decide(user: Any) -> bool:
+    return bool(user.is_superuser or user.has_role(*services.BUREAU_ROLES))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """A shop operator goes straight to its shop; everyone else sees coverage and the shops awaiting approval."""
+    user: Any = request.user
+    if services.operator_only(user):
+        own = list(selectors.shops(user)[:2])
+        if len(own) == 1:
+            return redirect("commerce_shop", pk=own[0].pk)
+        return redirect("commerce_shops")
+    region = request.GET.get("region", "")
+    total, children = selectors.coverage(user, region)
+    pending = selectors.shops(user, status=ShopStatus.PENDING)[:20]
+    return render(request, "commerce/home.html", {
+        "total": total, "children": children, "pending": pending, "can_decide": _can_decide(user),
+        "stations_open": selectors.stations(user, open_on=timezone.localdate()).count(),
+    })
+
+
+@login_required
+def stations(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    tier = request.GET.get("tier", "")
+    qs = selectors.stations(user, region=request.GET.get("region", ""), tier=tier if tier in Tier.values else "")
+    return render(request, "commerce/stations.html", {
+        "page": paginate(request, qs, 50), "query": query_without(request, "page"), "params": request.GET,
+        "tiers": Tier.choices,
+    })
+
+
+@login_required
+def shops(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    status = request.GET.get("status", "")
+    qs = selectors.shops(user, region=request.GET.get("region", ""),
+                         status=status if status in ShopStatus.values else "")
+    return render(request, "commerce/shops.html", {
+        "page": paginate(request, qs, 50), "query": query_without(request, "page"), "params": request.GET,
+        "statuses": ShopStatus.choices, "operator": services.operator_only(user),
+    })
+
+
+@login_required
+def shop(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    s = selectors.shop(user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("approve", "reject"):
+                services.decide_shop(actor=user, shop_id=s.pk, approve=action == "approve",
+                                     note=request.POST.get("note", ""))
+                messages.success(request, _("The decision is recorded."))
+            elif action == "link":
+                services.link_household(actor=user, shop_id=s.pk, number=request.POST.get("number", ""),
+                                        started_on=request.POST.get("started_on") or timezone.localdate())
+                messages.success(request, _("The household is linked to the shop."))
+            elif action == "unlink":
+                services.unlink_household(actor=user, link_id=int(request.POST.get("link", "0") or 0),
+                                          ended_on=request.POST.get("ended_on") or timezone.localdate())
+                messages.success(request, _("The link is ended."))
+            else:
+                raise PermissionDenied
+            return redirect("commerce_shop", pk=s.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+    masker = Masker(user)
+    links = list(selectors.household_links(user, s))
+    for link in links:
+        link.shown_name = masker.surname(link.head_name or "")  # type: ignore[attr-defined]
+    if links:
+        masker.reveal(obj=s, summary=f"linked households of shop {s.pk}", detail={"households": len(links)})
+    year = timezone.localdate().year
+    purchases = selectors.purchases(user, shop=s)
+    return render(request, "commerce/shop.html", {
+        "shop": s, "links": links, "villages": selectors.village_links(user, s),
+        "purchases": purchases[:20], "totals": selectors.purchase_totals(purchases.filter(purchased_on__year=year)),
+        "year": year, "can_decide": _can_decide(user), "today": timezone.localdate(),
+        "can_write": s.status == ShopStatus.APPROVED,
+    })
+
+
+@login_required
+def purchase_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The purchase form, made for a phone: the household from the shop's linked households."""
+    user: Any = request.user
+    s = selectors.shop(user, pk)
+    masker = Masker(user)
+    links = list(selectors.household_links(user, s))
+    choices = [(link.household_id, f"{link.household.number} {masker.surname(link.head_name or '')}") for link in links]
+    values: dict[str, Any] = {"purchased_on": timezone.localdate().isoformat(), "unit": "kg"}
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            hid = int(values.get("household") or 0)
+            if hid not in {c[0] for c in choices}:
+                raise ValidationError({"household": "请选择联结户 / choose a linked household"})
+            p = services.record_purchase(
+                actor=user, shop_id=s.pk, household_id=hid, product=values.get("product", ""),
+                purchased_on=values.get("purchased_on", ""), quantity=values.get("quantity", ""),
+                unit=values.get("unit", ""), unit_price=values.get("unit_price", ""),
+                protective_price=values.get("protective_price", ""), amount=values.get("amount") or None)
+            messages.success(request, _("Purchase recorded: %(amount)s yuan.") % {"amount": p.amount})
+            return redirect("commerce_purchase", pk=s.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+    return render(request, "commerce/purchase_form.html", {"shop": s, "choices": choices, "values": values})
+
+
+# --- public ----------------------------------------------------------------------------------------------------
+
+
+@cache_control(public=True, max_age=300)
+def trace(request: HttpRequest, code: str) -> HttpResponse:
+    """The public page of a trace code: the product, its origin (village, township, county) and the steps. No
+    household, no producer household, no person."""
+    batch = selectors.trace(code)
+    return render(request, "commerce/trace.html", {
+        "batch": batch, "product": batch.product, "events": list(batch.events.all()),
+        "origin": batch.product.origin, "kinds": dict(TraceEventKind.choices),
+    })
+
+
+@cache_control(public=True, max_age=86400)
+def trace_qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The QR code of a trace page as SVG (segno)."""
+    import segno
+
+    batch = selectors.trace(code)
+    url = request.build_absolute_uri(reverse("commerce_trace", args=[batch.code]))
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=6, border=2)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """The online expo of products of poor areas (001 九): filter by region and category."""
+    category = request.GET.get("category", "")
+    if category and category not in Category.values:
+        raise Http404
+    qs = selectors.catalogue(region=request.GET.get("region", ""), category=category, q=request.GET.get("q", ""))
+    return render(request, "commerce/catalogue.html", {
+        "page": paginate(request, qs, 20), "query": query_without(request, "page"), "params": request.GET,
+        "categories": Category.choices, "regions": selectors.catalogue_regions(),
+    })
+
+
