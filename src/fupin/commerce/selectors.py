@@ -84,7 +84,7 @@ def coverage(user: Any, region: str = "", on: dt.date | None = None) -> tuple[Co
 
     qs = PopulousVillage.objects.all()
     if prefix:
-        qs = qs.filter(village_id__range=subtree_range(prefix))
+        qs = qs.filter(village__code__range=subtree_range(prefix))
     rows = (qs.annotate(g=Substr("village_id", 1, child_len), has=Exists(open_station))
             .values("g").annotate(n=Count("village_id"), c=Count("village_id", filter=Q(has=True))).order_by("g"))
     names = dict(Region.objects.filter(code__in=[r["g"] for r in rows]).values_list("code", "name"))
