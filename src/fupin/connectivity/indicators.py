@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection
 
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import AREA_FLAGS
 
 EVENTS = "connectivity_connectivityevent"
@@ -38,11 +38,6 @@ def big_sorts(cur: Any) -> None:
         cur.execute("SET LOCAL work_mem = '256MB'")
 
 
-def code_range(prefix: str) -> tuple[str, str]:
-    """The code range of a subtree; ``""`` is the whole country."""
-    return ("", "9" * 12) if prefix == "" else subtree_range(prefix)
-
-
 def _least(*exprs: str) -> str:
     """The earliest non-null date of ``exprs`` (LEAST ignores NULLs on PostgreSQL; SQLite's MIN does not)."""
     fn = "LEAST" if connection.vendor == "postgresql" else "MIN"
@@ -60,7 +55,7 @@ def status_sql(on: dt.date | None, prefix: str = "") -> tuple[str, list[Any]]:
     with the columns of ``VillageStatus``. The latest event per village and kind wins (ROW_NUMBER over
     ``(date, id)``); a 'disconnected' event cuts fiber, 4G and other access until a later positive event.
     Broadband (通宽带) = fiber or 4G or other broadband access."""
-    lo, hi = code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     params: list[Any] = [lo, hi]
     date_filter = ""
     if on is not None:
@@ -220,7 +215,7 @@ def coverage(*, prefix: str = "", group_len: int | None = None, on: dt.date | No
              flag: str = "") -> list[CoverageRow]:
     """Registered poor villages and how many have broadband, fiber and 4G, grouped by code prefix: one query
     (over ``VillageStatus`` for today, over the events for a past date)."""
-    lo, hi = code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     n = group_len or len(prefix)
     group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
     params: list[Any]
@@ -245,7 +240,7 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
             flag: str = "") -> list[Value]:
     """Numerator and denominator of ``indicator`` under ``prefix``, grouped by the first ``group_len`` digits
     of the code (one row for the whole scope when None), on the date ``on`` (today's status when None)."""
-    lo, hi = code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     n = group_len or max(len(prefix), 0)
     group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
     day = sql_date(on or dt.date.today())

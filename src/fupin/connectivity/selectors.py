@@ -12,6 +12,7 @@ from django.utils import timezone
 from fupin.connectivity import indicators
 from fupin.connectivity.models import ConnectivityEvent, Facility, RankingRow, RankingSnapshot, Target
 from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 
 # Sort keys of the village list: ?sort=<key>, "-<key>" descending.
@@ -180,7 +181,7 @@ def children_coverage(user: Any, region: Region | None, on: dt.date | None = Non
     level = len(prefix)
     group_len = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(level, 12)
     rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=on)}
-    kids = Region.objects.filter(code__range=indicators.code_range(prefix), level={0: 1, 2: 2, 4: 3, 6: 4, 9: 5}.get(level, 5))
+    kids = Region.objects.filter(code__range=subtree_bounds(prefix), level={0: 1, 2: 2, 4: 3, 6: 4, 9: 5}.get(level, 5))
     if level == 0:
         kids = Region.objects.filter(level=Level.PROVINCE)
     out = []

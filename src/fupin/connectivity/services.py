@@ -24,6 +24,7 @@ from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import Scope, is_code, scope_of
 from fupin.core.textfiles import TextEncodingError, decode_text
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
@@ -290,7 +291,7 @@ def parse_events(rows: list[list[Any]], scope: Scope, today: dt.date | None = No
 
 def refresh_status(prefix: str = "") -> int:
     """Recompute ``VillageStatus`` of the villages under ``prefix`` from all their events (INSERT … SELECT)."""
-    lo, hi = indicators.code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     sql, params = indicators.status_sql(None, prefix)
     cols = ", ".join(indicators.STATUS_COLUMNS)
     with transaction.atomic(), connection.cursor() as cur:

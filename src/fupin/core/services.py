@@ -13,7 +13,7 @@ from django.utils import timezone
 from fupin.core import audit
 from fupin.core.models import ApiToken, AuditEvent, User
 from fupin.core.roles import Role
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 
 DEMO_PASSWORD = "fupin-demo-2026"
 DEMO_COUNTY = "533301"  # 泸水市, 怒江傈僳族自治州, Yunnan
@@ -38,7 +38,7 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
     if county is None:
         raise DemoUsersError(f"region {DEMO_COUNTY} (泸水市) is not loaded; run `fupin load_regions --province 53` first")
     busiest = (
-        Household.objects.filter(village__code__range=subtree_range(DEMO_COUNTY))
+        Household.objects.filter(village__code__range=subtree_bounds(DEMO_COUNTY))
         .values("village_id").annotate(n=Count("id")).order_by("-n", "village_id").first()
     )
     if busiest:

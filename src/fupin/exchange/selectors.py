@@ -11,7 +11,8 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
 from fupin.core.roles import Role
-from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped
+from fupin.core.tree import subtree_bounds
 from fupin.exchange.models import Batch, Doubt
 from fupin.exchange.snapshot import REGISTERED
 from fupin.regions.models import Region
@@ -117,7 +118,7 @@ def shared_persons(user: Any, group: str, *, today: dt.date | None = None, regio
     today = today or dt.date.today()
     qs = scoped(Member.objects.filter(is_active=True, household__status__in=REGISTERED), user)
     if region and is_code(region):
-        qs = qs.filter(household__village__code__range=subtree_range(region))
+        qs = qs.filter(household__village__code__range=subtree_bounds(region))
     if g.min_age is not None:  # at least min_age: born on or before today minus min_age years
         qs = qs.filter(birth_date__lte=_years_before(today, g.min_age))
     if g.max_age is not None:  # at most max_age: born after today minus (max_age + 1) years

@@ -36,7 +36,8 @@ from django.utils.translation import gettext as _
 
 from fupin.core import audit
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import scope_of, scoped, subtree_range
+from fupin.core.scoping import scope_of, scoped
+from fupin.core.tree import subtree_bounds
 from fupin.indicators import definitions, selectors
 from fupin.indicators.models import AssessmentScheme, AssessmentWeight, IndicatorValue, Period, Target
 from fupin.regions.models import AREA_FLAGS, Level, Region
@@ -84,7 +85,7 @@ def region_flags(codes: Iterable[str], *, within: str = "", wanted: Iterable[str
     for f in wanted:
         cond |= Q(**{f: True})
     ancestors = [within[:n] for n in (2, 4, 6, 9) if n < len(within)]
-    where = Q(code__in=ancestors) | (Q(code__range=subtree_range(within)) if within else Q())
+    where = Q(code__in=ancestors) | (Q(code__range=subtree_bounds(within)) if within else Q())
     flagged: dict[str, set[str]] = {}
     for row in Region.objects.filter(cond).filter(where).values("code", *wanted):
         flagged[row["code"]] = {f for f in wanted if row[f]}
@@ -269,7 +270,7 @@ def assess(user: Any, scheme: AssessmentScheme, *, within: str = "") -> Assessme
         return result
     regions_qs = Region.objects.filter(level=scheme.level)
     if within:
-        regions_qs = regions_qs.filter(code__range=subtree_range(within))
+        regions_qs = regions_qs.filter(code__range=subtree_bounds(within))
     regions = list(scoped(regions_qs, user).order_by("code").values_list("code", "name"))
     codes = [c for c, _w in weights]
     values: dict[tuple[str, str], Decimal | None] = {

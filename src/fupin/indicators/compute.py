@@ -45,6 +45,7 @@ from django.utils import timezone
 from fupin.connectivity import indicators as coverage
 from fupin.connectivity.models import Facility
 from fupin.core.bulk import copy_rows
+from fupin.core.tree import sql_in_subtree
 from fupin.exchange.models import Doubt
 from fupin.indicators import definitions
 from fupin.indicators.definitions import POOR_STATUSES, REGISTERED_STATUSES
@@ -200,7 +201,7 @@ def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
                 [t])
     cur.execute(
         f"INSERT INTO ind_cv (code) SELECT r.code FROM regions_region r JOIN {CHANGED} c "
-        f"ON r.code >= c.code AND r.code <= c.code || '999999999999' "
+        f"ON {sql_in_subtree('r.code', 'c.code')} "
         f"WHERE c.changed_at > %s AND length(c.code) < 12 AND r.level = 5 AND r.code NOT IN (SELECT code FROM ind_cv)",
         [t],
     )

@@ -114,12 +114,12 @@ def level_values(user: Any, period: Period, *, within: str, level: int,
     """Values of regions of ``level`` under ``within`` (all of them for the nation), limited to the user's
     subtree. The subtree is a code range, so PostgreSQL reads it from the unique index (period, indicator,
     region_code) rather than filtering every value of the level."""
-    from fupin.core.scoping import subtree_range
+    from fupin.core.tree import subtree_bounds
 
     check_scope(user, within)
     qs = IndicatorValue.objects.filter(period=period, level=level)
     if within:
-        qs = qs.filter(region_code__range=subtree_range(within))
+        qs = qs.filter(region_code__range=subtree_bounds(within))
     if indicators is not None:
         qs = qs.filter(indicator__in=indicators)
     return scoped(qs, user)

@@ -42,7 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 from fupin.lifecycle.models import PovertyLine, RuralPopulation
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Member
@@ -238,7 +238,7 @@ def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
         Member.objects.filter(household=OuterRef("pk"), is_active=True)
         .values("household").annotate(n=Count("id")).values("n")[:1]
     )
-    qs = evaluate(Household.objects.filter(village__code__range=subtree_range(prefix)), year).annotate(
+    qs = evaluate(Household.objects.filter(village__code__range=subtree_bounds(prefix)), year).annotate(
         persons=Coalesce(Subquery(persons, output_field=IntegerField()), Value(0)),
     )
     poor = Q(status__in=POOR_STATUSES)
@@ -256,7 +256,7 @@ def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
 def _populations(prefix: str, year: int) -> dict[str, int]:
     """The latest rural population on or before ``year`` per village of the subtree."""
     out: dict[str, int] = {}
-    rows = RuralPopulation.objects.filter(region__code__range=subtree_range(prefix), year__lte=year).order_by("year")
+    rows = RuralPopulation.objects.filter(region__code__range=subtree_bounds(prefix), year__lte=year).order_by("year")
     for region_id, persons in rows.values_list("region_id", "persons"):
         out[region_id] = persons
     return out
@@ -284,7 +284,7 @@ def area_exit(region: Region, year: int) -> AreaExit:
     poor village (贫困村) of it failing the village criterion."""
     villages = village_exits(region.code, year)
     poor_villages = set(
-        Region.objects.filter(code__range=subtree_range(region.code), level=Level.VILLAGE, is_poor_village=True)
+        Region.objects.filter(code__range=subtree_bounds(region.code), level=Level.VILLAGE, is_poor_village=True)
         .values_list("code", flat=True)
     )
     return AreaExit(

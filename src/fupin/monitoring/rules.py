@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection
 
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 
 H = "registry_household"
 AT_RISK = ["exited", "non_poor"]  # households that may fall (back) into poverty and are not yet monitored
@@ -43,10 +43,10 @@ class Ctx:
         params: list[Any] = list(statuses)
         if self.include:
             sql.append("h.village_id BETWEEN %s AND %s")
-            params += subtree_range(self.include)
+            params += subtree_bounds(self.include)
         for p in self.exclude:
             sql.append("NOT (h.village_id BETWEEN %s AND %s)")
-            params += subtree_range(p)
+            params += subtree_bounds(p)
         return " AND ".join(sql), params
 
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from fupin.core import audit
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, subtree_range
+from fupin.core.scoping import is_code
 from fupin.core.textfiles import TextEncodingError, decode_text
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import AREA_FLAGS, LEVEL_BY_LENGTH, Level, Region
 
 DIVISION_FILES = {
@@ -163,7 +164,7 @@ def load_regions(
 def _count_in(province_codes: list[str]) -> int:
     total = 0
     for p in province_codes:
-        total += Region.objects.filter(code__range=subtree_range(p)).count()
+        total += Region.objects.filter(code__range=subtree_bounds(p)).count()
     return total
 
 
@@ -280,7 +281,7 @@ def set_region_flags(*, content: bytes, actor: Any = None) -> FlagResult:
             area = {k: v for k, v in changes.items() if k in AREA_FLAGS}
             own = {k: v for k, v in changes.items() if k not in AREA_FLAGS}
             if area:
-                n = Region.objects.filter(code__range=subtree_range(code)).update(**area)
+                n = Region.objects.filter(code__range=subtree_bounds(code)).update(**area)
                 for k in area:
                     result.updates[k] = result.updates.get(k, 0) + n
             if own:

@@ -21,7 +21,8 @@ from django.db.models import Max
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, subtree_range
+from fupin.core.scoping import is_code
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.history import HOUSEHOLD_SKIP, INCOME_SKIP, MEMBER_SKIP, json_value
@@ -161,7 +162,7 @@ def _select_villages(area: str, rng: random.Random) -> list[tuple[str, float]]:
     """Villages with sampling weights: rural villages (村委会) weigh far more than urban communities,
     and, in Yunnan, 怒江州 is always represented."""
     rows = list(
-        Region.objects.filter(code__range=subtree_range(area), level=Level.VILLAGE).values_list("code", "name")
+        Region.objects.filter(code__range=subtree_bounds(area), level=Level.VILLAGE).values_list("code", "name")
     )
     if not rows:
         raise DemoError(
@@ -200,7 +201,7 @@ def generate(
     say = progress or (lambda _s, _n: None)
     rng = random.Random(seed)
     result = DemoResult(area=area)
-    lo, hi = subtree_range(area)
+    lo, hi = subtree_bounds(area)
     existing = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
 
     with transaction.atomic():

@@ -22,7 +22,8 @@ from openpyxl.styles import Font
 from fupin.core import audit, codes
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, scope_of, subtree_range
+from fupin.core.scoping import is_code, scope_of
+from fupin.core.tree import subtree_bounds
 from fupin.registry.importer import _db_dtype, _db_expr, _typed_from_db, cents_text
 from fupin.registry.template import FALSE_TEXT, HOUSEHOLDS, INCOMES, MEMBERS, SHEETS, TRUE_TEXT, Column
 
@@ -55,7 +56,7 @@ def _select_list(columns: list[Column], alias: str) -> str:
 
 def read_subtree(region: str) -> dict[str, pl.DataFrame]:
     """The registry below ``region`` in the typed form of the template (codes, not names)."""
-    lo, hi = subtree_range(region) if region else ("", "999999999999")
+    lo, hi = subtree_bounds(region)
     hcols = HOUSEHOLDS.columns
     hh = _query(
         f"SELECT id, {', '.join(f'{_db_expr(c)} AS {c.field}' for c in hcols)} FROM registry_household "
