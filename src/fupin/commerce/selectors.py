@@ -25,23 +25,28 @@ from fupin.commerce.models import (
     Station,
 )
 from fupin.commerce.services import operator_only
-from fupin.core.scoping import get_scoped_or_404, scope_of, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scope_field, scoped
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Member
 
 
-def _narrow(qs: QuerySet[Any], field: str, region: str) -> QuerySet[Any]:
-    """``qs`` below ``region`` (a division code) when given; the user's scope is applied separately."""
+def _in_region(qs: QuerySet[Any], user: Any, region: str) -> QuerySet[Any]:
+    """``qs`` limited to the user's scope narrowed to ``region`` (a division code typed or picked; 404 outside)."""
+    return qs.filter(narrow_or_404(user, (region or "").strip()).q(scope_field(qs.model)))
+
+
+def _public_region(qs: QuerySet[Any], field: str, region: str) -> QuerySet[Any]:
     region = (region or "").strip()
     if not region:
         return qs
-    if not region.isdigit() or len(region) > 12:
-        return qs.none()
-    return qs.filter(**{f"{field}__range": subtree_range(region)})
+    if not is_code(region):
+        raise Http404
+    return qs.filter(**{f"{field}__range": subtree_bounds(region)})
 
 
 def stations(user: Any, *, region: str = "", tier: str = "", open_on: dt.date | None = None) -> QuerySet[Station]:
-    qs = _narrow(scoped(Station.objects.select_related("region"), user), "region__code", region)
+    qs = _in_region(Station.objects.select_related("region"), user, region)
     if tier:
         qs = qs.filter(tier=tier)
     if open_on:
@@ -69,12 +74,7 @@ class CoverageRow:
 def coverage(user: Any, region: str = "", on: dt.date | None = None) -> tuple[CoverageRow, list[CoverageRow]]:
     """Populous villages and those with a station open on ``on`` (today) located in the village, for the region
     (the user's own by default) and per child region: two grouped queries."""
-    scope = scope_of(user)
-    if scope.prefix is None:
-        return CoverageRow("", "", 0, 0), []
-    prefix = scope.narrow(region).prefix if region else scope.prefix
-    if prefix is None:
-        return CoverageRow(region, "", 0, 0), []
+    prefix = narrow_or_404(user, region).prefix or ""
     day = on or timezone.localdate()
     child_len = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(prefix), 12)
     open_station = Station.objects.filter(region_id=OuterRef("village_id")).filter(
@@ -84,7 +84,7 @@ def coverage(user: Any, region: str = "", on: dt.date | None = None) -> tuple[Co
 
     qs = PopulousVillage.objects.all()
     if prefix:
-        qs = qs.filter(village__code__range=subtree_range(prefix))
+        qs = qs.filter(village__code__range=subtree_bounds(prefix))
     rows = (qs.annotate(g=Substr("village_id", 1, child_len), has=Exists(open_station))
             .values("g").annotate(n=Count("village_id"), c=Count("village_id", filter=Q(has=True))).order_by("g"))
     names = dict(Region.objects.filter(code__in=[r["g"] for r in rows]).values_list("code", "name"))
@@ -97,8 +97,7 @@ def coverage(user: Any, region: str = "", on: dt.date | None = None) -> tuple[Co
 def shops(user: Any, *, region: str = "", status: str = "") -> QuerySet[Shop]:
     """A shop operator's own shops; otherwise the shops of the user's region."""
     base = Shop.objects.select_related("region")
-    qs = base.filter(operators=user) if operator_only(user) else scoped(base, user)
-    qs = _narrow(qs, "region__code", region)
+    qs = base.filter(operators=user) if operator_only(user) else _in_region(base, user, region)
     if status:
         qs = qs.filter(status=status)
     today = timezone.localdate()
@@ -160,8 +159,7 @@ def household_income(household_id: int, year: int) -> Decimal:
 
 def products(user: Any, *, region: str = "", category: str = "") -> QuerySet[Product]:
     base = Product.objects.select_related("origin", "shop")
-    qs = base.filter(shop__operators=user) if operator_only(user) else scoped(base, user)
-    qs = _narrow(qs, "origin__code", region)
+    qs = base.filter(shop__operators=user) if operator_only(user) else _in_region(base, user, region)
     return qs.filter(category=category) if category else qs
 
 
@@ -170,7 +168,7 @@ def products(user: Any, *, region: str = "", category: str = "") -> QuerySet[Pro
 
 def catalogue(*, region: str = "", category: str = "", q: str = "") -> QuerySet[Product]:
     """The public online expo (001 九): published products, filtered by region and category. No household."""
-    qs = _narrow(Product.objects.filter(published=True), "origin__code", region)
+    qs = _public_region(Product.objects.filter(published=True), "origin__code", region)
     if category:
         qs = qs.filter(category=category)
     if q.strip():

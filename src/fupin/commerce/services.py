@@ -465,3 +465,45 @@ def add_trace_event(*, actor: Any, batch_code: str, kind: str, date: Any, place:
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=event, summary=f"trace {batch.code} {kind}")
     return event
 
+
+
+# --- the monthly purchase upload -----------------------------------------------------------------------------
+
+
+def import_purchases(*, actor: Any, shop_id: int, content: bytes, filename: str, month: str,
+                     error_path: Any = None) -> Any:
+    """A shop's monthly purchases from an .xlsx or CSV file: all rows are checked first (``purchase_upload``);
+    with any error nothing is written and the summary carries the conflicts (and the marked error workbook is
+    written to ``error_path`` when given); otherwise every row is appended in one transaction and audited once.
+    Returns the ``core.uploads.ImportSummary``."""
+    import time
+    import uuid
+
+    from fupin.commerce import purchase_upload
+    from fupin.core.uploads import UploadRejected, error_workbook
+
+    started = time.perf_counter()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month or "")):
+        raise ValidationError({"month": "月份格式应为 YYYY-MM / the month is written YYYY-MM"})
+    with transaction.atomic():
+        shop = shop_for_writing(actor, shop_id)
+        _approved(shop)
+        try:
+            checked = purchase_upload.check(content, filename, shop=shop, month=month)
+        except UploadRejected as exc:
+            checked = purchase_upload.Checked(purchase_upload.Table.empty(filename, purchase_upload.COLUMNS),
+                                              list(exc.conflicts), purchase_upload.pl.DataFrame())
+        if any(c.is_error for c in checked.conflicts):
+            if error_path is not None:
+                error_workbook([checked.table], checked.conflicts, error_path)
+            result = purchase_upload.summary(checked, 0, started)
+            result.error_report = error_path
+            return result
+        upload = f"{month}/{uuid.uuid4().hex[:12]}"
+        written = purchase_upload.write(checked, shop=shop, upload=upload, actor_id=actor.pk)
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=shop, object_type="commerce.purchase",
+                     summary=f"uploaded {written} purchases of {month} for shop {shop.pk}",
+                     detail={"upload": upload, "rows": written, "file": filename[:100]})
+    result = purchase_upload.summary(checked, written, started)
+    result.counts["upload"] = upload
+    return result

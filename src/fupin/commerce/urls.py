@@ -8,6 +8,9 @@ urlpatterns = [
     path("shops/", views.shops, name="commerce_shops"),
     path("shops/<int:pk>/", views.shop, name="commerce_shop"),
     path("shops/<int:pk>/purchase/", views.purchase_form, name="commerce_purchase"),
+    path("shops/<int:pk>/upload/", views.upload, name="commerce_upload"),
+    path("shops/<int:pk>/upload/template.xlsx", views.upload_template, name="commerce_upload_template"),
+    path("shops/<int:pk>/upload/<str:token>.xlsx", views.upload_errors, name="commerce_upload_errors"),
 ]
 
 public_urlpatterns = [

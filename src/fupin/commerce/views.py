@@ -5,6 +5,7 @@ Thin: selectors read, services write."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.views.decorators.cache import cache_control
 
 from fupin.commerce import selectors, services
 from fupin.commerce.models import Category, ShopStatus, Tier, TraceEventKind
+from fupin.commerce.purchase_upload import COLUMNS
 from fupin.core.errors import error_text
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
@@ -135,6 +137,69 @@ def purchase_form(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
     return render(request, "commerce/purchase_form.html", {"shop": s, "choices": choices, "values": values})
+
+
+ERRORS_DIR = "commerce_upload_errors"
+
+
+def _error_path(user: Any, token: str) -> Any:
+    from django.conf import settings
+
+    return settings.VAR_DIR / ERRORS_DIR / f"{user.pk}-{token}.xlsx"
+
+
+@login_required
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """The monthly Excel upload of a shop: all or nothing; with an error the marked workbook comes back."""
+    import uuid
+
+    user: Any = request.user
+    s = selectors.shop(user, pk)
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    context: dict[str, Any] = {"shop": s, "month": request.POST.get("month", last_month), "columns": COLUMNS}
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            token = uuid.uuid4().hex
+            try:
+                result = services.import_purchases(actor=user, shop_id=s.pk, content=file.read(),
+                                                   filename=file.name or "upload.xlsx", month=context["month"],
+                                                   error_path=_error_path(user, token))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, error_text(exc))
+            else:
+                if result.ok:
+                    messages.success(request, _("%(n)d purchases uploaded.") % {"n": result.created})
+                    return redirect("commerce_shop", pk=s.pk)
+                context.update(result=result, errors=result.conflicts[:200],
+                               error_url=reverse("commerce_upload_errors", args=[s.pk, token]))
+    return render(request, "commerce/upload.html", context)
+
+
+@login_required
+def upload_errors(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The marked error workbook, for the user who uploaded it only."""
+    from django.http import FileResponse
+
+    user: Any = request.user
+    selectors.shop(user, pk)
+    if not token.isalnum():
+        raise Http404
+    path = _error_path(user, token)
+    if not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"purchases-errors-{pk}.xlsx")
+
+
+@login_required
+def upload_template(request: HttpRequest, pk: int) -> HttpResponse:
+    from fupin.core.exports import xlsx_response
+
+    selectors.shop(request.user, pk)
+    return xlsx_response("purchases-template.xlsx", [c.header for c in COLUMNS], [], title="收购记录")
 
 
 # --- public ----------------------------------------------------------------------------------------------------
