@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from fupin.commerce import indicators as commerce_indicators
 from fupin.connectivity import indicators as coverage
 from fupin.connectivity.models import Facility
 from fupin.core.bulk import copy_rows
@@ -78,7 +79,10 @@ MEDIANS = ("income_median",)
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY)
+COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE)
+# Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
+PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 
 NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)
 SCHOOL_AGE = (6, 16)  # a child aged 6–15 on the reference date (as lifecycle.evaluation)
@@ -476,7 +480,9 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
         [period_id],
     )
     deleted = max(int(cur.rowcount), 0)
-    value = "CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND(100.0 * num / den, 4) END"
+    per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
+    value = (f"CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL {per_unit}"
+             "ELSE ROUND(100.0 * num / den, 4) END")
     cols = ("numerator", "denominator", "value", "level")
     differs = " OR ".join(_distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
     sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
@@ -526,6 +532,8 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
+        step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
+                                                            starts_on=win.starts_on, ends_on=win.ends_on))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         if medians:  # otherwise no income of the year changed: the stored medians stand
             step("median", lambda: income_medians(cur, period_id))

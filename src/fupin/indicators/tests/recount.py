@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from fupin.commerce.models import Station
+from fupin.commerce import demo as commerce_demo
+from fupin.commerce.models import PopulousVillage, Purchase, ShopHousehold, Station
 from fupin.connectivity import demo as connectivity_demo
 from fupin.connectivity.models import Facility, VillageStatus
 from fupin.connectivity.tests.factories import add_villages, replay
@@ -42,6 +43,7 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     registry_demo.generate(households=households, area="53", seed=seed)
     registry_demo.generate(households=20, area="52", seed=seed + 1)
     connectivity_demo.generate(area="53", seed=seed, poor_share=0.6)
+    commerce_demo.generate(area="53", seed=seed)
     rng = random.Random(seed)
     RuralPopulation.objects.all().delete()  # the demo's synthetic figures: this fixture sets its own, with gaps
     villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
@@ -210,6 +212,20 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
         for r in Region.objects.filter(level=level):
             if not urban(r.code):
                 add(indicator, r.code, int(r.code in with_station), 1)
+    # rural e-commerce (commerce.indicators): stations and links on the coverage date, purchases of the period
+    stations = list(Station.objects.all())
+    for village in PopulousVillage.objects.values_list("village_id", flat=True):
+        add("station_populous_coverage", village,
+            int(any(st.region_id == village and _open_on(st, day) for st in stations)), 1)
+    linked = {link.household_id for link in ShopHousehold.objects.select_related("shop")
+              if link.shop.status == "approved" and link.started_on <= day
+              and (link.ended_on is None or link.ended_on > day)}
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    for purchase in Purchase.objects.filter(purchased_on__gte=start, purchased_on__lte=end):
+        paid[purchase.household_id] += purchase.amount
+    for h in Household.objects.filter(pk__in=linked, status__in=REGISTERED_STATUSES):
+        add("shop_linked_households", h.village_id, 1)
+        add("purchase_income_per_household", h.village_id, paid.get(h.pk, Decimal(0)), 1)
     return {k: (v[0] or Decimal(0), v[1]) for k, v in facts.items()}
 
 
@@ -218,9 +234,9 @@ def stored(period: Period) -> dict[tuple[str, str], tuple[Decimal, Decimal | Non
             for v in IndicatorValue.objects.filter(period=period)}
 
 
-def value_of(num: Decimal, den: Decimal | None) -> Decimal | None:
+def value_of(num: Decimal, den: Decimal | None, scale: int = 100) -> Decimal | None:
     if den is None:
         return num.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     if den == 0:
         return None
-    return (num * 100 / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return (num * scale / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

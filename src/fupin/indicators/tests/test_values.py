@@ -27,7 +27,8 @@ def _compare(period):
         row = rows[key]
         assert abs(row.numerator - num) <= Decimal("0.005"), (key, row.numerator, num)
         assert row.denominator == den, (key, row.denominator, den)
-        assert row.value == value_of(num, den), (key, row.value, value_of(num, den))
+        scale = definitions.get(key[0]).scale or 100
+        assert row.value == value_of(num, den, scale), (key, row.value, value_of(num, den, scale))
         assert row.level == (0 if key[1] == "" else compute.LEVEL_OF_LENGTH[len(key[1])])
     return want
 
@@ -65,7 +66,8 @@ def test_ratios_are_sums_not_averages(demo):
 def test_catalogue_and_sql_agree():
     assert set(compute.COMPUTED) == set(definitions.INDICATORS)
     for ind in definitions.INDICATORS.values():
-        assert (ind.denominator is None) == (ind.scale == 1), ind.code
+        assert (ind.unit == "percent") == (ind.scale == 100), ind.code
+        assert ind.denominator is not None or ind.scale == 1, ind.code
 
 
 def test_default_targets_are_seeded(db):

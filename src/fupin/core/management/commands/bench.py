@@ -198,12 +198,22 @@ def bench_exchange(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
 BENCHES["exchange"] = bench_exchange
 
 
+def _bench_commerce(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
+    from fupin.commerce.bench import run
+
+    return run(cmd, opts)
+
+
+BENCHES["commerce"] = _bench_commerce
+
+
 class Command(BaseCommand):
     help = "Run a benchmark and print its figures: " + ", ".join(BENCHES)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=sorted(BENCHES))
         parser.add_argument("--households", type=int, default=100_000)
+        parser.add_argument("--purchases", type=int, default=100_000, help="bench commerce: rows of the upload")
         parser.add_argument("--persons", type=int, default=1_000_000, help="bench registry: persons in the registry")
         parser.add_argument("--xlsx-persons", type=int, default=100_000, help="bench registry: persons in the xlsx")
 
