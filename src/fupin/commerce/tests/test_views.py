@@ -88,3 +88,21 @@ def test_public_catalogue_filters(client, shop, operator, households):
     assert "泸水草果" in page and "赖茂蜂蜜" not in page
     page = client.get(reverse("commerce_catalogue"), {"region": "533301101"}).content.decode()
     assert "泸水草果" not in page and "赖茂蜂蜜" in page
+
+
+def test_operator_pages_do_not_fail(client, shop, operator):
+    client.force_login(operator)
+    home = client.get("/")
+    assert home.status_code == 200
+    page = client.get(reverse("commerce_shops")).content.decode()
+    assert reverse("households") not in page and shop.name in page
+
+
+def test_coverage_map_for_a_province(client, tree, users):
+    from fupin.commerce.models import PopulousVillage
+
+    PopulousVillage.objects.create(village=tree["533301205201"])
+    client.force_login(users["analyst"])
+    r = client.get(reverse("commerce"))
+    assert r.status_code == 200 and r.context["map_info"]["file"] == "province/yunnan.json"
+    assert r.context["map_data"][0]["code"] == "5333" and r.context["map_data"][0]["villages"] == 1
