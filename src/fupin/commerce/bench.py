@@ -107,7 +107,7 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
     rows.append(("… of which the commerce indicators", out.timings.get("commerce", 0.0),
                  f"{Purchase.objects.count():,} purchases in the table"))
     code = Batch.objects.order_by("id").values_list("code", flat=True).first()
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     client.get(f"/trace/{code}/")
     times = []
     for _ in range(20):

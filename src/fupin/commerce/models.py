@@ -287,7 +287,10 @@ class Purchase(models.Model):
     """A purchase by a shop from a registered household at or above the protective price in force (保护价优先收购).
     ``amount`` is quantity × unit price, computed by the services and checked by them."""
 
-    shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="purchases")
+    # No index of its own on shop or household: the (shop, date) and (household, date) indexes serve both, and
+    # every index is paid for by every row of a monthly upload.
+    shop = models.ForeignKey(Shop, verbose_name=_("shop"), on_delete=models.PROTECT, related_name="purchases",
+                             db_index=False)
     household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
                                   related_name="shop_purchases", db_index=False)
     product = models.CharField(_("product"), max_length=100)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from fupin.commerce.models import Purchase, Shop, ShopHousehold
 from fupin.core.bulk import copy_frame, copy_rows, is_postgres
+from fupin.core.bulkload import BulkAppend
 from fupin.core.uploads import ROW, Column, Conflict, ImportSummary, Kind, Table, read_upload
 from fupin.registry.models import Household
 
@@ -175,7 +176,14 @@ def write(checked: Checked, *, shop: Shop, upload: str, actor_id: int | None) ->
         pl.lit(actor_id, dtype=pl.Int64).alias("created_by_id"),
         pl.lit(str(now)).alias("created_at"),
     )
-    return copy_frame(Purchase._meta.db_table, frame)
+    # On PostgreSQL the per-row foreign-key triggers are replaced by set-based checks (and a large share of new
+    # rows rebuilds the secondary indexes after the load), as the registry import does (core.bulkload).
+    bulk = BulkAppend({Purchase._meta.db_table: frame.height})
+    bulk.begin()
+    with bulk.appending():
+        n = copy_frame(Purchase._meta.db_table, frame)
+    bulk.finish()
+    return n
 
 
 def summary(checked: Checked, written: int, started: float) -> ImportSummary:
