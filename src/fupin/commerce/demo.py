@@ -100,6 +100,8 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
         lo, hi = subtree_bounds(county)
         names.update(Region.objects.filter(code__range=(lo, hi), level__in=(Level.COUNTY, Level.TOWNSHIP,
                                                                                 Level.VILLAGE)).values_list("code", "name"))
+    # 团结村委会 → 团结村: the village as a product or shop name says it
+    names = {c: n[:-3] + "村" if n.endswith("村委会") else n for c, n in names.items()}
     villages = sorted(c for c in names if len(c) == 12 and c[9] not in "01")
     townships = sorted(c for c in names if len(c) == 9 and c[6] != "0")
     populous = [c for c in villages if c in by_village or rng.random() < 0.5]
@@ -148,7 +150,7 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
             shop = Shop.objects.create(
                 name=f"{names.get(village, county_name)}{good[0]}扶贫网店", model=model,
                 owner={ShopModel.ENTERPRISE: f"{county_name}农特产品有限公司", ShopModel.ABLE_PERSON: "返乡创业青年（演示）",
-                       ShopModel.CADRE: f"{names.get(village, '')}村委会"}[model],
+                       ShopModel.CADRE: f"{names.get(village, '')}村干部（演示）"}[model],
                 platform=rng.choice(PLATFORMS), link=f"https://shop.example.com/demo/{county}{i}",
                 region_id=village, status=status,
                 decided_at=timezone.now() if status == ShopStatus.APPROVED else None)
@@ -173,10 +175,11 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
         good = goods[next(g for g in goods if g in link.shop.name)]
         day = link.started_on
         while True:
-            day += dt.timedelta(days=rng.randint(30, 120))
+            day += dt.timedelta(days=rng.randint(60, 240))
             if day > today:
                 break
-            quantity = Decimal(rng.randint(5, 200)) if good[2] != "枚" else Decimal(rng.randint(100, 2000))
+            # a few hundred to a few thousand yuan a sale, whatever the product's price
+            quantity = Decimal(rng.randint(max(1, int(200 / good[3])), max(2, int(3000 / good[3]))))
             price = good[3] + Decimal(rng.randint(0, 30)) * good[3] / 100
             price = price.quantize(Decimal("0.01"))
             purchases.append(Purchase(shop=link.shop, household_id=link.household_id, product=good[0],

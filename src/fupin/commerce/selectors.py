@@ -183,8 +183,8 @@ def catalogue(*, region: str = "", category: str = "", q: str = "") -> QuerySet[
 def catalogue_regions() -> list[tuple[str, str]]:
     """The provinces and counties with published products, for the catalogue's filter."""
     codes = set(Product.objects.filter(published=True).values_list("origin_id", flat=True).distinct())
-    wanted = {c[:2] for c in codes} | {c[:6] for c in codes}
-    return list(Region.objects.filter(code__in=wanted, level__in=(Level.PROVINCE, Level.COUNTY))
+    wanted = {c[:n] for c in codes for n in (2, 4, 6)}
+    return list(Region.objects.filter(code__in=wanted, level__in=(Level.PROVINCE, Level.CITY, Level.COUNTY))
                 .order_by("code").values_list("code", "name"))
 
 
