@@ -151,7 +151,7 @@ def shop_households(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
     s = selectors.shop(request.user, pk)
     masker = Masker(request.user)
     rows = [{"id": link.pk, "household_id": link.household_id, "household_number": link.household.number,
-             "head_name": masker.surname(link.head_name or ""), "village_code": link.household.village_id,
+             "head_name": masker.surname(getattr(link, "head_name", "") or ""), "village_code": link.household.village_id,
              "started_on": link.started_on, "ended_on": link.ended_on}
             for link in selectors.household_links(request.user, s)]
     if rows:

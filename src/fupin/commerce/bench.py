@@ -33,7 +33,9 @@ def _bench_shop() -> tuple[Any, Any, int]:
     from fupin.core.services import ensure_role_groups
     from fupin.registry.models import Household
 
-    top = (Household.objects.values("village_id").annotate(n=Count("id")).order_by("-n").first() or {})["village_id"]
+    busiest = Household.objects.values("village_id").annotate(n=Count("id")).order_by("-n").first()
+    assert busiest is not None, "the bench needs demo households"
+    top = str(busiest["village_id"])
     county = top[:6]
     ensure_role_groups()
     user, _ = User.objects.get_or_create(username="bench_commerce", defaults={"region_id": county})

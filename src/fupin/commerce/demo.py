@@ -95,7 +95,7 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
                       .values_list("village_id").annotate(n=Count("id")).values_list("village_id", "n"))
     counties = sorted({c[:6] for c in by_village})
     out.counties = len(counties)
-    names = {}
+    names: dict[str, str] = {}
     for county in counties:
         lo, hi = subtree_bounds(county)
         names.update(Region.objects.filter(code__range=(lo, hi), level__in=(Level.COUNTY, Level.TOWNSHIP,

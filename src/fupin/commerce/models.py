@@ -64,7 +64,7 @@ class Station(models.Model):
 
     @property
     def services(self) -> list[str]:
-        return [str(self._meta.get_field(f).verbose_name) for f in self.SERVICES if getattr(self, f)]
+        return [str(getattr(self._meta.get_field(f), "verbose_name", f)) for f in self.SERVICES if getattr(self, f)]
 
 
 class PopulousVillage(models.Model):

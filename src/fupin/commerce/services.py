@@ -66,7 +66,7 @@ def _require(actor: Any, roles: tuple[str, ...]) -> None:
 
 def operator_only(user: Any) -> bool:
     """The user sees only its own shops (a shop operator without another role)."""
-    codes = getattr(user, "role_codes", frozenset())
+    codes: frozenset[str] = getattr(user, "role_codes", frozenset())
     return bool(codes) and not user.is_superuser and codes <= {r.value for r in OWN_RECORDS_ROLES}
 
 
@@ -102,6 +102,13 @@ def _date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ValidationError({field: "日期格式应为 YYYY-MM-DD / a date is written YYYY-MM-DD"}) from None
+
+
+def _day(value: Any, field: str) -> dt.date:
+    """A required date."""
+    day = _date(value, field)
+    assert day is not None  # _date raises for a missing required date
+    return day
 
 
 def _decimal(value: Any, field: str, *, places: int, maximum: Decimal) -> Decimal:
@@ -274,7 +281,7 @@ def link_household(*, actor: Any, shop_id: int, started_on: Any, household_id: i
     shop = shop_for_writing(actor, shop_id)
     _approved(shop)
     household = household_for_shop(shop, household_id=household_id, number=number)
-    started = _date(started_on, "started_on")
+    started = _day(started_on, "started_on")
     if ShopHousehold.objects.filter(shop=shop, household=household, ended_on__isnull=True).exists():
         raise ValidationError({"household": "该户已与本店联结 / this household is already linked to the shop"})
     link = ShopHousehold.objects.create(shop=shop, household=household, started_on=started)
@@ -313,7 +320,7 @@ def link_village(*, actor: Any, shop_id: int, village_code: str, started_on: Any
         raise ValidationError({"village": "本县没有该村 / no such village in the shop's county"})
     if ShopVillage.objects.filter(shop=shop, village=village, ended_on__isnull=True).exists():
         raise ValidationError({"village": "该村已与本店联结 / this village is already linked to the shop"})
-    link = ShopVillage.objects.create(shop=shop, village=village, started_on=_date(started_on, "started_on"))
+    link = ShopVillage.objects.create(shop=shop, village=village, started_on=_day(started_on, "started_on"))
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=link, summary=f"village linked to shop {shop.pk}")
     return link
 
@@ -459,7 +466,7 @@ def add_trace_event(*, actor: Any, batch_code: str, kind: str, date: Any, place:
     _product_for_writing(actor, batch.product_id)
     if kind not in TraceEventKind.values:
         raise ValidationError({"kind": "未知环节 / unknown step"})
-    day = _date(date, "date")
+    day = _day(date, "date")
     event = TraceEvent.objects.create(batch=batch, kind=kind, date=day, place=_public_text(place, "place", 100),
                                       note=_public_text(note, "note", 200))
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=event, summary=f"trace {batch.code} {kind}")
@@ -520,7 +527,7 @@ def create_course(*, actor: Any, title: str, organiser: str, region_code: str, s
     _require(actor, BUREAU_ROLES)
     region = _region_in_scope(actor, region_code)
     course = Course.objects.create(title=_text(title, "title", 200), organiser=_text(organiser, "organiser", 100),
-                                   region=region, starts_on=_date(starts_on, "starts_on"),
+                                   region=region, starts_on=_day(starts_on, "starts_on"),
                                    hours=_decimal(hours, "hours", places=1, maximum=Decimal(1000)))
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=course, summary=f"course {course.title}")
     return course

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -107,7 +107,7 @@ def shop(request: HttpRequest, pk: int) -> HttpResponse:
     masker = Masker(user)
     links = list(selectors.household_links(user, s))
     for link in links:
-        link.shown_name = masker.surname(link.head_name or "")  # type: ignore[attr-defined]
+        link.shown_name = masker.surname(getattr(link, "head_name", "") or "")  # type: ignore[attr-defined]
     if links:
         masker.reveal(obj=s, summary=f"linked households of shop {s.pk}", detail={"households": len(links)})
     year = timezone.localdate().year
@@ -127,7 +127,8 @@ def purchase_form(request: HttpRequest, pk: int) -> HttpResponse:
     s = selectors.shop(user, pk)
     masker = Masker(user)
     links = list(selectors.household_links(user, s))
-    choices = [(link.household_id, f"{link.household.number} {masker.surname(link.head_name or '')}") for link in links]
+    choices = [(link.household_id, f"{link.household.number} {masker.surname(getattr(link, 'head_name', '') or '')}")
+               for link in links]
     values: dict[str, Any] = {"purchased_on": timezone.localdate().isoformat(), "unit": "kg"}
     if request.method == "POST":
         values = request.POST.dict()
@@ -188,7 +189,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def upload_errors(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+def upload_errors(request: HttpRequest, pk: int, token: str) -> HttpResponseBase:
     """The marked error workbook, for the user who uploaded it only."""
     from django.http import FileResponse
 
