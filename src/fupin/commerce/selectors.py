@@ -151,10 +151,15 @@ def purchase_totals(qs: QuerySet[Purchase]) -> dict[str, Any]:
     return {"n": agg["n"], "amount": agg["amount"] or Decimal(0), "households": agg["households"]}
 
 
-def household_income(household_id: int, year: int) -> Decimal:
-    """What the shops paid a household in a year (for its dossier): the caller has already checked access."""
-    total = Purchase.objects.filter(household_id=household_id, purchased_on__year=year).aggregate(s=Sum("amount"))
-    return total["s"] or Decimal(0)
+def household_income_by_year(household_id: int) -> list[dict[str, Any]]:
+    """What demonstration shops paid a household, per year (for its dossier, whose reader was already checked),
+    with the shops' names: one grouped query."""
+    from django.db.models.functions import ExtractYear
+
+    rows = (Purchase.objects.filter(household_id=household_id).annotate(year=ExtractYear("purchased_on"))
+            .values("year").annotate(amount=Sum("amount"), n=Count("id"), shops=Count("shop", distinct=True))
+            .order_by("-year"))
+    return list(rows)
 
 
 def products(user: Any, *, region: str = "", category: str = "") -> QuerySet[Product]:
@@ -197,3 +202,23 @@ def trace(code: str) -> Batch:
     if batch is None:
         raise Http404
     return batch
+
+
+def courses(user: Any) -> QuerySet[Any]:
+    from fupin.commerce.models import Course
+
+    return scoped(Course.objects.select_related("region"), user).annotate(n=Count("trainees")).order_by(
+        "-starts_on", "-id")
+
+
+def course(user: Any, pk: int) -> Any:
+    from fupin.commerce.models import Course
+
+    return get_scoped_or_404(Course.objects.select_related("region"), user, pk=pk)
+
+
+def trainees(user: Any, course: Any) -> QuerySet[Any]:
+    """The trainees of a course the user may see, limited to the villages of the user's region."""
+    from fupin.commerce.models import Trainee
+
+    return scoped(Trainee.objects.filter(course=course).select_related("village"), user).order_by("village_id", "id")

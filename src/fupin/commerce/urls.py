@@ -11,6 +11,9 @@ urlpatterns = [
     path("shops/<int:pk>/upload/", views.upload, name="commerce_upload"),
     path("shops/<int:pk>/upload/template.xlsx", views.upload_template, name="commerce_upload_template"),
     path("shops/<int:pk>/upload/<str:token>.xlsx", views.upload_errors, name="commerce_upload_errors"),
+    path("courses/", views.courses, name="commerce_courses"),
+    path("courses/<int:pk>/", views.course, name="commerce_course"),
+    path("courses/<int:pk>/<str:token>.xlsx", views.course_errors, name="commerce_course_errors"),
 ]
 
 public_urlpatterns = [

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from fupin.commerce import selectors, services
+from fupin.commerce.attendance_upload import COLUMNS as ATTENDANCE_COLUMNS
 from fupin.commerce.models import Category, ShopStatus, Tier, TraceEventKind
 from fupin.commerce.purchase_upload import COLUMNS
 from fupin.connectivity import maps
@@ -209,6 +210,73 @@ def upload_template(request: HttpRequest, pk: int) -> HttpResponse:
 
     selectors.shop(request.user, pk)
     return xlsx_response("purchases-template.xlsx", [c.header for c in COLUMNS], [], title="收购记录")
+
+
+@login_required
+def courses(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            c = services.create_course(actor=user, title=values.get("title", ""), organiser=values.get("organiser", ""),
+                                       region_code=values.get("region", ""), starts_on=values.get("starts_on", ""),
+                                       hours=values.get("hours", ""))
+            return redirect("commerce_course", pk=c.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+    return render(request, "commerce/courses.html", {
+        "page": paginate(request, selectors.courses(user), 50), "query": query_without(request, "page"),
+        "can_decide": _can_decide(user), "values": values, "user_region": user.region_id or "",
+    })
+
+
+@login_required
+def course(request: HttpRequest, pk: int) -> HttpResponse:
+    """A course, its trainees (names masked unless the role needs them) and the attendance upload."""
+    import uuid
+
+    user: Any = request.user
+    c = selectors.course(user, pk)
+    context: dict[str, Any] = {"course": c, "can_decide": _can_decide(user)}
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        if file is None:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            token = uuid.uuid4().hex
+            try:
+                result = services.import_attendance(actor=user, course_id=c.pk, content=file.read(),
+                                                    filename=file.name or "upload.xlsx",
+                                                    error_path=_error_path(user, token))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, error_text(exc))
+            else:
+                if result.ok:
+                    messages.success(request, _("%(n)d trainees added.") % {"n": result.created})
+                    return redirect("commerce_course", pk=c.pk)
+                context.update(result=result, errors=result.conflicts[:200],
+                               error_url=reverse("commerce_course_errors", args=[c.pk, token]))
+    masker = Masker(user)
+    rows = list(selectors.trainees(user, c)[:500])
+    for t in rows:
+        t.shown_name = masker.name(t.name)  # type: ignore[attr-defined]
+    if rows:
+        masker.reveal(obj=c, summary=f"trainees of course {c.pk}", detail={"trainees": len(rows)})
+    context.update(trainees=rows, columns=ATTENDANCE_COLUMNS)
+    return render(request, "commerce/course.html", context)
+
+
+@login_required
+def course_errors(request: HttpRequest, pk: int, token: str) -> HttpResponseBase:
+    from django.http import FileResponse
+
+    user: Any = request.user
+    selectors.course(user, pk)
+    path = _error_path(user, token) if token.isalnum() else None
+    if path is None or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"attendance-errors-{pk}.xlsx")
 
 
 # --- public ----------------------------------------------------------------------------------------------------

@@ -84,6 +84,9 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
         from fupin.lifecycle.selectors import labelled_measures
 
         context["measures"] = labelled_measures(household)
+        from fupin.commerce.selectors import household_income_by_year
+
+        context["shop_income"] = household_income_by_year(household.pk)
     return render(request, "registry/household_detail.html", context)
 
 

@@ -37,3 +37,19 @@ def test_attendance_links_members_and_is_all_or_nothing(bureau, households, tmp_
     assert Trainee.objects.get(member__isnull=True).level == "trained"
     again = services.import_attendance(actor=bureau, course_id=course.pk, content=_xlsx(rows[:1]), filename="a.xlsx")
     assert not again.ok and again.conflicts[0].column == "身份证号"
+
+
+def test_course_pages(client, bureau, households):
+    from django.urls import reverse
+
+    client.force_login(bureau)
+    r = client.post(reverse("commerce_courses"), {"title": "直播带货培训", "organiser": "泸水市商务局",
+                                                  "region": "533301", "starts_on": "2021-05-01", "hours": "8"})
+    assert r.status_code == 302
+    member = households["533301205201"].members.first()
+    f = io.BytesIO(_xlsx([[member.name, member.id_number, "533301205201", "高级人才", ""]]))
+    f.name = "list.xlsx"
+    r = client.post(r["Location"], {"file": f})
+    assert r.status_code == 302
+    page = client.get(r["Location"]).content.decode()
+    assert member.name not in page and member.name[0] + "*" in page  # the bureau sees names masked

@@ -41,7 +41,8 @@ def test_bureau_approves_a_shop(client, bureau, operator, tree):
     s = services.register_shop(actor=operator, name="新店", model="cadre", owner="赵六", platform="抖音",
                                region_code="533301205201")
     _login(client, bureau)
-    assert "新店" in client.get(reverse("commerce")).content.decode()
+    home = client.get(reverse("commerce")).content.decode()
+    assert "新店" in home and "规划目标：到2017年底贫困地区60%的人口" in home
     r = client.post(reverse("commerce_shop", args=[s.pk]), {"action": "approve"})
     assert r.status_code == 302
     s.refresh_from_db()
@@ -106,3 +107,13 @@ def test_coverage_map_for_a_province(client, tree, users):
     r = client.get(reverse("commerce"))
     assert r.status_code == 200 and r.context["map_info"]["file"] == "province/yunnan.json"
     assert r.context["map_data"][0]["code"] == "5333" and r.context["map_data"][0]["villages"] == 1
+
+
+def test_dossier_shows_the_shop_income_per_year(client, shop, operator, households, users):
+    h = households["533301205201"]
+    services.record_purchase(actor=operator, shop_id=shop.pk, household_id=h.pk, product="草果",
+                             purchased_on=dt.date(2021, 3, 1), quantity=10, unit="kg", unit_price="12.5",
+                             protective_price=10)
+    client.force_login(users["clerk"])
+    page = client.get(reverse("household", args=[h.pk])).content.decode()
+    assert 'id="shop-income"' in page and "125.00" in page
