@@ -159,7 +159,7 @@ def household_income_by_year(household_id: int) -> list[dict[str, Any]]:
     rows = (Purchase.objects.filter(household_id=household_id).annotate(year=ExtractYear("purchased_on"))
             .values("year").annotate(amount=Sum("amount"), n=Count("id"), shops=Count("shop", distinct=True))
             .order_by("-year"))
-    return list(rows)
+    return [dict(r) for r in rows]
 
 
 def products(user: Any, *, region: str = "", category: str = "") -> QuerySet[Product]:
