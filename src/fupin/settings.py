@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fupin.indicators",
     "fupin.connectivity",
     "fupin.commerce",
+    "fupin.home",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fupin.core.context_processors.platform",
+                "fupin.home.context_processors.platform",
             ],
         },
     },

@@ -37,6 +37,7 @@ from fupin.core.models import AuditEvent
 from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
+from fupin.registry.statuses import REGISTERED_STATUSES
 
 SOURCE = "演示数据（虚构）"
 NOTE = "演示数据，纯属虚构"
@@ -53,7 +54,6 @@ GOODS = (
     ("苦荞", "grain", "kg", Decimal("8.00"), "9–10月", ""),
     ("漆器", "handicraft", "件", Decimal("150.00"), "全年", ""),
 )
-LINKABLE = ("poor", "exited", "returned", "newly_poor", "monitored")
 STEPS = (("planting", 0, "种植于"), ("harvest", 150, "采收于"), ("inspection", 160, "县农产品质量检测站抽检合格"),
          ("packing", 165, "合作社分拣包装"), ("shipment", 170, "发往县电商公共服务中心"))
 
@@ -91,7 +91,7 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
         return out
     rng = random.Random(seed)
     today = today or timezone.localdate()
-    by_village = dict(Household.objects.filter(village__code__range=subtree_bounds(area), status__in=LINKABLE)
+    by_village = dict(Household.objects.filter(village__code__range=subtree_bounds(area), status__in=REGISTERED_STATUSES)
                       .values_list("village_id").annotate(n=Count("id")).values_list("village_id", "n"))
     counties = sorted({c[:6] for c in by_village})
     out.counties = len(counties)
@@ -132,7 +132,7 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
     out.stations = len(stations)
 
     households_of: dict[str, list[tuple[int, str]]] = {}
-    for hid, village in (Household.objects.filter(village__code__range=subtree_bounds(area), status__in=LINKABLE)
+    for hid, village in (Household.objects.filter(village__code__range=subtree_bounds(area), status__in=REGISTERED_STATUSES)
                          .order_by("id").values_list("id", "village_id")):
         households_of.setdefault(village[:6], []).append((hid, village))
     links: list[ShopHousehold] = []

@@ -13,9 +13,9 @@ import datetime as dt
 from typing import Any
 
 from fupin.commerce.models import PopulousVillage, Purchase, Shop, ShopHousehold, Station
-from fupin.connectivity.indicators import sql_date
-from fupin.indicators.definitions import REGISTERED_STATUSES
+from fupin.core.sql import date_param as sql_date
 from fupin.registry.models import Household
+from fupin.registry.statuses import REGISTERED_STATUSES
 
 CODES = ("station_populous_coverage", "shop_linked_households", "purchase_income_per_household")
 STATIONS = Station._meta.db_table

@@ -21,8 +21,10 @@ from django.utils import timezone
 from fupin.commerce.models import Purchase, Shop, ShopHousehold
 from fupin.core.bulk import copy_frame, copy_rows, is_postgres
 from fupin.core.bulkload import BulkAppend
+from fupin.core.tree import subtree_bounds
 from fupin.core.uploads import ROW, Column, Conflict, ImportSummary, Kind, Table, read_upload
 from fupin.registry.models import Household
+from fupin.registry.statuses import REGISTERED_STATUSES
 
 SHEET = "收购记录"
 COLUMNS = (
@@ -38,7 +40,6 @@ COLUMNS = (
 HEADER = {c.name: c.header for c in COLUMNS}
 MAX_QUANTITY_MILLI = 1_000_000 * 1000
 MAX_PRICE_CENTS = 100_000 * 100
-LINKABLE = ("poor", "exited", "returned", "newly_poor", "monitored")
 
 
 @dataclass
@@ -137,7 +138,7 @@ def _households(numbers: list[str], county: str) -> pl.DataFrame:
     schema = {"number": pl.Utf8, "_h": pl.Int64}
     if not numbers:
         return pl.DataFrame(schema=schema)
-    statuses = ", ".join(f"'{s}'" for s in LINKABLE)
+    statuses = ", ".join(f"'{s}'" for s in REGISTERED_STATUSES)
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS commerce_upload_numbers")
         cur.execute("CREATE TEMP TABLE commerce_upload_numbers (number VARCHAR(40) PRIMARY KEY)")
@@ -147,7 +148,7 @@ def _households(numbers: list[str], county: str) -> pl.DataFrame:
         cur.execute(
             f"SELECT h.number, h.id FROM commerce_upload_numbers n JOIN {Household._meta.db_table} h "
             f"ON h.number = n.number WHERE h.village_id >= %s AND h.village_id <= %s AND h.status IN ({statuses})",
-            [county, county + "999999"],
+            list(subtree_bounds(county)),
         )
         rows = cur.fetchall()
         cur.execute("DROP TABLE commerce_upload_numbers")

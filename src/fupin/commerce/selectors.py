@@ -26,7 +26,7 @@ from fupin.commerce.models import (
 )
 from fupin.commerce.services import operator_only
 from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scope_field, scoped
-from fupin.core.tree import is_code, subtree_bounds
+from fupin.core.tree import child_length, is_code, subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Member
 
@@ -76,7 +76,7 @@ def coverage(user: Any, region: str = "", on: dt.date | None = None) -> tuple[Co
     (the user's own by default) and per child region: two grouped queries."""
     prefix = narrow_or_404(user, region).prefix or ""
     day = on or timezone.localdate()
-    child_len = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(len(prefix), 12)
+    child_len = child_length(len(prefix))
     open_station = Station.objects.filter(region_id=OuterRef("village_id")).filter(
         Q(opened_on__isnull=True) | Q(opened_on__lte=day)).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
     from django.db.models import Exists

@@ -43,13 +43,13 @@ from fupin.core import audit
 from fupin.core.models import AuditEvent
 from fupin.core.roles import OWN_RECORDS_ROLES, Role
 from fupin.core.scoping import get_scoped_or_404, scope_of
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Household
+from fupin.registry.statuses import REGISTERED_STATUSES
 
 BUREAU_ROLES = (Role.COMMERCE_BUREAU, Role.SYSADMIN)
 SHOP_ROLES = (Role.SHOP_OPERATOR, Role.COMMERCE_BUREAU, Role.SYSADMIN)
-# Households a shop may be linked to and buy from: registered, in these statuses.
-LINKABLE_STATUSES = ("poor", "exited", "returned", "newly_poor", "monitored")
 LEVEL_NAMES = {Level.COUNTY: "县", Level.TOWNSHIP: "乡镇", Level.VILLAGE: "村"}
 MAX_QUANTITY = Decimal("1000000")
 MAX_PRICE = Decimal("100000")
@@ -259,6 +259,11 @@ def add_operator(*, actor: Any, shop_id: int, user: Any) -> Shop:
     return shop
 
 
+def _county_of(shop: Shop) -> tuple[str, str]:
+    """The code range of the shop's county: households and villages a shop may deal with."""
+    return subtree_bounds(shop.region_id[:6])
+
+
 def _approved(shop: Shop) -> None:
     if shop.status != ShopStatus.APPROVED:
         raise ValidationError({"shop": "网店尚未经商务部门认定 / the shop is not approved by the commerce bureau"})
@@ -266,7 +271,7 @@ def _approved(shop: Shop) -> None:
 
 def household_for_shop(shop: Shop, *, household_id: int | None = None, number: str = "") -> Household:
     """A registered household of the shop's county, by id or household number (户编号)."""
-    qs = Household.objects.filter(village__code__startswith=shop.region_id[:6], status__in=LINKABLE_STATUSES)
+    qs = Household.objects.filter(village__code__range=_county_of(shop), status__in=REGISTERED_STATUSES)
     h = (qs.filter(pk=household_id) if household_id else qs.filter(number=str(number).strip())).first()
     if h is None:
         raise ValidationError({"household": "本县没有该建档立卡户 / no registered household with this number in "
@@ -315,7 +320,7 @@ def link_village(*, actor: Any, shop_id: int, village_code: str, started_on: Any
     shop = shop_for_writing(actor, shop_id)
     _approved(shop)
     village = Region.objects.filter(code=str(village_code).strip(), level=Level.VILLAGE,
-                                    code__startswith=shop.region_id[:6]).first()
+                                    code__range=_county_of(shop)).first()
     if village is None:
         raise ValidationError({"village": "本县没有该村 / no such village in the shop's county"})
     if ShopVillage.objects.filter(shop=shop, village=village, ended_on__isnull=True).exists():
@@ -397,7 +402,7 @@ def save_product(*, actor: Any, name: str, category: str, origin_code: str, prod
         if shop is None:
             raise ValidationError({"shop": "请选择网店 / choose the shop"})
         origin = Region.objects.filter(code=str(origin_code).strip(), level=Level.VILLAGE,
-                                       code__startswith=shop.region_id[:6]).first()
+                                       code__range=_county_of(shop)).first()
         if origin is None:
             raise ValidationError({"origin": "本县没有该村 / no such village in the shop's county"})
     else:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection
 
+from fupin.core.sql import big_sorts, date_param, least
 from fupin.core.tree import subtree_bounds
 from fupin.regions.models import AREA_FLAGS
 
@@ -24,23 +25,11 @@ REGIONS = "regions_region"
 FACILITIES = "connectivity_facility"
 STATIONS = "commerce_station"  # e-commerce stations (commerce.Station)
 FAR = "9999-12-31"
-GROUP_LENGTHS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
-
-
-def sql_date(day: dt.date) -> Any:
-    """A date as a query parameter: SQLite stores ISO text; PostgreSQL wants a date."""
-    return day if connection.vendor == "postgresql" else day.isoformat()
-
-
-def big_sorts(cur: Any) -> None:
-    """Let PostgreSQL sort the events of a whole country in memory rather than on disk (this transaction only)."""
-    if connection.vendor == "postgresql" and not connection.get_autocommit():
-        cur.execute("SET LOCAL work_mem = '256MB'")
 
 
 def _least(*exprs: str) -> str:
     """The earliest non-null date of ``exprs`` (LEAST ignores NULLs on PostgreSQL; SQLite's MIN does not)."""
-    fn = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    fn = least()
     inner = ", ".join(f"COALESCE({e}, '{FAR}')" for e in exprs)
     return f"NULLIF({fn}({inner}), '{FAR}')"
 
@@ -60,7 +49,7 @@ def status_sql(on: dt.date | None, prefix: str = "") -> tuple[str, list[Any]]:
     date_filter = ""
     if on is not None:
         date_filter = "AND e.date <= %s"
-        params.append(sql_date(on))
+        params.append(date_param(on))
     pivot = []
     for short, kind in (("f", "fiber"), ("g", "4g"), ("b", "broadband")):
         pivot += [
@@ -193,7 +182,7 @@ def _flag_sql(flag: str, alias: str = "r") -> str:
     return f" AND {alias}.{flag}"
 
 
-def _open_on(alias: str) -> str:
+def open_on(alias: str) -> str:
     return f"({alias}.opened_on IS NULL OR {alias}.opened_on <= %s) AND ({alias}.closed_on IS NULL OR {alias}.closed_on > %s)"
 
 
@@ -243,7 +232,7 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
     lo, hi = subtree_bounds(prefix)
     n = group_len or max(len(prefix), 0)
     group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
-    day = sql_date(on or dt.date.today())
+    day = date_param(on or dt.date.today())
     fl = _flag_sql(flag)
     params: list[Any]
     if indicator in ("poor_village_broadband", "poor_village_fiber"):
@@ -252,7 +241,7 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
     if indicator == "school_broadband":
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END) "
                f"FROM {FACILITIES} f JOIN {REGIONS} r ON r.code = f.region_id "
-               f"WHERE f.type = 'school' AND {_open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
+               f"WHERE f.type = 'school' AND {open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
         params = [day, day, day, lo, hi]
     elif indicator in ("township_express", "village_ecommerce"):
         # E-commerce stations live in the commerce app (its migration 0002 moved the facilities of that type).
@@ -260,7 +249,7 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
                          else (5, f"{STATIONS} f WHERE "))
         urban = "substr(r.code, 7, 1) <> '0'" if level == 4 else "substr(r.code, 10, 1) NOT IN ('0', '1')"
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {source}"
-               f"f.region_id = r.code AND {_open_on('f')}) THEN 1 ELSE 0 END) "
+               f"f.region_id = r.code AND {open_on('f')}) THEN 1 ELSE 0 END) "
                f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl} "
                f"GROUP BY {group}")
         params = [day, day, lo, hi]

@@ -22,9 +22,10 @@ from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
-from fupin.core.scoping import Scope, is_code, scope_of
+from fupin.core.scoping import Scope, scope_of
+from fupin.core.sql import big_sorts, is_postgres
 from fupin.core.textfiles import TextEncodingError, decode_text
-from fupin.core.tree import subtree_bounds
+from fupin.core.tree import child_length, is_code, level_of, subtree_bounds
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
@@ -295,8 +296,8 @@ def refresh_status(prefix: str = "") -> int:
     sql, params = indicators.status_sql(None, prefix)
     cols = ", ".join(indicators.STATUS_COLUMNS)
     with transaction.atomic(), connection.cursor() as cur:
-        indicators.big_sorts(cur)
-        if prefix == "" and connection.vendor == "postgresql":
+        big_sorts(cur)
+        if prefix == "" and is_postgres():
             cur.execute(f"TRUNCATE {indicators.STATUS}")  # the whole country: no row-by-row delete
         else:
             cur.execute(f"DELETE FROM {indicators.STATUS} WHERE village_id BETWEEN %s AND %s", [lo, hi])
@@ -367,11 +368,11 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     if actor is not None and not (actor.is_superuser or actor.has_role(*RANKING_ROLES)):
         raise PermissionDenied("无权发布排名 / you may not publish rankings")
     scope = _scope(actor)
-    if not (scope.is_nation or (scope.prefix is not None and prefix.startswith(scope.prefix))):
+    if not scope.contains(prefix):
         raise PermissionDenied("该地区不在您的辖区 / this region lies outside your region")
     if len(prefix) not in (0, 2, 4):
         raise ValueError("rankings are of provinces, prefectures or counties")
-    group_len = {0: 2, 2: 4, 4: 6}[len(prefix)]
+    group_len = child_length(len(prefix))
     rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=as_of)}
     values = [indicators.Value(r.code, r.connected, r.villages) for r in rows.values()]
     names = dict(Region.objects.filter(code__in=[v.code for v in values]).values_list("code", "name"))
@@ -379,7 +380,7 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     with transaction.atomic():
         snap = RankingSnapshot.objects.create(
             title=title or f"{area}贫困村宽带覆盖率排名（截至 {as_of}）", as_of=as_of, scope_prefix=prefix,
-            level={0: 1, 2: 2, 4: 3}[len(prefix)], created_by=actor if getattr(actor, "pk", None) else None,
+            level=level_of(prefix) + 1, created_by=actor if getattr(actor, "pk", None) else None,
             villages=sum(v.denominator for v in values), connected=sum(v.numerator for v in values))
         RankingRow.objects.bulk_create([
             RankingRow(snapshot=snap, rank=rank, region_code=v.code, region_name=names.get(v.code, v.code),

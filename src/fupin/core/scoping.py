@@ -58,7 +58,7 @@ class Scope:
 
     def bounds(self) -> tuple[str, str]:
         """The inclusive code range of this scope for raw SQL (``col BETWEEN %s AND %s``); the whole country is
-        ``("", "999999999999")``; nothing is an empty range."""
+        ``subtree_bounds("")``; nothing is an empty range."""
         if self.prefix is None:
             return "1", "0"
         return subtree_bounds(self.prefix)

@@ -68,10 +68,11 @@ def on_commit_drop() -> str:
 
 
 def analyze(cur: Any, *tables: str) -> None:
-    """Give the planner the size of freshly filled (temporary) tables: autovacuum never sees them (PostgreSQL)."""
+    """Give the planner the size of freshly filled (temporary) tables, which autovacuum never sees, or of the whole
+    database after a bulk load when no table is named (PostgreSQL)."""
     if is_postgres():
-        for table in tables:
-            cur.execute(f"ANALYZE {table}")
+        for table in tables or ("",):
+            cur.execute(f"ANALYZE {table}".strip())
 
 
 def set_local(cur: Any, setting: str, value: str) -> None:
@@ -108,3 +109,10 @@ def row_estimate(sql: str, params: Sequence[Any]) -> int | None:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def days_before(day: str, days: str) -> str:
+    """SQL: the date ``days`` (an integer expression) days before the date ``day`` (an expression or ``%s``)."""
+    if is_postgres():
+        return f"CAST({day} AS DATE) - CAST({days} AS INTEGER)"
+    return f"date({day}, '-' || {days} || ' days')"

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from fupin.core import audit
 from fupin.core.models import AuditEvent
+from fupin.core.tree import is_node_code
 from fupin.indicators import compute
 from fupin.indicators.models import ChangedRegion, HouseholdFact, Period
 from fupin.registry.models import Household
@@ -163,7 +164,7 @@ def mark_changed(codes: Iterable[str], at: dt.datetime | None = None) -> int:
     """Record that the indicator inputs of these regions changed (a village, or a larger region for all its
     villages; "" for every village). For writers that leave no timestamp the refresh can find; called by
     ``indicators.signals``."""
-    rows = sorted({c for c in codes if c == "" or (c is not None and c.isdigit() and len(c) in (2, 4, 6, 9, 12))})
+    rows = sorted({c for c in codes if c == "" or is_node_code(c)})
     if not rows:
         return 0
     at = at or timezone.now()

@@ -1,6 +1,6 @@
 """Pages of the indicator system under /indicators/: dashboard, rankings, assessment, reports. Thin: reads go
 through ``selectors``, ``dashboard`` and ``assessment``; writes through ``assessment.save_scheme`` and
-``reports.start_report``; every page is limited to the user's subtree by ``selectors.check_region``."""
+``reports.start_report``; every page is limited to the user's subtree by ``core.scoping.narrow_or_404``."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ from fupin.core import audit
 from fupin.core.exports import xlsx_response
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
-from fupin.core.scoping import get_scoped_or_404, is_code, scoped
+from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scoped
+from fupin.core.tree import level_of
 from fupin.indicators import assessment, dashboard, definitions, reports, selectors
 from fupin.indicators.forms import ReportForm, SchemeForm
 from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Report
@@ -39,9 +40,7 @@ def _region_param(request: HttpRequest, name: str = "region") -> str:
     if code is None:
         return selectors.home_region(request.user)
     code = code.strip()
-    if code and not is_code(code):
-        raise Http404
-    selectors.check_scope(request.user, code)
+    narrow_or_404(request.user, code, node=True)
     return code
 
 
@@ -51,7 +50,7 @@ def _period_param(request: HttpRequest) -> Period | None:
 
 
 def _levels_below(code: str) -> list[tuple[int, str]]:
-    return [(int(v), str(label)) for v, label in Level.choices if v > selectors.level_of(code)]
+    return [(int(v), str(label)) for v, label in Level.choices if v > level_of(code)]
 
 
 @login_required
@@ -59,7 +58,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     code = _region_param(request)
     period = _period_param(request)
     if period is None:
-        region = selectors.check_region(request.user, code)
+        region = selectors.region_or_404(request.user, code)
         return render(request, "indicators/dashboard.html", {"board": None, "region": region,
                                                              "trail": ancestors(region) if region else []})
     board = dashboard.build(request.user, period, code, request.GET.get("indicator", ""))
@@ -90,7 +89,7 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
     sort = request.GET.get("sort", "rank")
     sort = sort if sort in SORTS else "rank"
     context: dict[str, Any] = {
-        "within": within, "within_region": selectors.check_region(user, within), "period": period,
+        "within": within, "within_region": selectors.region_or_404(user, within), "period": period,
         "periods": selectors.periods()[:60], "indicators": list(definitions.INDICATORS.values()),
         "indicator": definitions.INDICATORS.get(indicator), "levels": levels, "level": level, "sort": sort,
         "sort_query": query_without(request, "page", "sort"), "query": query_without(request, "page"),
@@ -167,7 +166,7 @@ def assessment_page(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/assessment.html", {
         "schemes": schemes, "scheme": scheme, "result": result,
         "level_label": Level(scheme.level).label if scheme and scheme.level in Level.values else "", "page": page, "within": within,
-        "within_region": selectors.check_region(user, within), "can_edit": assessment.can_edit_schemes(user),
+        "within_region": selectors.region_or_404(user, within), "can_edit": assessment.can_edit_schemes(user),
         "query": query_without(request, "page"), "export_query": query_without(request, "page", "format"),
     })
 

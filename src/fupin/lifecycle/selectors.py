@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from fupin.core.masking import mask_name
 from fupin.core.roles import Role
-from fupin.core.scoping import get_scoped_or_404, is_code, scoped
-from fupin.core.tree import subtree_bounds
+from fupin.core.scoping import get_scoped_or_404, scoped
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.lifecycle.models import OPEN_STAGES, Case, Measure, MonitoringRecord, Notice, Objection, Stage
 from fupin.registry.models import Household, Member
 

@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from fupin.core import audit
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code
 from fupin.core.textfiles import TextEncodingError, decode_text
-from fupin.core.tree import subtree_bounds
+from fupin.core.tree import ancestors, is_code, length_of, subtree_bounds
 from fupin.regions.models import AREA_FLAGS, LEVEL_BY_LENGTH, Level, Region
 
 DIVISION_FILES = {
@@ -81,7 +80,7 @@ def read_divisions(directory: Path, provinces: Iterable[str] | None = None) -> l
             i_code, i_name = header.index("code"), header.index("name")
             i_prov = header.index("provinceCode") if "provinceCode" in header else i_code
             i_parent = header.index(parent_col) if parent_col else None
-            expected = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}[level]
+            expected = length_of(level)
             for lineno, r in enumerate(reader, start=2):
                 prov = r[i_prov][:2]
                 if prov not in wanted_set:
@@ -122,8 +121,8 @@ def load_regions(
         if parent is not None:
             children[parent] += 1
         if level == Level.VILLAGE:
-            for n in (2, 4, 6, 9):
-                villages[code[:n]] += 1
+            for above in ancestors(code):
+                villages[above] += 1
 
     province_codes = sorted({r[0][:2] for r in rows})
     with transaction.atomic():

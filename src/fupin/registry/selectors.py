@@ -23,9 +23,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
-from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped
-from fupin.core.tree import subtree_bounds
-from fupin.regions.models import CODE_LENGTHS, Level, Region
+from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import is_code, length_of, subtree_bounds
+from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Income, Member, Source
 from fupin.registry.portrait import national_lines, poverty_line
 
@@ -191,7 +191,7 @@ def counts_by_child(user: Any, region: Region | None) -> dict[str, dict[str, int
     level = Level.PROVINCE if region is None else region.level + 1
     if level > Level.VILLAGE:
         return {}
-    n = CODE_LENGTHS[Level(level)]
+    n = length_of(level)
     if scope.prefix is None:
         return {}
     qs = visible_households(user)
