@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -43,6 +44,15 @@ def home(request: HttpRequest) -> HttpResponse:
         if len(own) == 1:
             return redirect("commerce_shop", pk=own[0].pk)
         return redirect("commerce_shops")
+    if request.method == "POST":  # populous villages, set in bulk by the commerce bureau
+        codes = [c for c in re.split(r"[\s,，、;；]+", request.POST.get("codes", "")) if c]
+        try:
+            n = services.set_populous_villages(actor=user, codes=codes, populous=request.POST.get("action") != "unmark",
+                                               source=_("entered on the coverage page"))
+            messages.success(request, _("%(n)d villages changed.") % {"n": n})
+            return redirect(request.get_full_path())
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
     region = request.GET.get("region", "")
     total, children = selectors.coverage(user, region)
     pending = selectors.shops(user, status=ShopStatus.PENDING)[:20]

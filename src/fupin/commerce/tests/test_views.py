@@ -117,3 +117,13 @@ def test_dossier_shows_the_shop_income_per_year(client, shop, operator, househol
     client.force_login(users["clerk"])
     page = client.get(reverse("household", args=[h.pk])).content.decode()
     assert 'id="shop-income"' in page and "125.00" in page
+
+
+def test_bureau_marks_populous_villages_in_bulk(client, bureau, tree):
+    from fupin.commerce.models import PopulousVillage
+
+    client.force_login(bureau)
+    r = client.post(reverse("commerce"), {"codes": "533301205201，533301101201\n", "action": "mark"})
+    assert r.status_code == 302 and PopulousVillage.objects.count() == 2
+    r = client.post(reverse("commerce"), {"codes": "533301205201 533323101201", "action": "mark"}, follow=True)
+    assert "不在您的管辖范围" in r.content.decode() and PopulousVillage.objects.count() == 2
