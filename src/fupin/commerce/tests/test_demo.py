@@ -21,7 +21,7 @@ def test_demo_commerce_once(tree, capsys):
 def test_demo_shop_login_operates_the_demo_shop(tree, households):
     from fupin.commerce import selectors
     from fupin.core.models import User
-    from fupin.core.services import create_demo_users
+    from fupin.home.services import create_demo_users
 
     call_command("demo_commerce", "--province", "53")
     create_demo_users()
