@@ -52,8 +52,8 @@ LINE_RULES = (
     ),
     LineRule(
         "connection-vendor",
-        re.compile(r"\bconnection\.vendor\b"),
-        "ask core.sql (is_postgres() or a dialect helper) instead of reading connection.vendor",
+        re.compile(r"\.vendor\b"),
+        "ask core.sql (is_postgres() or a dialect helper) instead of reading a connection's vendor",
         allowed_in=(SQL_MODULE,),
     ),
     LineRule(

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from fupin.core.benchmarks import Row, timed
+from fupin.core.permissions import SYSTEM
 from fupin.core.sql import analyze
 
 
@@ -48,7 +49,7 @@ def bench_connectivity(cmd: Any, opts: dict[str, Any]) -> list[Row]:
     timed("coverage by county today (from the status)", lambda: indicators.coverage(group_len=6), rows,
            lambda r: f"{len(r):,} counties")
     snap = timed("provincial ranking on 2020-12-31 computed and frozen",
-                  lambda: services.freeze_ranking(actor=None, as_of=dt.date(2020, 12, 31)), rows,
+                  lambda: services.freeze_ranking(actor=SYSTEM, as_of=dt.date(2020, 12, 31)), rows,
                   lambda s: f"{s.rows.count()} provinces, {s.coverage:.2f}% nationally")
     user, _created = User.objects.get_or_create(username="bench_connectivity",
                                                 defaults={"is_superuser": True, "is_staff": True})

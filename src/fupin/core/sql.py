@@ -17,8 +17,9 @@ from django.db import connection
 from django.utils import timezone
 
 
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
+def is_postgres(conn: Any = None) -> bool:
+    """The default database (or the connection ``conn``) is PostgreSQL."""
+    return (conn or connection).vendor == "postgresql"
 
 
 def vendor() -> str:

@@ -18,6 +18,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from fupin.core.benchmarks import Row, timed
+from fupin.core.permissions import SYSTEM
 from fupin.core.sql import analyze
 from fupin.registry.bench import yunnan_demo
 
@@ -33,7 +34,7 @@ def _prepare(rows: list[Row], n: int) -> None:
         timed("demo_connectivity 53 (events and facilities)", lambda: connectivity_demo.generate(area="53", seed=1),
                rows, lambda r: f"{r.events:,} events, {r.facilities:,} facilities")
     if not Alert.objects.exists():
-        timed("warning rules (alerts)", lambda: monitoring.run_rules(), rows,
+        timed("warning rules (alerts)", lambda: monitoring.run_rules(actor=SYSTEM), rows,
                lambda run: f"{sum(run.summary['hits'].values()):,} alerts")
     with connection.cursor() as cur:
         analyze(cur)  # fresh statistics after the bulk load, as autovacuum would give

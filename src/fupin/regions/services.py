@@ -19,8 +19,8 @@ from fupin.core import audit
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.textfiles import TextEncodingError, decode_text
-from fupin.core.tree import ancestors, is_code, length_of, subtree_bounds
-from fupin.regions.models import AREA_FLAGS, LEVEL_BY_LENGTH, Level, Region
+from fupin.core.tree import ancestors, is_code, is_node_code, length_of, subtree_bounds
+from fupin.regions.models import AREA_FLAGS, Level, Region
 
 DIVISION_FILES = {
     Level.PROVINCE: ("provinces.csv", None),
@@ -237,7 +237,7 @@ def parse_flag_file(content: bytes) -> list[tuple[int, str, dict[str, Any]]]:
         if not any(c.strip() for c in row):
             continue
         code = row[code_col].strip() if code_col < len(row) else ""
-        if not is_code(code) or len(code) not in LEVEL_BY_LENGTH:
+        if not is_node_code(code):
             errors.append(RowError(line, header[code_col], _("%(code)r is not a division code.") % {"code": code}))
             continue
         changes: dict[str, Any] = {}
