@@ -8,28 +8,19 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
 from fupin.commerce import selectors, services
 from fupin.commerce.models import Product, Purchase, Shop, Station
 from fupin.core.masking import Masker
+from fupin.core.pagination import Page, PageQuery, offset_page
 
 router = Router()
-MAX_PAGE = 500
 
 
-class PageQuery(Schema):
+class RegionPageQuery(PageQuery):
     region: str = ""
-    page: int = 1
-    page_size: int = 100
-
-
-def _page(qs: Any, q: PageQuery, row: Any) -> dict[str, Any]:
-    size = min(max(q.page_size, 1), MAX_PAGE)
-    page = Paginator(qs, size).get_page(q.page)
-    return {"count": page.paginator.count, "page": page.number, "page_size": size, "results": [row(x) for x in page]}
 
 
 class StationOut(Schema):
@@ -43,14 +34,7 @@ class StationOut(Schema):
     closed_on: dt.date | None
 
 
-class StationPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[StationOut]
-
-
-class StationQuery(PageQuery):
+class StationQuery(RegionPageQuery):
     tier: str = ""
 
 
@@ -60,9 +44,9 @@ def _station(s: Station) -> dict[str, Any]:
             "closed_on": s.closed_on}
 
 
-@router.get("/stations", response=StationPage, summary="E-commerce service stations of the caller's region")
+@router.get("/stations", response=Page[StationOut], summary="E-commerce service stations of the caller's region")
 def stations(request: HttpRequest, q: Query[StationQuery]) -> dict[str, Any]:
-    return _page(selectors.stations(request.user, region=q.region, tier=q.tier), q, _station)
+    return offset_page(selectors.stations(request.user, region=q.region, tier=q.tier), q, _station)
 
 
 class StationIn(Schema):
@@ -109,14 +93,7 @@ class ShopOut(Schema):
     linked_households: int
 
 
-class ShopPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[ShopOut]
-
-
-class ShopQuery(PageQuery):
+class ShopQuery(RegionPageQuery):
     status: str = ""
 
 
@@ -125,9 +102,9 @@ def _shop(s: Shop) -> dict[str, Any]:
             "region_code": s.region_id, "status": s.status, "linked_households": getattr(s, "households", 0) or 0}
 
 
-@router.get("/shops", response=ShopPage, summary="Demonstration shops (a shop operator: its own)")
+@router.get("/shops", response=Page[ShopOut], summary="Demonstration shops (a shop operator: its own)")
 def shops(request: HttpRequest, q: Query[ShopQuery]) -> dict[str, Any]:
-    return _page(selectors.shops(request.user, region=q.region, status=q.status), q, _shop)
+    return offset_page(selectors.shops(request.user, region=q.region, status=q.status), q, _shop)
 
 
 @router.get("/shops/{pk}", response=ShopOut, summary="One shop (404 outside the caller's reach)")
@@ -185,14 +162,7 @@ class PurchaseOut(Schema):
     amount: Decimal
 
 
-class PurchasePage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[PurchaseOut]
-
-
-class PurchaseQuery(PageQuery):
+class PurchaseQuery(RegionPageQuery):
     shop: int | None = None
     year: int | None = None
 
@@ -203,10 +173,10 @@ def _purchase(p: Purchase) -> dict[str, Any]:
             "unit_price": p.unit_price, "protective_price": p.protective_price, "amount": p.amount}
 
 
-@router.get("/purchases", response=PurchasePage, summary="Purchases of the caller's region (a shop operator: its shops)")
+@router.get("/purchases", response=Page[PurchaseOut], summary="Purchases of the caller's region (a shop operator: its shops)")
 def purchases(request: HttpRequest, q: Query[PurchaseQuery]) -> dict[str, Any]:
     s = selectors.shop(request.user, q.shop) if q.shop else None
-    return _page(selectors.purchases(request.user, shop=s, year=q.year), q, _purchase)
+    return offset_page(selectors.purchases(request.user, shop=s, year=q.year), q, _purchase)
 
 
 class PurchaseIn(Schema):
@@ -242,14 +212,7 @@ class ProductOut(Schema):
     trace_codes: list[str]
 
 
-class ProductPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[ProductOut]
-
-
-class ProductQuery(PageQuery):
+class ProductQuery(RegionPageQuery):
     category: str = ""
 
 
@@ -259,7 +222,7 @@ def _product(p: Product) -> dict[str, Any]:
             "published": p.published, "trace_codes": [b.code for b in p.batches.all()]}
 
 
-@router.get("/products", response=ProductPage, summary="Products of the caller's region with their trace codes")
+@router.get("/products", response=Page[ProductOut], summary="Products of the caller's region with their trace codes")
 def products(request: HttpRequest, q: Query[ProductQuery]) -> dict[str, Any]:
     qs = selectors.products(request.user, region=q.region, category=q.category).prefetch_related("batches")
-    return _page(qs.order_by("origin_id", "name"), q, _product)
+    return offset_page(qs.order_by("origin_id", "name"), q, _product)

@@ -1,6 +1,4 @@
 import datetime as dt
-import json
-import re
 
 from django.test import Client
 
@@ -21,14 +19,9 @@ def test_openapi_lists_commerce_and_is_valid(db):
     for path in ("/api/v1/commerce/stations", "/api/v1/commerce/shops/{pk}/households", "/api/v1/commerce/purchases",
                  "/api/v1/commerce/products", "/api/v1/commerce/coverage"):
         assert path in schema["paths"], path
-    # Without a validator package: every reference resolves and every operation declares its responses.
-    text = json.dumps(schema)
-    for ref in set(re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', text)):
-        assert ref in schema["components"]["schemas"], ref
-    for path, ops in schema["paths"].items():
-        if path.startswith("/api/v1/commerce"):
-            for op in ops.values():
-                assert op["responses"] and op["operationId"], path
+    from openapi_spec_validator import validate
+
+    validate(schema)
 
 
 def test_operator_api_sees_own_shop_and_masked_names(shop, operator, households):

@@ -7,12 +7,12 @@ import io
 import openpyxl
 import pytest
 
-from fupin.core.tests.test_browser import browser, log_in  # noqa: F401
+from fupin.testing import log_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_shop_operator_on_a_phone(browser, live_server, transactional_db, tmp_path):  # noqa: F811
+def test_shop_operator_on_a_phone(browser, live_server, transactional_db, tmp_path):
     from fupin import testing
     from fupin.commerce import services
     from fupin.commerce.models import Purchase
