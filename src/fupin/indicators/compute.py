@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from fupin.commerce import indicators as commerce_indicators
 from fupin.connectivity import indicators as coverage
 from fupin.connectivity.models import Facility
 from fupin.core import tree
@@ -93,16 +94,20 @@ MEDIANS = ("income_median",)
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
-PROJECTS = project_indicators.CODES
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *PROJECTS)
-# Indicators whose source is collected county by county (the facility records a county's departments upload): a
-# county without any record of the kind has not reported, and is "no data" there, not 0 %. Roll-ups sum the reporting
-# counties only and say how many of their counties reported (the reporting rate, as DHIS2's).
-REPORTED_BY_COUNTY: dict[str, tuple[str, ...]] = {
-    "school_broadband": ("school",),
-    "clinic_connected": ("township_health", "village_clinic"),
-    "village_ecommerce": ("ecommerce",),
-    "township_express": ("express",),
+COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
+PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *PROJECTS)
+# Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
+PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
+# Indicators whose source is collected county by county (the facility records a county's departments upload, the
+# commerce bureau's stations): a county without any record of the kind has not reported, and is "no data" there,
+# not 0 %. Roll-ups sum the reporting counties only and say how many of their counties reported (the reporting
+# rate, as DHIS2's). Each entry: the table and the condition of its records.
+REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = {
+    "school_broadband": (FACILITIES, "type = 'school'"),
+    "clinic_connected": (FACILITIES, "type IN ('township_health', 'village_clinic')"),
+    "village_ecommerce": (coverage.STATIONS, "1 = 1"),
+    "township_express": (FACILITIES, "type = 'express'"),
 }
 REGIONS = Region._meta.db_table
 
@@ -483,9 +488,9 @@ def connectivity_leaves(cur: Any, win: Window) -> None:
 def reporting_counties(cur: Any) -> None:
     """``ind_rep``: the counties that report each indicator of ``REPORTED_BY_COUNTY``; the leaf facts of the other
     counties are dropped, so that no roll-up divides by areas that collect nothing."""
-    for indicator, types in REPORTED_BY_COUNTY.items():
+    for indicator, (table, condition) in REPORTED_BY_COUNTY.items():
         cur.execute(f"INSERT INTO ind_rep (indicator, code) SELECT DISTINCT %s, substr(region_id, 1, 6) "
-                    f"FROM {FACILITIES} WHERE type IN {_in(types)} AND length(region_id) >= 6", [indicator])
+                    f"FROM {table} WHERE {condition} AND length(region_id) >= 6", [indicator])
     cur.execute(f"DELETE FROM ind_leaf WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND "
                 f"indicator || ':' || substr(code, 1, 6) NOT IN (SELECT indicator || ':' || code FROM ind_rep)")
 
@@ -559,7 +564,8 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
         [period_id],
     )
     deleted = max(int(cur.rowcount), 0)
-    value = ("CASE WHEN reporting = 0 THEN NULL WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL "
+    per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
+    value = (f"CASE WHEN reporting = 0 THEN NULL WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL {per_unit}"
              "ELSE ROUND(100.0 * num / den, 4) END")
     cols = ("numerator", "denominator", "value", "level", "expected", "reporting")
     differs = " OR ".join(distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
@@ -611,6 +617,8 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
+        step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
+                                                            starts_on=win.starts_on, ends_on=win.ends_on))
         step("projects", lambda: project_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))

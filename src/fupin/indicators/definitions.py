@@ -75,6 +75,7 @@ ASSURANCE = _("Two assurances and three guarantees")
 VERIFICATION = _("Data comparison and early warning")
 NETWORK = _("Network coverage")
 SERVICES = _("Schools, clinics and e-commerce")
+COMMERCE = _("Rural e-commerce")
 
 # Households the household indicators read (identified in or before the period's year and in one of
 # registry.statuses.REGISTERED_STATUSES now). Registered (建档立卡) among them: all but the monitoring objects that
@@ -291,6 +292,34 @@ register(
         scale=100,
         numerator=_("townships with an express delivery point open on the date"), denominator=_("townships"),
         exclusions=_("urban sub-districts (township codes 001–099)"), source="connectivity", group=SERVICES,
+    ),
+)
+
+# Rural e-commerce (R7): computed by commerce.indicators (compute.py calls it).
+register(
+    Indicator(
+        code="station_populous_coverage", name=_("Populous villages with an e-commerce station"), unit=Unit.PERCENT,
+        direction=1, scale=100,
+        numerator=_("of those villages, the ones where a station of any tier located in the village is open on the "
+                    "date"),
+        denominator=_("administrative villages marked as populous (人口相对集中的行政村)"),
+        exclusions=_("villages not marked as populous; a township's or county's station does not cover a village"),
+        source="commerce", group=COMMERCE,
+    ),
+    Indicator(
+        code="shop_linked_households", name=_("Households linked to a demonstration shop"), unit=Unit.HOUSEHOLDS,
+        direction=1,
+        numerator=_("registered households (建档立卡) linked on the date to at least one approved demonstration shop"),
+        exclusions=_("links to shops not (yet) approved; links started after or ended on or before the date"),
+        source="commerce", group=COMMERCE,
+    ),
+    Indicator(
+        code="purchase_income_per_household", name=_("Purchase income per linked household"), unit=Unit.YUAN,
+        direction=1,
+        numerator=_("amounts the shops paid within the period to the households counted as linked at its end"),
+        denominator=_("registered households linked to an approved demonstration shop at the period's end"),
+        exclusions=_("purchases from households no longer linked at the period's end"),
+        source="commerce", group=COMMERCE,
     ),
 )
 

@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from fupin.commerce import demo as commerce_demo
+from fupin.commerce.models import PopulousVillage, Purchase, ShopHousehold, Station
 from fupin.connectivity import demo as connectivity_demo
 from fupin.connectivity.models import Facility, VillageStatus
 from fupin.connectivity.tests.factories import add_villages, replay
@@ -41,6 +43,7 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     registry_demo.generate(households=households, area="53", seed=seed)
     registry_demo.generate(households=20, area="52", seed=seed + 1)
     connectivity_demo.generate(area="53", seed=seed, poor_share=0.6)
+    commerce_demo.generate(area="53", seed=seed)
     rng = random.Random(seed)
     RuralPopulation.objects.all().delete()  # the demo's synthetic figures: this fixture sets its own, with gaps
     villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
@@ -113,7 +116,7 @@ def _school_age(birth: dt.date, on: dt.date) -> bool:
     return 6 <= age <= 15
 
 
-def _open_on(f: Facility, day: dt.date) -> bool:
+def _open_on(f: Facility | Station, day: dt.date) -> bool:
     return (f.opened_on is None or f.opened_on <= day) and (f.closed_on is None or f.closed_on > day)
 
 
@@ -266,11 +269,26 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
             add("clinic_connected", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
     for kind, level, urban in (("ecommerce", Level.VILLAGE, lambda c: c[9] in "01"),
                                ("express", Level.TOWNSHIP, lambda c: c[6] == "0")):
-        with_station = {f.region_id for f in facilities if f.type == kind and _open_on(f, day)}
+        with_station = ({f.region_id for f in facilities if f.type == kind and _open_on(f, day)} if kind == "express"
+                        else {s.region_id for s in Station.objects.all() if _open_on(s, day)})
         indicator = "village_ecommerce" if kind == "ecommerce" else "township_express"
         for r in Region.objects.filter(level=level):
             if not urban(r.code) and r.code[:6] in reports[indicator]:  # only counties that collect the source
                 add(indicator, r.code, int(r.code in with_station), 1)
+    # rural e-commerce (commerce.indicators): stations and links on the coverage date, purchases of the period
+    stations = list(Station.objects.all())
+    for village in PopulousVillage.objects.values_list("village_id", flat=True):
+        add("station_populous_coverage", village,
+            int(any(st.region_id == village and _open_on(st, day) for st in stations)), 1)
+    linked = {link.household_id for link in ShopHousehold.objects.select_related("shop")
+              if link.shop.status == "approved" and link.started_on <= day
+              and (link.ended_on is None or link.ended_on > day)}
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    for purchase in Purchase.objects.filter(purchased_on__gte=start, purchased_on__lte=end):
+        paid[purchase.household_id] += purchase.amount
+    for h in Household.objects.filter(pk__in=linked, status__in=REGISTERED_STATUSES):
+        add("shop_linked_households", h.village_id, 1)
+        add("purchase_income_per_household", h.village_id, paid.get(h.pk, Decimal(0)), 1)
     for (indicator, code), (_expected, reporting) in reporting_rates().items():
         if reporting == 0:  # no county reports: a "no data" row
             facts.setdefault((indicator, code), [Decimal(0), None])
@@ -278,12 +296,14 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
 
 
 REPORTED = {"school_broadband": ("school",), "clinic_connected": ("township_health", "village_clinic"),
-            "village_ecommerce": ("ecommerce",), "township_express": ("express",)}
+            "township_express": ("express",)}
 
 
 def reporting_counties() -> dict[str, set[str]]:
     """Per county-collected indicator, the counties with any facility record of its kinds."""
-    return {ind: {f.region_id[:6] for f in Facility.objects.filter(type__in=types)} for ind, types in REPORTED.items()}
+    out = {ind: {f.region_id[:6] for f in Facility.objects.filter(type__in=types)} for ind, types in REPORTED.items()}
+    out["village_ecommerce"] = {s.region_id[:6] for s in Station.objects.all() if len(s.region_id) >= 6}
+    return out
 
 
 def reporting_rates() -> dict[tuple[str, str], tuple[int, int]]:
@@ -303,9 +323,9 @@ def stored(period: Period) -> dict[tuple[str, str], tuple[Decimal, Decimal | Non
             for v in IndicatorValue.objects.filter(period=period)}
 
 
-def value_of(num: Decimal, den: Decimal | None) -> Decimal | None:
+def value_of(num: Decimal, den: Decimal | None, scale: int = 100) -> Decimal | None:
     if den is None:
         return num.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     if den == 0:
         return None
-    return (num * 100 / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return (num * scale / den).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

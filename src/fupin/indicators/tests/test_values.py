@@ -31,7 +31,8 @@ def _compare(period):
         assert row.denominator == den, (key, row.denominator, den)
         expected, reporting = rates.get(key, (None, None))
         assert (row.expected, row.reporting) == (expected, reporting), key
-        value = None if reporting == 0 else value_of(num, den)
+        scale = definitions.get(key[0]).scale or 100
+        value = None if reporting == 0 else value_of(num, den, scale)
         assert row.value == value, (key, row.value, value)
         assert row.level == level_of(key[1])
     return want
@@ -70,7 +71,8 @@ def test_ratios_are_sums_not_averages(demo):
 def test_catalogue_and_sql_agree():
     assert set(compute.COMPUTED) == set(definitions.INDICATORS)
     for ind in definitions.INDICATORS.values():
-        assert (ind.denominator is None) == (ind.scale == 1), ind.code
+        assert (ind.unit == "percent") == (ind.scale == 100), ind.code
+        assert ind.denominator is not None or ind.scale == 1, ind.code
 
 
 def test_default_targets_are_seeded(db):
