@@ -38,6 +38,7 @@ urlpatterns = [
     path("connectivity/", include("fupin.connectivity.urls")),
     path("indicators/", include("fupin.indicators.urls")),
     path("commerce/", include("fupin.commerce.urls")),
+    path("projects/", include("fupin.projects.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     *commerce_public,

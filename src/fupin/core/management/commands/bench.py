@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--purchases", type=int, default=100_000, help="bench commerce: rows of the upload")
         parser.add_argument("--persons", type=int, default=1_000_000, help="bench registry: persons in the registry")
         parser.add_argument("--xlsx-persons", type=int, default=100_000, help="bench registry: persons in the xlsx")
+        parser.add_argument("--rows", type=int, default=100_000, help="bench projects: disbursement rows uploaded")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["households"] <= 0:
