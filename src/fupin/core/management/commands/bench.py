@@ -72,7 +72,7 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
     from fupin.core.roles import Role
     from fupin.regions.models import Region
     from fupin.regions.services import load_regions
-    from fupin.registry import exporter, importer
+    from fupin.registry import exporter, services
     from fupin.registry.demo import generate
     from fupin.registry.models import Household, Member
     from fupin.registry.template import HOUSEHOLDS, INCOMES, MEMBERS
@@ -129,13 +129,13 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
         xlsx_persons = frames[MEMBERS.name].height
         wipe()
         timed(f"import_registry csv ({persons:,} persons, fresh)",
-               lambda: importer.import_registry(paths, actor=actor), rows, lambda r: figures(r, persons))
+               lambda: services.import_registry(paths, actor=actor), rows, lambda r: figures(r, persons))
         timed("import_registry csv again (idempotent, unchanged)",
-               lambda: importer.import_registry(paths, actor=actor), rows,
+               lambda: services.import_registry(paths, actor=actor), rows,
                lambda r: f"unchanged {r.unchanged:,}, {persons / r.seconds:,.0f} persons/s")
         wipe()
         timed(f"import_registry xlsx ({xlsx_persons:,} persons, {xlsx.stat().st_size / 2**20:,.0f} MiB, fresh)",
-               lambda: importer.import_registry([xlsx], actor=actor), rows, lambda r: figures(r, xlsx_persons))
+               lambda: services.import_registry([xlsx], actor=actor), rows, lambda r: figures(r, xlsx_persons))
     return rows
 
 

@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fupin.core.audit import set_channel
 from fupin.core.models import User
-from fupin.registry.importer import import_registry
+from fupin.registry.services import import_registry
 
 
 class Command(BaseCommand):
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 )
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from exc
-        s = r.summary()
+        s = r.as_dict()
         self.stdout.write(
             f"created {s['created']:,}, updated {s['updated']:,}, unchanged {s['unchanged']:,}, "
             f"rejected {s['rejected']:,}; {s['members']:,} members, {s['incomes']:,} income years written "
