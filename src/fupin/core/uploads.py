@@ -115,9 +115,12 @@ class Conflict:
         return self.severity == Severity.ERROR
 
     def __str__(self) -> str:
-        where = _("row %(row)d") % {"row": self.row} if self.row else _("whole file")
-        column = f"{self.column}：" if self.column else ""
-        return f"{self.sheet} {where}，{column}{self.message}"
+        if not self.row:
+            return _("%(sheet)s: %(message)s") % {"sheet": self.sheet, "message": self.message}
+        values = {"sheet": self.sheet, "row": self.row, "column": self.column or "-", "message": self.message}
+        if not self.sheet:  # a form's row, not a file's
+            return _("row %(row)d, %(column)s: %(message)s") % values
+        return _("%(sheet)s row %(row)d, %(column)s: %(message)s") % values
 
     def as_dict(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "row": self.row, "column": self.column, "value": self.value,

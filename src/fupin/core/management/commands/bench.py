@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
+import shutil
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -136,6 +140,31 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, fl
         wipe()
         timed(f"import_registry xlsx ({xlsx_persons:,} persons, {xlsx.stat().st_size / 2**20:,.0f} MiB, fresh)",
                lambda: services.import_registry([xlsx], actor=actor), rows, lambda r: figures(r, xlsx_persons))
+        if opts["xlsx_mb"]:
+            # Memory of a large workbook (issue 22): a workbook of about --xlsx-mb MiB (as many households of the
+            # export as that takes, at most all of them), imported by `fupin import_registry` in a child process
+            # whose peak resident memory is read from the kernel.
+            per_mib = xlsx_persons / (xlsx.stat().st_size / 2**20)
+            want = max(1, round(opts["xlsx_mb"] * per_mib / 2.9))
+            big = Path(tmp) / "large.xlsx"
+            frames = {s.name: pl.read_csv(folder / f"{s.name}.csv", infer_schema=False) for s in (HOUSEHOLDS, MEMBERS, INCOMES)}
+            keep = frames[HOUSEHOLDS.name].head(want)["户编号"].implode()
+            frames = {name: f.filter(pl.col("户编号").is_in(keep)) for name, f in frames.items()}
+            big.write_bytes(exporter._xlsx(frames))
+            size = big.stat().st_size / 2**20
+            shutil.copy(big, Path(settings.VAR_DIR) / "bench-registry-large.xlsx")  # kept to compare other versions
+            wipe()
+            started = time.perf_counter()
+            done = subprocess.run([sys.executable, "-c", "from fupin.cli import main; main()", "import_registry",
+                                   str(big), "--user", actor.username, "--verbosity", "0"],
+                                  capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - started
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
+            status = "" if done.returncode == 0 else f", FAILED: {done.stderr.strip()[-300:]}"
+            rows.append((f"import_registry xlsx in a child process ({frames[MEMBERS.name].height:,} persons, "
+                         f"{size:,.1f} MiB)", seconds,
+                         f"peak RSS {peak:,.0f} MiB = {peak / size:,.1f} MiB per MiB of workbook{status}"))
+            cmd.stdout.write(f"{rows[-1][0]}: {rows[-1][2]}")
     return rows
 
 
@@ -206,6 +235,9 @@ class Command(BaseCommand):
         parser.add_argument("--households", type=int, default=100_000)
         parser.add_argument("--persons", type=int, default=1_000_000, help="bench registry: persons in the registry")
         parser.add_argument("--xlsx-persons", type=int, default=100_000, help="bench registry: persons in the xlsx")
+        parser.add_argument("--xlsx-mb", type=float, default=0,
+                            help="bench registry: also import a workbook of about this many MiB in a child process "
+                                 "and print its peak memory")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if opts["households"] <= 0:
