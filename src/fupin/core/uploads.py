@@ -192,6 +192,7 @@ class Table:
     headers: dict[str, str] = field(default_factory=dict)  # column name -> header text as in the file
     ignored: list[str] = field(default_factory=list)  # headers of the columns that were not declared
     conflicts: list[Conflict] = field(default_factory=list)
+    encoding: str = ""  # of a CSV file: "utf-8" or "gb18030"
 
     @property
     def errors(self) -> list[Conflict]:
@@ -209,6 +210,7 @@ class RawSheet:
 
     name: str
     rows: Iterable[Sequence[Any]]  # cells as read (str for CSV; str, float, bool, date … for workbooks)
+    encoding: str = ""  # of a CSV file
 
 
 # ---------------------------------------------------------------------------------------------------- files
@@ -244,10 +246,10 @@ def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
             raise UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})]) from exc
     if suffix in TEXT_SUFFIXES or suffix == "":
         try:
-            text, _encoding = textfiles.decode_text(content)
+            text, encoding = textfiles.decode_text(content)
         except textfiles.TextEncodingError as exc:
             raise UploadRejected([_file_conflict(filename, str(exc))]) from exc
-        return [RawSheet(filename, csv.reader(io.StringIO(text)))]
+        return [RawSheet(filename, csv.reader(io.StringIO(text)), encoding)]
     raise UploadRejected([_file_conflict(
         filename, _("Unsupported file type %(suffix)s (expected .xlsx or .csv).") % {"suffix": suffix or filename})])
 
@@ -452,7 +454,7 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
         head.append(list(row))
         if len(head) >= HEADER_SEARCH_ROWS:
             break
-    table = Table(name, columns, Table.empty(name, columns).frame)
+    table = Table(name, columns, Table.empty(name, columns).frame, encoding=raw.encoding)
     at, texts = _find_header(head, keys)
     if at < 0:
         if any(any(str(v).strip() for v in r if v is not None) for r in head):
