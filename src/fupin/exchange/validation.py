@@ -203,9 +203,9 @@ def validate(dataset: Dataset, table: uploads.Table, *, today: dt.date | None = 
     # What the reader refused (an identifier Excel rounded, a date or number it could not read) and this check
     # did not already name.
     listed = {(e.row, e.column) for e in report.errors}
-    for refused in table.errors:
-        column = name_of.get(refused.column, refused.column)
-        if refused.row and (refused.row, column) not in listed:
-            report.add(str(refused.message), [refused.row], column, [refused.value])
+    for read_error in table.errors:
+        column = name_of.get(read_error.column, read_error.column)
+        if read_error.row and (read_error.row, column) not in listed:
+            report.add(str(read_error.message), [read_error.row], column, [read_error.value])
     report.errors.sort(key=lambda e: (e.row, e.column))
     return df.select(typed), report
