@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -204,13 +206,36 @@ class Table:
         return cls(sheet, tuple(columns), pl.DataFrame(schema=schema))
 
 
-@dataclass
 class RawSheet:
-    """A sheet of a workbook, or a CSV file, before its columns are known: its name and its rows."""
+    """A sheet of a workbook, or a CSV file, before its columns are known: its name and its rows (read lazily:
+    a workbook's sheet is parsed when its rows are first asked for). ``csv`` holds a CSV file's UTF-8 bytes,
+    which ``read_sheet`` reads with polars rather than row by row."""
 
-    name: str
-    rows: Iterable[Sequence[Any]]  # cells as read (str for CSV; str, float, bool, date … for workbooks)
-    encoding: str = ""  # of a CSV file
+    def __init__(self, name: str, rows: Callable[[], Iterator[Sequence[Any]]], encoding: str = "",
+                 csv: bytes | None = None) -> None:
+        self.name = name
+        self.encoding = encoding
+        self.csv = csv
+        self._open = rows
+        self._rows: Iterator[Sequence[Any]] | None = None
+        self._head: list[list[Any]] | None = None
+
+    def head(self) -> list[list[Any]]:
+        """The first ``HEADER_SEARCH_ROWS`` rows (kept: ``rows()`` still starts at row 1)."""
+        if self._head is None:
+            self._rows = self._open()
+            self._head = [list(r) for r in itertools.islice(self._rows, HEADER_SEARCH_ROWS)]
+        return self._head
+
+    def rows(self) -> Iterator[Sequence[Any]]:
+        """Every row from row 1 (once)."""
+        head = self.head()
+        assert self._rows is not None
+        return itertools.chain(head, self._rows)
+
+    def release(self) -> None:
+        """Let go of the parsed sheet (a workbook sheet's cells stay in memory while its iterator lives)."""
+        self._rows, self.csv = None, None
 
 
 # ---------------------------------------------------------------------------------------------------- files
@@ -241,23 +266,30 @@ def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
 
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            return [RawSheet(name, _sheet_rows(wb, name)) for name in wb.sheet_names]
+            return [RawSheet(name, functools.partial(_sheet_rows, wb, name)) for name in wb.sheet_names]
         except Exception as exc:  # calamine raises several error types for broken files
             raise UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})]) from exc
     if suffix in TEXT_SUFFIXES or suffix == "":
+        data = content[len(textfiles.BOM):] if content.startswith(textfiles.BOM) else content
         try:
-            text, encoding = textfiles.decode_text(content)
+            encoding = textfiles.detect_encoding(data)
         except textfiles.TextEncodingError as exc:
             raise UploadRejected([_file_conflict(filename, str(exc))]) from exc
-        return [RawSheet(filename, csv.reader(io.StringIO(text)), encoding)]
+        if encoding != "utf-8":
+            data = data.decode(encoding).encode("utf-8")
+        return [RawSheet(filename, functools.partial(_csv_rows, data), encoding, csv=data)]
     raise UploadRejected([_file_conflict(
         filename, _("Unsupported file type %(suffix)s (expected .xlsx or .csv).") % {"suffix": suffix or filename})])
 
 
 def _sheet_rows(wb: Any, name: str) -> Iterator[list[Any]]:
     """Rows from row 1 (calamine's ``iter_rows`` starts there even when the used area starts lower)."""
-    sheet = wb.get_sheet_by_name(name)
-    yield from sheet.iter_rows()
+    return iter(wb.get_sheet_by_name(name).iter_rows())
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    """Records of UTF-8 CSV bytes, decoded line by line as they are read."""
+    return csv.reader(line.decode("utf-8") for line in io.BytesIO(data))
 
 
 # ---------------------------------------------------------------------------------------------------- cells
@@ -354,7 +386,7 @@ def _convert(value: Any, column: Column, row: int, problems: list[_CellProblem])
 
 
 def _text_series(name: str, values: list[Any], column: Column, rows: list[int], problems: list[_CellProblem]) -> pl.Series:
-    if all(type(v) is str for v in values):
+    if set(map(type, values)) <= {str}:
         return pl.Series(name, values, dtype=pl.Utf8)
     out = [v if type(v) is str else _convert(v, column, r, problems) for v, r in zip(values, rows, strict=True)]
     return pl.Series(name, out, dtype=pl.Utf8)
@@ -448,12 +480,7 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
     for c in columns:
         for h in (c.header, *c.aliases, c.name):
             keys.setdefault(header_key(h), c)
-    rows = iter(raw.rows)
-    head: list[list[Any]] = []
-    for row in rows:
-        head.append(list(row))
-        if len(head) >= HEADER_SEARCH_ROWS:
-            break
+    head = raw.head()
     table = Table(name, columns, Table.empty(name, columns).frame, encoding=raw.encoding)
     at, texts = _find_header(head, keys)
     if at < 0:
@@ -486,36 +513,13 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
     if missing:
         table.conflicts.append(Conflict(name, FILE_LEVEL, "、".join(c.header for c in missing), "",
                                         _("missing columns: %(columns)s") % {"columns": "、".join(c.header for c in missing)}))
-    # The body: rows after the header, converted to text in blocks (a workbook's cells are never all Python
-    # objects at once), blank rows dropped but counted.
-    body = _chain(head[at + 1:], rows)
-    problems: list[_CellProblem] = []
-    cell_problems: dict[str, list[_CellProblem]] = {}
-    blocks: list[pl.DataFrame] = []
-    line = at + 1
     present = [c for c in columns if c.name in position]
-    while True:
-        block_rows: list[int] = []
-        block: list[Sequence[Any]] = []
-        for row in body:
-            line += 1
-            if any(v is not None and v != "" and (type(v) is not str or v.strip()) for v in row):
-                block_rows.append(line)
-                block.append(row)
-                if len(block) >= BLOCK_ROWS:
-                    break
-        if not block:
-            break
-        series = [pl.Series(ROW, block_rows, dtype=pl.Int64)]
-        for c in present:
-            j = position[c.name]
-            values = [r[j] if j < len(r) else None for r in block]
-            problems = cell_problems.setdefault(c.name, [])
-            series.append(_text_series(c.name, values, c, block_rows, problems))
-        blocks.append(pl.DataFrame(series))
-        if len(block) < BLOCK_ROWS:
-            break
-    frame = pl.concat(blocks) if blocks else pl.DataFrame(schema={ROW: pl.Int64, **{c.name: pl.Utf8 for c in present}})
+    cell_problems: dict[str, list[_CellProblem]] = {}
+    if raw.csv is not None:
+        frame = _csv_body(raw.csv, at, position, present)
+    else:
+        frame = _workbook_body(raw.rows(), at, position, present, cell_problems)
+    raw.release()
     for c in present:
         table.conflicts.extend(Conflict(name, p.row, c.header, p.value, p.message, p.severity)
                                for p in cell_problems.get(c.name, []))
@@ -533,9 +537,44 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
     return table
 
 
-def _chain(first: list[list[Any]], rest: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-    yield from first
-    yield from rest
+def _workbook_body(rows: Iterator[Sequence[Any]], at: int, position: dict[str, int], present: list[Column],
+                   problems: dict[str, list[_CellProblem]]) -> pl.DataFrame:
+    """The rows after the header (index ``at``), converted to text in blocks: a workbook's cells are never all
+    Python objects at once. Blank rows are kept here (dropped later, in polars) so that numbering is simple."""
+    blocks: list[pl.DataFrame] = []
+    body = itertools.islice(rows, at + 1, None)
+    first = at + 2  # the row number of the first row after the header
+    width = max(position.values(), default=-1) + 1
+    while True:
+        block = list(itertools.islice(body, BLOCK_ROWS))
+        if not block:
+            break
+        numbers = list(range(first, first + len(block)))
+        first += len(block)
+        if any(len(r) < width for r in block):
+            block = [list(r) + [None] * (width - len(r)) if len(r) < width else r for r in block]
+        columns = list(zip(*block, strict=False))
+        series = [pl.Series(ROW, numbers, dtype=pl.Int64)]
+        for c in present:
+            series.append(_text_series(c.name, list(columns[position[c.name]]), c, numbers,
+                                       problems.setdefault(c.name, [])))
+        blocks.append(pl.DataFrame(series))
+        if len(block) < BLOCK_ROWS:
+            break
+    if not blocks:
+        return pl.DataFrame(schema={ROW: pl.Int64, **{c.name: pl.Utf8 for c in present}})
+    return pl.concat(blocks)
+
+
+def _csv_body(data: bytes, at: int, position: dict[str, int], present: list[Column]) -> pl.DataFrame:
+    """The records after the header of a UTF-8 CSV file, read by polars (multi-threaded, no Python per cell):
+    record n is row n, as Excel shows the file, blank lines included."""
+    width = max(position.values(), default=-1) + 1
+    names = [f"c{j}" for j in range(width)]
+    frame = pl.read_csv(io.BytesIO(data), has_header=False, schema={n: pl.Utf8 for n in names},
+                        truncate_ragged_lines=True, missing_columns="insert", extra_columns="ignore")
+    return frame.with_row_index(ROW, offset=1).with_columns(pl.col(ROW).cast(pl.Int64)).slice(at + 1).select(
+        ROW, *[pl.col(f"c{position[c.name]}").alias(c.name) for c in present])
 
 
 def read_upload(content: bytes, filename: str, columns: Sequence[Column], *, sheet: str | None = None) -> Table:

@@ -5,7 +5,6 @@ recognised by their headers."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -53,8 +52,7 @@ def read_inputs(files: Iterable[Any]) -> tuple[dict[str, Table], dict[str, str],
             continue
         is_workbook = name.lower().endswith(uploads.WORKBOOK_SUFFIXES)
         for raw in sheets:
-            head = list(itertools.islice(raw.rows, uploads.HEADER_SEARCH_ROWS))
-            raw.rows = itertools.chain(head, raw.rows)
+            head = raw.head()
             if is_workbook:
                 sheet = SHEET_BY_NAME.get(raw.name.strip())
                 if sheet is None:
