@@ -17,7 +17,7 @@ def file_conflict(sheet: str, message: str) -> Conflict:
     return Conflict(sheet, FILE_LEVEL, "", "", message)
 
 
-def _sheet_by_headers(head: list[Sequence[Any]]) -> Sheet | None:
+def _sheet_by_headers(head: Sequence[Sequence[Any]]) -> Sheet | None:
     """The sheet a CSV file belongs to: the one whose headers one of its first rows names most (at least two)."""
     best, score = None, 1
     for sheet in SHEETS:
