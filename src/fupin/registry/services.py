@@ -29,10 +29,9 @@ from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django_tasks import task
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.audit import set_channel
 from fupin.core.models import AuditEvent
-from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import scope_of
 from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Table, error_workbook
 from fupin.regions.models import Level, Region
@@ -66,7 +65,7 @@ MEMBER_FIELDS = (
 
 
 def check_can_write(actor: Any, village_code: str) -> None:
-    if not (getattr(actor, "is_superuser", False) or actor.has_role(*REGISTRY_WRITE_ROLES)):
+    if not permissions.can_write_registry(actor):
         raise PermissionDenied("您的角色不能修改档案 / your role cannot change dossiers")
     if not scope_of(actor).contains(village_code):
         raise PermissionDenied("该村不在您的管辖范围内 / this village is outside your region")
@@ -260,8 +259,7 @@ def refresh_latest_income(households: QuerySet[Household]) -> int:
 
 
 def check_can_import(actor: Any) -> None:
-    if not (getattr(actor, "is_superuser", False) or (getattr(actor, "is_authenticated", False)
-                                                       and actor.has_role(*REGISTRY_WRITE_ROLES))):
+    if not permissions.can_write_registry(actor):
         raise PermissionDenied("您的角色不能导入档案 / your role cannot import dossiers")
 
 
