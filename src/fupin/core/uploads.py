@@ -392,58 +392,75 @@ def _text_series(name: str, values: list[Any], column: Column, rows: list[int], 
     return pl.Series(name, out, dtype=pl.Utf8)
 
 
-def _normalise(frame: pl.DataFrame, column: Column, sheet: str, problems: list[Conflict]) -> pl.Expr:
-    """One expression for one column: invisible characters removed (a warning names them), NFKC for numeric,
-    coded and identifier columns, surrounding whitespace stripped, blank → null."""
-    raw = pl.col(column.name)
-    series = frame[column.name]
-    invisible = series.str.contains(f"[{INVISIBLE}]")
-    value = raw
-    if invisible.any():
-        hits = frame.filter(invisible).select(ROW, column.name)
-        for row, text in hits.iter_rows():
-            removed = " ".join(sorted({f"U+{ord(ch):04X}" for ch in INVISIBLE_RE.findall(text)}))
-            problems.append(Conflict(sheet, row, column.header, INVISIBLE_RE.sub("", text),
-                                     _("invisible characters removed: %(chars)s") % {"chars": removed},
-                                     Severity.WARNING))
-        value = value.str.replace_all(f"[{INVISIBLE}]", "")
-    if column.kind in Kind.NORMALISED and series.str.contains(NON_ASCII).any():
-        value = value.str.normalize("NFKC")
-    value = value.str.strip_chars()
-    if column.kind == Kind.DECIMAL:
-        value = value.str.replace_all(",", "", literal=True)  # thousands separators as Excel shows them
-    return value.replace("", None).alias(column.name)
+def _normalise(frame: pl.DataFrame, columns: Sequence[Column], sheet: str, problems: list[Conflict]) -> pl.DataFrame:
+    """Every cell: invisible characters removed (a warning names them), NFKC for numeric, coded and identifier
+    columns, surrounding whitespace stripped, blank → null. What each column needs is found in one parallel pass."""
+    if not columns:
+        return frame
+    found = frame.select(
+        *[pl.col(c.name).str.contains(f"[{INVISIBLE}]").any().alias(f"i{n}") for n, c in enumerate(columns)],
+        *[pl.col(c.name).str.contains(NON_ASCII).any().alias(f"a{n}") for n, c in enumerate(columns)],
+    ).row(0, named=True)
+    exprs = []
+    for n, column in enumerate(columns):
+        value = pl.col(column.name)
+        if found[f"i{n}"]:
+            hits = frame.filter(pl.col(column.name).str.contains(f"[{INVISIBLE}]")).select(ROW, column.name)
+            for row, text in hits.iter_rows():
+                removed = " ".join(sorted({f"U+{ord(ch):04X}" for ch in INVISIBLE_RE.findall(text)}))
+                problems.append(Conflict(sheet, row, column.header, INVISIBLE_RE.sub("", text),
+                                         _("invisible characters removed: %(chars)s") % {"chars": removed},
+                                         Severity.WARNING))
+            value = value.str.replace_all(f"[{INVISIBLE}]", "")
+        if column.kind in Kind.NORMALISED and found[f"a{n}"]:
+            value = value.str.normalize("NFKC")
+        value = value.str.strip_chars()
+        if column.kind == Kind.DECIMAL:
+            value = value.str.replace_all(",", "", literal=True)  # thousands separators as Excel shows them
+        exprs.append(value.replace("", None).alias(column.name))
+    return frame.with_columns(exprs)
 
 
 def _check_kinds(frame: pl.DataFrame, columns: Sequence[Column], sheet: str, problems: list[Conflict]) -> pl.DataFrame:
-    """Integers, decimals and dates must have their form; dates in any accepted form become YYYY-MM-DD."""
-    dates = []
+    """Integers, decimals and dates must have their form; dates in any accepted form become YYYY-MM-DD.
+    The conditions of all columns are evaluated in one parallel pass; only failing columns are looked at again."""
+    integers = [c for c in columns if c.kind == Kind.INTEGER]
+    if integers:  # 3.0 from a CSV written by a program is the integer 3
+        frame = frame.with_columns([pl.col(c.name).str.replace(r"^([+-]?\d+)\.0*$", "${1}") for c in integers])
+    bad: dict[str, pl.Expr] = {}
     for c in columns:
         col = pl.col(c.name)
         if c.kind == Kind.IDENTIFIER:  # 5.30103E+18: a number already rounded by Excel, saved as text
-            bad = frame.filter(col.str.contains(SCIENTIFIC_RE))
-            problems.extend(Conflict(sheet, r, c.header, v, _identifier_refusal(c.header))
-                            for r, v in bad.select(ROW, c.name).iter_rows())
+            bad[c.name] = col.str.contains(SCIENTIFIC_RE)
+        elif c.kind == Kind.INTEGER:
+            bad[c.name] = col.is_not_null() & ~col.str.contains(INTEGER_RE)
+        elif c.kind == Kind.DECIMAL:
+            bad[c.name] = col.is_not_null() & ~col.str.contains(DECIMAL_RE)
+        elif c.kind == Kind.DATE:  # not yet YYYY-MM-DD: parsed in Python, few rows
+            bad[c.name] = col.is_not_null() & col.str.to_date("%Y-%m-%d", strict=False).is_null()
+    if not bad:
+        return frame
+    failing = frame.select([cond.fill_null(False).any().alias(name) for name, cond in bad.items()]).row(0, named=True)
+    dates = []
+    for c in columns:
+        if not failing.get(c.name):
+            continue
+        rows = frame.filter(bad[c.name].fill_null(False)).select(ROW, c.name).iter_rows()
+        if c.kind == Kind.IDENTIFIER:
+            problems.extend(Conflict(sheet, r, c.header, v, _identifier_refusal(c.header)) for r, v in rows)
         elif c.kind in (Kind.INTEGER, Kind.DECIMAL):
-            pattern = INTEGER_RE if c.kind == Kind.INTEGER else DECIMAL_RE
-            if c.kind == Kind.INTEGER:  # 3.0 from a CSV written by a program is the integer 3
-                frame = frame.with_columns(col.str.replace(r"^([+-]?\d+)\.0*$", "${1}"))
-            bad = frame.filter(col.is_not_null() & ~col.str.contains(pattern))
             message = _("not a whole number") if c.kind == Kind.INTEGER else _("not a number")
-            problems.extend(Conflict(sheet, r, c.header, v, message) for r, v in bad.select(ROW, c.name).iter_rows())
-        elif c.kind == Kind.DATE:
-            iso = frame[c.name].str.to_date("%Y-%m-%d", strict=False)
-            todo = frame.filter(col.is_not_null() & iso.is_null())
-            if todo.height:
-                fixed: dict[str, str] = {}
-                for r, v in todo.select(ROW, c.name).iter_rows():
-                    day = parse_date_text(v)
-                    if day is None:
-                        problems.append(Conflict(sheet, r, c.header, v, _("not a date (for example 1964-05-13)")))
-                    else:
-                        fixed[v] = day.isoformat()
-                if fixed:
-                    dates.append(col.replace(fixed).alias(c.name))
+            problems.extend(Conflict(sheet, r, c.header, v, message) for r, v in rows)
+        else:
+            fixed: dict[str, str] = {}
+            for r, v in rows:
+                day = parse_date_text(v)
+                if day is None:
+                    problems.append(Conflict(sheet, r, c.header, v, _("not a date (for example 1964-05-13)")))
+                else:
+                    fixed[v] = day.isoformat()
+            if fixed:
+                dates.append(pl.col(c.name).replace(fixed).alias(c.name))
     return frame.with_columns(dates) if dates else frame
 
 
@@ -523,7 +540,7 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
     for c in present:
         table.conflicts.extend(Conflict(name, p.row, c.header, p.value, p.message, p.severity)
                                for p in cell_problems.get(c.name, []))
-    frame = frame.with_columns([_normalise(frame, c, name, table.conflicts) for c in present])
+    frame = _normalise(frame, present, name, table.conflicts)
     frame = frame.with_columns([pl.lit(c.default, dtype=pl.Utf8).alias(c.name) for c in columns if c.name not in position])
     frame = frame.select(ROW, *[c.name for c in columns])
     # Rows blank in every declared column (for example only a 序号 filled in) are not data.

@@ -1,5 +1,6 @@
 """Uploads: every accepted format and encoding; a malformed batch is rejected with a report and changes nothing."""
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -123,16 +124,16 @@ def test_a_department_workbook_as_excel_makes_it(ids):
     ws.append(["车辆登记信息（2021 年）"])
     ws.append(["身份证号码", "号牌号码", "车辆类型", "初次登记日期", "备注"])
     ws.append([ids[0], "云A00001", "K", "2021年5月1日", "x"])
-    ws.append([ids[1], "云A00002", "K", __import__("datetime").datetime(2021, 5, 2, 9, 30), ""])
+    ws.append([ids[1], "云A00002", "K", dt.datetime(2021, 5, 2, 9, 30), ""])
     buf = io.BytesIO()
     wb.save(buf)
-    good = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name="v.xlsx", content=buf.getvalue())
+    good = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="v.xlsx", content=buf.getvalue())
     assert good.status == Batch.Status.ACCEPTED, good.report
     assert [(w["row"], w["column"]) for w in good.report["warnings"]] == [(2, "备注")]
     ws.append([float(ids[2][:17]), "云A00003", "K", "2021-05-03"])
     buf = io.BytesIO()
     wb.save(buf)
-    bad = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name="w.xlsx", content=buf.getvalue())
+    bad = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="w.xlsx", content=buf.getvalue())
     assert bad.status == Batch.Status.REJECTED
     assert [(e["row"], e["column"]) for e in bad.report["errors"]] == [(5, "id_number")]
     assert "设置单元格格式→文本" in bad.report["errors"][0]["message"]
