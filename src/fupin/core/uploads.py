@@ -63,7 +63,9 @@ TEXT_SUFFIXES = (".csv", ".txt")
 # BOM / zero-width no-break space, soft hyphen.
 INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad"
 INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
-NON_ASCII = r"[^\x00-\x7f]"
+# Characters NFKC changes into digits, Latin letters, punctuation or spaces: no-break and typographic spaces,
+# the ideographic space, full-width ASCII, circled and parenthesised numbers, number forms, compatibility squares.
+COMPATIBLE = "\u00a0\u2000-\u200a\u2024-\u2026\u3000\uff01-\uff5e\uffe0-\uffe6\u2150-\u218f\u2460-\u24ff\u3200-\u33ff"
 
 
 class Kind:
@@ -399,7 +401,8 @@ def _normalise(frame: pl.DataFrame, columns: Sequence[Column], sheet: str, probl
         return frame
     found = frame.select(
         *[pl.col(c.name).str.contains(f"[{INVISIBLE}]").any().alias(f"i{n}") for n, c in enumerate(columns)],
-        *[pl.col(c.name).str.contains(NON_ASCII).any().alias(f"a{n}") for n, c in enumerate(columns)],
+        *[pl.col(c.name).str.contains(f"[{COMPATIBLE}]").any().alias(f"a{n}") for n, c in enumerate(columns)
+          if c.kind in Kind.NORMALISED],
     ).row(0, named=True)
     exprs = []
     for n, column in enumerate(columns):
@@ -412,7 +415,7 @@ def _normalise(frame: pl.DataFrame, columns: Sequence[Column], sheet: str, probl
                                          _("invisible characters removed: %(chars)s") % {"chars": removed},
                                          Severity.WARNING))
             value = value.str.replace_all(f"[{INVISIBLE}]", "")
-        if column.kind in Kind.NORMALISED and found[f"a{n}"]:
+        if found.get(f"a{n}"):
             value = value.str.normalize("NFKC")
         value = value.str.strip_chars()
         if column.kind == Kind.DECIMAL:
