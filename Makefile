@@ -55,6 +55,7 @@ db:
 	$(FUPIN) set_region_flags src/fupin/regions/data/sanqu_sanzhou.csv
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(FUPIN) demo_connectivity
+	$(FUPIN) demo_commerce --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) run_monitoring
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
@@ -67,9 +68,12 @@ serve:
 	$(FUPIN) schedule & scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) runserver $(HOST) --noreload
 
+# ruff, mypy, the project's own rules (tools/custom_check.py) and the import contracts (pyproject.toml).
 lint: venv
-	$(UV) run --frozen ruff check src
+	$(UV) run --frozen ruff check src tools
 	$(UV) run --frozen mypy src/fupin
+	$(UV) run --frozen python tools/custom_check.py
+	$(UV) run --frozen lint-imports
 
 typecheck: venv
 	$(UV) run --frozen mypy src/fupin
@@ -124,6 +128,16 @@ bench-connectivity: setup
 	psql "$(dir $(BENCH_CONNECTIVITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_CONNECTIVITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_CONNECTIVITY_PG))"
 	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) bench connectivity
+
+# Rural e-commerce (issue 15): an upload of BENCH_COMMERCE_ROWS purchases, the indicators after it, the trace page,
+# on a fresh PostgreSQL database with 20,000 demo households.
+BENCH_COMMERCE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_commerce
+BENCH_COMMERCE_ROWS ?= 100000
+.PHONY: bench-commerce
+bench-commerce: setup
+	psql "$(dir $(BENCH_COMMERCE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_COMMERCE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_COMMERCE_PG))"
+	DATABASE_URL=$(BENCH_COMMERCE_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_COMMERCE_PG) $(FUPIN) bench commerce --households 20000 --purchases $(BENCH_COMMERCE_ROWS)
 
 # List, search and dossier pages with 1,000,000 persons (issue 3) on a fresh PostgreSQL database.
 BENCH_PAGES_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_pages

@@ -22,7 +22,7 @@ from fupin.connectivity.services import refresh_status
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 
 SOURCE = "演示数据 demo"
@@ -55,7 +55,7 @@ class DemoResult:
 
 def mark_poor_villages(area: str, share: float, rng: random.Random, actor: Any = None) -> int:
     """Flag ``share`` of the administrative villages of ``area`` as registered poor villages (demo only)."""
-    codes = list(Region.objects.filter(code__range=subtree_range(area) if area else ("", "9" * 12),
+    codes = list(Region.objects.filter(code__range=subtree_bounds(area),
                                        level=Level.VILLAGE).values_list("code", flat=True))
     chosen = sorted(c for c in codes if c[9] not in "01" and rng.random() < share)
     for i in range(0, len(chosen), 5000):
@@ -72,7 +72,7 @@ def generate(*, area: str = "53", seed: int = 1, poor_share: float = 0.45, actor
     started = time.perf_counter()
     rng = random.Random(seed)
     result = DemoResult(area=area)
-    lo, hi = subtree_range(area) if area else ("", "9" * 12)
+    lo, hi = subtree_bounds(area)
     if ConnectivityEvent.objects.filter(village__code__range=(lo, hi)).exists():
         result.skipped = True
         return result
@@ -141,7 +141,7 @@ def generate(*, area: str = "53", seed: int = 1, poor_share: float = 0.45, actor
 
 
 def _facilities(area: str, rng: random.Random) -> int:
-    lo, hi = subtree_range(area) if area else ("", "9" * 12)
+    lo, hi = subtree_bounds(area)
     nodes = list(Region.objects.filter(code__range=(lo, hi), level__gte=Level.COUNTY)
                  .values_list("code", "name", "level"))
     rows: list[tuple[Any, ...]] = []
@@ -176,8 +176,6 @@ def _facilities(area: str, rng: random.Random) -> int:
                     bandwidth=rng.choice((20, 50, 100, 100)), classrooms=rng.randint(0, 4))
             if rng.random() < 0.6:
                 add(FacilityType.INFO_STATION, code, f"{name}益农信息社", opened=_day(rng, rng.randint(2016, 2020)))
-            if rng.random() < 0.7:
-                add(FacilityType.ECOMMERCE, code, f"{name}电商服务站", opened=_day(rng, rng.randint(2015, 2020)))
     return copy_rows(Facility._meta.db_table,
                      ["type", "region_id", "name", "opened_on", "closed_on", "connected_on", "bandwidth", "classrooms",
                       "year", "new_stations", "new_sites", "terminals", "tariff_households", "source"], rows)

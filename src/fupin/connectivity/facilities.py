@@ -20,7 +20,8 @@ from fupin.connectivity.rows import EARLIEST, conflict, parse_table, raise_if_er
 from fupin.connectivity.rows import cell_date as _date
 from fupin.connectivity.rows import cell_text as _text
 from fupin.core import uploads
-from fupin.core.scoping import Scope, is_code
+from fupin.core.scoping import Scope
+from fupin.core.tree import is_code
 from fupin.regions.models import Level, Region
 
 # key: accepted headers, Chinese first, English (the model field) last.
@@ -77,7 +78,7 @@ TYPE_ALIASES: dict[str, str] = {
     "终端与资费": FacilityType.HOUSEHOLD_SERVICE,
     **{t.value: t.value for t in FacilityType},
 }
-TYPE_HINT = "学校、卫生院、村卫生室、益农信息社、电商服务站、快递、基站、一户一终端"
+TYPE_HINT = "学校、卫生院、村卫生室、益农信息社、快递、基站、一户一终端"
 COLUMN_LABEL = {k: f"{v[0]} / {v[-1]}" for k, v in COLUMNS.items()}
 ALL_ATTRIBUTES = DATES + NUMBERS
 MAX_NUMBER = 10**9
@@ -108,6 +109,9 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
     type_ = TYPE_ALIASES.get(raw_type.lower()) or TYPE_ALIASES.get(raw_type)
     if type_ is None:
         err("type", f"未知设施类型“{raw_type}”（应为 {TYPE_HINT}） / unknown facility type {raw_type!r}")
+    elif type_ == FacilityType.ECOMMERCE:  # kept by the commerce app since its migration 0002
+        err("type", "电商服务站请在“农村电商 → 服务站点”登记 / e-commerce stations are recorded under commerce → stations")
+        type_ = None
     code = _text(data.get("code"))
     if not is_code(code) or len(code) not in (6, 9, 12):
         err("code", f"“{code}”不是县、乡镇或村的区划代码 / {code!r} is not a county, township or village code")

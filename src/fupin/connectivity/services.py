@@ -29,9 +29,12 @@ from fupin.connectivity.rows import cell_number as _number
 from fupin.connectivity.rows import cell_text as _text
 from fupin.core import audit, permissions, uploads
 from fupin.core.bulk import copy_rows
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
-from fupin.core.scoping import Scope, is_code, scope_of
+from fupin.core.scoping import Scope, scope_of
+from fupin.core.sql import big_sorts, is_postgres
+from fupin.core.tree import child_length, is_code, level_of, subtree_bounds
 from fupin.core.uploads import Conflict
 from fupin.regions.models import Level, Region
 
@@ -173,12 +176,12 @@ def parse_events(table: uploads.Table, scope: Scope, today: dt.date | None = Non
 
 def refresh_status(prefix: str = "") -> int:
     """Recompute ``VillageStatus`` of the villages under ``prefix`` from all their events (INSERT … SELECT)."""
-    lo, hi = indicators.code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     sql, params = indicators.status_sql(None, prefix)
     cols = ", ".join(indicators.STATUS_COLUMNS)
     with transaction.atomic(), connection.cursor() as cur:
-        indicators.big_sorts(cur)
-        if prefix == "" and connection.vendor == "postgresql":
+        big_sorts(cur)
+        if prefix == "" and is_postgres():
             cur.execute(f"TRUNCATE {indicators.STATUS}")  # the whole country: no row-by-row delete
         else:
             cur.execute(f"DELETE FROM {indicators.STATUS} WHERE village_id BETWEEN %s AND %s", [lo, hi])
@@ -204,6 +207,7 @@ def write_events(events: Sequence[CleanEvent], actor: Any) -> int:
                   ["village_id", "date", "kind", "flag", "number", "text", "batch", "source", "actor_id", "created_at"],
                   rows)
     refresh_status(common_prefix(e.code for e in events))
+    mark_changed(())  # coverage is recomputed in full by every refresh: no village to mark, a refresh to request
     return n
 
 
@@ -243,6 +247,7 @@ def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
             village_id=event.code, date=event.date, kind=event.kind, flag=event.flag, number=event.number,
             text=event.text, batch=event.batch, source=event.source, actor=permissions.user_or_none(actor))
         refresh_status(event.code)
+        mark_changed([event.code])
         audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj,
                      summary=f"connectivity event {event.code} {event.date} {event.kind}")
     return obj
@@ -268,6 +273,7 @@ def import_facilities(*, content: bytes, filename: str, actor: Any) -> uploads.I
                      summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",
                      detail={"file": filename, "rows": len(items), "created": len(created), "updated": len(updated),
                              "unchanged": unchanged})
+        mark_changed(())  # facilities are recomputed in full by every refresh: a refresh to request
     summary = uploads.ImportSummary(created=len(created), updated=len(updated), unchanged=unchanged,
                                     counts={"rows": len(items)})
     summary.add(table.conflicts)
@@ -298,6 +304,7 @@ def save_facility(*, actor: Any, data: dict[str, Any], instance: Facility | None
         obj.save()
         audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=obj,
                      summary=f"facility {obj.type} {obj.region_id} {obj.name}")
+        mark_changed([obj.region_id])
     return obj, created
 
 
@@ -307,11 +314,11 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     if not permissions.has_any_role(actor, RANKING_ROLES):
         raise PermissionDenied("无权发布排名 / you may not publish rankings")
     scope = _scope(actor)
-    if not (scope.is_nation or (scope.prefix is not None and prefix.startswith(scope.prefix))):
+    if not scope.contains(prefix):
         raise PermissionDenied("该地区不在您的辖区 / this region lies outside your region")
     if len(prefix) not in (0, 2, 4):
         raise ValueError("rankings are of provinces, prefectures or counties")
-    group_len = {0: 2, 2: 4, 4: 6}[len(prefix)]
+    group_len = child_length(len(prefix))
     rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=as_of)}
     values = [indicators.Value(r.code, r.connected, r.villages) for r in rows.values()]
     names = dict(Region.objects.filter(code__in=[v.code for v in values]).values_list("code", "name"))
@@ -319,7 +326,7 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     with transaction.atomic():
         snap = RankingSnapshot.objects.create(
             title=title or f"{area}贫困村宽带覆盖率排名（截至 {as_of}）", as_of=as_of, scope_prefix=prefix,
-            level={0: 1, 2: 2, 4: 3}[len(prefix)], created_by=permissions.user_or_none(actor),
+            level=level_of(prefix) + 1, created_by=permissions.user_or_none(actor),
             villages=sum(v.denominator for v in values), connected=sum(v.numerator for v in values))
         RankingRow.objects.bulk_create([
             RankingRow(snapshot=snap, rank=rank, region_code=v.code, region_name=names.get(v.code, v.code),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fupin.core import audit, permissions
 from fupin.core.bulk import upsert_frame
+from fupin.core.changes import mark_changed
 from fupin.core.errors import error_text
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
@@ -55,7 +56,7 @@ def upload_batch(
         raise ValidationError({"dataset": str(exc)}) from exc
     if region_code is None:
         region_code = "" if permissions.is_system(actor) else (actor.region_id or "")
-    elif not permissions.is_system(actor) and not scope_of(actor).contains(region_code or "-") and not scope_of(actor).is_nation:
+    elif not permissions.is_system(actor) and not scope_of(actor).contains(region_code):
         raise PermissionDenied("只能上传本辖区数据 / outside your region")
     try:
         frame, report = validate(spec, read_table(content, file_name, spec))
@@ -150,6 +151,7 @@ def run_comparison(
         audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="exchange.run",
                      summary=f"comparison run {run.pk}: {result.hit_count} hits, {merged.new} new doubts, "
                              f"{merged.reopened} reopened", detail=run.summary)
+        mark_changed(())  # doubts are recomputed in full by every refresh: no village to mark, a refresh to request
     return run
 
 
@@ -255,6 +257,7 @@ def verify_doubt(*, actor: Any, doubt_id: int, confirmed: bool, reason: str, evi
         audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=doubt,
                      summary=f"doubt {doubt.pk} {doubt.rule_id} {doubt.state}: {reason}"[:300],
                      detail={"rule": doubt.rule_id, "household": doubt.household_id, "state": doubt.state})
+        mark_changed([doubt.region_code])
     return doubt
 
 

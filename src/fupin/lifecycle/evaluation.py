@@ -42,10 +42,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.scoping import subtree_range
-from fupin.lifecycle.models import PovertyLine, RuralPopulation
+from fupin.core.sql import years_before
+from fupin.core.tree import subtree_bounds
+from fupin.lifecycle.models import RuralPopulation
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household, Member, PovertyLine
+from fupin.registry.statuses import POOR_STATUSES
 
 CRITERIA = {
     "fail_income": _("per-capita net income not above the poverty line"),
@@ -62,8 +64,6 @@ CRITERIA_ZH = {
     "fail_water": "饮水不安全或饮水困难",
 }
 
-# Statuses of households that are poor now: these can exit, and they count in the incidence.
-POOR_STATUSES = ("poor", "returned", "newly_poor")
 PROVINCIAL_STANDARD = "02"
 
 # The twelve western provinces (西部地区), where a village or county may exit below 3 % incidence.
@@ -90,13 +90,6 @@ def lines_for(year: int) -> tuple[Decimal, dict[str, Decimal]]:
     return national, {r.province: r.amount for r in rows if r.standard == "provincial"}
 
 
-def _years_before(date: dt.date, years: int) -> dt.date:
-    try:
-        return date.replace(year=date.year - years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year - years, day=28)
-
-
 def reference_date(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
@@ -109,7 +102,7 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
     # The lines are a handful of constants: a CASE expression, no join or subquery per household.
     line = Case(
         *[
-            When(standard=PROVINCIAL_STANDARD, village__code__startswith=province, then=Value(amount, output_field=money))
+            When(standard=PROVINCIAL_STANDARD, village__code__range=subtree_bounds(province), then=Value(amount, output_field=money))
             for province, amount in sorted(provincial.items())
         ],
         default=Value(national, output_field=money),
@@ -119,7 +112,7 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
     # is not hashed by PostgreSQL inside CASE and degrades to a linear search per household.)
     school_age = Member.objects.filter(
         household=OuterRef("pk"), is_active=True, schooling="01",
-        birth_date__gt=_years_before(as_of, 16), birth_date__lte=_years_before(as_of, 6),
+        birth_date__gt=years_before(as_of, 16), birth_date__lte=years_before(as_of, 6),
     )
     uninsured = Member.objects.filter(household=OuterRef("pk"), is_active=True, has_medical_insurance=False)
     return (
@@ -207,6 +200,39 @@ def summary(qs: QuerySet[Household], year: int) -> dict[str, int]:
     return {k.removeprefix("n_"): v or 0 for k, v in result.items()}
 
 
+@dataclass(frozen=True)
+class CountyExitRules:
+    """How a county's exit (摘帽) is judged in a province. The national text (中共中央办公厅 国务院办公厅《关于建立贫困
+    退出机制的意见》, 厅字〔2016〕16号, 二(三)) measures the county by its poverty incidence alone, over its whole rural
+    population; a province may add rules, with the document that states them (settings.FUPIN_COUNTY_EXIT_RULES)."""
+
+    poor_villages_must_pass: bool = False  # every poor village (贫困村) of the county meets the village criterion
+    population: str = "all_villages"  # "all_villages" | "villages_with_households"
+    source: str = "中共中央办公厅 国务院办公厅《关于建立贫困退出机制的意见》（厅字〔2016〕16号）"
+
+
+NATIONAL_COUNTY_RULES = CountyExitRules()
+
+
+def county_exit_rules(code: str) -> CountyExitRules:
+    """The county exit rules of the province of ``code``: settings.FUPIN_COUNTY_EXIT_RULES[province] (a dict of the
+    fields of CountyExitRules; ``source`` required) or the national text."""
+    conf = getattr(settings, "FUPIN_COUNTY_EXIT_RULES", {}).get(code[:2])
+    if not conf:
+        return NATIONAL_COUNTY_RULES
+    if not conf.get("source"):
+        raise ValueError(f"FUPIN_COUNTY_EXIT_RULES[{code[:2]!r}] must state its source")
+    rules = CountyExitRules(**conf)
+    if rules.population not in ("all_villages", "villages_with_households"):
+        raise ValueError(f"FUPIN_COUNTY_EXIT_RULES[{code[:2]!r}]: unknown population {rules.population!r}")
+    return rules
+
+
+NO_POPULATION = _("no data: no rural population recorded")
+ABOVE_THRESHOLD = _("poverty incidence not below the threshold")
+FAILING_VILLAGES = _("a poor village of the county does not meet the village criterion")
+
+
 @dataclass
 class AreaExit:
     code: str
@@ -219,16 +245,36 @@ class AreaExit:
     remaining_persons: int
     threshold: Decimal
     failing_villages: int = 0
+    rules: CountyExitRules | None = None  # an area's exit: the rules applied
 
     @property
-    def incidence(self) -> Decimal:
-        if not self.population:
-            return Decimal(0)
+    def no_data(self) -> bool:
+        """No population: the incidence is unknown (not 0 %), and the exit test fails."""
+        return not self.population
+
+    @property
+    def incidence(self) -> Decimal | None:
+        """For display only, rounded to four decimals; ``passes`` compares the exact fraction."""
+        if self.no_data:
+            return None
         return (Decimal(self.remaining_persons) / self.population).quantize(Decimal("0.0001"))
 
     @property
+    def below_threshold(self) -> bool:
+        """remaining ÷ population < threshold, exactly: remaining < threshold × population (Decimal, no rounding)."""
+        return not self.no_data and Decimal(self.remaining_persons) < Decimal(self.threshold) * self.population
+
+    @property
     def passes(self) -> bool:
-        return self.incidence < self.threshold and self.failing_villages == 0
+        return self.below_threshold and self.failing_villages == 0
+
+    @property
+    def reasons(self) -> list[Any]:
+        """Why the area does not pass (empty when it does)."""
+        if self.no_data:
+            return [NO_POPULATION]
+        out = [] if self.below_threshold else [ABOVE_THRESHOLD]
+        return out + ([FAILING_VILLAGES] if self.failing_villages else [])
 
 
 def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
@@ -238,7 +284,7 @@ def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
         Member.objects.filter(household=OuterRef("pk"), is_active=True)
         .values("household").annotate(n=Count("id")).values("n")[:1]
     )
-    qs = evaluate(Household.objects.filter(village__code__range=subtree_range(prefix)), year).annotate(
+    qs = evaluate(Household.objects.filter(village__code__range=subtree_bounds(prefix)), year).annotate(
         persons=Coalesce(Subquery(persons, output_field=IntegerField()), Value(0)),
     )
     poor = Q(status__in=POOR_STATUSES)
@@ -256,7 +302,7 @@ def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
 def _populations(prefix: str, year: int) -> dict[str, int]:
     """The latest rural population on or before ``year`` per village of the subtree."""
     out: dict[str, int] = {}
-    rows = RuralPopulation.objects.filter(region__code__range=subtree_range(prefix), year__lte=year).order_by("year")
+    rows = RuralPopulation.objects.filter(region__code__range=subtree_bounds(prefix), year__lte=year).order_by("year")
     for region_id, persons in rows.values_list("region_id", "persons"):
         out[region_id] = persons
     return out
@@ -280,21 +326,30 @@ def village_exits(prefix: str, year: int) -> list[AreaExit]:
 
 
 def area_exit(region: Region, year: int) -> AreaExit:
-    """County exit (摘帽) — or any area — from its subtree: the incidence over all its villages, and no
-    poor village (贫困村) of it failing the village criterion."""
+    """County exit (摘帽) — or any area — from its subtree: the incidence over its villages' rural population, by
+    the rules of its province (``county_exit_rules``: by the national text every village with a rural population
+    counts and no further rule applies)."""
+    rules = county_exit_rules(region.code)
     villages = village_exits(region.code, year)
-    poor_villages = set(
-        Region.objects.filter(code__range=subtree_range(region.code), level=Level.VILLAGE, is_poor_village=True)
-        .values_list("code", flat=True)
-    )
+    population = sum(v.population for v in villages)
+    if rules.population == "all_villages":  # villages without registered households count with their population
+        seen = {v.code for v in villages}
+        population += sum(p for code, p in _populations(region.code, year).items() if code not in seen)
+    failing = 0
+    if rules.poor_villages_must_pass:
+        poor_villages = set(
+            Region.objects.filter(code__range=subtree_bounds(region.code), level=Level.VILLAGE, is_poor_village=True)
+            .values_list("code", flat=True)
+        )
+        failing = sum(1 for v in villages if v.code in poor_villages and not v.passes)
     return AreaExit(
         code=region.code, name=region.name,
-        population=sum(v.population for v in villages),
+        population=population,
         population_from_registry=any(v.population_from_registry for v in villages),
         poor_households=sum(v.poor_households for v in villages),
         poor_persons=sum(v.poor_persons for v in villages),
         remaining_households=sum(v.remaining_households for v in villages),
         remaining_persons=sum(v.remaining_persons for v in villages),
         threshold=incidence_threshold(region.code),
-        failing_villages=sum(1 for v in villages if v.code in poor_villages and not v.passes),
+        failing_villages=failing, rules=rules,
     )

@@ -50,7 +50,7 @@ class Errors:
 
 def _code_map(list_code: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
-    for c, zh, en in codes._items(list_code):
+    for c, zh, en in codes.items(list_code):
         for variant in (en, zh, c):
             mapping[variant] = c
             mapping.setdefault(unicodedata.normalize("NFKC", variant), c)  # as the upload kit normalises cells

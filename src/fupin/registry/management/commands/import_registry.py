@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 )
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from exc
-        s = r.as_dict()
+        s = r.as_dict()  # mark_changed: inside services.import_registry
         self.stdout.write(
             f"created {s['created']:,}, updated {s['updated']:,}, unchanged {s['unchanged']:,}, "
             f"rejected {s['rejected']:,}; {s['members']:,} members, {s['incomes']:,} income years written "
