@@ -44,8 +44,8 @@ from fupin.registry import import_views  # noqa: E402
 
 urlpatterns += [
     path("households/import/", import_views.import_form, name="registry_import"),
-    path("households/import/<int:pk>/", import_views.import_job, name="registry_import_job"),
-    path("households/import/<int:pk>/errors.xlsx", import_views.import_report, name="registry_import_report"),
+    path("households/import/<str:token>/", import_views.import_job, name="registry_import_job"),
+    path("households/import/<str:token>/errors.xlsx", import_views.import_report, name="registry_import_report"),
     path("households/template.xlsx", import_views.template_download, name="registry_template"),
     path("households/export/", import_views.export, name="registry_export"),
 ]

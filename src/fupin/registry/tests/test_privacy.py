@@ -1,0 +1,77 @@
+"""Regression tests of issue 20 A (privacy): masking that cannot be undone, import jobs, nationwide lookups."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from fupin.core.models import AuditEvent
+from fupin.registry import services
+from fupin.registry.models import HouseholdVersion, ImportJob
+
+VILLAGE = "533301205201"
+
+
+def client_for(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _birth(h):
+    return h.members.order_by("id").first().birth_date.isoformat()
+
+
+def test_masked_roles_never_see_a_birth_date_beside_the_masked_id_number(users, households):
+    h = households[VILLAGE]
+    birth = _birth(h)
+    services.update_household(actor=users["clerk"], household=h, data={"phone": "13912345678"}, reason="电话")
+    for page in (reverse("household", args=[h.pk]),
+                 reverse("household", args=[h.pk]) + f"?as_of={dt.date.today()}"):
+        html = client_for(users["analyst"]).get(page).content.decode()
+        assert "********" in html and birth not in html and birth[:4] in html
+        assert birth in client_for(users["clerk"]).get(page).content.decode()
+    api = client_for(users["analyst"]).get(f"/api/v1/households/{h.pk}").json()
+    assert api["members"][0]["birth_date"] is None and str(api["members"][0]["birth_year"]) == birth[:4]
+    assert client_for(users["clerk"]).get(f"/api/v1/households/{h.pk}").json()["members"][0]["birth_date"]
+
+
+def test_api_history_masks_phones_and_free_text_and_is_audited(users, households):
+    h = households[VILLAGE]
+    services.update_household(actor=users["clerk"], household=h, data={"phone": "13912345678"},
+                              reason="户主张三四说换了号码")
+    body = client_for(users["analyst"]).get(f"/api/v1/households/{h.pk}/history").content.decode()
+    assert "13912345678" not in body and "张三四" not in body
+    AuditEvent.objects.all().delete()
+    body = client_for(users["clerk"]).get(f"/api/v1/households/{h.pk}/history").content.decode()
+    assert "13912345678" in body
+    assert AuditEvent.objects.filter(action="read_personal", summary__contains="history").exists()
+
+
+def _job(users, **kw):
+    return ImportJob.objects.create(actor=users["clerk"], username="clerk", region_code=VILLAGE, **kw)
+
+
+def test_import_jobs_have_unguessable_addresses(users):
+    job = _job(users)
+    assert len(job.token) >= 32 and str(job.pk) not in reverse("registry_import_job", args=[job.token])
+    assert client_for(users["clerk"]).get(f"/households/import/{job.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("role, status", [("clerk", 200), ("county", 200), ("analyst", 404), ("sysadmin", 404)])
+def test_import_job_pages_only_for_the_uploader_and_personal_data_roles(users, tmp_path, role, status):
+    report = tmp_path / "errors.xlsx"
+    report.write_bytes(b"PK")
+    job = _job(users, error_report=str(report), status=ImportJob.Status.REJECTED)
+    AuditEvent.objects.all().delete()
+    c = client_for(users[role])
+    assert c.get(reverse("registry_import_job", args=[job.token])).status_code == status
+    assert c.get(reverse("registry_import_report", args=[job.token])).status_code == status
+    if status == 200:
+        assert AuditEvent.objects.filter(action="export", object_id=str(job.pk), region_code=VILLAGE).exists()
+        assert AuditEvent.objects.filter(action="read_personal", object_id=str(job.pk)).exists()
+
+
+def test_history_version_kinds_still_listed(users, households):
+    assert HouseholdVersion.Kind.CREATE
