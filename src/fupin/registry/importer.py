@@ -33,6 +33,7 @@ from fupin.core.bulkload import BulkAppend, row_estimate
 from fupin.core.models import AuditEvent
 from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import Scope, scope_of
+from fupin.registry.validation import ELSEWHERE
 from fupin.regions.models import Level
 from fupin.registry import history, idnumber
 from fupin.registry.models import (
@@ -770,8 +771,7 @@ def validate(
         h2 = members.join(holders, on="id_number", how="inner")
         errs.add(h2, (pl.col("holder") != pl.col("household")) & ~pl.col("holder").is_in(file_numbers.implode()), M,
                  mcol("id_number").header,
-                 pl.format("此人已是户 {} 的在册成员 / this person is already an active member of household {}",
-                           pl.col("holder"), pl.col("holder")))
+                 ELSEWHERE)
 
     # Exactly one head (与户主关系 = 户主) per household.
     heads = members.group_by("household").agg((pl.col("relation") == "01").sum().alias("_heads"))

@@ -31,7 +31,7 @@ from fupin.core.scoping import scope_of
 from fupin.regions.models import Level, Region
 from fupin.registry import history, idnumber
 from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion, Income, Member, Source
-from fupin.registry.validation import household_errors, member_errors, raise_if
+from fupin.registry.validation import household_errors, member_errors, raise_if, registered_elsewhere
 
 HOUSEHOLD_FIELDS = (
     "status", "standard", "attribute", "main_cause", "other_causes", "phone", "bank_name", "bank_account",
@@ -88,7 +88,7 @@ def register_household(
     if not number:
         errors["number"] = "必填 / required"
     elif Household.objects.filter(number=number).exists():
-        errors["number"] = f"户编号 {number} 已存在 / household number already exists"
+        errors["number"] = registered_elsewhere(actor, kind="household", what=number)
     if not members:
         errors["members"] = "至少需要一名成员（户主） / at least one member, the head, is needed"
     elif sum(1 for m in members if m.get("relation") == "01") != 1:
@@ -97,7 +97,7 @@ def register_household(
     if len(set(numbers)) != len(numbers):
         errors["members"] = "同一证件号码出现多次 / the same ID number appears more than once"
     for i, m in enumerate(members):
-        for field, msg in member_errors(m).items():
+        for field, msg in member_errors(m, actor=actor).items():
             errors[f"members.{i}.{field}"] = msg
     raise_if(errors)
     household = Household.objects.create(
@@ -136,7 +136,7 @@ def update_household(
 @transaction.atomic
 def add_member(*, actor: Any, household: Household, data: Mapping[str, Any], reason: str) -> Member:
     check_can_write(actor, household.village_id)
-    errors = member_errors(data)
+    errors = member_errors(data, actor=actor)
     if data.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exists():
         errors["relation"] = "该户已有户主 / the household already has a head"
     raise_if(errors)
@@ -154,7 +154,7 @@ def update_member(*, actor: Any, member: Member, data: Mapping[str, Any], reason
     if not reason.strip():
         raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
     merged = {**{k: getattr(member, k) for k in MEMBER_FIELDS}, **data}
-    errors = member_errors(merged, member_id=member.pk)
+    errors = member_errors(merged, member_id=member.pk, actor=actor)
     if merged.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exclude(pk=member.pk).exists():
         errors["relation"] = "该户已有户主 / the household already has a head"
     raise_if(errors)

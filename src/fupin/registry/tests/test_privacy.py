@@ -75,3 +75,30 @@ def test_import_job_pages_only_for_the_uploader_and_personal_data_roles(users, t
 
 def test_history_version_kinds_still_listed(users, households):
     assert HouseholdVersion.Kind.CREATE
+
+
+def _member(id_number):
+    return {"name": "李四", "id_number": id_number, "relation": "03", "ethnicity": "01", "health": "01"}
+
+
+def test_write_validation_never_says_where_a_person_is_registered(users, households, settings):
+    settings.FUPIN_PROBE_LIMIT = 3
+    far = households["520102001001"]  # 贵州, outside the clerk's region
+    taken = far.members.order_by("id").first().id_number
+    mine = households[VILLAGE]
+    c = client_for(users["clerk"])
+    AuditEvent.objects.all().delete()
+    r = c.post(f"/api/v1/households/{mine.pk}/members", _member(taken), content_type="application/json")
+    assert r.status_code == 422
+    body = str(r.json())
+    assert far.number not in body and "县级扶贫部门" in body
+    assert AuditEvent.objects.filter(object_type="probe.person", user=users["clerk"]).count() == 1
+    r = c.post("/api/v1/households/", {"number": far.number, "village_code": VILLAGE, "status": "poor",
+                                       "standard": "01", "attribute": "01", "main_cause": "07",
+                                       "identified_year": 2017, "members": []}, content_type="application/json")
+    assert r.status_code == 422 and "already in use" in r.content.decode()
+    assert AuditEvent.objects.filter(object_type="probe.household").count() == 1
+    c.post(f"/api/v1/households/{mine.pk}/members", _member(taken), content_type="application/json")
+    r = c.post(f"/api/v1/households/{mine.pk}/members", _member(taken), content_type="application/json")
+    assert r.status_code == 422 and "too many" in r.content.decode()
+    assert AuditEvent.objects.filter(object_type__startswith="probe.").count() == 3
