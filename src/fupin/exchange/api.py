@@ -12,7 +12,7 @@ from ninja import File, Form, Query, Router, Schema, UploadedFile
 
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
-from fupin.core.scoping import scope_of
+from fupin.core.scoping import is_code, scope_of
 from fupin.exchange import catalogue, selectors, services
 
 router = Router()
@@ -48,10 +48,8 @@ class BatchOut(Schema):
 
 class PersonOut(Schema):
     id_number: str
-    name: str
     sex: str
     birth_date: dt.date
-    household_number: str
     village_code: str
 
 
@@ -100,7 +98,8 @@ def batches(request: HttpRequest) -> Any:
 @router.get("/persons", response=PersonPage)
 def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
     """Registered persons of a group (``school_age``, ``disabled``, ``elderly``, ``all``) in the account's region,
-    with ID numbers in clear so that the department can match them; every page is audited."""
+    only of the groups its department serves (403 otherwise), with ID numbers in clear so that the department can
+    match them, no names; every page is audited."""
     user = _exchange_only(request)
     try:
         qs = selectors.shared_persons(user, q.group, region=q.region)
@@ -111,7 +110,6 @@ def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
     count = qs.count()
     rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[(page - 1) * size: page * size])
     services.record_share(actor=user, group=q.group, rows=len(rows), channel_action=AuditEvent.Action.READ_PERSONAL,
-                          region_code=scope_of(user).prefix or "")
+                          region_code=q.region if q.region and is_code(q.region) else scope_of(user).prefix or "")
     return {"group": q.group, "count": count, "page": page, "page_size": size, "results": [
-        {"id_number": r[0], "name": r[1], "sex": r[2], "birth_date": r[3], "household_number": r[4],
-         "village_code": r[5]} for r in rows]}
+        {"id_number": r[0], "sex": r[1], "birth_date": r[2], "village_code": r[3]} for r in rows]}

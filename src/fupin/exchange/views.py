@@ -133,7 +133,8 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
-    """A department pulls the registered persons it serves (R4.3), in clear; audited as an export."""
+    """A department pulls the registered persons it serves (R4.3): ID numbers without names, only the groups of
+    its department (``selectors.may_receive``); audited as an export."""
     user: Any = request.user
     if not user.has_role(Role.EXCHANGE):
         raise PermissionDenied
@@ -144,7 +145,6 @@ def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
     rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[:1_000_000])
     services.record_share(actor=user, group=group, rows=len(rows), channel_action=AuditEvent.Action.EXPORT,
                           region_code=scope_of(user).prefix or "")
-    header = ["id_number", "name", "sex", "birth_date", "household_number", "village_code"]
+    header = ["id_number", "sex", "birth_date", "village_code"]
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    return table_response(fmt, f"persons-{group}", header, ((r[0], r[1], r[2], r[3].isoformat(), r[4], r[5])
-                                                            for r in rows))
+    return table_response(fmt, f"persons-{group}", header, ((r[0], r[1], r[2].isoformat(), r[3]) for r in rows))
