@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from fupin.core.codes import label
 from fupin.core.errors import error_text
 from fupin.core.roles import Role
-from fupin.core.scoping import scope_of
+from fupin.core import params
+from fupin.core.scoping import scope_of, scoped
 from fupin.lifecycle import evaluation, forms, selectors, services
 from fupin.lifecycle.models import OPEN_STAGES, Case, Kind, Notice, Stage
 from fupin.regions.models import Region
@@ -221,9 +222,13 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         step = request.POST.get("step", "")
         if step not in services.STEP_FUNCTIONS:
             raise PermissionDenied
-        ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
-        results = services.bulk_decide(actor=user, step=step, case_ids=ids, approve=request.POST.get("approve") == "1",
+        ids = params.ids(request.POST.getlist("case"))
+        # Only cases of the user's region reach the service: others are "no such case", like missing ones, so
+        # that ids cannot be probed.
+        mine = list(scoped(Case.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+        results = services.bulk_decide(actor=user, step=step, case_ids=mine, approve=request.POST.get("approve") == "1",
                                        reason=request.POST.get("reason", ""))
+        results += [services.BulkResult(pk, False, "不存在 / no such case") for pk in sorted(set(ids) - set(mine))]
         done = sum(r.ok for r in results)
         messages.success(request, _("%(done)d of %(total)d decided.") % {"done": done, "total": len(results)})
         for r in results:
