@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from fupin.core.exports import safe_cell, safe_row
 from fupin.registry.template import ERROR_COLUMN, SHEETS
 
 if TYPE_CHECKING:
@@ -42,23 +43,23 @@ def write_error_report(tables: dict[str, RawTable], errors: Sequence[RowError], 
             row_no, cells = values[0], values[1:]
             marks = by_cell.get((sheet.name, row_no))
             if not marks:
-                ws.append(["" if v is None else v for v in cells])
+                ws.append(["" if v is None else safe_cell(v) for v in cells])
                 continue
             out = []
             for h, v in zip(sheet.headers, cells, strict=True):
-                cell = WriteOnlyCell(ws, value="" if v is None else v)
+                cell = WriteOnlyCell(ws, value="" if v is None else safe_cell(v))
                 if h in marks:
                     cell.fill = RED
                 out.append(cell)
             messages = [f"{col}：{m}" if col else m for col, msgs in marks.items() for m in msgs]
-            note = WriteOnlyCell(ws, value="；".join(messages))
+            note = WriteOnlyCell(ws, value=safe_cell("；".join(messages)))
             note.font = DARK_RED
             out.append(note)
             ws.append(out)
     summary = wb.create_sheet("错误汇总")
     summary.append([WriteOnlyCell(summary, value=h) for h in ("工作表 / sheet", "行 / row", "列 / column", "错误 / error")])
     for e in errors:
-        summary.append([e.sheet, e.row or "", e.column, e.message])
+        summary.append(safe_row([e.sheet, e.row or "", e.column, e.message]))
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
