@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "fupin.core.audit.AuditContextMiddleware",
+    "fupin.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "fupin.urls"

@@ -1,5 +1,8 @@
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
@@ -13,3 +16,24 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class BadInputMiddleware:
+    """Pages: values a form let through but the database cannot hold (integers beyond 64 bits, decimals beyond
+    the column, codes it refuses) answer 400 with a bilingual message instead of a server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        from django.utils.html import escape
+
+        from fupin.core.errors import BAD_INPUT, bad_input_text
+
+        if isinstance(exc, (*BAD_INPUT, IntegrityError)):
+            return HttpResponseBadRequest(f"<!doctype html><title>400</title><p>{escape(bad_input_text(exc))}</p>",
+                                          content_type="text/html; charset=utf-8")
+        return None

@@ -82,7 +82,9 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     for c in cases:
         c.stage_label = Stage(c.stage).label  # type: ignore[attr-defined]
     try:
-        year = int(request.GET.get("year") or 2020)
+        year = params.small_int(request.GET.get("year") or 2020, 2020) or 2020
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         result: Any = evaluation.evaluate_one(h, year)
     except (ValueError, evaluation.NoPovertyLine):
         result = None
@@ -244,7 +246,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_notice(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
+    ids = params.ids(request.POST.getlist("case"))
     cases = [selectors.case_for(request.user, pk) for pk in ids]
     try:
         notice = services.start_notice(actor=request.user, cases=cases)
@@ -262,7 +264,9 @@ def exit_evaluation(request: HttpRequest) -> HttpResponse:
         code = scope.prefix or ""
     region = Region.objects.filter(code=code).first()
     try:
-        year = int(request.GET.get("year") or 2020)
+        year = params.small_int(request.GET.get("year") or 2020, 2020) or 2020
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         area = evaluation.area_exit(region, year) if region else None
         villages = evaluation.village_exits(code, year) if region and len(code) >= 6 else []
     except (ValueError, evaluation.NoPovertyLine) as exc:

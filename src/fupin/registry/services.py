@@ -31,7 +31,9 @@ from fupin.core.scoping import scope_of
 from fupin.regions.models import Level, Region
 from fupin.registry import history, idnumber
 from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion, Income, Member, Source
-from fupin.registry.validation import household_errors, member_errors, raise_if, registered_elsewhere
+from fupin.registry.validation import (
+    household_errors, member_errors, raise_if, registered_elsewhere, valid_from_errors,
+)
 
 HOUSEHOLD_FIELDS = (
     "status", "standard", "attribute", "main_cause", "other_causes", "phone", "bank_name", "bank_account",
@@ -83,7 +85,7 @@ def register_household(
     """Register a new household with its members. The head (relation 01) must be among them."""
     check_can_write(actor, village_code)
     village = _village(village_code)
-    errors = household_errors(data)
+    errors = {**household_errors(data), **valid_from_errors(valid_from)}
     number = number.strip()
     if not number:
         errors["number"] = "必填 / required"
@@ -120,7 +122,7 @@ def update_household(
     if not reason.strip():
         raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
     merged = {**{k: getattr(household, k) for k in HOUSEHOLD_FIELDS}, **data}
-    raise_if(household_errors(merged))
+    raise_if({**household_errors(merged), **valid_from_errors(valid_from)})
     history.ensure_baseline(household, actor=actor)
     for k in HOUSEHOLD_FIELDS:
         if k in data:

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from fupin.core import codes, probes
+from fupin.core import codes, params, probes
 from fupin.core.masking import mask_id_number
 from fupin.registry import idnumber
-from fupin.registry.models import Member
+from fupin.registry.models import Household, Member
 
 MEMBER_CODED = {
     "sex": "sex", "relation": "relation", "ethnicity": "ethnicity", "political": "political",
@@ -57,7 +57,11 @@ def registered_elsewhere(actor: Any, *, kind: str, what: str) -> str:
 def member_errors(data: Mapping[str, Any], *, member_id: int | None = None, actor: Any = None) -> dict[str, str]:
     """Errors of one member's data (an empty dict when valid). Checks the ID number with stdnum, that sex and
     birth date agree with it, code lists, and that the person is not an active member of another household."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = params.model_text_errors(data, Member)
+    for months in ("work_months", "welfare_job_months"):
+        value = data.get(months)
+        if isinstance(value, int) and not 0 <= value <= 12:
+            errors[months] = "月数应在 0 至 12 之间 / months must be between 0 and 12"
     for field in MEMBER_REQUIRED:
         if not str(data.get(field) or "").strip():
             errors[field] = "必填 / required"
@@ -93,8 +97,16 @@ def member_errors(data: Mapping[str, Any], *, member_id: int | None = None, acto
     return errors
 
 
+def valid_from_errors(valid_from: dt.date | None) -> dict[str, str]:
+    """A change takes effect between 2013 (the first identification) and today."""
+    if valid_from is not None and not dt.date(2013, 1, 1) <= valid_from <= dt.date.today():
+        return {"valid_from": "生效日期应在 2013-01-01 至今天之间 / the change must take effect between 2013-01-01 "
+                              "and today"}
+    return {}
+
+
 def household_errors(data: Mapping[str, Any]) -> dict[str, str]:
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = params.model_text_errors(data, Household)
     for field in HOUSEHOLD_REQUIRED:
         if not str(data.get(field) or "").strip():
             errors[field] = "必填 / required"
