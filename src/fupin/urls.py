@@ -10,8 +10,7 @@ from fupin.registry import views as registry_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("login/", core_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("audit/", core_views.audit_log, name="audit_log"),

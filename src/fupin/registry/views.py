@@ -251,6 +251,7 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         else:
             messages.success(request, _("Member removed; the dossier keeps the earlier versions."))
             return redirect("household", household.pk)
+    masker.reveal(obj=member, summary=f"member remove page {household.number}")
     return render(request, "registry/member_remove.html", {
         "household": household, "member": member, "form": form,
         "member_name": masker.name(member.name), "member_relation": label("relation", member.relation),
