@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from fupin.core import codes, params, probes
 from fupin.core.masking import mask_id_number
@@ -99,7 +100,8 @@ def member_errors(data: Mapping[str, Any], *, member_id: int | None = None, acto
 
 def valid_from_errors(valid_from: dt.date | None) -> dict[str, str]:
     """A change takes effect between 2013 (the first identification) and today."""
-    if valid_from is not None and not dt.date(2013, 1, 1) <= valid_from <= dt.date.today():
+    today = max(dt.date.today(), timezone.localdate())  # the server's and the platform's (Beijing) day
+    if valid_from is not None and not dt.date(2013, 1, 1) <= valid_from <= today:
         return {"valid_from": "生效日期应在 2013-01-01 至今天之间 / the change must take effect between 2013-01-01 "
                               "and today"}
     return {}
