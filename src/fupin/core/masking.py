@@ -12,7 +12,6 @@ from fupin.core import audit
 from fupin.core.models import AuditEvent
 from fupin.core.roles import PERSONAL_DATA_ROLES
 
-
 NAME_FIELDS = frozenset({"name", "reporter", "head_name"})
 ID_FIELDS = frozenset({"id_number"})
 PHONE_FIELDS = frozenset({"phone", "bank_account"})

@@ -3,8 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib import messages
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,7 +27,6 @@ from fupin.core.services import create_api_token, revoke_api_token
 from fupin.regions.models import Region
 from fupin.regions.selectors import top_regions
 from fupin.registry.selectors import counts_by_child, status_summary
-
 
 _login = auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True)
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fupin.core import params
 from fupin.core.codes import label
 from fupin.core.errors import error_text
 from fupin.core.roles import Role
-from fupin.core import params
 from fupin.core.scoping import scope_of, scoped
 from fupin.lifecycle import evaluation, forms, selectors, services
 from fupin.lifecycle.models import OPEN_STAGES, Case, Kind, Notice, Stage

@@ -56,7 +56,7 @@ def get_jobs(request: HttpRequest):  # type: ignore[no-untyped-def]
     from fupin.core.scoping import scoped
 
     jobs = scoped(ImportJob.objects.all(), request.user)
-    return jobs if Masker(request.user).clear else jobs.filter(actor=request.user)
+    return jobs if Masker(request.user).clear else jobs.filter(actor_id=request.user.pk)
 
 
 def _job_for(request: HttpRequest, token: str) -> ImportJob:

@@ -33,7 +33,6 @@ from fupin.core.bulkload import BulkAppend, row_estimate
 from fupin.core.models import AuditEvent
 from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import Scope, scope_of
-from fupin.registry.validation import ELSEWHERE
 from fupin.regions.models import Level
 from fupin.registry import history, idnumber
 from fupin.registry.models import (
@@ -58,6 +57,7 @@ from fupin.registry.template import (
     Sheet,
     sheet_for_headers,
 )
+from fupin.registry.validation import ELSEWHERE
 
 Progress = Callable[[str, float], None]
 ROW = "_row"

@@ -32,7 +32,11 @@ from fupin.regions.models import Level, Region
 from fupin.registry import history, idnumber
 from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion, Income, Member, Source
 from fupin.registry.validation import (
-    household_errors, member_errors, raise_if, registered_elsewhere, valid_from_errors,
+    household_errors,
+    member_errors,
+    raise_if,
+    registered_elsewhere,
+    valid_from_errors,
 )
 
 HOUSEHOLD_FIELDS = (

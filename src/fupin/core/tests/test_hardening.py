@@ -3,7 +3,7 @@ API answer is cached, password spraying is limited per address, reads are audite
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client, override_settings
+from django.test import Client
 
 from fupin.core import apps
 from fupin.core.models import AuditEvent

@@ -3,9 +3,9 @@ waits for each role, the public notice needs no login and shows masked names and
 
 import pytest
 
+from fupin.core.roles import Role
 from fupin.lifecycle import services
 from fupin.lifecycle.models import Case
-from fupin.core.roles import Role
 from fupin.testing import make_user
 
 from .conftest import VILLAGE
