@@ -71,9 +71,12 @@ serve: var/secret_key
 var/secret_key:
 	@mkdir -p var && umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# ruff, mypy, the project's own rules (tools/custom_check.py) and the import contracts (pyproject.toml).
 lint: venv
-	$(UV) run --frozen ruff check src
+	$(UV) run --frozen ruff check src tools
 	$(UV) run --frozen mypy src/fupin
+	$(UV) run --frozen python tools/custom_check.py
+	$(UV) run --frozen lint-imports
 
 typecheck: venv
 	$(UV) run --frozen mypy src/fupin

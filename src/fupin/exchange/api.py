@@ -13,7 +13,8 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import MAX_PAGE_SIZE, Page, PageQuery, seek_page
 from fupin.core.roles import Role
-from fupin.core.scoping import is_code, scope_of
+from fupin.core.scoping import scope_of
+from fupin.core.tree import is_code
 from fupin.exchange import catalogue, selectors, services
 
 router = Router()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from fupin.core.tree import level_of
 from fupin.indicators import compute, definitions, services
 from fupin.indicators.models import IndicatorValue
 from fupin.indicators.tests.recount import build_demo, recount, value_of
@@ -28,7 +29,7 @@ def _compare(period):
         assert abs(row.numerator - num) <= Decimal("0.005"), (key, row.numerator, num)
         assert row.denominator == den, (key, row.denominator, den)
         assert row.value == value_of(num, den), (key, row.value, value_of(num, den))
-        assert row.level == (0 if key[1] == "" else compute.LEVEL_OF_LENGTH[len(key[1])])
+        assert row.level == level_of(key[1])
     return want
 
 
