@@ -12,7 +12,7 @@ def fill_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0009_member_byte_collation")]
+    dependencies = [("registry", "0010_povertyline_from_lifecycle")]
 
     operations = [
         migrations.AddField(model_name="importjob", name="token",
