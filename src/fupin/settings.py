@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.indicators",
     "fupin.connectivity",
+    "fupin.commerce",
     "fupin.home",
 ]
 
