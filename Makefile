@@ -63,11 +63,15 @@ db:
 	$(FUPIN) refresh_indicators --verbosity 0
 	$(FUPIN) demo_users
 
-serve:
+serve: var/secret_key
 	@echo "fupin: http://$(HOST)/  (demo logins in README.md; Ctrl-C stops the server and the worker)"
 	@$(FUPIN) db_worker --queue-name default --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) schedule & scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) runserver $(HOST) --noreload
+
+# A random key for sessions and CSRF, made once (settings read it when FUPIN_SECRET_KEY is not set).
+var/secret_key:
+	@mkdir -p var && umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 # ruff, mypy, the project's own rules (tools/custom_check.py) and the import contracts (pyproject.toml).
 lint: venv
