@@ -5,6 +5,8 @@ document.addEventListener("change", function (e) {
   if (el && el.matches && el.matches("[data-submit-on-change]") && el.form) el.form.submit();
 });
 document.addEventListener("click", function (e) {
+  var ask = e.target && e.target.closest ? e.target.closest("[data-confirm]") : null;
+  if (ask && !window.confirm(ask.getAttribute("data-confirm"))) { e.preventDefault(); return; }
   var el = e.target && e.target.closest ? e.target.closest("[data-remove-closest],[data-print]") : null;
   if (!el) return;
   if (el.hasAttribute("data-print")) { window.print(); return; }
