@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.indicators",
     "fupin.connectivity",
+    "fupin.quality",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,7 @@ urlpatterns = [
     path("monitoring/", include("fupin.monitoring.urls")),
     path("connectivity/", include("fupin.connectivity.urls")),
     path("indicators/", include("fupin.indicators.urls")),
+    path("quality/", include("fupin.quality.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
