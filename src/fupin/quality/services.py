@@ -82,6 +82,7 @@ def update_rule(*, actor: Any, code: str, enabled: bool | None = None, severity:
 
     _require_admin(actor)
     _spec(code)
+    sync_catalogue()
     rule = Rule.objects.select_for_update().get(code=code)
     if enabled is not None:
         rule.enabled = enabled
@@ -332,7 +333,7 @@ def warnings_for(household_ids: Iterable[int], *, as_of: dt.date | None = None,
     if not ids:
         return {}
     as_of = as_of or timezone.localdate()
-    rows = {r.code: r for r in Rule.objects.filter(severity__in=severities)}
+    rows = {code: r for code, r in sync_catalogue().items() if r.severity in severities}
     chosen = [c for c in _chosen(as_of, [c for c in rows if c in RULES]) if c[0].subject != "village"]
     directory = Path(tempfile.mkdtemp(prefix="quality-check-", dir=_work_dir()))
     try:
