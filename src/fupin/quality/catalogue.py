@@ -62,6 +62,7 @@ class Param:
                                       f"number") from None
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValidationError(f"参数“{label}”应为数字 / parameter {self.name} must be a number")
+        value = float(value) if not isinstance(value, int) else value
         if value < 0:
             raise ValidationError(f"参数“{label}”不能为负数（{value}） / parameter {self.name} cannot be negative")
         if self.kind in ("age", "months") and value != int(value):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+
 from django.db.models import Q
 from django.utils import timezone
 

@@ -12,6 +12,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -63,6 +64,11 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def label(self) -> str:
+        """The name in the language of the request."""
+        return self.name_en if (get_language() or "").startswith("en") else self.name
 
 
 class RuleParameter(models.Model):

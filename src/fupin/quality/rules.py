@@ -339,7 +339,7 @@ RULES: dict[str, QualityRule] = {r.code: r for r in (
                WARNING, f"r.ended_on IS NULL AND {has_risk('07')} AND NOT "
                f"{measures_of('r', EMPLOYMENT, 'r.started_on')}"),
     monitoring("M10_NO_MEASURE", "监测对象无帮扶措施", "monitoring object without any measure", REJECT,
-               f"r.ended_on IS NULL AND r.months >= {{min_months}} AND NOT EXISTS (SELECT 1 FROM measures x WHERE "
+               "r.ended_on IS NULL AND r.months >= {min_months} AND NOT EXISTS (SELECT 1 FROM measures x WHERE "
                "x.household_id = r.household_id AND (x.end_date IS NULL OR x.end_date >= r.started_on))",
                "r.months AS months", params=(Param("min_months", 1, "months", "纳入后月数"),)),
     monitoring("M11_HOUSING_UNSAFE_NO_RISK", "住房不安全但未标注住房安全风险", "unsafe housing without a housing risk",

@@ -45,13 +45,13 @@ def parameter_sets(spec: QualityRule, rows: Iterable[tuple[str, int | None, dict
     """``rows``: (province, year, values) of the rule. The most specific value wins name by name."""
     rows = [r for r in rows if r[1] in (None, year)]
     national = dict(spec.defaults)
-    for province, y, values in sorted(rows, key=lambda r: r[1] is not None):
+    for province, _year, values in sorted(rows, key=lambda r: r[1] is not None):
         if not province:
             national.update(values)
     by_values: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for province in sorted({r[0] for r in rows if r[0]}):
         values = dict(national)
-        for p, y, v in sorted(rows, key=lambda r: r[1] is not None):
+        for p, _year, v in sorted(rows, key=lambda r: r[1] is not None):
             if p == province:
                 values.update(v)
         if values != national:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -43,9 +44,9 @@ from fupin.quality.catalogue import REGISTERED
 from fupin.registry.models import INCOME_FIELDS
 
 CHUNK = 200_000
-S, I, F, B, D = pl.Utf8, pl.Int64, pl.Float64, pl.Boolean, pl.Date
+S, N, F, B, D = pl.Utf8, pl.Int64, pl.Float64, pl.Boolean, pl.Date  # N: whole numbers
 
-# The households the snapshot holds: registered now or before (monitored non-poor households included).
+# The households the snapshot holds: registered now or before (monitored ones included).
 SNAPSHOT_STATUSES = REGISTERED
 
 
@@ -56,9 +57,9 @@ def _statuses() -> str:
 HOUSEHOLD_JOIN = f"JOIN registry_household h ON h.id = x.household_id AND h.status IN ({_statuses()})"
 
 PERSONS = ({
-    "record_id": I, "household_id": I, "region_code": S, "status": S, "attribute": S, "id_type": S, "id_number": S,
+    "record_id": N, "household_id": N, "region_code": S, "status": S, "attribute": S, "id_type": S, "id_number": S,
     "sex": S, "birth_date": D, "relation": S, "education": S, "schooling": S, "health": S, "disability_category": S,
-    "disability_grade": S, "labour_skill": S, "work_location": S, "work_months": I, "welfare_job_months": I,
+    "disability_grade": S, "labour_skill": S, "work_location": S, "work_months": N, "welfare_job_months": N,
     "has_medical_insurance": B, "has_serious_illness_insurance": B, "has_pension_insurance": B,
     "receives_dibao": B, "receives_tekun": B,
 }, f"""SELECT x.id, x.household_id, h.village_id, h.status, h.attribute, x.id_type, x.id_number, x.sex, x.birth_date,
@@ -68,11 +69,11 @@ PERSONS = ({
     FROM registry_member x {HOUSEHOLD_JOIN} WHERE x.is_active {{only}} ORDER BY x.id""")
 
 HOUSEHOLDS = ({
-    "record_id": I, "household_id": I, "region_code": S, "status": S, "number": S, "standard": S, "attribute": S,
-    "main_cause": S, "phone": S, "identified_year": I, "exit_year": I, "has_production_power": B,
+    "record_id": N, "household_id": N, "region_code": S, "status": S, "number": S, "standard": S, "attribute": S,
+    "main_cause": S, "phone": S, "identified_year": N, "exit_year": N, "has_production_power": B,
     "has_living_power": B, "road_type": S, "housing_area": F, "housing_safety": S, "water_safe": B,
-    "water_difficult": B, "fuel_type": S, "latest_income_year": I, "latest_per_capita": F, "cultivated_land": F,
-    "members": I,
+    "water_difficult": B, "fuel_type": S, "latest_income_year": N, "latest_per_capita": F, "cultivated_land": F,
+    "members": N,
 }, f"""SELECT h.id, h.id, h.village_id, h.status, h.number, h.standard, h.attribute, h.main_cause, h.phone,
         h.identified_year, h.exit_year, h.has_production_power, h.has_living_power, h.road_type, h.housing_area,
         h.housing_safety, h.water_safe, h.water_difficult, h.fuel_type, h.latest_income_year, h.latest_per_capita,
@@ -81,7 +82,7 @@ HOUSEHOLDS = ({
     FROM registry_household h WHERE h.status IN ({_statuses()}) {{only}} ORDER BY h.id""")
 
 INCOMES = ({
-    "record_id": I, "household_id": I, "region_code": S, "status": S, "year": I, "household_size": I,
+    "record_id": N, "household_id": N, "region_code": S, "status": S, "year": N, "household_size": N,
     **{f: F for f in INCOME_FIELDS}, "business_expense": F, "net_total": F, "is_latest": B,
 }, f"""SELECT x.household_id, x.household_id, h.village_id, h.status, x.year, x.household_size,
         {', '.join('x.' + f for f in INCOME_FIELDS)}, x.business_expense, x.net_total,
@@ -89,30 +90,30 @@ INCOMES = ({
     FROM registry_income x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}} ORDER BY x.household_id, x.year""")
 
 MEASURES = ({
-    "record_id": I, "household_id": I, "region_code": S, "status": S, "type": S, "start_date": D, "end_date": D,
+    "record_id": N, "household_id": N, "region_code": S, "status": S, "type": S, "start_date": D, "end_date": D,
     "funds": F,
 }, f"""SELECT x.id, x.household_id, h.village_id, h.status, x.type, x.start_date, x.end_date, x.funds
     FROM lifecycle_measure x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}} ORDER BY x.id""")
 
 MONITORING = ({
-    "record_id": I, "household_id": I, "region_code": S, "status": S, "category": S, "started_on": D, "ended_on": D,
+    "record_id": N, "household_id": N, "region_code": S, "status": S, "category": S, "started_on": D, "ended_on": D,
     "elimination_method": S, "risks_text": S,
 }, f"""SELECT x.id, x.household_id, h.village_id, h.status, x.category, x.started_on, x.ended_on,
         x.elimination_method, CAST(x.risks AS TEXT)
     FROM lifecycle_monitoringrecord x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}} ORDER BY x.id""")
 
 VILLAGES = ({
-    "record_id": S, "household_id": I, "region_code": S, "status": S, "is_poor_village": B, "poor_exit_year": I,
+    "record_id": S, "household_id": N, "region_code": S, "status": S, "is_poor_village": B, "poor_exit_year": N,
 }, f"""SELECT r.code, NULL, r.code, '', r.is_poor_village, r.poor_exit_year FROM regions_region r
     WHERE r.level = 5 AND (r.is_poor_village OR EXISTS (
         SELECT 1 FROM registry_household h WHERE h.village_id = r.code AND h.status IN ({_statuses()}))) {{only_villages}}
     ORDER BY r.code""")
 
-LINES = ({"year": I, "standard": S, "province": S, "amount": F},
+LINES = ({"year": N, "standard": S, "province": S, "amount": F},
          "SELECT year, standard, province, amount FROM lifecycle_povertyline ORDER BY year, standard, province")
 
 
-def _frame(rows: list[tuple[object, ...]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(rows: list[tuple[object, ...]], schema: dict[str, Any]) -> pl.DataFrame:
     data = {}
     for i, (c, t) in enumerate(schema.items()):
         values = [r[i] for r in rows]
@@ -136,7 +137,7 @@ def _age(as_of: dt.date) -> pl.Expr:
     return (pl.lit(as_of.year) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int32)
 
 
-def _write(path: Path, spec: tuple[dict[str, pl.DataType], str], shape: Callable[[pl.DataFrame], pl.DataFrame],
+def _write(path: Path, spec: tuple[dict[str, Any], str], shape: Callable[[pl.DataFrame], pl.DataFrame],
            villages: set[str] | None = None) -> int:
     schema, sql = spec
     codes = ", ".join(f"'{v}'" for v in sorted(villages or ()) if v.isdigit()) or "''"
@@ -165,7 +166,7 @@ def _id_regions() -> pl.DataFrame:
     from fupin.registry.idnumber import _validity
 
     rows = [(code, a, b) for code, spans in _validity().items() for a, b in spans]
-    return pl.DataFrame(rows, schema={"code": S, "from_year": I, "to_year": I}, orient="row")
+    return pl.DataFrame(rows, schema={"code": S, "from_year": N, "to_year": N}, orient="row")
 
 
 def export(directory: Path, as_of: dt.date, villages: set[str] | None = None) -> dict[str, Path]:
