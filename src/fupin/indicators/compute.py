@@ -51,6 +51,7 @@ from fupin.indicators.definitions import POOR_STATUSES, REGISTERED_STATUSES
 from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
 from fupin.lifecycle.models import MonitoringRecord, PovertyLine, RuralPopulation
 from fupin.monitoring.models import Alert
+from fupin.quality.models import Finding
 from fupin.registry.models import Household, Income, Member
 
 IV = IndicatorValue._meta.db_table
@@ -74,7 +75,7 @@ REGISTRY = ("registered_households", "registered_persons", "poor_households", "p
 INCOME = ("income_below_line", "income_near_line", "income_above_line")
 INCREMENTAL = (*REGISTRY, *INCOME)  # recomputed for the changed villages only; the other groups in full
 MEDIANS = ("income_median",)
-EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
+EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time", "quality_findings")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
 COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY)
@@ -406,6 +407,19 @@ def event_leaves(cur: Any, win: Window) -> None:
     )
 
 
+def quality_leaves(cur: Any, period_id: str, win: Window) -> None:
+    """Per village with registered persons: open data-quality findings first seen by the period's end, over the
+    persons of its registered households (the household facts of the period)."""
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'quality_findings', p.village_code, "
+        f"COALESCE(q.n, 0), p.persons FROM (SELECT village_code, SUM(persons) AS persons FROM {FACTS} "
+        f"WHERE period_id = %s GROUP BY village_code) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
+        f"{Finding._meta.db_table} WHERE state = 'open' AND first_seen < %s GROUP BY region_code) q "
+        f"ON q.region_code = p.village_code",
+        [period_id, _ts(win.end_ts)],
+    )
+
+
 def connectivity_leaves(cur: Any, win: Window) -> None:
     """Coverage per leaf region by the SQL of ``connectivity.indicators`` (grouped by the full code), written
     with ``core.bulk.copy_rows`` (COPY on PostgreSQL); clinics by the same rule as its schools."""
@@ -475,7 +489,10 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
         [period_id],
     )
     deleted = max(int(cur.rowcount), 0)
-    value = "CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND(100.0 * num / den, 4) END"
+    scaled = " ".join(f"WHEN '{c}' THEN {float(i.scale)}" for c, i in definitions.INDICATORS.items()
+                      if i.scale not in (1, 100) and c.replace("_", "").isalnum())
+    scale = f"CASE indicator {scaled} ELSE 100.0 END" if scaled else "100.0"  # per 1,000: scale 1000
+    value = f"CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND({scale} * num / den, 4) END"
     cols = ("numerator", "denominator", "value", "level")
     differs = " OR ".join(_distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
     sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
@@ -524,6 +541,7 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             medians = medians or incomes_changed(cur, period_id)
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
+        step("quality", lambda: quality_leaves(cur, period_id, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         if medians:  # otherwise no income of the year changed: the stored medians stand
