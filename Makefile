@@ -47,7 +47,7 @@ assets:
 	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
 # Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, early-warning
-# alerts, indicator values (past years frozen, the current year and month open), demo users.
+# alerts, data-quality findings (a few planted errors in the demo county), indicator values (past years frozen, the current year and month open), demo users.
 db:
 	$(FUPIN) migrate --verbosity 0
 	$(FUPIN) load_regions
@@ -56,6 +56,7 @@ db:
 	$(FUPIN) demo_connectivity
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) run_monitoring
+	$(FUPIN) demo_quality --if-empty
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
 	$(FUPIN) refresh_indicators --verbosity 0
 	$(FUPIN) demo_users
