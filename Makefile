@@ -10,7 +10,7 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 .PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
 .PHONY: bench-lifecycle bench-pages
 .PHONY: bench-exchange
-.PHONY: bench-monitoring
+.PHONY: bench-monitoring bench-quality
 
 run: setup db serve
 
@@ -154,3 +154,13 @@ bench-indicators: setup
 	  DATABASE_URL=$(dir $(BENCH_INDICATORS_PG))$$db $(FUPIN) migrate --verbosity 0 && \
 	  DATABASE_URL=$(dir $(BENCH_INDICATORS_PG))$$db $(FUPIN) bench indicators --households $$n || exit 1; \
 	done
+
+# Data-quality figures (issue 14): every rule over the demo registry (first run and re-run) and a township's
+# findings pages, on a fresh PostgreSQL database.
+BENCH_QUALITY_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_quality
+BENCH_QUALITY_HOUSEHOLDS ?= 1000000
+bench-quality: setup
+	psql "$(dir $(BENCH_QUALITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_QUALITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_QUALITY_PG))"
+	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) bench quality --households $(BENCH_QUALITY_HOUSEHOLDS)
+

@@ -340,3 +340,13 @@ def _bench_indicators(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str,
 
 
 BENCHES["indicators"] = _bench_indicators
+
+
+def _bench_quality(cmd: BaseCommand, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
+    """Data quality (issue 14): every rule over the demo registry, a re-run, the township's findings pages."""
+    from fupin.quality.bench import run
+
+    return run(cmd, opts)
+
+
+BENCHES["quality"] = _bench_quality
