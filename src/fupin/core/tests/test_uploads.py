@@ -1,0 +1,213 @@
+"""The upload kit: every value is read exactly as the clerk meant it, or a conflict names its cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+from fupin.core import uploads as u
+
+COLUMNS = [
+    u.Column("number", "户编号", u.Kind.IDENTIFIER, aliases=("household number",), required=True),
+    u.Column("name", "姓名", required=True),
+    u.Column("born", "出生日期", u.Kind.DATE),
+    u.Column("size", "人数", u.Kind.INTEGER, default="1"),
+    u.Column("amount", "金额", u.Kind.DECIMAL),
+    u.Column("cause", "致贫原因", u.Kind.CODE, default=""),
+]
+
+
+def xlsx(rows: list[list[Any]], merges: tuple[str, ...] = ()) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    for m in merges:
+        ws.merge_cells(m)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_csv_in_every_encoding_reads_the_same_rows_with_their_numbers() -> None:
+    text = "户编号,姓名,出生日期\r\n5301001,张三,1964/5/13\r\n,,\r\n5301002,李四,1964年5月13日\r\n"
+    for data in (text.encode("utf-8"), b"\xef\xbb\xbf" + text.encode("utf-8"), text.encode("gbk"), text.encode("gb18030")):
+        table = u.read_upload(data, "f.csv", COLUMNS)
+        assert table.frame.select(u.ROW, "number", "name", "born").rows() == [
+            (2, "5301001", "张三", "1964-05-13"), (4, "5301002", "李四", "1964-05-13")]
+        assert table.errors == []
+        assert table.frame["size"].to_list() == ["1", "1"]  # missing optional column: its default
+
+
+def test_title_rows_two_level_headers_and_unknown_columns() -> None:
+    data = xlsx([
+        ["贫困户信息采集表"],
+        ["户编号", "基本信息", None, "序号"],
+        [None, "姓名", "金额", None],
+        ["5301001", "张三", 12.5, 1],
+    ], merges=("A2:A3", "B2:C2", "D2:D3"))
+    table = u.read_upload(data, "f.xlsx", COLUMNS)
+    assert table.header_row == 3
+    assert table.frame.select(u.ROW, "number", "name", "amount").rows() == [(4, "5301001", "张三", "12.5")]
+    assert table.ignored == ["序号"]
+    [warning] = table.conflicts
+    assert (warning.row, warning.column, warning.severity) == (3, "序号", u.Severity.WARNING)
+
+
+def test_identifier_numbers_that_excel_cannot_hold_are_refused_naming_the_column() -> None:
+    data = xlsx([["户编号", "姓名"], [5301030112140400123, "张三"], [530103011214, "李四"], [12.5, "王五"],
+                 ["5.30103E+18", "赵六"]])
+    table = u.read_upload(data, "f.xlsx", COLUMNS)
+    assert table.frame["number"][1] == "530103011214"
+    bad = {(c.row, c.column) for c in table.errors}
+    assert bad == {(2, "户编号"), (4, "户编号"), (5, "户编号")}
+    assert "设置单元格格式→文本" in table.errors[0].message
+
+
+def test_messages_are_chinese_by_default_and_english_when_switched() -> None:
+    data = xlsx([["户编号", "姓名", "金额"], ["1", "张三", "x"]])
+    with translation.override("zh-hans"):
+        assert u.read_upload(data, "f.xlsx", COLUMNS).errors[0].message == "不是数值"
+    with translation.override("en"):
+        assert u.read_upload(data, "f.xlsx", COLUMNS).errors[0].message == "not a number"
+
+
+def test_missing_required_column_and_unsupported_files() -> None:
+    table = u.read_upload("户编号,金额\r\n1,2\r\n".encode(), "f.csv", COLUMNS)
+    assert [(c.row, c.column) for c in table.errors] == [(u.FILE_LEVEL, "姓名")]
+    with pytest.raises(u.UploadRejected) as exc:
+        u.read_upload(b"x", "f.pdf", COLUMNS)
+    assert exc.value.errors[0].row == u.FILE_LEVEL
+    with pytest.raises(u.UploadRejected):
+        u.read_upload(b"", "f.csv", COLUMNS)
+
+
+def test_error_workbook_keeps_rows_where_they_were_and_numbers_as_numbers(tmp_path) -> None:
+    data = xlsx([["标题"], ["户编号", "姓名", "人数", "金额"], ["0053", "张三", 3, 1.5], [None], ["0054", "李四", "x", 2]])
+    table = u.read_upload(data, "f.xlsx", COLUMNS)
+    assert [(c.row, c.column) for c in table.errors] == [(5, "人数")]
+    table.conflicts.append(u.Conflict(table.sheet, 3, "金额", "1.5", "偏高", u.Severity.WARNING))
+    u.error_workbook([table], table.conflicts, tmp_path / "e.xlsx")
+    ws = load_workbook(tmp_path / "e.xlsx")[table.sheet]
+    assert [c.value for c in ws[2]][:5] == ["户编号", "姓名", "人数", "金额", u.MESSAGE_COLUMN]
+    assert [c.value for c in ws[3]][:4] == ["0053", "张三", 3, 1.5]  # identifier text, numbers as numbers
+    assert ws["C5"].value == "x" and ws["C5"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws["D3"].fill.fgColor.rgb.endswith("FFEB9C")  # a warning, another colour
+    assert "人数" in ws["E5"].value
+    again = u.read_upload((tmp_path / "e.xlsx").read_bytes(), "e.xlsx", COLUMNS)
+    assert again.frame[u.ROW].to_list() == [3, 5] and again.ignored == []
+
+
+def test_import_summary_files_errors_and_warnings() -> None:
+    s = u.ImportSummary(created=2)
+    s.add([u.Conflict("户", 3, "姓名", "x", "m"), u.Conflict("户", 4, "姓名", "y", "w", u.Severity.WARNING)])
+    assert not s.ok and len(s.conflicts) == 1 and len(s.warnings) == 1
+    assert s.as_dict()["errors"] == 1 and s.as_dict()["warnings"] == 1
+
+
+# ---------------------------------------------------------------------------------------------------- property
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060", "\ufeff", "\u202a", "\u2066"]
+FULL = str.maketrans("0123456789", "０１２３４５６７８９")
+DATES = st.dates(min_value=dt.date(1920, 1, 1), max_value=dt.date(2030, 12, 31))
+
+
+@st.composite
+def identifier_cell(draw: st.DrawFn) -> tuple[Any, str | None]:
+    """(cell, expected text or None when the cell must be refused)."""
+    digits = draw(st.text("0123456789", min_size=1, max_size=20))
+    form = draw(st.sampled_from(["text", "number", "full-width", "invisible"]))
+    if form == "number":
+        n = int(digits)
+        return float(n), (str(n) if n < 10**15 else None)
+    if form == "full-width":
+        return digits.translate(FULL), digits
+    if form == "invisible":
+        return draw(st.sampled_from(INVISIBLE)) + digits + draw(st.sampled_from(INVISIBLE)), digits
+    return digits, digits
+
+
+@st.composite
+def date_cell(draw: st.DrawFn) -> tuple[Any, str]:
+    d = draw(DATES)
+    form = draw(st.sampled_from(["date", "datetime", "serial", "iso", "slash", "chinese", "full-width"]))
+    cell: Any = {
+        "date": d,
+        "datetime": dt.datetime.combine(d, dt.time(draw(st.integers(0, 23)), draw(st.integers(0, 59)))),
+        "serial": float((d - u.EXCEL_EPOCH).days),
+        "iso": d.isoformat(),
+        "slash": f"{d.year}/{d.month}/{d.day}",
+        "chinese": f"{d.year}年{d.month}月{d.day}日",
+        "full-width": d.isoformat().translate(FULL),
+    }[form]
+    return cell, d.isoformat()
+
+
+@st.composite
+def record(draw: st.DrawFn) -> dict[str, tuple[Any, str | None]]:
+    name = draw(st.text("张王李赵刘陈ＡＢabc", min_size=1, max_size=6))
+    zw = draw(st.sampled_from(["", *INVISIBLE]))
+    size = draw(st.integers(1, 20))
+    amount = draw(st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False))
+    return {
+        "number": draw(identifier_cell()),
+        "name": (name[:1] + zw + name[1:], name),
+        "born": draw(date_cell()),
+        "size": draw(st.sampled_from([(size, str(size)), (str(size).translate(FULL), str(size)), (float(size), str(size))])),
+        "amount": draw(st.sampled_from([(str(amount), str(amount)), (str(amount).translate(FULL), str(amount))])),
+    }
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(record(), min_size=1, max_size=6),
+    titles=st.integers(0, 2),
+    two_level=st.booleans(),
+    extra=st.booleans(),
+    drop_optional=st.booleans(),
+    blank_every=st.integers(0, 3),
+)
+def test_every_value_is_read_exactly_or_its_cell_is_named(
+    records: list[dict[str, tuple[Any, str | None]]], titles: int, two_level: bool, extra: bool, drop_optional: bool,
+    blank_every: int,
+) -> None:
+    names = ["number", "name", "born", "size", "amount"]
+    if drop_optional:
+        names.remove("size")
+    header = {c.name: c.header for c in COLUMNS}
+    rows: list[list[Any]] = [["贫困户信息采集表"] for _ in range(titles)]
+    merges = []
+    if two_level:
+        rows.append([header["number"], "基本信息", *[None] * (len(names) - 2)] + (["备注"] if extra else []))
+        rows.append([None, *[header[n] for n in names[1:]]] + ([None] if extra else []))
+        merges.append(f"A{titles + 1}:A{titles + 2}")
+    else:
+        rows.append([header[n] for n in names] + (["备注"] if extra else []))
+    expected: dict[int, dict[str, str | None]] = {}
+    for i, rec in enumerate(records):
+        if blank_every and i % blank_every == 0:
+            rows.append([])
+        rows.append([rec[n][0] for n in names] + (["x"] if extra else []))
+        expected[len(rows)] = {n: rec[n][1] for n in names}
+    table = u.read_upload(xlsx(rows, tuple(merges)), "f.xlsx", COLUMNS)
+    errors = {(c.row, c.column) for c in table.errors}
+    got = {r[u.ROW]: r for r in table.frame.to_dicts()}
+    assert set(got) == set(expected)  # the clerk's row numbers, blank and title rows counted
+    for row, values in expected.items():
+        for n, want in values.items():
+            named = (row, header[n]) in errors
+            if want is None:
+                assert named, (row, n, got[row][n])
+            else:
+                assert got[row][n] == want or named, (row, n, got[row][n], want)
+                assert not named, (row, n, [c.message for c in table.errors])
+        if drop_optional:
+            assert got[row]["size"] == "1"
+    assert table.ignored == (["备注"] if extra else [])
