@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.test import Client
 
 from fupin.core.benchmarks import timed, yunnan_demo
+from fupin.core.bulk import is_postgres
 
 Row = tuple[str, float, str]
 
@@ -27,7 +28,7 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
 
     rows: list[Row] = []
     yunnan_demo(rows, opts["households"])
-    if connection.vendor == "postgresql":
+    if is_postgres():
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     households, persons = Household.objects.count(), Member.objects.filter(is_active=True).count()
@@ -53,7 +54,7 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
     if top:
         township = Region.objects.get(code=top["township_code"])
         user = make_user(f"bench-quality-{int(time.time())}", township, Role.TOWNSHIP_REVIEWER)
-        client = Client()
+        client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
         rule = (Finding.objects.filter(state="open", township_code=township.code).values("rule_id")
                 .annotate(n=Count("id")).order_by("-n").first() or {})["rule_id"]

@@ -189,3 +189,42 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} {self.rule} {self.township_code}"
+
+
+class VillageRecord(models.Model):
+    """Village basic data (村基本情况) as of a date: the counts the village form collects, uploaded through the
+    upload kit (``services.upload_village_data``). The village rules read the latest record of each village."""
+
+    region = models.ForeignKey("regions.Region", verbose_name=_("village"), on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("as of"))
+    households = models.PositiveIntegerField(_("households"))
+    persons = models.PositiveIntegerField(_("persons"))
+    collective_income = models.DecimalField(_("village collective income (yuan)"), max_digits=14, decimal_places=2,
+                                            null=True, blank=True)
+    hardened_road = models.BooleanField(_("hardened road to the township"), null=True, blank=True)
+    has_school = models.BooleanField(_("village school"), null=True, blank=True)
+    has_clinic = models.BooleanField(_("village clinic"), null=True, blank=True)
+    doctors = models.PositiveIntegerField(_("licensed (assistant) doctors"), null=True, blank=True)
+    public_toilets = models.PositiveIntegerField(_("public sanitary toilets"), null=True, blank=True)
+    dibao_persons = models.PositiveIntegerField(_("persons receiving 低保"), null=True, blank=True)
+    tekun_persons = models.PositiveIntegerField(_("persons receiving 特困 support"), null=True, blank=True)
+    disabled_persons = models.PositiveIntegerField(_("disabled persons"), null=True, blank=True)
+    unsafe_water_households = models.PositiveIntegerField(_("households without safe water"), null=True, blank=True)
+    dangerous_housing_households = models.PositiveIntegerField(_("households in dangerous housing"), null=True,
+                                                               blank=True)
+    cultivated_land = models.DecimalField(_("cultivated land (mu)"), max_digits=12, decimal_places=2, null=True,
+                                          blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region__code"
+
+    class Meta:
+        verbose_name = _("village basic data")
+        verbose_name_plural = _("village basic data")
+        ordering = ["region", "-as_of"]
+        constraints = [models.UniqueConstraint(fields=["region", "as_of"], name="quality_villagerecord_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.as_of}"

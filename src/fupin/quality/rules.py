@@ -417,6 +417,32 @@ RULES: dict[str, QualityRule] = {r.code: r for r in (
                 Family.VILLAGE, Subject.VILLAGE, HINT,
                 """SELECT v.record_id, NULL AS household_id, v.region_code FROM {villages} v
                    WHERE v.is_poor_village AND NOT EXISTS (SELECT 1 FROM households h WHERE h.region_code = v.region_code)"""),
+    QualityRule("V04_EXITED_VILLAGE_NO_BASIC_DATA", "已退出贫困村基本情况为空", "exited poor village with empty basic counts",
+                Family.VILLAGE, Subject.VILLAGE, WARNING,
+                """SELECT v.record_id, NULL AS household_id, v.region_code, v.poor_exit_year, v.data_households,
+                          v.data_persons FROM {villages} v
+                   WHERE v.poor_exit_year IS NOT NULL AND (v.data_as_of IS NULL OR v.data_households = 0
+                         OR v.data_persons = 0)""",
+                hint="上传村基本情况（总户数、总人口等）。"),
+    QualityRule("V05_UNSAFE_EXCEEDS_HOUSEHOLDS", "饮水不安全户与危房户合计超过总户数",
+                "households without safe water plus those in dangerous housing exceed all households",
+                Family.VILLAGE, Subject.VILLAGE, REJECT,
+                """SELECT v.record_id, NULL AS household_id, v.region_code, v.data_households, v.unsafe_water_households,
+                          v.dangerous_housing_households FROM {villages} v
+                   WHERE v.data_as_of IS NOT NULL AND COALESCE(v.unsafe_water_households, 0)
+                         + COALESCE(v.dangerous_housing_households, 0) > v.data_households"""),
+    QualityRule("V06_EXITED_VILLAGE_NO_ROAD", "已退出贫困村未通硬化路", "exited poor village without a hardened road",
+                Family.VILLAGE, Subject.VILLAGE, WARNING,
+                """SELECT v.record_id, NULL AS household_id, v.region_code, v.poor_exit_year FROM {villages} v
+                   WHERE v.poor_exit_year IS NOT NULL AND v.hardened_road = FALSE"""),
+    QualityRule("V07_REGISTERED_EXCEED_VILLAGE", "建档立卡户数超过村总户数", "more registered households than the village has",
+                Family.VILLAGE, Subject.VILLAGE, WARNING,
+                """SELECT v.record_id, NULL AS household_id, v.region_code, v.data_households,
+                          COUNT(*) AS registered
+                   FROM {villages} v JOIN households h ON h.region_code = v.region_code
+                   WHERE v.data_as_of IS NOT NULL
+                   GROUP BY v.record_id, v.region_code, v.data_households
+                   HAVING COUNT(*) > v.data_households"""),
     QualityRule("V03_EXITED_VILLAGE_NOT_POOR", "有退出年度但未标为贫困村", "exit year recorded for a village not flagged poor",
                 Family.VILLAGE, Subject.VILLAGE, WARNING,
                 """SELECT v.record_id, NULL AS household_id, v.region_code, v.poor_exit_year FROM {villages} v

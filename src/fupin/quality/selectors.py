@@ -10,11 +10,16 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
-from fupin.quality.models import Finding, Rule, Run, Tally
-from fupin.regions.models import Region
+from fupin.quality.models import Finding, Rule, Run, Tally, VillageRecord
+from fupin.regions.models import CODE_LENGTHS, Region
 from fupin.registry.models import Member
 
-CHILD_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+LENGTHS = sorted(CODE_LENGTHS.values())
+
+
+def child_length(length: int) -> int:
+    """The code length of the nodes one level below a node whose code has ``length`` digits (a village: itself)."""
+    return next((n for n in LENGTHS if n > length), length)
 
 
 def node(user: Any, code: str) -> Scope:
@@ -24,7 +29,7 @@ def node(user: Any, code: str) -> Scope:
         if own.prefix is None:
             raise Http404
         return own
-    if not code.isdigit() or len(code) not in CHILD_LENGTH:
+    if not code.isdigit() or len(code) not in LENGTHS:
         raise Http404
     narrowed = own.narrow(code)
     if narrowed.prefix is None:
@@ -50,7 +55,7 @@ class Matrix:
 def matrix(user: Any, region: str = "") -> Matrix:
     scope = node(user, region)
     prefix = scope.prefix or ""
-    n = CHILD_LENGTH[len(prefix)]
+    n = child_length(len(prefix))
     qs = open_findings(user).filter(scope.q("region_code"))
     counts = (qs.annotate(child=Substr("region_code", 1, n)).values("rule_id", "child").annotate(n=Count("id"))
               .order_by())
@@ -96,7 +101,7 @@ def trend(user: Any, region: str = "") -> list[dict[str, Any]]:
     prefix = scope.prefix or ""
     tallies = scoped(Tally.objects.all(), user)
     if prefix:
-        tallies = tallies.filter(township_code__startswith=prefix[:9]) if len(prefix) <= 9 else tallies.none()
+        tallies = tallies.filter(Scope(prefix).q("township_code")) if len(prefix) <= 9 else tallies.none()
     sums: dict[int, tuple[int, int]] = {
         t["run_id"]: (t["open"] or 0, t["exempted"] or 0)
         for t in tallies.values("run_id").annotate(open=Sum("open"), exempted=Sum("exempted")).order_by()}
@@ -110,3 +115,7 @@ def pending_exemptions(user: Any) -> QuerySet[Finding]:
 
 def findings_per_household(user: Any, household_id: int) -> QuerySet[Finding]:
     return open_findings(user).filter(household_id=household_id).select_related("rule")
+
+
+def village_records(user: Any) -> QuerySet[VillageRecord]:
+    return scoped(VillageRecord.objects.select_related("region"), user).order_by("region_id", "-as_of")

@@ -18,14 +18,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.core import audit
-from fupin.core.bulk import copy_rows, is_postgres
+from fupin.core.bulk import copy_rows, is_postgres, upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
 from fupin.exchange.engine import Backend
 from fupin.quality import runner, snapshot
 from fupin.quality.catalogue import REGISTERED, QualityRule
-from fupin.quality.models import Finding, Rule, RuleParameter, Run, Severity, Tally
+from fupin.quality.models import Finding, Rule, RuleParameter, Run, Severity, Tally, VillageRecord
 from fupin.quality.rules import RULES
 from fupin.registry.models import Household
 
@@ -354,3 +354,55 @@ def warnings_for(household_ids: Iterable[int], *, as_of: dt.date | None = None,
                 "rule": code, "name": spec.name, "name_en": spec.name_en, "severity": rows[code].severity,
                 "record": f"{spec.subject}:{r['record_id']}", "evidence": r["evidence"]})
     return out
+
+
+# --- village basic data (村基本情况) ------------------------------------------------------------------------
+
+VILLAGE_ROLES = (Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
+
+
+def upload_village_data(*, actor: Any, content: bytes, filename: str) -> Any:
+    """Read a village basic-data file with the upload kit, check every row (villages of the tree and of the actor's
+    region, counts, yes/no, dates) and write all rows or none: one record per village and date, a re-upload of
+    the same date replaces it. Returns the kit's ``ImportSummary`` (errors in ``conflicts``, nothing written)."""
+    from fupin.core.scoping import scope_of
+    from fupin.core.uploads import ImportSummary, UploadRejected, read_upload
+    from fupin.quality import villages
+    from fupin.regions.models import Level, Region
+
+    if _is_operator(actor) or not (actor.is_superuser or actor.has_role(*VILLAGE_ROLES)):
+        raise PermissionDenied("没有权限 / not allowed for your role")
+    summary = ImportSummary()
+    try:
+        table = read_upload(content, filename, villages.COLUMNS)
+    except UploadRejected as exc:
+        summary.add(exc.conflicts)
+        summary.rejected = 1
+        return summary
+    summary.add(table.conflicts)
+    codes = {str(r[0] or "").strip() for r in table.frame.select("village").iter_rows()}
+    known = set(Region.objects.filter(code__in=codes, level=Level.VILLAGE).values_list("code", flat=True))
+    scope = scope_of(actor)
+    rows, problems = villages.rows(table, known, scope.contains, timezone.localdate())
+    summary.add(problems)
+    if summary.conflicts:
+        summary.rejected = len(rows)
+        return summary
+    fields = ["households", "persons", "collective_income", *villages.FLAGS, "doctors", "public_toilets",
+              "dibao_persons", "tekun_persons", "disabled_persons", "unsafe_water_households",
+              "dangerous_housing_households", "cultivated_land"]
+    existing = set(VillageRecord.objects.filter(region_id__in=[r["village"] for r in rows])
+                   .values_list("region_id", "as_of"))
+    now = timezone.now()
+    user = None if _is_operator(actor) else actor.pk
+    with transaction.atomic():
+        upsert_rows(VillageRecord._meta.db_table, ["region_id", "as_of", *fields, "uploaded_by_id", "uploaded_at"],
+                    ["region_id", "as_of"], [*fields, "uploaded_by_id", "uploaded_at"],
+                    [(r["village"], r["as_of"], *[r[f] for f in fields], user, now) for r in rows])
+        summary.updated = sum(1 for r in rows if (r["village"], r["as_of"]) in existing)
+        summary.created = len(rows) - summary.updated
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="quality.villagerecord",
+                     region_code=scope.prefix or "",
+                     summary=f"village basic data {filename}: {summary.created} created, {summary.updated} updated",
+                     detail=summary.as_dict())
+    return summary

@@ -22,8 +22,10 @@ Relations and their columns:
   ended_on, elimination_method, risk_count, months (whole months monitored up to the end or the reference date);
 - ``risks`` — one row per risk of a monitoring record: record_id (the record's id), household_id,
   region_code, status, risk, open (the record has not ended);
-- ``villages`` — villages with registered households or the poor-village flag: record_id (code),
-  household_id (NULL), region_code (code), status (''), is_poor_village, poor_exit_year;
+- ``villages`` — villages with registered households, basic data or the poor-village flag: record_id (code),
+  household_id (NULL), region_code (code), status (''), is_poor_village, poor_exit_year, and from the latest
+  village basic data (``VillageRecord``; NULL without one) data_as_of, data_households, data_persons,
+  hardened_road, unsafe_water_households, dangerous_housing_households;
 - ``lines`` — year, standard (national, provincial, monitoring), province, amount (lifecycle.PovertyLine);
 - ``id_regions`` — code, from_year, to_year: the region codes of resident ID numbers and the years they were
   in force (python-stdnum's database).
@@ -104,8 +106,14 @@ MONITORING = ({
 
 VILLAGES = ({
     "record_id": S, "household_id": N, "region_code": S, "status": S, "is_poor_village": B, "poor_exit_year": N,
-}, f"""SELECT r.code, NULL, r.code, '', r.is_poor_village, r.poor_exit_year FROM regions_region r
-    WHERE r.level = 5 AND (r.is_poor_village OR EXISTS (
+    "data_as_of": D, "data_households": N, "data_persons": N, "hardened_road": B, "unsafe_water_households": N,
+    "dangerous_housing_households": N,
+}, f"""SELECT r.code, NULL, r.code, '', r.is_poor_village, r.poor_exit_year, v.as_of, v.households, v.persons,
+        v.hardened_road, v.unsafe_water_households, v.dangerous_housing_households
+    FROM regions_region r
+    LEFT JOIN quality_villagerecord v ON v.region_id = r.code
+        AND v.as_of = (SELECT MAX(w.as_of) FROM quality_villagerecord w WHERE w.region_id = r.code)
+    WHERE r.level = 5 AND (r.is_poor_village OR v.id IS NOT NULL OR EXISTS (
         SELECT 1 FROM registry_household h WHERE h.village_id = r.code AND h.status IN ({_statuses()}))) {{only_villages}}
     ORDER BY r.code""")
 

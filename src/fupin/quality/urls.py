@@ -8,4 +8,5 @@ urlpatterns = [
     path("rules/<str:code>/", views.records, name="quality_records"),
     path("findings/<int:pk>/", views.finding, name="quality_finding"),
     path("trend/", views.trend, name="quality_trend"),
+    path("villages/", views.villages, name="quality_villages"),
 ]

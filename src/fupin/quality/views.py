@@ -174,3 +174,22 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "entries": entries, "admin": admin, "severities": Severity.choices,
         "provinces": Region.objects.filter(level=1).order_by("code"),
     })
+
+
+@login_required
+def villages(request: HttpRequest) -> HttpResponse:
+    """Village basic data: the upload (all or nothing, every bad cell named) and the latest records of the region."""
+    user: Any = request.user
+    summary = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        try:
+            summary = services.upload_village_data(actor=user, content=upload.read(), filename=upload.name or "")
+        except PermissionDenied as exc:
+            messages.error(request, error_text(exc))
+        else:
+            if summary.ok:
+                messages.success(request, _("Saved."))
+    page = paginate(request, selectors.village_records(user), 50)
+    return render(request, "quality/villages.html", {"page": page, "summary": summary,
+                                                     "query": query_without(request, "page")})

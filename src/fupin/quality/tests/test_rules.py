@@ -12,7 +12,7 @@ import pytest
 
 from fupin.lifecycle.models import Measure, MonitoringRecord
 from fupin.quality import services
-from fupin.quality.models import Finding
+from fupin.quality.models import Finding, VillageRecord
 from fupin.quality.rules import RULES
 from fupin.quality.tests.helpers import AS_OF, INCOME_YEAR, add_member, born, child, head, monitor, spouse
 from fupin.regions.models import Region
@@ -209,7 +209,20 @@ PLANTS: dict[str, Callable[..., set[str]]] = {
     "V01_EXITED_VILLAGE_HIGH_INCIDENCE": lambda b: _village("533301205201", is_poor_village=True, poor_exit_year=2020),
     "V02_POOR_VILLAGE_NO_HOUSEHOLDS": lambda b: _village("533301101001", is_poor_village=True),
     "V03_EXITED_VILLAGE_NOT_POOR": lambda b: _village("533323101201", poor_exit_year=2019),
+    "V04_EXITED_VILLAGE_NO_BASIC_DATA": lambda b: _village("533301205201", is_poor_village=True, poor_exit_year=2020),
+    "V05_UNSAFE_EXCEEDS_HOUSEHOLDS": lambda b: _record("533301101201", households=10, unsafe_water_households=6,
+                                                       dangerous_housing_households=5),
+    "V06_EXITED_VILLAGE_NO_ROAD": lambda b: _record("533301205201", hardened_road=False) | _village(
+        "533301205201", is_poor_village=True, poor_exit_year=2020),
+    "V07_REGISTERED_EXCEED_VILLAGE": lambda b: _record("533323101201", households=0, persons=0)
+    if _record("533301101201", households=1) else set(),
 }
+
+
+def _record(code: str, **fields: Any) -> set[str]:
+    VillageRecord.objects.create(region_id=code, as_of=dt.date(2026, 1, 1), **{"households": 100, "persons": 400,
+                                                                             **fields})
+    return {f"village:{code}"}
 
 
 def findings(code: str) -> set[str]:
