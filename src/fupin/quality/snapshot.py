@@ -34,7 +34,8 @@ Relations and their columns:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +43,12 @@ import polars as pl
 import pyarrow.parquet as pq
 from django.db import connection
 
+from fupin.core.bulk import is_postgres
 from fupin.quality.catalogue import REGISTERED
 from fupin.registry.models import INCOME_FIELDS
 
 CHUNK = 200_000
+COPY_CHUNK = 64 << 20  # bytes of CSV parsed at a time
 S, N, F, B, D = pl.Utf8, pl.Int64, pl.Float64, pl.Boolean, pl.Date  # N: whole numbers
 
 # The households the snapshot holds: registered now or before (monitored ones included).
@@ -153,21 +156,63 @@ def _write(path: Path, spec: tuple[dict[str, Any], str], shape: Callable[[pl.Dat
         "{only_villages}", "" if villages is None else f"AND r.code IN ({codes})")
     n = 0
     writer: pq.ParquetWriter | None = None
-    with connection.cursor() as cur:
-        cur.execute(sql)
-        while True:
-            rows = cur.fetchmany(CHUNK)
-            if rows or writer is None:
-                table = shape(_frame(rows, schema)).to_arrow()
-                if writer is None:
-                    writer = pq.ParquetWriter(str(path), table.schema)
-                writer.write_table(table)
-                n += len(rows)
-            if not rows:
-                break
+    for frame in _frames(sql, schema):
+        table = shape(frame).to_arrow()
+        if writer is None:
+            writer = pq.ParquetWriter(str(path), table.schema)
+        writer.write_table(table)
+        n += frame.height
     assert writer is not None
     writer.close()
     return n
+
+
+def _frames(sql: str, schema: dict[str, Any]) -> Iterator[pl.DataFrame]:
+    """The query's rows in chunks as typed frames (at least one, maybe empty). On PostgreSQL the rows come as CSV
+    from ``COPY (…) TO STDOUT`` and are parsed and typed by polars, column-wise; elsewhere through the cursor."""
+    if not is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(sql)
+            first = True
+            while True:
+                rows = cur.fetchmany(CHUNK)
+                if rows or first:
+                    yield _frame(rows, schema)
+                    first = False
+                if not rows:
+                    return
+    with connection.cursor() as cur:
+        raw = cur.cursor  # psycopg's cursor under Django's wrapper
+        buffer = bytearray()
+        first = True
+        with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')") as copy:
+            for data in copy:
+                buffer += data
+                if len(buffer) >= COPY_CHUNK:
+                    cut = buffer.rfind(b"\n") + 1
+                    yield _csv_frame(bytes(buffer[:cut]), schema)
+                    first = False
+                    del buffer[:cut]
+        if buffer or first:
+            yield _csv_frame(bytes(buffer), schema)
+
+
+def _csv_frame(data: bytes, schema: dict[str, Any]) -> pl.DataFrame:
+    """Rows of ``COPY … (FORMAT csv, NULL '\\N')`` typed by ``schema`` (no values of these queries hold a newline)."""
+    if not data:
+        return _frame([], schema)
+    text = pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(schema), infer_schema=False,
+                       null_values=["\\N"], empty_string_is_null=False, quote_char='"')
+    casts = []
+    for c, t in schema.items():
+        col = pl.col(c)
+        if t == B:
+            casts.append(pl.when(col.is_null()).then(None).otherwise(col == "t").alias(c))
+        elif t == D:
+            casts.append(col.str.slice(0, 10).str.strptime(D, "%Y-%m-%d", strict=False).alias(c))
+        elif t != S:
+            casts.append(col.cast(t).alias(c))
+    return text.with_columns(casts) if casts else text
 
 
 def _id_regions() -> pl.DataFrame:
