@@ -215,6 +215,37 @@ def _hit_rows(result: runner.Evaluation) -> Iterable[tuple[Any, ...]]:
                    cols["evidence"][i], cols["fingerprint"][i])
 
 
+def _stage_hits(result: runner.Evaluation) -> int:
+    """The hits into the staging table: on PostgreSQL one COPY of the Arrow tables written as CSV, else rows."""
+    if not is_postgres():
+        return copy_rows("quality_hits", HIT_COLUMNS, _hit_rows(result))
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    parts = []
+    for code, table in result.hits.items():
+        if not table.num_rows:
+            continue
+        n = table.num_rows
+        parts.append(pa.table({
+            "rule_id": pa.array([code] * n, pa.string()),
+            "record": pc.binary_join_element_wise(pa.array([RULES[code].subject] * n, pa.string()),
+                                                  table.column("record_id").cast(pa.string()), ":"),
+            "household_id": table.column("household_id").cast(pa.int64()),
+            "region_code": table.column("region_code").cast(pa.string()),
+            "evidence": table.column("evidence").cast(pa.string()),
+            "fingerprint": table.column("fingerprint").cast(pa.string()),
+        }))
+    if not parts:
+        return 0
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(pa.concat_tables(parts), sink, pacsv.WriteOptions(include_header=False))
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY quality_hits ({', '.join(HIT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(sink.getvalue().to_pybytes())
+    return sum(p.num_rows for p in parts)
+
+
 def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int]:
     """Hits into a staging table, then one ``INSERT … SELECT … ON CONFLICT (rule, record)`` (the monitoring
     app's pattern) and one UPDATE marking open findings of the rules that ran and found them no more as fixed."""
@@ -226,7 +257,7 @@ def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int
         evidence_type = "jsonb" if is_postgres() else "text"
         cur.execute(f"CREATE TEMP TABLE quality_hits (rule_id varchar(40), record varchar(40), household_id bigint, "
                     f"region_code varchar(12), evidence {evidence_type}, fingerprint varchar(32))")
-    hits = copy_rows("quality_hits", HIT_COLUMNS, _hit_rows(result))
+    hits = _stage_hits(result)
     reopen = (f"({TABLE}.state = 'fixed' OR ({TABLE}.state = 'exempted' AND ({TABLE}.fingerprint <> "
               f"excluded.fingerprint OR {TABLE}.exempt_until < %s)))")
     ran = list(result.hits)

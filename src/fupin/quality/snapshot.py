@@ -207,7 +207,7 @@ def _csv_frame(data: bytes, schema: dict[str, Any]) -> pl.DataFrame:
     for c, t in schema.items():
         col = pl.col(c)
         if t == B:
-            casts.append(pl.when(col.is_null()).then(None).otherwise(col == "t").alias(c))
+            casts.append(pl.when(col.is_null()).then(None).otherwise(col.is_in(["t", "1", "true"])).alias(c))
         elif t == D:
             casts.append(col.str.slice(0, 10).str.strptime(D, "%Y-%m-%d", strict=False).alias(c))
         elif t != S:
