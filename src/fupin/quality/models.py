@@ -119,7 +119,8 @@ class Run(models.Model):
 
 class Finding(models.Model):
     """A hit of a rule on one record (a person, household, village, monitoring record or measure). One row per
-    rule and record: a re-run updates it. Open until a run no longer finds it (fixed) or it is exempted; an
+    rule and record: a re-run updates it when its evidence changed (``last_run``/``last_seen``: that run; an open
+    finding is found by every run of its rule until it is fixed). Open until a run no longer finds it (fixed) or it is exempted; an
     exempted finding opens again when the data behind it change (fingerprint) or the exemption expires."""
 
     class State(models.TextChoices):

@@ -248,8 +248,10 @@ def _stage_hits(result: runner.Evaluation) -> int:
 
 def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int]:
     """Hits into a staging table, then one ``INSERT … SELECT … ON CONFLICT (rule, record)`` (the monitoring
-    app's pattern) and one UPDATE marking open findings of the rules that ran and found them no more as fixed."""
-    qn = connection.ops.quote_name
+    app's pattern) that rewrites only the findings whose data changed (or that reopen), and one UPDATE marking
+    the open findings of the rules that ran and are no longer among the hits as fixed. An unchanged finding is
+    not written at all: its ``last_run``/``last_seen`` say when its data last changed, and an open finding is by
+    definition found by every run of its rule since."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     today = connection.ops.adapt_datefield_value(as_of)
     with connection.cursor() as cur:
@@ -258,6 +260,8 @@ def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int
         cur.execute(f"CREATE TEMP TABLE quality_hits (rule_id varchar(40), record varchar(40), household_id bigint, "
                     f"region_code varchar(12), evidence {evidence_type}, fingerprint varchar(32))")
     hits = _stage_hits(result)
+    with connection.cursor() as cur:
+        cur.execute("CREATE INDEX quality_hits_key ON quality_hits (rule_id, record)")
     reopen = (f"({TABLE}.state = 'fixed' OR ({TABLE}.state = 'exempted' AND ({TABLE}.fingerprint <> "
               f"excluded.fingerprint OR {TABLE}.exempt_until < %s)))")
     ran = list(result.hits)
@@ -281,14 +285,17 @@ def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int
                 exemption_approved_by_id = CASE WHEN {reopen} THEN NULL ELSE {TABLE}.exemption_approved_by_id END,
                 exempt_until = CASE WHEN {reopen} THEN NULL ELSE {TABLE}.exempt_until END,
                 state = CASE WHEN {reopen} THEN 'open' ELSE {TABLE}.state END
-        """, [run.pk, run.pk, now, now, *([today] * 7)])
+            WHERE {TABLE}.fingerprint <> excluded.fingerprint OR {TABLE}.region_code <> excluded.region_code
+                OR {reopen}
+        """, [run.pk, run.pk, now, now, *([today] * 8)])
         new = Finding.objects.filter(first_run=run).count()
         fixed = 0
         if ran:
             marks = ", ".join(["%s"] * len(ran))
             cur.execute(f"UPDATE {TABLE} SET state = 'fixed', fixed_run_id = %s WHERE state = 'open' "
-                        f"AND rule_id IN ({marks}) AND ({qn('last_run_id')} IS NULL OR last_run_id <> %s)",
-                        [run.pk, *ran, run.pk])
+                        f"AND rule_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM quality_hits q "
+                        f"WHERE q.rule_id = {TABLE}.rule_id AND q.record = {TABLE}.record)",
+                        [run.pk, *ran])
             fixed = max(cur.rowcount, 0)
         cur.execute(f"""INSERT INTO {Tally._meta.db_table} (run_id, rule, township_code, open, exempted)
             SELECT %s, rule_id, township_code, SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END),
