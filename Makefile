@@ -14,8 +14,9 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 
 run: setup db serve
 
+# PYTEST_ARGS narrows a run, e.g. PYTEST_ARGS='-m "not browser"' (CI runs the browser tests on SQLite only).
 test: setup
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest $(PYTEST_ARGS)
 
 setup: system-packages venv assets catalogue
 

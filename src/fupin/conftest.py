@@ -2,6 +2,7 @@
 valid ID numbers, built with factories (fupin.testing)."""
 
 import os
+import shutil
 
 import pytest
 
@@ -21,6 +22,27 @@ def users(tree):
 @pytest.fixture
 def households(tree):
     return testing.make_households(tree)
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture
+def browser():
+    """Headless Chromium (Debian's package) driven by Playwright, for the tests marked ``browser``."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing; `make setup` installs the Debian package chromium")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
 
 
 @pytest.fixture(autouse=True)

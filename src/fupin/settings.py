@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "ninja",  # its static Swagger UI and ReDoc assets, so /api/v1/docs needs no CDN
     "django_tasks",
     "django_tasks_db",
     "fupin.core",

@@ -106,3 +106,13 @@ def pdf_objects(pdf: bytes) -> bytes:
         except zlib.error:
             continue
     return b"\n".join(parts)
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    """Sign in through the login page in a browser test (Playwright page)."""
+    page.goto(base + "/")
+    assert "登录" in page.content()
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from fupin.connectivity import selectors, services
+from fupin.connectivity import keyset, selectors, services
+from fupin.core.pagination import MAX_PAGE_SIZE, Page, PageQuery, offset_page
 
 router = Router()
 
@@ -29,12 +30,6 @@ class StatusOut(Schema):
     pilot_batch: int | None = None
     pilot_funds: Decimal | None = None
     natural_4g: int | None = None
-
-
-class PageOut(Schema):
-    count: int
-    page: int
-    results: list[StatusOut]
 
 
 class EventIn(Schema):
@@ -63,16 +58,39 @@ def _status(v: Any, s: Any) -> dict[str, Any]:
     return out
 
 
-@router.get("/villages", response=PageOut, summary="Villages with their current status (default: the ledger of "
-                                                    "unconnected registered poor villages), 100 per page")
-def list_villages(request: HttpRequest, under: str = "", status: str = "unconnected", poor: bool = True,
-                  page: int = 1, sort: str = "code") -> Any:
-    qs = selectors.villages(request.user, under=under, status=status if status in selectors.STATUSES else "all",
-                            poor_only=poor, sort=sort)
-    page = max(1, page)
-    items = list(qs[(page - 1) * 100: page * 100])
-    return {"count": qs.count(), "page": page,
-            "results": [_status(v, getattr(v, "connectivity_status", None)) for v in items]}
+class VillageQuery(PageQuery):
+    under: str = ""
+    status: str = "unconnected"
+    poor: bool = True
+    sort: str = "code"
+    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE, description=f"rows per page, at most {MAX_PAGE_SIZE}")
+    after: str = Field("", description="keyset paging (sort code, name or fiber_date, optionally descending): "
+                                       "the next_after of the previous page")
+
+
+class FacilityQuery(PageQuery):
+    under: str = ""
+    type: str = ""
+    page_size: int = Field(100, ge=1, le=MAX_PAGE_SIZE, description=f"rows per page, at most {MAX_PAGE_SIZE}")
+
+
+@router.get("/villages", response=Page[StatusOut], summary="Villages with their current status (default: the "
+                                                           "ledger of unconnected registered poor villages)")
+def list_villages(request: HttpRequest, q: Query[VillageQuery]) -> Any:
+    qs = selectors.villages(request.user, under=q.under, status=q.status if q.status in selectors.STATUSES else "all",
+                            poor_only=q.poor, sort=q.sort)
+
+    def row(v: Any) -> dict[str, Any]:
+        return _status(v, getattr(v, "connectivity_status", None))
+
+    keyed = q.sort.lstrip("-") in keyset.KEYSET_SORTS
+    if q.after and (not keyed or keyset.decode(q.after, q.sort) is None):
+        raise ValidationError({"after": ["不是本排序的分页键 / not a paging key of this sort"]})
+    if keyed and (q.after or q.page == 1):  # keyset: each page read through an index, whatever its depth
+        kp = keyset.get_page(qs, q.sort, q.page_size, after=q.after)
+        return {"count": qs.count(), "page": 0 if q.after else 1, "page_size": q.page_size,
+                "next_after": kp.next_key or None, "results": [row(v) for v in kp.rows]}
+    return offset_page(qs, q, row)
 
 
 @router.get("/villages/{code}", response=StatusOut, summary="A village's status today or on `on` (404 outside scope)")
@@ -131,12 +149,6 @@ class FacilityOut(Schema):
     source: str = ""
 
 
-class FacilityPageOut(Schema):
-    count: int
-    page: int
-    results: list[FacilityOut]
-
-
 def _facility(f: Any) -> dict[str, Any]:
     return {"id": f.pk, "type": f.type, "code": f.region_id, "name": f.name,
             **{k: getattr(f, k) for k in ("opened_on", "closed_on", "connected_on", "bandwidth", "classrooms", "year",
@@ -157,15 +169,13 @@ def _save_facility(request: HttpRequest, payload: FacilityIn, instance: Any = No
         raise ValidationError({err.column: [err.message] for err in exc.errors}) from exc
 
 
-@router.get("/facilities", response=FacilityPageOut, summary="Facilities in the caller's region, 100 per page")
-def list_facilities(request: HttpRequest, under: str = "", type: str = "", page: int = 1) -> Any:
-    if under:
+@router.get("/facilities", response=Page[FacilityOut], summary="Facilities in the caller's region")
+def list_facilities(request: HttpRequest, q: Query[FacilityQuery]) -> Any:
+    if q.under:
         from fupin.regions.selectors import region_for
 
-        region_for(request.user, under)  # 404 outside the caller's region
-    qs = selectors.facilities(request.user, under=under, type=type)
-    page = max(1, page)
-    return {"count": qs.count(), "page": page, "results": [_facility(f) for f in qs[(page - 1) * 100: page * 100]]}
+        region_for(request.user, q.under)  # 404 outside the caller's region
+    return offset_page(selectors.facilities(request.user, under=q.under, type=q.type), q, _facility)
 
 
 @router.get("/facilities/{pk}", response=FacilityOut, summary="One facility (404 outside scope)")

@@ -24,13 +24,12 @@ from fupin.connectivity.services import (
     _date,
     _scope,
     _text,
-    can_write,
     common_prefix,
     parse_table,
     raise_if_errors,
     read_table,
 )
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import Scope, is_code
 from fupin.regions.models import Level, Region
@@ -247,11 +246,11 @@ def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], 
 
 
 def _may_write(actor: Any) -> None:
-    if not can_write(actor):
+    if not permissions.can_write_connectivity(actor):
         raise PermissionDenied("无权维护设施数据 / you may not maintain facilities")
 
 
-def import_facilities(*, content: bytes, filename: str, actor: Any = None) -> FacilityImportResult:
+def import_facilities(*, content: bytes, filename: str, actor: Any) -> FacilityImportResult:
     """Apply a facilities file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
     _may_write(actor)
     items = parse_facilities(read_table(content, filename), _scope(actor))

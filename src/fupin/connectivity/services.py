@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from fupin.connectivity import indicators
 from fupin.connectivity.models import ConnectivityEvent, EventKind, RankingRow, RankingSnapshot
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
@@ -27,7 +27,6 @@ from fupin.core.textfiles import TextEncodingError, decode_text
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
-WRITE_ROLES = frozenset({Role.COUNTY_ADMIN, Role.EXCHANGE, Role.SYSADMIN})
 # Who may freeze a ranking bulletin.
 RANKING_ROLES = frozenset({Role.ANALYST, Role.SYSADMIN})
 
@@ -92,12 +91,8 @@ class ImportResult:
     by_kind: dict[str, int]
 
 
-def can_write(user: Any) -> bool:
-    return user is None or bool(getattr(user, "is_superuser", False)) or user.has_role(*WRITE_ROLES)
-
-
 def _scope(user: Any) -> Scope:
-    return Scope.nation() if user is None else scope_of(user)  # None: a command run by the operator
+    return Scope.nation() if permissions.is_system(user) else scope_of(user)
 
 
 # --- validation ----------------------------------------------------------------------------------------
@@ -315,7 +310,7 @@ def common_prefix(codes: Iterable[str]) -> str:
 def write_events(events: Sequence[CleanEvent], actor: Any) -> int:
     """Append events with COPY/executemany and refresh the status of the area they touch. Caller's transaction."""
     now = timezone.now()
-    actor_id = getattr(actor, "pk", None)
+    actor_id = getattr(permissions.user_or_none(actor), "pk", None)
     rows = ((e.code, e.date, e.kind, e.flag, e.number, e.text, e.batch, e.source, actor_id, now) for e in events)
     n = copy_rows(ConnectivityEvent._meta.db_table,
                   ["village_id", "date", "kind", "flag", "number", "text", "batch", "source", "actor_id", "created_at"],
@@ -324,9 +319,9 @@ def write_events(events: Sequence[CleanEvent], actor: Any) -> int:
     return n
 
 
-def import_events(*, content: bytes, filename: str, actor: Any = None) -> ImportResult:
+def import_events(*, content: bytes, filename: str, actor: Any) -> ImportResult:
     """Apply an events file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
-    if not can_write(actor):
+    if not permissions.can_write_connectivity(actor):
         raise PermissionDenied("无权录入网络覆盖数据 / you may not enter connectivity data")
     events = parse_events(read_table(content, filename), _scope(actor))
     by_kind: dict[str, int] = {}
@@ -343,7 +338,7 @@ def import_events(*, content: bytes, filename: str, actor: Any = None) -> Import
 
 def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
     """One event entered on a page or posted to the API (keys as in a file row)."""
-    if not can_write(actor):
+    if not permissions.can_write_connectivity(actor):
         raise PermissionDenied("无权录入网络覆盖数据 / you may not enter connectivity data")
     event, errors = clean_row(1, data, timezone.localdate())
     if event:
@@ -353,7 +348,7 @@ def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
     with transaction.atomic():
         obj = ConnectivityEvent.objects.create(
             village_id=event.code, date=event.date, kind=event.kind, flag=event.flag, number=event.number,
-            text=event.text, batch=event.batch, source=event.source, actor=actor if getattr(actor, "pk", None) else None)
+            text=event.text, batch=event.batch, source=event.source, actor=permissions.user_or_none(actor))
         refresh_status(event.code)
         audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj,
                      summary=f"connectivity event {event.code} {event.date} {event.kind}")
@@ -363,7 +358,7 @@ def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
 def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str = "") -> RankingSnapshot:
     """Rank the children of ``prefix`` (provinces for the nation; a province's prefectures; a prefecture's
     counties) by poor-village broadband coverage on ``as_of`` and copy the figures into a snapshot."""
-    if actor is not None and not (actor.is_superuser or actor.has_role(*RANKING_ROLES)):
+    if not permissions.has_any_role(actor, RANKING_ROLES):
         raise PermissionDenied("无权发布排名 / you may not publish rankings")
     scope = _scope(actor)
     if not (scope.is_nation or (scope.prefix is not None and prefix.startswith(scope.prefix))):
@@ -378,7 +373,7 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     with transaction.atomic():
         snap = RankingSnapshot.objects.create(
             title=title or f"{area}贫困村宽带覆盖率排名（截至 {as_of}）", as_of=as_of, scope_prefix=prefix,
-            level={0: 1, 2: 2, 4: 3}[len(prefix)], created_by=actor if getattr(actor, "pk", None) else None,
+            level={0: 1, 2: 2, 4: 3}[len(prefix)], created_by=permissions.user_or_none(actor),
             villages=sum(v.denominator for v in values), connected=sum(v.numerator for v in values))
         RankingRow.objects.bulk_create([
             RankingRow(snapshot=snap, rank=rank, region_code=v.code, region_name=names.get(v.code, v.code),

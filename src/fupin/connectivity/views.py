@@ -20,9 +20,8 @@ from fupin.connectivity import facilities as facility_services
 from fupin.connectivity import keyset, maps, selectors, services
 from fupin.connectivity.models import EventKind, FacilityType
 from fupin.connectivity.paging import EstimatedPaginator
-from fupin.core import audit
-from fupin.core.exports import table_response, xlsx_response
-from fupin.core.models import AuditEvent
+from fupin.core import permissions
+from fupin.core.exports import audited_export, audited_file, xlsx_response
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
 from fupin.regions.models import Region
@@ -55,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "map_data": [{"name": maps.feature_name(r["name"], map_info), "value": r["coverage"], "code": r["code"],
                       "villages": r["villages"], "connected": r["connected"]} for r in rows] if map_info else [],
         "facility_types": FacilityType.choices,
-        "can_write": services.can_write(user),
+        "can_write": permissions.can_write_connectivity(user),
     })
 
 
@@ -87,10 +86,10 @@ def village_list(request: HttpRequest) -> HttpResponseBase:
                             search=request.GET.get("q", ""))
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="connectivity.villagestatus",
-                     region_code=under or scope_of(user).prefix or "", summary=f"village ledger export ({status})")
-        return table_response(fmt, "connectivity-villages", [_(h) for h in VILLAGE_HEADER],
-                              (_village_row(v) for v in qs.iterator(chunk_size=2000)))
+        return audited_export(
+            actor=user, what="connectivity.villagestatus", fmt=fmt, filename="connectivity-villages",
+            header=[_(h) for h in VILLAGE_HEADER], rows=(_village_row(v) for v in qs.iterator(chunk_size=2000)),
+            region_code=under or scope_of(user).prefix or "", summary=f"village ledger export ({status})")
     size_text = request.GET.get("size", "50")
     size = int(size_text) if size_text in ("20", "50", "100") else 50
     paginator = EstimatedPaginator(qs, size)
@@ -129,14 +128,14 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         "v": v, "trail": ancestors(v), "status": getattr(v, "connectivity_status", None),
         "on": on, "status_on": selectors.status_on(user, v, on) if on else None,
         "events": selectors.events_of(user, v)[:200], "kinds": EventKind.choices,
-        "can_write": services.can_write(user), "today": timezone.localdate(),
+        "can_write": permissions.can_write_connectivity(user), "today": timezone.localdate(),
     })
 
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    if not services.can_write(user):
+    if not permissions.can_write_connectivity(user):
         raise PermissionDenied
     errors: list[services.RowError] = []
     result = None
@@ -197,29 +196,28 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponseBase:
     snap = selectors.snapshot_for(user, pk)
     rows = list(selectors.snapshot_rows(user, snap))
     if request.GET.get("format") == "xlsx":
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, obj=snap, region_code=snap.scope_prefix,
-                     summary=f"ranking export {snap.pk}")
-        return xlsx_response(f"ranking-{snap.as_of}", [_(h) for h in RANKING_HEADER],
-                             ((r.rank, r.region_code, r.region_name, r.villages, r.connected, r.fiber, r.mobile_4g,
-                               float(r.coverage)) for r in rows), title=str(snap.as_of))
+        return audited_export(
+            actor=user, what="connectivity.rankingsnapshot", obj=snap, fmt="xlsx", filename=f"ranking-{snap.as_of}",
+            header=[_(h) for h in RANKING_HEADER],
+            rows=((r.rank, r.region_code, r.region_name, r.villages, r.connected, r.fiber, r.mobile_4g,
+                   float(r.coverage)) for r in rows),
+            title=str(snap.as_of), region_code=snap.scope_prefix, summary=f"ranking export {snap.pk}")
     return render(request, "connectivity/ranking.html", {"snap": snap, "rows": rows})
 
 
 @login_required
-def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The bulletin printed by weasyprint (Noto Sans CJK from the system); the bars are plain CSS."""
     from weasyprint import HTML
 
     user: Any = request.user
     snap = selectors.snapshot_for(user, pk)
     rows = list(selectors.snapshot_rows(user, snap))
-    audit.record(actor=user, action=AuditEvent.Action.EXPORT, obj=snap, region_code=snap.scope_prefix,
-                 summary=f"ranking PDF {snap.pk}")
     html = render_to_string("connectivity/ranking_pdf.html", {"snap": snap, "rows": rows}, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ranking-{snap.as_of}.pdf"'
-    return response
+    return audited_file(actor=user, what="connectivity.rankingsnapshot", obj=snap, filename=f"ranking-{snap.as_of}.pdf",
+                        content=pdf, content_type="application/pdf", region_code=snap.scope_prefix,
+                        summary=f"ranking PDF {snap.pk}")
 
 
 FACILITY_HEADER = ("type", "division code", "region", "name", "opened", "closed", "connected since", "bandwidth (Mbps)",
@@ -241,7 +239,7 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
         region_for(user, under)  # 404 outside the user's region
     ftype = request.GET.get("type", "")
     sort = request.GET.get("sort", "type")
-    can_write = services.can_write(user)
+    can_write = permissions.can_write_connectivity(user)
     errors: list[services.RowError] = []
     result = None
     if request.method == "POST":
@@ -259,10 +257,10 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
     qs = selectors.facilities(user, under=under, type=ftype, sort=sort, search=request.GET.get("q", ""))
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx") and request.method == "GET":
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="connectivity.facility",
-                     region_code=under or scope_of(user).prefix or "", summary=f"facility export ({ftype or 'all'})")
-        return table_response(fmt, "connectivity-facilities", [_(h) for h in FACILITY_HEADER],
-                              (_facility_row(x) for x in qs.iterator(chunk_size=2000)))
+        return audited_export(
+            actor=user, what="connectivity.facility", fmt=fmt, filename="connectivity-facilities",
+            header=[_(h) for h in FACILITY_HEADER], rows=(_facility_row(x) for x in qs.iterator(chunk_size=2000)),
+            region_code=under or scope_of(user).prefix or "", summary=f"facility export ({ftype or 'all'})")
     page = paginate(request, qs, 50)
     return render(request, "connectivity/facilities.html", {
         "page": page, "under": under, "type": ftype, "sort": sort, "q": request.GET.get("q", ""),

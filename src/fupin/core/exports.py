@@ -1,14 +1,20 @@
-"""Tabular exports (CSV for Excel with a BOM, and XLSX), streamed so that large lists do not sit in memory.
-Callers pass rows already scoped and masked; the export itself is audited by the caller's service."""
+"""Exports: tables (CSV for Excel with a BOM, and XLSX), streamed so that large lists do not sit in memory, and
+files (PDF bulletins, stored reports).
+
+Every export leaves the platform through ``audited_export`` (a table) or ``audited_file`` (a file), which write
+exactly one audit record (action ``export``) through ``record_export``; a command that writes files itself calls
+``record_export``. Callers pass rows already scoped and masked by their selectors."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import Model
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -53,7 +59,43 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     return response
 
 
-def table_response(fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse | StreamingHttpResponse:
+def record_export(
+    *, actor: Any, what: str, fmt: str, region_code: str = "", obj: Model | None = None, object_id: str = "",
+    summary: str = "", detail: dict[str, Any] | None = None,
+) -> None:
+    """The one audit record of an export: who, what (``app.model`` of the rows), which region, which format."""
+    from fupin.core import audit
+    from fupin.core.models import AuditEvent
+
+    audit.record(actor=actor, action=AuditEvent.Action.EXPORT, obj=obj, object_type=what, object_id=object_id,
+                 region_code=region_code, summary=summary or f"{what} export ({fmt})",
+                 detail={"format": fmt, **(detail or {})})
+
+
+def audited_export(
+    *, actor: Any, what: str, fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
+    region_code: str = "", obj: Model | None = None, object_id: str = "", summary: str = "",
+    detail: dict[str, Any] | None = None, title: str = "Sheet1",
+) -> HttpResponse | StreamingHttpResponse:
+    """A table as CSV (any ``fmt`` but ``xlsx``, streamed) or XLSX, audited once before the first row is sent."""
+    fmt = "xlsx" if fmt == "xlsx" else "csv"
+    record_export(actor=actor, what=what, fmt=fmt, region_code=region_code, obj=obj, object_id=object_id,
+                  summary=summary, detail=detail)
     if fmt == "xlsx":
-        return xlsx_response(filename, header, rows)
+        return xlsx_response(filename, header, rows, title=title)
     return csv_response(filename, header, rows)
+
+
+def audited_file(
+    *, actor: Any, what: str, filename: str, content: bytes | Path, content_type: str, inline: bool = False,
+    region_code: str = "", obj: Model | None = None, summary: str = "", detail: dict[str, Any] | None = None,
+) -> HttpResponse | FileResponse:
+    """A finished file (bytes, or a stored file streamed from disk), audited once."""
+    record_export(actor=actor, what=what, fmt=filename.rsplit(".", 1)[-1], region_code=region_code, obj=obj,
+                  summary=summary, detail=detail)
+    if isinstance(content, Path):
+        return FileResponse(content.open("rb"), as_attachment=not inline, filename=filename,
+                            content_type=content_type)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return response

@@ -1,6 +1,6 @@
 import hashlib
 import secrets
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -89,6 +89,18 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+class AppendOnlyQuerySet(models.QuerySet["AuditEvent"]):
+    """The audit log is only ever added to: no delete through the application (on PostgreSQL a trigger also
+    refuses UPDATE and DELETE of what a row says)."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("the audit log is append-only")
+
+
 class AuditEvent(models.Model):
     """Who did what, when, from where: every write and every read of personal data (X2)."""
 
@@ -117,6 +129,11 @@ class AuditEvent(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=40, blank=True)
+    # The hash chain (core.auditchain): set once when the row is sealed, in sealing order.
+    chain_seq = models.BigIntegerField(_("chain position"), null=True, blank=True, unique=True, editable=False)
+    chain_hash = models.CharField(_("chain hash"), max_length=64, blank=True, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     SCOPE_FIELD: ClassVar[str] = "region_code"
 
@@ -128,6 +145,14 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditLogIsAppendOnly("the audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("the audit log is append-only")
 
 
 class CodeItem(models.Model):
@@ -148,3 +173,19 @@ class CodeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_code}:{self.code} {self.name}"
+
+
+class AuditSeal(models.Model):
+    """The head of the audit log's hash chain after each seal (core.auditchain), so that removing the newest
+    sealed rows is detected as well."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    chain_seq = models.BigIntegerField(_("chain position"))
+    chain_hash = models.CharField(_("chain hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} #{self.chain_seq}"

@@ -11,9 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fupin.core import audit
 from fupin.core.codes import label
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_export
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.core.roles import AUDIT_ROLES
@@ -64,8 +63,6 @@ def audit_log(request: HttpRequest) -> HttpResponseBase:
     events = audit_events(request.user, request.GET)  # type: ignore[arg-type]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, object_type="core.auditevent",
-                     region_code=scope_of(request.user).prefix or "", summary="audit log export")
         header = [_("time"), _("user"), _("action"), _("object type"), _("object"), _("region"), _("summary"),
                   _("IP address"), _("channel")]
         rows = (
@@ -73,7 +70,8 @@ def audit_log(request: HttpRequest) -> HttpResponseBase:
              e.region_code, e.summary, e.ip or "", e.channel)
             for e in events[:100_000].iterator()
         )
-        return table_response(fmt, "audit-log", header, rows)
+        return audited_export(actor=request.user, what="core.auditevent", fmt=fmt, filename="audit-log", header=header,
+                              rows=rows, region_code=scope_of(request.user).prefix or "", summary="audit log export")
     page = paginate(request, events, 50)
     return render(request, "core/audit_log.html", {
         "page": page, "actions": AuditEvent.Action.choices, "params": request.GET,

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 
 from fupin.core.models import AuditEvent
+from fupin.core.pagination import MAX_PAGE_SIZE, Page, PageQuery, seek_page
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
 from fupin.exchange import catalogue, selectors, services
@@ -55,19 +56,12 @@ class PersonOut(Schema):
     village_code: str
 
 
-class PersonPage(Schema):
-    group: str
-    count: int
-    page: int
-    page_size: int
-    results: list[PersonOut]
-
-
-class PersonQuery(Schema):
+class PersonQuery(PageQuery):
     group: str = "school_age"
     region: str = ""
-    page: int = 1
-    page_size: int = 1000
+    page_size: int = Field(MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"rows per page, at most {MAX_PAGE_SIZE}")
+    after: int | None = Field(None, ge=0, le=2**63 - 1,
+                              description="keyset paging: the next_after of the previous page")
 
 
 def _exchange_only(request: HttpRequest) -> Any:
@@ -97,7 +91,7 @@ def batches(request: HttpRequest) -> Any:
     return selectors.batches(request.user)[:200]
 
 
-@router.get("/persons", response=PersonPage)
+@router.get("/persons", response=Page[PersonOut])
 def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
     """Registered persons of a group (``school_age``, ``disabled``, ``elderly``, ``all``) in the account's region,
     with ID numbers in clear so that the department can match them; every page is audited."""
@@ -106,12 +100,9 @@ def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
         qs = selectors.shared_persons(user, q.group, region=q.region)
     except KeyError as exc:
         raise Http404 from exc
-    size = max(1, min(q.page_size, 10_000))
-    page = max(1, q.page)
-    count = qs.count()
-    rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[(page - 1) * size: page * size])
-    services.record_share(actor=user, group=q.group, rows=len(rows), channel_action=AuditEvent.Action.READ_PERSONAL,
-                          region_code=scope_of(user).prefix or "")
-    return {"group": q.group, "count": count, "page": page, "page_size": size, "results": [
-        {"id_number": r[0], "name": r[1], "sex": r[2], "birth_date": r[3], "household_number": r[4],
-         "village_code": r[5]} for r in rows]}
+    out = seek_page(qs.values("id", *selectors.SHARE_COLUMNS), q, field="id", after=q.after, convert=lambda r: {
+        "id_number": r["id_number"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
+        "household_number": r["household__number"], "village_code": r["household__village_id"]})
+    services.record_share(actor=user, group=q.group, rows=len(out["results"]),
+                          channel_action=AuditEvent.Action.READ_PERSONAL, region_code=scope_of(user).prefix or "")
+    return out

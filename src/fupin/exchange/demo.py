@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services, snapshot
 from fupin.exchange.models import Batch
 from fupin.registry import idnumber
@@ -40,7 +41,7 @@ def _outsiders(rng: random.Random, n: int, taken: set[str]) -> list[str]:
     return out
 
 
-def generate(*, as_of: dt.date, planted: int = 5, seed: int = 7, actor: Any = None, region_code: str = "") -> DemoBatches:
+def generate(*, as_of: dt.date, planted: int = 5, seed: int = 7, actor: Any = SYSTEM, region_code: str = "") -> DemoBatches:
     rng = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "persons.parquet"

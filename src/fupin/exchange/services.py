@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.bulk import upsert_frame
 from fupin.core.errors import error_text
 from fupin.core.models import AuditEvent
@@ -36,16 +36,8 @@ def exchange_dir() -> Path:
     return Path(settings.VAR_DIR) / "exchange"
 
 
-def _is_operator(actor: Any) -> bool:
-    """A management command run without a user: the operator of the machine."""
-    return actor is None or not getattr(actor, "is_authenticated", False)
-
-
-def _require(actor: Any, roles: tuple[Role, ...]) -> None:
-    if _is_operator(actor) or actor.is_superuser:
-        return
-    if not actor.has_role(*roles):
-        raise PermissionDenied("没有权限 / not allowed for your role")
+def _require(actor: Any, roles: tuple[Role, ...], *, system: bool = True) -> None:
+    permissions.require_role(actor, roles, system=system)
 
 
 # --- batches -----------------------------------------------------------------------------------------
@@ -62,8 +54,8 @@ def upload_batch(
     except KeyError as exc:
         raise ValidationError({"dataset": str(exc)}) from exc
     if region_code is None:
-        region_code = "" if _is_operator(actor) else (actor.region_id or "")
-    elif not _is_operator(actor) and not scope_of(actor).contains(region_code or "-") and not scope_of(actor).is_nation:
+        region_code = "" if permissions.is_system(actor) else (actor.region_id or "")
+    elif not permissions.is_system(actor) and not scope_of(actor).contains(region_code or "-") and not scope_of(actor).is_nation:
         raise PermissionDenied("只能上传本辖区数据 / outside your region")
     try:
         raw, encoding = read_table(content, file_name)
@@ -72,7 +64,7 @@ def upload_batch(
     except BatchFileError as exc:
         frame, report = pl.DataFrame(), Report(file_error=str(exc))
     common = dict(dataset=dataset, department=department or spec.department, region_code=region_code, as_of=as_of,
-                  file_name=file_name[:200], uploaded_by=actor if not _is_operator(actor) else None)
+                  file_name=file_name[:200], uploaded_by=permissions.user_or_none(actor))
     if not report.ok:
         batch = Batch.objects.create(**common, rows=report.rows, status=Batch.Status.REJECTED, report=report.as_dict())
         audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=batch,
@@ -125,12 +117,12 @@ class MergeResult:
 
 
 def run_comparison(
-    *, actor: Any = None, as_of: dt.date | None = None, backend: engine.Backend | None = None,
+    *, actor: Any, as_of: dt.date | None = None, backend: engine.Backend | None = None,
     rule_codes: list[str] | None = None,
 ) -> Run:
     """One comparison job: snapshot the registry, run every enabled rule against the latest batches, and
     upsert the hits as doubts — set-based, without duplicating open doubts."""
-    if not _is_operator(actor) and not actor.is_superuser and not actor.has_role(Role.SYSADMIN):
+    if not permissions.can_run_jobs(actor):
         raise PermissionDenied("只有系统管理员可以运行比对 / only system administrators run comparisons")
     as_of = as_of or dt.date.today()
     settings_rows = ensure_rules()
@@ -232,7 +224,7 @@ def _merge(run: Run, result: engine.Evaluation, rules: dict[str, Rule]) -> Merge
 def verify_doubt(*, actor: Any, doubt_id: int, confirmed: bool, reason: str, evidence_text: str = "") -> Doubt:
     """The verifier's outcome: confirmed (the data are right, the dossier must change) or dismissed (the
     registry is right). Recorded on the dossier timeline and in the audit log."""
-    _require(actor, VERIFY_ROLES)
+    _require(actor, VERIFY_ROLES, system=False)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写核实理由 / a reason is required"})

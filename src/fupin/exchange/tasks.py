@@ -8,11 +8,12 @@ import datetime as dt
 from django_tasks import task
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services
 
 
 @task()
 def run_comparison(as_of: str | None = None, rules: list[str] | None = None) -> dict[str, object]:
     set_channel("task:run_comparison")
-    run = services.run_comparison(as_of=dt.date.fromisoformat(as_of) if as_of else None, rule_codes=rules or None)
+    run = services.run_comparison(actor=SYSTEM, as_of=dt.date.fromisoformat(as_of) if as_of else None, rule_codes=rules or None)
     return {"run": run.pk, **run.summary}

@@ -15,9 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fupin.core.errors import error_text
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
@@ -82,17 +81,14 @@ def statistics(request: HttpRequest) -> HttpResponseBase:
         r["name"] = RULES[r["rule_id"]].name if r["rule_id"] in RULES else r["rule_id"]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        from fupin.core import audit
-
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="exchange.doubt",
-                     region_code=scope_of(user).prefix or "", summary="doubt statistics export")
         header = [_("dimension"), _("code"), _("name"), _("total"), _("open"), _("confirmed"), _("dismissed"),
                   _("overdue")]
         rows = [(_("rule"), r["rule_id"], r["name"], r["total"], r["open"], r["confirmed"], r["dismissed"], r["overdue"])
                 for r in stats.by_rule]
         rows += [(_("region"), r["area"], r["name"], r["total"], r["open"], r["confirmed"], r["dismissed"],
                   r["overdue"]) for r in stats.by_region]
-        return table_response(fmt, "doubt-statistics", header, rows)
+        return audited_export(actor=user, what="exchange.doubt", fmt=fmt, filename="doubt-statistics", header=header,
+                              rows=rows, region_code=scope_of(user).prefix or "", summary="doubt statistics export")
     return render(request, "exchange/statistics.html", {"stats": stats, "query": query_without(request, "format")})
 
 
@@ -141,9 +137,9 @@ def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
     except KeyError as exc:
         raise Http404 from exc
     rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[:1_000_000])
-    services.record_share(actor=user, group=group, rows=len(rows), channel_action=AuditEvent.Action.EXPORT,
-                          region_code=scope_of(user).prefix or "")
     header = ["id_number", "name", "sex", "birth_date", "household_number", "village_code"]
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
-    return table_response(fmt, f"persons-{group}", header, ((r[0], r[1], r[2], r[3].isoformat(), r[4], r[5])
-                                                            for r in rows))
+    return audited_export(
+        actor=user, what="exchange.share", object_id=group, fmt=fmt, filename=f"persons-{group}", header=header,
+        rows=((r[0], r[1], r[2], r[3].isoformat(), r[4], r[5]) for r in rows), region_code=scope_of(user).prefix or "",
+        summary=f"shared {len(rows)} persons of group {group}", detail={"group": group, "rows": len(rows)})

@@ -29,17 +29,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
-from fupin.core import audit
-from fupin.core.models import AuditEvent
 from fupin.core.scoping import scope_of, scoped, subtree_range
 from fupin.indicators import definitions, selectors
-from fupin.indicators.models import AssessmentScheme, AssessmentWeight, IndicatorValue, Period, Target
-from fupin.regions.models import AREA_FLAGS, Level, Region
+from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Target
+from fupin.regions.models import AREA_FLAGS, Region
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -297,7 +292,7 @@ def assess(user: Any, scheme: AssessmentScheme, *, within: str = "") -> Assessme
     return result
 
 
-# --- configuring schemes (a write: transactional, audited) ----------------------------------------------
+# --- who configures schemes (the write is indicators.services.save_scheme) -----------------------------
 
 EDIT_ROLES = frozenset({"sysadmin", "analyst"})
 
@@ -308,36 +303,3 @@ def can_edit_schemes(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser or (user.has_role(*EDIT_ROLES) and scope_of(user).is_nation))
-
-
-def save_scheme(*, actor: Any, scheme: AssessmentScheme | None, name: str, year: int, level: int,
-                weights: dict[str, Decimal]) -> AssessmentScheme:
-    """Create or change a scheme and its weights (weight 0 removes an indicator)."""
-    if not can_edit_schemes(actor):
-        raise PermissionDenied(_("Only nationwide system administrators and analysts configure assessments."))
-    unknown = sorted(set(weights) - set(definitions.INDICATORS))
-    if unknown:
-        raise ValidationError(_("Unknown indicators: %(codes)s") % {"codes": ", ".join(unknown)})
-    if any(w < 0 for w in weights.values()):
-        raise ValidationError(_("Weights cannot be negative."))
-    kept = {c: w for c, w in weights.items() if w > 0}
-    if not kept:
-        raise ValidationError(_("Give at least one indicator a weight."))
-    if level not in Level.values:
-        raise ValidationError(_("Choose the level of the regions assessed."))
-    with transaction.atomic():
-        created = scheme is None
-        if scheme is None:
-            scheme = AssessmentScheme.objects.create(name=name, year=year, level=level)
-        else:
-            scheme.name, scheme.year, scheme.level = name, year, level
-            scheme.save(update_fields=["name", "year", "level"])
-        before = {w.indicator: str(w.weight) for w in scheme.weights.all()}
-        scheme.weights.exclude(indicator__in=kept).delete()
-        for code, weight in kept.items():
-            AssessmentWeight.objects.update_or_create(scheme=scheme, indicator=code, defaults={"weight": weight})
-        audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
-                     obj=scheme, summary=f"assessment scheme {scheme.name}",
-                     detail={"before": before, "after": {c: str(w) for c, w in kept.items()},
-                             "year": year, "level": level})
-    return scheme

@@ -18,6 +18,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from fupin.core.benchmarks import Row, timed, yunnan_demo
+from fupin.core.permissions import SYSTEM
 
 
 def _prepare(rows: list[Row], n: int) -> None:
@@ -31,7 +32,7 @@ def _prepare(rows: list[Row], n: int) -> None:
         timed("demo_connectivity 53 (events and facilities)", lambda: connectivity_demo.generate(area="53", seed=1),
                rows, lambda r: f"{r.events:,} events, {r.facilities:,} facilities")
     if not Alert.objects.exists():
-        timed("warning rules (alerts)", lambda: monitoring.run_rules(), rows,
+        timed("warning rules (alerts)", lambda: monitoring.run_rules(actor=SYSTEM), rows,
                lambda run: f"{sum(run.summary['hits'].values()):,} alerts")
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:

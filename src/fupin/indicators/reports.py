@@ -1,7 +1,7 @@
 """The bulletin (通报) and the annual assessment report (R11.3), as PDF and Excel, built by a background job.
 
-``start_report`` records the request and queues ``build_report`` (django-tasks); the job reads what the requester
-may see — the same selectors as the pages, as that user — writes ``report.pdf`` (weasyprint, Noto Sans CJK,
+``indicators.services.start_report`` records the request and queues ``build_report`` (django-tasks); the job
+reads what the requester may see — the same selectors as the pages, as that user — writes ``report.pdf`` (weasyprint, Noto Sans CJK,
 charts as server-side SVG because weasyprint runs no JavaScript) and ``report.xlsx`` (openpyxl, one sheet per
 table, native Excel charts) under ``VAR_DIR/reports/<id>/``, and moves ``Report.progress`` to 100.
 
@@ -25,9 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from fupin.core import audit
 from fupin.core.audit import set_channel
-from fupin.core.models import AuditEvent
 from fupin.indicators import dashboard, definitions, selectors
 from fupin.indicators.assessment import (
     Assessment,
@@ -38,7 +36,7 @@ from fupin.indicators.assessment import (
     rank_equal,
     region_flags,
 )
-from fupin.indicators.models import AssessmentScheme, Period, Report, Target
+from fupin.indicators.models import Period, Report, Target
 from fupin.regions.models import Level
 from fupin.registry.svgchart import COLOURS, _nice_max, _text_width
 
@@ -67,20 +65,6 @@ def level_name(level: int | None) -> str:
 
 
 # --- requesting -------------------------------------------------------------------------------------------
-
-
-def start_report(*, actor: Any, kind: str, period: Period, region_code: str,
-                 scheme: AssessmentScheme | None = None) -> Report:
-    """Record the request and queue the job. The region must lie in the requester's subtree (else 404)."""
-    selectors.check_region(actor, region_code)
-    if kind not in Report.Kind.values:
-        raise ValueError(f"unknown report kind {kind!r}")
-    report = Report.objects.create(kind=kind, period=period, region_code=region_code, scheme=scheme,
-                                   created_by=actor, message=_("queued"))
-    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=report, region_code=region_code,
-                 summary=f"{kind} report {period.code} {region_code or 'CN'}")
-    build_report.enqueue(report.pk)
-    return report
 
 
 def _say(report_id: int, progress: int, message: str, **extra: Any) -> None:

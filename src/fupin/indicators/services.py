@@ -1,4 +1,5 @@
-"""Writes of the indicator system: periods, refreshes (incremental or full) and freezing.
+"""Writes of the indicator system: periods, refreshes (incremental or full), freezing, assessment schemes and
+report requests.
 
 A refresh of a period recomputes the values of every indicator for every region node (``compute.run``). The
 first refresh of a period, and ``full=True``, rebuild everything; afterwards a refresh recomputes the household facts
@@ -15,16 +16,27 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.core import audit
 from fupin.core.models import AuditEvent
-from fupin.indicators import compute
-from fupin.indicators.models import ChangedRegion, HouseholdFact, Period
+from fupin.indicators import assessment, compute, definitions, reports, selectors
+from fupin.indicators.models import (
+    AssessmentScheme,
+    AssessmentWeight,
+    ChangedRegion,
+    HouseholdFact,
+    Period,
+    Report,
+)
+from fupin.regions.models import Level
 from fupin.registry.models import Household
 
 # Changes committed by a transaction that started before a refresh began may carry a timestamp older than the
@@ -176,3 +188,53 @@ def mark_changed(codes: Iterable[str], at: dt.datetime | None = None) -> int:
             [(c, value) for c in rows],
         )
     return len(rows)
+
+
+# --- assessment schemes and reports --------------------------------------------------------------------------
+
+
+def save_scheme(*, actor: Any, scheme: AssessmentScheme | None, name: str, year: int, level: int,
+                weights: dict[str, Decimal]) -> AssessmentScheme:
+    """Create or change a scheme and its weights (weight 0 removes an indicator)."""
+    if not assessment.can_edit_schemes(actor):
+        raise PermissionDenied(_("Only nationwide system administrators and analysts configure assessments."))
+    unknown = sorted(set(weights) - set(definitions.INDICATORS))
+    if unknown:
+        raise ValidationError(_("Unknown indicators: %(codes)s") % {"codes": ", ".join(unknown)})
+    if any(w < 0 for w in weights.values()):
+        raise ValidationError(_("Weights cannot be negative."))
+    kept = {c: w for c, w in weights.items() if w > 0}
+    if not kept:
+        raise ValidationError(_("Give at least one indicator a weight."))
+    if level not in Level.values:
+        raise ValidationError(_("Choose the level of the regions assessed."))
+    with transaction.atomic():
+        created = scheme is None
+        if scheme is None:
+            scheme = AssessmentScheme.objects.create(name=name, year=year, level=level)
+        else:
+            scheme.name, scheme.year, scheme.level = name, year, level
+            scheme.save(update_fields=["name", "year", "level"])
+        before = {w.indicator: str(w.weight) for w in scheme.weights.all()}
+        scheme.weights.exclude(indicator__in=kept).delete()
+        for code, weight in kept.items():
+            AssessmentWeight.objects.update_or_create(scheme=scheme, indicator=code, defaults={"weight": weight})
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+                     obj=scheme, summary=f"assessment scheme {scheme.name}",
+                     detail={"before": before, "after": {c: str(w) for c, w in kept.items()},
+                             "year": year, "level": level})
+    return scheme
+
+
+def start_report(*, actor: Any, kind: str, period: Period, region_code: str,
+                 scheme: AssessmentScheme | None = None) -> Report:
+    """Record the request and queue the job. The region must lie in the requester's subtree (else 404)."""
+    selectors.check_region(actor, region_code)
+    if kind not in Report.Kind.values:
+        raise ValueError(f"unknown report kind {kind!r}")
+    report = Report.objects.create(kind=kind, period=period, region_code=region_code, scheme=scheme,
+                                   created_by=actor, message=_("queued"))
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=report, region_code=region_code,
+                 summary=f"{kind} report {period.code} {region_code or 'CN'}")
+    reports.build_report.enqueue(report.pk)
+    return report

@@ -1,6 +1,6 @@
 """Pages of the indicator system under /indicators/: dashboard, rankings, assessment, reports. Thin: reads go
-through ``selectors``, ``dashboard`` and ``assessment``; writes through ``assessment.save_scheme`` and
-``reports.start_report``; every page is limited to the user's subtree by ``selectors.check_region``."""
+through ``selectors``, ``dashboard`` and ``assessment``; writes through ``services.save_scheme`` and
+``services.start_report``; every page is limited to the user's subtree by ``selectors.check_region``."""
 
 from __future__ import annotations
 
@@ -13,18 +13,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import Rank
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fupin.core import audit
-from fupin.core.exports import xlsx_response
-from fupin.core.models import AuditEvent
+from fupin.core.exports import audited_export, audited_file
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import get_scoped_or_404, is_code, scoped
-from fupin.indicators import assessment, dashboard, definitions, reports, selectors
+from fupin.indicators import assessment, dashboard, definitions, reports, selectors, services
 from fupin.indicators.forms import ReportForm, SchemeForm
 from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Report
 from fupin.regions.models import Level, Region
@@ -108,12 +106,12 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
     elif sort == "code":
         qs = qs.order_by("region_code")
     if request.GET.get("format") == "xlsx":
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="indicators.indicatorvalue",
-                     region_code=within, summary=f"ranking export {indicator} {period.code} level {level}")
-        return xlsx_response(f"ranking-{indicator}-{period.code}",
-                             [_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）",
-                              _("numerator"), _("denominator")],
-                             _ranking_rows(qs), title=f"{period.code}")
+        return audited_export(
+            actor=user, what="indicators.indicatorvalue", fmt="xlsx", filename=f"ranking-{indicator}-{period.code}",
+            header=[_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）", _("numerator"),
+                    _("denominator")],
+            rows=_ranking_rows(qs), title=f"{period.code}", region_code=within,
+            summary=f"ranking export {indicator} {period.code} level {level}")
     page = paginate(request, qs, 50)
     names = Region.objects.in_bulk([v.region_code for v in page.object_list])
     for v in page.object_list:
@@ -154,13 +152,14 @@ def assessment_page(request: HttpRequest) -> HttpResponseBase:
     within = _region_param(request, "within")
     result = assessment.assess(user, scheme, within=within) if scheme else None
     if result is not None and request.GET.get("format") == "xlsx":
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, obj=scheme, region_code=within,
-                     summary=f"assessment export {scheme.pk if scheme else ''}")
         header = [_("rank"), _("division code"), _("region"), _("score"),
                   *[f"{ind.name if ind else code} ×{w}" for code, ind, w in result.indicators]]
-        return xlsx_response(f"assessment-{scheme.pk if scheme else ''}", header, (
-            (r.rank, r.code, r.name, r.total, *[r.scores[c] for c, _w in result.weights]) for r in result.rows),
-            title=str(scheme.year if scheme else ""))
+        return audited_export(
+            actor=user, what="indicators.assessmentscheme", obj=scheme, fmt="xlsx",
+            filename=f"assessment-{scheme.pk if scheme else ''}", header=header,
+            rows=((r.rank, r.code, r.name, r.total, *[r.scores[c] for c, _w in result.weights]) for r in result.rows),
+            title=str(scheme.year if scheme else ""), region_code=within,
+            summary=f"assessment export {scheme.pk if scheme else ''}")
     page = Paginator(result.rows if result else [], 50).get_page(request.GET.get("page"))
     for row in page.object_list:
         row.cells = result.cells(row) if result else []
@@ -183,7 +182,7 @@ def scheme_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = SchemeForm(request.POST or None, scheme=scheme)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = assessment.save_scheme(actor=user, scheme=scheme, name=form.cleaned_data["name"],
+            saved = services.save_scheme(actor=user, scheme=scheme, name=form.cleaned_data["name"],
                                            year=form.cleaned_data["year"], level=form.cleaned_data["level"],
                                            weights=form.weights())
         except ValidationError as exc:
@@ -202,7 +201,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_period()
     form = ReportForm(request.POST or None, initial={"region": home, "period": latest.code if latest else None})
     if request.method == "POST" and form.is_valid():
-        report = reports.start_report(actor=user, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"],
+        report = services.start_report(actor=user, kind=form.cleaned_data["kind"], period=form.cleaned_data["period"],
                                       region_code=form.cleaned_data["region"], scheme=form.cleaned_data["scheme"])
         return redirect("indicators_report", pk=report.pk)
     page = paginate(request, scoped(Report.objects.select_related("period", "scheme", "created_by"), user), 20)
@@ -225,15 +224,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     if fmt not in ("pdf", "xlsx"):
         raise Http404
     report = get_scoped_or_404(Report.objects.select_related("period"), request.user, pk=pk)
     path = report.pdf_path if fmt == "pdf" else report.xlsx_path
     if report.status != Report.Status.DONE or not path or not Path(path).exists():
         raise Http404
-    audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=report, region_code=report.region_code,
-                 summary=f"report {report.pk} {fmt}", detail={"format": fmt})
-    name = f"{report.kind}-{report.period_id}-{report.region_code or 'CN'}.{fmt}"
-    content_type = "application/pdf" if fmt == "pdf" else reports.XLSX
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=content_type)
+    return audited_file(
+        actor=request.user, what="indicators.report", obj=report, region_code=report.region_code,
+        filename=f"{report.kind}-{report.period_id}-{report.region_code or 'CN'}.{fmt}", content=Path(path),
+        content_type="application/pdf" if fmt == "pdf" else reports.XLSX, summary=f"report {report.pk} {fmt}")

@@ -8,10 +8,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from fupin.core.pagination import Page, PageQuery, offset_page
 from fupin.lifecycle import selectors, services
 from fupin.lifecycle.models import Case, Measure
 
@@ -67,19 +67,10 @@ class CaseDetail(CaseOut):
     objections: list[ObjectionOut]
 
 
-class CasePage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[CaseOut]
-
-
-class CaseQuery(Schema):
+class CaseQuery(PageQuery):
     stage: str = ""
     kind: str = ""
-    household: int | None = None
-    page: int = 1
-    page_size: int = 50
+    household: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class OpenIn(Schema):
@@ -168,12 +159,9 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return {**_row(c), "steps": list(c.steps.all()), "objections": list(c.objections.all())}
 
 
-@router.get("/cases", response=CasePage)
+@router.get("/cases", response=Page[CaseOut])
 def cases(request: HttpRequest, q: Query[CaseQuery]) -> dict[str, Any]:
-    size = min(max(q.page_size, 1), 500)
-    pages = Paginator(selectors.cases(request.user, stage=q.stage, kind=q.kind, household=q.household), size)
-    page = pages.get_page(q.page)
-    return {"count": pages.count, "page": page.number, "page_size": size, "results": [_row(c) for c in page]}
+    return offset_page(selectors.cases(request.user, stage=q.stage, kind=q.kind, household=q.household), q, _row)
 
 
 @router.get("/cases/{pk}", response=CaseDetail)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.core.codes import choices
 from fupin.lifecycle.models import Kind
-from fupin.lifecycle.services import MAX_RISKS, NOTICE_DAYS
+from fupin.lifecycle.services import MAX_RISKS, NOTICE_DAYS, NOTICE_MAX_DAYS
 
 ISO = "%Y-%m-%d"
 DECISIONS = [("1", _("approve")), ("0", _("reject"))]
@@ -51,7 +51,8 @@ class DecisionForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    days = forms.IntegerField(label=_("Notice period (days)"), min_value=1, max_value=60, initial=NOTICE_DAYS)
+    days = forms.IntegerField(label=_("Notice period (days)"), min_value=1, max_value=NOTICE_MAX_DAYS,
+                              initial=NOTICE_DAYS)
 
 
 class ObjectionForm(forms.Form):

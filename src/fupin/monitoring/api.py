@@ -9,12 +9,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from fupin.core.masking import Masker
+from fupin.core.pagination import Page, PageQuery, offset_page
 from fupin.core.scoping import scope_of
 from fupin.monitoring import flows as flow_stats
 from fupin.monitoring import selectors, services
@@ -56,20 +56,11 @@ class AlertDetail(AlertOut):
     case_id: int | None
 
 
-class AlertPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[AlertOut]
-
-
-class AlertQuery(Schema):
+class AlertQuery(PageQuery):
     state: str = "open"
     rule: str = ""
     region: str = ""
-    household: int | None = None
-    page: int = 1
-    page_size: int = 50
+    household: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class NoteIn(Schema):
@@ -182,18 +173,16 @@ def _one(request: HttpRequest, pk: int) -> Any:
     return a
 
 
-@router.get("/alerts", response=AlertPage, summary="Alerts of the caller's region, highest risk first")
+@router.get("/alerts", response=Page[AlertOut], summary="Alerts of the caller's region, highest risk first")
 def alerts(request: HttpRequest, q: Query[AlertQuery]) -> dict[str, Any]:
-    size = min(max(q.page_size, 1), 500)
-    pages = Paginator(selectors.alerts(request.user, state=q.state, rule=q.rule, region=q.region,
-                                       household=q.household), size)
-    page = pages.get_page(q.page)
     masker = Masker(request.user)
-    rows = [_row(a, masker) for a in page]
+    out = offset_page(selectors.alerts(request.user, state=q.state, rule=q.rule, region=q.region,
+                                       household=q.household), q, lambda a: _row(a, masker))
+    rows = out["results"]
     masker.reveal(object_type="monitoring.alert", region_code=q.region or scope_of(request.user).prefix or "",
-                  summary=f"API alert list page {page.number} ({len(rows)} heads' names)",
+                  summary=f"API alert list page {q.page} ({len(rows)} heads' names)",
                   detail={"alerts": [r["id"] for r in rows]})
-    return {"count": pages.count, "page": page.number, "page_size": size, "results": rows}
+    return out
 
 
 @router.get("/alerts/{pk}", response=AlertDetail, summary="One alert with its evidence (404 outside the region)")

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
@@ -24,10 +24,6 @@ from fupin.registry.models import Household, HouseholdVersion
 
 ACT_ROLES = (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
 TABLE = Alert._meta.db_table
-
-
-def _is_operator(actor: Any) -> bool:
-    return actor is None or not getattr(actor, "is_authenticated", False)
 
 
 def ensure_settings() -> list[RuleSetting]:
@@ -64,10 +60,10 @@ def _merge_sql(select: str) -> str:
     """
 
 
-def run_rules(*, actor: Any = None, as_of: dt.date | None = None, rule_codes: list[str] | None = None) -> Run:
+def run_rules(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[str] | None = None) -> Run:
     """Run every enabled warning rule over all households, set-based (one INSERT … SELECT … ON CONFLICT per
     rule and setting), and mark open alerts no longer found as inactive. Re-runs add no duplicates."""
-    if not _is_operator(actor) and not actor.is_superuser and not actor.has_role(Role.SYSADMIN):
+    if not permissions.can_run_jobs(actor):
         raise PermissionDenied("只有系统管理员可以运行预警 / only system administrators run the warning rules")
     return _run(actor=actor, as_of=as_of, rule_codes=rule_codes)
 
@@ -123,10 +119,9 @@ def _run(*, actor: Any, as_of: dt.date | None, rule_codes: list[str] | None) -> 
 # --- work on an alert -----------------------------------------------------------------------------------
 
 def _require(actor: Any) -> None:
-    if not getattr(actor, "is_authenticated", False):
+    if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")
-    if not actor.is_superuser and not actor.has_role(*ACT_ROLES):
-        raise PermissionDenied("没有权限 / not allowed for your role")
+    permissions.require_role(actor, ACT_ROLES, system=False)
 
 
 def _text(value: str, what: str) -> str:
@@ -249,9 +244,9 @@ def report_risk(
 ) -> RiskReport:
     """Record a sudden difficulty of a household of the actor's region (风险报告) on its dossier, then run that
     kind's warning rule at once, so that the alert is in the township's queue without waiting for the night."""
-    if not getattr(actor, "is_authenticated", False):
+    if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")
-    if not actor.is_superuser and not actor.has_role(*REPORT_ROLES):
+    if not permissions.has_any_role(actor, REPORT_ROLES, system=False):
         raise PermissionDenied("没有权限 / not allowed for your role")
     household = get_scoped_or_404(Household.objects.all(), actor, pk=household_id)
     errors: dict[str, str] = {}

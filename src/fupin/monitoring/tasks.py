@@ -5,10 +5,11 @@ from __future__ import annotations
 from django_tasks import task
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.monitoring import services
 
 
 @task()
 def run_monitoring() -> dict[str, object]:
     set_channel("task:run_monitoring")
-    return dict(services.run_rules().summary)
+    return dict(services.run_rules(actor=SYSTEM).summary)

@@ -15,11 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fupin.core import audit, codes
+from fupin.core import codes
 from fupin.core.errors import error_text
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.monitoring import flows, selectors, services
 from fupin.monitoring.forms import RiskReportForm
@@ -92,8 +91,6 @@ def flow_statistics(request: HttpRequest) -> HttpResponseBase:
                    cause=codes.label("poverty_cause", r["household__main_cause"])) for r in f.by_cause]
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="monitoring.flows",
-                     region_code=f.region, summary=f"flow statistics {start} – {end} export")
         header = [_("table"), _("code"), _("flow"), _("households"), _("persons")]
         rows: list[tuple[Any, ...]] = [(_("flows"), r["kind"], str(r["label"]), r["households"], r["persons"])
                                        for r in f.by_kind]
@@ -104,7 +101,9 @@ def flow_statistics(request: HttpRequest) -> HttpResponseBase:
                   f"{r['before_label']} → {r['after_label']}", r["households"], r["persons"]) for r in f.moves]
         rows += [(_("alerts"), r["rule"], RULES[r["rule"]].name if r["rule"] in RULES else r["rule"], r["raised"],
                   f"{r['included']}/{r['dismissed']}") for r in f.alerts]
-        return table_response(fmt, f"flows-{start}-{end}", header, rows)
+        return audited_export(actor=user, what="monitoring.flows", fmt=fmt, filename=f"flows-{start}-{end}",
+                              header=header, rows=rows, region_code=f.region,
+                              summary=f"flow statistics {start} – {end} export")
     return render(request, "monitoring/flows.html", {
         "f": f, "rules": RULES, "query": query_without(request, "format"), "causes": causes, "sankey": f.sankey,
     })

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.bulk import copy_rows, is_postgres, upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
@@ -34,13 +34,9 @@ EXEMPT_ROLES = (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
 APPROVE_ROLES = (Role.COUNTY_ADMIN, Role.SYSADMIN)
 
 
-def _is_operator(actor: Any) -> bool:
-    return actor is None or not getattr(actor, "is_authenticated", False)
-
-
 def _require_admin(actor: Any) -> None:
-    if not _is_operator(actor) and not actor.is_superuser and not actor.has_role(Role.SYSADMIN):
-        raise PermissionDenied("只有系统管理员可以维护核查规则 / only system administrators maintain the quality rules")
+    permissions.require_role(actor, permissions.JOB_ROLES,
+                             "只有系统管理员可以维护核查规则 / only system administrators maintain the quality rules")
 
 
 # --- the catalogue ---------------------------------------------------------------------------------------
@@ -133,7 +129,7 @@ def set_parameters(*, actor: Any, code: str, values: dict[str, Any], province: s
     if row is None:
         row = RuleParameter(rule=rule, province=province, year=year)
     row.values = cleaned
-    row.updated_by = None if _is_operator(actor) else actor
+    row.updated_by = permissions.user_or_none(actor)
     row.save()
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, object_type="quality.parameters",
                  summary=f"quality rule {code} parameters for {province or 'nation'} {year or 'all years'}",
@@ -159,12 +155,12 @@ def _chosen(as_of: dt.date, codes: list[str] | None) -> list[tuple[QualityRule, 
     return out
 
 
-def run_quality(*, actor: Any = None, as_of: dt.date | None = None, rule_codes: list[str] | None = None,
+def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[str] | None = None,
                 backend: Backend | None = None) -> Run:
     """One job: snapshot the registry, run every enabled rule in effect on ``as_of``, upsert the findings (new
     ones open; open ones not found again fixed; exempted ones reopened when their data changed or the exemption
     expired) and tally the open findings per township for the trend. Re-runs add no duplicates."""
-    if not _is_operator(actor) and not actor.is_superuser and not actor.has_role(Role.SYSADMIN):
+    if not permissions.can_run_jobs(actor):
         raise PermissionDenied("只有系统管理员可以运行数据核查 / only system administrators run the quality rules")
     as_of = as_of or timezone.localdate()
     chosen = _chosen(as_of, rule_codes)
@@ -317,8 +313,7 @@ def request_exemption(*, actor: Any, finding_id: int, reason: str, until: dt.dat
     """The township (or county) asks to exempt an open finding: the data are right although the rule fires
     (a 事实无人抚养儿童 head of household, a phone of the village office on purpose). The reason is required; the
     expiry at most three years ahead."""
-    if _is_operator(actor) or not (actor.is_superuser or actor.has_role(*EXEMPT_ROLES)):
-        raise PermissionDenied("没有权限 / not allowed for your role")
+    permissions.require_role(actor, EXEMPT_ROLES, system=False)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写豁免理由 / a reason is required"})
@@ -340,8 +335,8 @@ def request_exemption(*, actor: Any, finding_id: int, reason: str, until: dt.dat
 @transaction.atomic
 def decide_exemption(*, actor: Any, finding_id: int, approve: bool, note: str = "") -> Finding:
     """The county (or a system administrator) approves or refuses; never the person who asked."""
-    if _is_operator(actor) or not (actor.is_superuser or actor.has_role(*APPROVE_ROLES)):
-        raise PermissionDenied("只有县级管理员可以批准豁免 / only county administrators approve exemptions")
+    permissions.require_role(actor, APPROVE_ROLES, "只有县级管理员可以批准豁免 / only county administrators approve "
+                             "exemptions", system=False)
     finding = _locked(actor, finding_id)
     if not finding.exemption_pending:
         raise ValidationError({"state": "没有待审批的豁免申请 / no exemption is waiting for a decision"})
@@ -408,8 +403,7 @@ def upload_village_data(*, actor: Any, content: bytes, filename: str) -> Any:
     from fupin.quality import villages
     from fupin.regions.models import Level, Region
 
-    if _is_operator(actor) or not (actor.is_superuser or actor.has_role(*VILLAGE_ROLES)):
-        raise PermissionDenied("没有权限 / not allowed for your role")
+    permissions.require_role(actor, VILLAGE_ROLES, system=False)
     summary = ImportSummary()
     try:
         table = read_upload(content, filename, villages.COLUMNS)
@@ -432,7 +426,7 @@ def upload_village_data(*, actor: Any, content: bytes, filename: str) -> Any:
     existing = set(VillageRecord.objects.filter(region_id__in=[r["village"] for r in rows])
                    .values_list("region_id", "as_of"))
     now = timezone.now()
-    user = None if _is_operator(actor) else actor.pk
+    user = actor.pk
     with transaction.atomic():
         upsert_rows(VillageRecord._meta.db_table, ["region_id", "as_of", *fields, "uploaded_by_id", "uploaded_at"],
                     ["region_id", "as_of"], [*fields, "uploaded_by_id", "uploaded_at"],

@@ -11,18 +11,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from fupin.core import audit
+from fupin.core import permissions
 from fupin.core.errors import error_text
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
-from fupin.core.roles import Role
 from fupin.quality import selectors, services
 from fupin.quality.models import Finding, Rule, RuleParameter, Severity
 from fupin.quality.rules import RULES
@@ -67,8 +66,6 @@ def records(request: HttpRequest, code: str) -> HttpResponseBase:
     if fmt in ("csv", "xlsx"):
         rows = list(qs[:100_000])
         persons = selectors.persons_of(rows)
-        audit.record(actor=user, action=AuditEvent.Action.EXPORT, object_type="quality.findings",
-                     region_code=region, summary=f"quality findings {code} {region} export ({len(rows)} rows)")
         masker.reveal(summary=f"quality findings {code} {region}: {len(rows)} records", object_type="quality.findings",
                       region_code=region)
         header = [_("household number"), _("village"), _("person"), _("ID number"), _("state"), _("evidence"),
@@ -76,7 +73,9 @@ def records(request: HttpRequest, code: str) -> HttpResponseBase:
         data = [(f.household.number if f.household else "", f.household.village.name if f.household else f.region_code,
                  *_subject(f, persons, masker), f.get_state_display(), json.dumps(f.evidence, ensure_ascii=False),
                  f.first_seen.date().isoformat(), f.exempt_until.isoformat() if f.exempt_until else "") for f in rows]
-        return table_response(fmt, f"quality-{code}-{region or 'all'}", header, data)
+        return audited_export(actor=user, what="quality.findings", fmt=fmt, filename=f"quality-{code}-{region or 'all'}",
+                              header=header, rows=data, region_code=region,
+                              summary=f"quality findings {code} {region} export ({len(rows)} rows)")
     page = paginate(request, qs, 50)
     rows = list(page.object_list)
     persons = selectors.persons_of(rows)
@@ -132,7 +131,7 @@ def trend(request: HttpRequest) -> HttpResponse:
 
 
 def _is_admin(user: Any) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.SYSADMIN))
+    return permissions.has_any_role(user, permissions.JOB_ROLES, system=False)
 
 
 @login_required
@@ -181,8 +180,8 @@ def villages(request: HttpRequest) -> HttpResponse:
     """Village basic data: the upload (all or nothing, every bad cell named) and the latest records of the region."""
     user: Any = request.user
     summary = None
-    if request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
+    upload = request.FILES.get("file") if request.method == "POST" else None
+    if isinstance(upload, UploadedFile):
         try:
             summary = services.upload_village_data(actor=user, content=upload.read(), filename=upload.name or "")
         except PermissionDenied as exc:

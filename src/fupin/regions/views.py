@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_export
 from fupin.core.scoping import scope_of
 from fupin.regions import selectors
 from fupin.regions.models import Region
@@ -36,7 +36,9 @@ def browser(request: HttpRequest, code: str | None = None) -> HttpResponseBase:
                   "人数 persons", "标志 flags"]
         data = ((r["region"].full_code, r["region"].name, r["region"].get_level_display(), r["region"].child_count,
                  r["region"].village_count, r["households"], r["persons"], "; ".join(r["region"].flags)) for r in rows)
-        return table_response(fmt, f"regions-{region.code if region else 'all'}", header, data)
+        return audited_export(actor=request.user, what="regions.region", fmt=fmt,
+                              filename=f"regions-{region.code if region else 'all'}", header=header, rows=data,
+                              region_code=region.code if region else scope.prefix or "", summary="region list export")
     crumbs = selectors.ancestors(region) if region else []
     q = request.GET.get("q", "").strip()
     found = list(selectors.search(request.user, q)) if q else []

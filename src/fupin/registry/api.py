@@ -2,10 +2,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from fupin.core.masking import Masker, mask_id_number
+from fupin.core.pagination import Page, PageQuery, offset_page, seek_page
 from fupin.core.scoping import get_scoped_or_404, scope_of
 from fupin.registry import history, selectors, services
 from fupin.registry.models import Member
@@ -29,21 +31,13 @@ class HouseholdRow(Schema):
     income_year: int | None
 
 
-class HouseholdPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[HouseholdRow]
-
-
-class FilterIn(Schema):
+class FilterIn(PageQuery):
     region: str = ""
     q: str = ""
     status: str = ""
     cause: str = ""
     sort: str = "number"
-    page: int = 1
-    page_size: int = 50
+    after: str = Field("", description="keyset paging (sort=number only): the next_after of the previous page")
 
 
 class MemberOut(Schema):
@@ -85,26 +79,31 @@ class HouseholdOut(Schema):
     incomes: list[IncomeOut]
 
 
-@router.get("/", response=HouseholdPage, summary="Households in the caller's region, filtered, sorted, paged")
+@router.get("/", response=Page[HouseholdRow], summary="Households in the caller's region, filtered, sorted, paged")
 def list_households(request: HttpRequest, filters: Query[FilterIn]) -> Any:
     f = HouseholdFilter.from_params(filters.dict())
-    size = min(max(filters.page_size, 1), 500)
-    page = max(filters.page, 1)
+    if filters.after and f.sort != "number":
+        raise ValidationError({"after": ["after 只能用于按户编号排序 / after works with sort=number only"]})
     qs: Any = selectors.households(request.user, f)  # annotated with head_name, size, per_capita, income_year
     masker = Masker(request.user)
-    rows = [
-        {
+
+    def row(h: Any) -> dict[str, Any]:
+        return {
             "id": h.id, "number": h.number, "village_code": h.village_id, "village_name": h.village.name,
             "head_name": masker.name(h.head_name or ""), "size": h.size or 0, "status": h.status,
             "main_cause": h.main_cause, "identified_year": h.identified_year, "exit_year": h.exit_year,
             "per_capita_income": h.per_capita, "income_year": h.income_year,
         }
-        for h in qs[(page - 1) * size: page * size]
-    ]
+
+    if f.sort == "number":
+        out = seek_page(qs, filters, field="number", after=filters.after, convert=row)
+    else:
+        out = offset_page(qs, filters, row)
+    rows = out["results"]
     masker.reveal(object_type="registry.household", region_code=f.region or scope_of(request.user).prefix or "",
-                  summary=f"API household list page {page} ({len(rows)} heads' names)",
+                  summary=f"API household list page {out['page']} ({len(rows)} heads' names)",
                   detail={"numbers": [r["number"] for r in rows]})
-    return {"count": qs.count(), "page": page, "page_size": size, "results": rows}
+    return out
 
 
 @router.get("/{household_id}", response=HouseholdOut, summary="One household dossier (404 outside the caller's scope)")

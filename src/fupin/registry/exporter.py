@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from fupin.core import audit, codes
+from fupin.core import codes
+from fupin.core.exports import record_export
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
-from fupin.core.models import AuditEvent
 from fupin.core.scoping import is_code, scope_of, subtree_range
 from fupin.registry.importer import _db_dtype, _db_expr, _typed_from_db, cents_text
 from fupin.registry.template import FALSE_TEXT, HOUSEHOLDS, INCOMES, MEMBERS, SHEETS, TRUE_TEXT, Column
@@ -154,10 +154,10 @@ def export_registry(
         region=narrowed.prefix, households=frames[HOUSEHOLDS.name].height, members=frames[MEMBERS.name].height,
         incomes=frames[INCOMES.name].height, clear=masker.clear,
     )
-    audit.record(
-        actor=actor, action=AuditEvent.Action.EXPORT, object_type="registry.household", region_code=narrowed.prefix,
+    record_export(
+        actor=actor, what="registry.household", fmt=fmt, region_code=narrowed.prefix,
         summary=f"registry export {fmt} ({'clear' if masker.clear else 'masked'}): {result.households} households",
-        detail={"households": result.households, "members": result.members, "clear": masker.clear, "format": fmt},
+        detail={"households": result.households, "members": result.members, "clear": masker.clear},
     )
     data: bytes | None = None
     if fmt == "csv":

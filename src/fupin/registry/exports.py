@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from fupin.core import audit
+from django.http.response import HttpResponseBase
+
 from fupin.core.codes import label
+from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.scoping import scope_of
 from fupin.registry.selectors import HouseholdFilter, households
 
@@ -17,17 +18,19 @@ HEADER = ["户编号", "行政村代码", "行政村", "户主", "家庭人口",
 MAX_ROWS = 1_000_000
 
 
-def household_rows(user: Any, f: HouseholdFilter) -> Iterator[list[Any]]:
+def household_export(user: Any, f: HouseholdFilter, fmt: str) -> HttpResponseBase:
+    """The household list as CSV or XLSX, masked for the user, audited once."""
     masker = Masker(user)
-    qs = households(user, f)
-    audit.record(
-        actor=user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="registry.household",
-        region_code=f.region or scope_of(user).prefix or "",
+    return audited_export(
+        actor=user, what="registry.household", fmt=fmt, filename="households", header=HEADER,
+        rows=household_rows(user, f, masker), region_code=f.region or scope_of(user).prefix or "",
         summary=f"household export ({'clear' if masker.clear else 'masked'})",
         detail={"filter": f.__dict__, "clear": masker.clear},
     )
+
+
+def household_rows(user: Any, f: HouseholdFilter, masker: Masker) -> Iterator[list[Any]]:
+    qs = households(user, f)
     h: Any
     for h in qs[:MAX_ROWS].iterator(chunk_size=2000):
         yield [

@@ -18,6 +18,7 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Model
+from django.utils import timezone
 
 from fupin.registry.models import HistoryChunk, Household, HouseholdVersion, Income, Member
 
@@ -116,7 +117,8 @@ def ensure_baseline(household: Household, *, actor: Any = None) -> None:
     be compared with and earlier dates still show the dossier."""
     if HouseholdVersion.objects.filter(household=household).exists() or registered_by_import(household):
         return
-    created = household.created_at.date() if household.created_at else dt.date.today()
+    # the creation day where the platform is (not in UTC): a change on the same local day must win
+    created = timezone.localdate(household.created_at) if household.created_at else dt.date.today()
     HouseholdVersion.objects.create(
         household=household,
         valid_from=created,

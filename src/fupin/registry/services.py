@@ -24,9 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Round
 
-from fupin.core import audit
+from fupin.core import audit, permissions
 from fupin.core.models import AuditEvent
-from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import scope_of
 from fupin.regions.models import Level, Region
 from fupin.registry import history, idnumber
@@ -49,7 +48,7 @@ MEMBER_FIELDS = (
 
 
 def check_can_write(actor: Any, village_code: str) -> None:
-    if not (getattr(actor, "is_superuser", False) or actor.has_role(*REGISTRY_WRITE_ROLES)):
+    if not permissions.can_write_registry(actor):
         raise PermissionDenied("您的角色不能修改档案 / your role cannot change dossiers")
     if not scope_of(actor).contains(village_code):
         raise PermissionDenied("该村不在您的管辖范围内 / this village is outside your region")

@@ -11,13 +11,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from fupin.core import audit
+from fupin.core import permissions
 from fupin.core.codes import choices, label
-from fupin.core.exports import table_response
+from fupin.core.exports import audited_file
 from fupin.core.masking import Masker
-from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
-from fupin.core.roles import REGISTRY_WRITE_ROLES
 from fupin.core.scoping import scope_of
 from fupin.registry import dossier, exports, selectors, services, svgchart
 from fupin.registry.forms import (
@@ -33,12 +31,8 @@ from fupin.registry.models import INCOME_FIELDS, Household
 from fupin.registry.selectors import HouseholdFilter
 
 
-def can_write(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) or user.has_role(*REGISTRY_WRITE_ROLES))
-
-
 def _require_writer(request: HttpRequest) -> None:
-    if not can_write(request.user):
+    if not permissions.can_write_registry(request.user):
         raise PermissionDenied
 
 
@@ -47,7 +41,7 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
     f = HouseholdFilter.from_params(request.GET)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        return table_response(fmt, "households", exports.HEADER, exports.household_rows(request.user, f))
+        return exports.household_export(request.user, f, fmt)
     page = paginate(request, selectors.households(request.user, f))
     masker = Masker(request.user)
     for h in page.object_list:
@@ -66,7 +60,7 @@ def household_list(request: HttpRequest) -> HttpResponseBase:
         "causes": choices("poverty_cause"),
         "bands": [("below", _("below the poverty line")), ("near", _("line to 1.5 × line")),
                   ("above", _("above 1.5 × line")), ("none", _("no income recorded"))],
-        "can_write": can_write(request.user),
+        "can_write": permissions.can_write_registry(request.user),
         "query": query_without(request, "page"),
         "sort_query": query_without(request, "page", "sort"),
     }
@@ -79,7 +73,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for(request.user, pk)
     as_of = dossier.parse_date(request.GET.get("as_of"))
     context = dossier.context(request.user, household, as_of)
-    context["can_write"] = can_write(request.user) and as_of is None
+    context["can_write"] = permissions.can_write_registry(request.user) and as_of is None
     if as_of is None:  # measures are not part of the dossier's versions: shown as they are now
         from fupin.lifecycle.selectors import labelled_measures
 
@@ -88,7 +82,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def household_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The dossier printed (weasyprint; fonts from the system: Noto Sans CJK). Exports are audited."""
     from weasyprint import HTML
 
@@ -98,12 +92,10 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context["income_svg"] = svgchart.income_svg(context["chart_data"], unit=_("yuan"))
     html = render_to_string("registry/household_pdf.html", context, request=request)
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=household,
-                 summary=f"dossier PDF {household.number}" + (f" as of {as_of}" if as_of else ""),
-                 detail={"format": "pdf", "clear": not context["masked"], "as_of": str(as_of or "")})
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="household-{household.number}.pdf"'
-    return response
+    return audited_file(actor=request.user, what="registry.household", obj=household, inline=True,
+                        filename=f"household-{household.number}.pdf", content=pdf, content_type="application/pdf",
+                        summary=f"dossier PDF {household.number}" + (f" as of {as_of}" if as_of else ""),
+                        detail={"clear": not context["masked"], "as_of": str(as_of or "")})
 
 
 def _member_forms(request: HttpRequest) -> list[MemberForm]:

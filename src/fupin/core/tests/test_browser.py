@@ -1,40 +1,10 @@
 """Pages as a person sees them: headless Chromium (Debian's package) driven by Playwright."""
 
-import os
-import shutil
-
 import pytest
 
-from fupin.testing import PASSWORD
+from fupin.testing import log_in
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing; `make setup` installs the Debian package chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield b
-        b.close()
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/")
-    assert "登录" in page.content()
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_county_user_logs_in_and_sees_only_its_county(browser, live_server, transactional_db):

@@ -3,6 +3,7 @@ import io
 
 import polars as pl
 
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services
 from fupin.registry.models import Member
 
@@ -21,11 +22,11 @@ def member_of(village_code: str) -> Member:
 
 def vehicles(*id_numbers: str, plate: str = "云Q00001", as_of: dt.date = AS_OF):
     n = len(id_numbers)
-    return services.upload_batch(actor=None, dataset="vehicles", as_of=as_of, file_name="v.parquet",
+    return services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=as_of, file_name="v.parquet",
                                  content=parquet(id_number=list(id_numbers), plate=[plate] * n, vehicle_type=["K"] * n,
                                                  registered_on=["2020-01-01"] * n))
 
 
 def payroll(*id_numbers: str):
-    return services.upload_batch(actor=None, dataset="payroll", as_of=AS_OF, file_name="p.parquet",
+    return services.upload_batch(actor=SYSTEM, dataset="payroll", as_of=AS_OF, file_name="p.parquet",
                                  content=parquet(id_number=list(id_numbers), employer=["某局"] * len(id_numbers)))

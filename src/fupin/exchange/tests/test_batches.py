@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services
 from fupin.exchange.models import Batch, Doubt
 
@@ -31,10 +32,10 @@ def ids(households):
 
 
 def test_csv_utf8_bom_gb18030_xlsx_json_are_accepted(ids):
-    b1 = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name="a.csv",
+    b1 = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="a.csv",
                                content=("\ufeff" + _csv(ids)).encode("utf-8"))
     # Chinese labels as headers, in GB18030 as Excel on a Chinese Windows writes them
-    b2 = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name="b.csv",
+    b2 = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="b.csv",
                                content=_csv(ids, "身份证号码,号牌号码,车辆类型,初次登记日期").encode("gb18030"))
     wb = Workbook()
     ws = wb.active
@@ -43,8 +44,8 @@ def test_csv_utf8_bom_gb18030_xlsx_json_are_accepted(ids):
         ws.append([i, "云B12345", "H", "20200101"])
     buf = io.BytesIO()
     wb.save(buf)
-    b3 = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name="c.xlsx", content=buf.getvalue())
-    b4 = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name="d.json",
+    b3 = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="c.xlsx", content=buf.getvalue())
+    b4 = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="d.json",
                                content=json.dumps([{"id_number": ids[0], "plate": "云C1", "vehicle_type": "M",
                                                     "registered_on": "2019-01-02"}]).encode())
     for b in (b1, b2, b3, b4):
@@ -66,7 +67,7 @@ def test_csv_utf8_bom_gb18030_xlsx_json_are_accepted(ids):
 ])
 def test_malformed_batch_is_rejected_with_a_report_and_changes_nothing(ids, content, name, expect):
     good = vehicles(ids[0])
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     doubts_before = list(Doubt.objects.values_list("id", "fingerprint", "state"))
     files_before = _files()
     assert doubts_before  # the good batch raised one doubt
@@ -81,7 +82,7 @@ def test_malformed_batch_is_rejected_with_a_report_and_changes_nothing(ids, cont
     else:
         text = _csv(ids)
     raw = text.encode("utf-16") if content == "utf16" else text.encode("utf-8")
-    bad = services.upload_batch(actor=None, dataset="vehicles", as_of=AS_OF, file_name=name, content=raw)
+    bad = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name=name, content=raw)
     assert bad.status == Batch.Status.REJECTED
     report = bad.report
     assert not report["ok"]
@@ -90,7 +91,7 @@ def test_malformed_batch_is_rejected_with_a_report_and_changes_nothing(ids, cont
         assert [e["row"] for e in report["errors"]] == [3, 4]  # row-level: the two bad numbers
     assert bad.path == "" and _files() == files_before
     assert services.latest_batches()["vehicles"].pk == good.pk
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     assert list(Doubt.objects.values_list("id", "fingerprint", "state")) == doubts_before
 
 

@@ -1,5 +1,6 @@
 """Re-running a comparison: open doubts are not duplicated; resolved ones stay resolved unless the data change."""
 
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services
 from fupin.exchange.models import Doubt
 
@@ -7,10 +8,10 @@ from .helpers import AS_OF, member_of, vehicles
 
 
 def test_rerun_adds_no_duplicate_doubts(planted):
-    first = services.run_comparison(as_of=AS_OF)
+    first = services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     n = Doubt.objects.count()
     assert n == sum(planted.expected.values()) and first.summary["new"] == n
-    second = services.run_comparison(as_of=AS_OF)
+    second = services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     assert Doubt.objects.count() == n
     assert second.summary["new"] == 0 and second.summary["updated"] == n
     assert set(Doubt.objects.values_list("first_run", flat=True)) == {first.pk}
@@ -20,17 +21,17 @@ def test_rerun_adds_no_duplicate_doubts(planted):
 def test_dismissed_stays_dismissed_unless_the_data_change(households, users):
     m = member_of("533301205201")
     vehicles(m.id_number)
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     d = Doubt.objects.get()
     services.verify_doubt(actor=users["township"], doubt_id=d.pk, confirmed=False, reason="车辆已转让")
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     vehicles(m.id_number)  # a new version with the same data
-    run = services.run_comparison(as_of=AS_OF)
+    run = services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     d.refresh_from_db()
     assert d.state == Doubt.State.DISMISSED and run.summary["unchanged_resolved"] == 1
     assert Doubt.objects.count() == 1
     vehicles(m.id_number, plate="云Q99999")  # the department now reports another car
-    run = services.run_comparison(as_of=AS_OF)
+    run = services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     d.refresh_from_db()
     assert d.state == Doubt.State.OPEN and d.reopened == 1 and run.summary["reopened"] == 1
     assert d.verifier is None and d.reason == ""
@@ -40,9 +41,9 @@ def test_dismissed_stays_dismissed_unless_the_data_change(households, users):
 def test_doubts_no_longer_found_are_marked_but_kept(households):
     a, b = member_of("533301205201"), member_of("533323101201")
     vehicles(a.id_number, b.id_number)
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     vehicles(a.id_number)
-    run = services.run_comparison(as_of=AS_OF)
+    run = services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["cleared"] == 1
     assert dict(Doubt.objects.values_list("id_number", "active")) == {a.id_number: True, b.id_number: False}
 

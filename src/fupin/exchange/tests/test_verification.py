@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services
 from fupin.exchange.models import Doubt
 from fupin.registry.models import HouseholdVersion
@@ -17,7 +18,7 @@ from .helpers import AS_OF, member_of, payroll, vehicles
 def doubts(households):
     mine, other = member_of("533301205201"), member_of("533323101201")
     vehicles(mine.id_number, other.id_number)
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     return {"mine": Doubt.objects.get(id_number=mine.id_number), "other": Doubt.objects.get(id_number=other.id_number)}
 
 
@@ -65,7 +66,7 @@ def test_dismiss_needs_a_reason(users, doubts):
 def test_roles_and_routing(users, households):
     m = member_of("533301205201")
     payroll(m.id_number)
-    services.run_comparison(as_of=AS_OF)
+    services.run_comparison(actor=SYSTEM, as_of=AS_OF)
     d = Doubt.objects.get(rule_id="PAYROLL")
     assert d.route_code == "533301"
     with pytest.raises(PermissionDenied):  # routed to the county

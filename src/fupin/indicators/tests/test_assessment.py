@@ -8,7 +8,7 @@ import pytest
 from fupin.indicators import assessment
 from fupin.indicators.models import AssessmentScheme, AssessmentWeight, Period, Target
 
-from .test_pages_factories import COVER, INCIDENCE, inds, seed, target, val, year  # noqa: F401
+from .factories import COVER, INCIDENCE, seed, target, val, year
 
 pytestmark = pytest.mark.usefixtures("inds")
 

@@ -3,14 +3,14 @@ down, and nothing is wider than a 375 px phone."""
 
 import pytest
 
-from fupin.core.tests.test_browser import browser, log_in  # noqa: F401
+from fupin.testing import log_in
 
-from .test_pages_factories import COVER, inds, seed  # noqa: F401
+from .factories import COVER, seed
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("inds")]
 
 
-def test_dashboard_on_a_phone_drills_down_by_clicking_a_bar(browser, live_server, transactional_db):  # noqa: F811
+def test_dashboard_on_a_phone_drills_down_by_clicking_a_bar(browser, live_server, transactional_db):
     from fupin import testing
 
     tree = testing.make_tree()
@@ -45,7 +45,7 @@ def test_dashboard_on_a_phone_drills_down_by_clicking_a_bar(browser, live_server
     assert "六库街道" in page.locator("h1").inner_text()
 
 
-def test_nation_map_is_drawn_from_the_outlines(browser, live_server, transactional_db):  # noqa: F811
+def test_nation_map_is_drawn_from_the_outlines(browser, live_server, transactional_db):
     from fupin import testing
 
     tree = testing.make_tree()

@@ -23,7 +23,7 @@ class Clock:
 
     def __init__(self, monkeypatch):
         self.date = dt.date.today()
-        monkeypatch.setattr(services, "today", lambda: self.date)
+        monkeypatch.setattr(services.common, "today", lambda: self.date)
 
     def advance(self, days):
         self.date += dt.timedelta(days=days)

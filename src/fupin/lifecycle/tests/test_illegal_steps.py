@@ -7,7 +7,7 @@ from fupin.lifecycle import services
 from fupin.lifecycle.models import Case, Stage, Step
 from fupin.lifecycle.services import LifecycleError
 
-from .conftest import VILLAGE, walk
+from .conftest import VILLAGE
 
 OTHER_COUNTY_VILLAGE = "533323101201"  # 福贡县
 
@@ -153,4 +153,7 @@ def test_walk_helper_needs_the_notice_to_end(users, applied, clock):
     clock.advance(6)
     with pytest.raises(LifecycleError, match="notice runs until"):
         services.township_audit(actor=users["township"], case=applied, approve=True, reason="审核")
-    assert walk  # imported for the other tests
+    assert Case.objects.get(pk=applied.pk).stage == Stage.NOTICE
+    clock.advance(1)  # the seventh day has passed
+    services.township_audit(actor=users["township"], case=applied, approve=True, reason="审核")
+    assert Case.objects.get(pk=applied.pk).stage == Stage.AUDITED

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from fupin.core.permissions import SYSTEM
 from fupin.core.roles import Role
 from fupin.exchange import services as exchange
 from fupin.exchange.models import Doubt
@@ -25,7 +26,7 @@ def _var_dir(settings, tmp_path):
 
 def vehicle_doubt(households):
     vehicles(member_of(VILLAGE).id_number)
-    exchange.run_comparison(as_of=AS_OF)
+    exchange.run_comparison(actor=SYSTEM, as_of=AS_OF)
     return Doubt.objects.get(rule_id="VEHICLE")
 
 
@@ -34,10 +35,10 @@ def medical_doubt(households, status):
     h.status = status
     h.save()
     m = member_of(VILLAGE)
-    exchange.upload_batch(actor=None, dataset="medical_expense", as_of=AS_OF, file_name="m.parquet",
+    exchange.upload_batch(actor=SYSTEM, dataset="medical_expense", as_of=AS_OF, file_name="m.parquet",
                           content=parquet(id_number=[m.id_number], year=["2025"], total_cost=["80000"],
                                           out_of_pocket=["30000"]))
-    exchange.run_comparison(as_of=AS_OF)
+    exchange.run_comparison(actor=SYSTEM, as_of=AS_OF)
     return Doubt.objects.get(rule_id="MEDICAL_EXPENSE")
 
 

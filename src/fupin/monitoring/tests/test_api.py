@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.lifecycle.models import Case
 from fupin.monitoring import services
 from fupin.monitoring.models import Alert
@@ -20,7 +21,7 @@ API = "/api/v1/monitoring"
 @pytest.fixture
 def alerts(planted):
     Household.objects.filter(pk=planted["water"].pk).update(housing_safety="D")  # 20 + 30 points
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     return planted
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fupin import testing
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import services as exchange
 from fupin.exchange.models import Batch
 from fupin.monitoring import services
@@ -31,7 +32,7 @@ def _report(h, kind, days_before, **extra):
 
 def _expenses(rows, as_of=AS_OF):
     lines = ["id_number,year,total_cost,out_of_pocket", *(f"{i},{y},{t},{o}" for i, y, t, o in rows)]
-    b = exchange.upload_batch(actor=None, dataset="medical_expense", as_of=as_of, file_name="m.csv",
+    b = exchange.upload_batch(actor=SYSTEM, dataset="medical_expense", as_of=as_of, file_name="m.csv",
                               content="\n".join(lines).encode())
     assert b.status == Batch.Status.ACCEPTED, b.report
     return b
@@ -94,7 +95,7 @@ def found(h):
 
 
 def test_each_planted_risk_raises_exactly_its_alert(risks):
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert found(risks) == EXPECTED
     assert run.summary["skipped"] == {}
     assert run.summary["sources"]["MEDICAL_EXPENSE"]["year"] == 2025
@@ -114,14 +115,14 @@ def test_each_planted_risk_raises_exactly_its_alert(risks):
 
 
 def test_a_second_run_adds_nothing_and_a_new_report_adds_one_alert(risks):
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     before = list(Alert.objects.order_by("id").values_list("id", "rule", "household_id", "fingerprint", "state"))
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["new"] == 0 and run.summary["reopened"] == 0 and run.summary["cleared"] == 0
     assert list(Alert.objects.order_by("id").values_list("id", "rule", "household_id", "fingerprint", "state")) == before
     # a second disaster report on the same household: the same alert, new evidence
     _report(risks["disaster"], "disaster", 2)
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["new"] == 0 and Alert.objects.filter(rule="REPORTED_DISASTER").count() == 1
     assert Alert.objects.get(rule="REPORTED_DISASTER").evidence["reports"] == 2
 
@@ -130,28 +131,28 @@ def test_thresholds_are_settings(risks):
     services.ensure_settings()
     RuleSetting.objects.filter(rule="MEDICAL_EXPENSE", province="").update(params={"ratio": 0.3, "amount": 0})
     RuleSetting.objects.filter(rule="REPORTED_ILLNESS", province="").update(params={"days": 60})
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     medical = {n for n, r in found(risks) if r == "MEDICAL_EXPENSE"}
     assert medical == {"medical", "none", "elsewhere"}  # 55 %, 40 %, 90 %; the absolute amount is off
     assert ("illness", "REPORTED_ILLNESS") not in found(risks)  # 89 days ago
 
 
 def test_without_a_batch_the_medical_rule_is_skipped_and_keeps_its_alerts(risks):
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     Batch.objects.filter(dataset="medical_expense").update(status=Batch.Status.REJECTED)
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["skipped"] == {"MEDICAL_EXPENSE": "no accepted medical_expense batch"}
     assert Alert.objects.filter(rule="MEDICAL_EXPENSE", active=True).count() == 3
     # the latest batch counts: a newer one without the household's expenses clears its alert
     Batch.objects.filter(dataset="medical_expense").update(status=Batch.Status.ACCEPTED)
     _expenses([(_ids(risks["medical_amount"])[0], 2025, 40000, 25000)], as_of=AS_OF + dt.timedelta(days=1))
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert set(Alert.objects.filter(rule="MEDICAL_EXPENSE", active=True).values_list("household_id", flat=True)) == {
         risks["medical_amount"].pk}
     # an unreadable file skips the rule, the other rules run
     latest = Batch.objects.filter(dataset="medical_expense").latest("as_of")
     open(latest.path, "wb").write(b"not parquet")
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert "cannot read" in run.summary["skipped"]["MEDICAL_EXPENSE"] and run.summary["hits"]["REPORTED_DISASTER"] == 1
     assert Alert.objects.filter(rule="MEDICAL_EXPENSE", active=True).count() == 1
 
@@ -159,7 +160,7 @@ def test_without_a_batch_the_medical_rule_is_skipped_and_keeps_its_alerts(risks)
 def test_including_a_sudden_difficulty_makes_a_sudden_difficulty_household(risks, users):
     from fupin.lifecycle.models import Case
 
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     a = Alert.objects.get(rule="REPORTED_DISASTER")
     services.include(actor=users["township"], alert_id=a.pk, reason="房屋被洪水冲毁")
     case = Case.objects.get(household=risks["disaster"])

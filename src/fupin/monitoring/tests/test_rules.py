@@ -4,6 +4,7 @@ the data change; thresholds are settings, by province."""
 import datetime as dt
 from decimal import Decimal
 
+from fupin.core.permissions import SYSTEM
 from fupin.lifecycle.models import Measure, PovertyLine
 from fupin.monitoring import services
 from fupin.monitoring.models import Alert, RuleSetting
@@ -24,7 +25,7 @@ def found(planted):
 
 
 def test_each_planted_risk_raises_exactly_its_alert(planted):
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert found(planted) == EXPECTED
     assert run.summary["new"] == len(EXPECTED)
     a = Alert.objects.get(rule="INCOME_BELOW_LINE")
@@ -37,36 +38,36 @@ def test_each_planted_risk_raises_exactly_its_alert(planted):
 
 
 def test_a_second_run_adds_nothing(planted):
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     before = list(Alert.objects.order_by("id").values_list("id", "rule", "household_id", "fingerprint", "state"))
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["new"] == 0 and run.summary["reopened"] == 0
     after = list(Alert.objects.order_by("id").values_list("id", "rule", "household_id", "fingerprint", "state"))
     assert after == before
 
 
 def test_dismissed_alert_stays_dismissed_until_the_data_change(planted, users):
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     a = Alert.objects.get(rule="INCOME_BELOW_LINE")
     services.dismiss(actor=users["township"], alert_id=a.pk, reason="收入漏记，已核实")
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     a.refresh_from_db()
     assert a.state == Alert.State.DISMISSED and a.reopened == 0
     # the income changes but stays below the line: new evidence, the alert is reopened
     planted["income"].incomes.update(wage_other=1300)
     _refresh(planted["income"])
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     a.refresh_from_db()
     assert a.state == Alert.State.NEW and a.reopened == 1 and run.summary["reopened"] == 1
     assert float(a.evidence["per_capita"]) == 766.67
 
 
 def test_alert_no_longer_found_leaves_the_score(planted):
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     Household.objects.filter(pk=planted["housing"].pk).update(housing_safety="A")
     Measure.objects.create(household=planted["monitored"], type="05", description="医疗救助",
                            start_date=AS_OF - dt.timedelta(days=10), responsible="李")
-    run = services.run_rules(as_of=AS_OF)
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["cleared"] == 2
     assert not Alert.objects.get(household=planted["housing"]).active
     assert not Alert.objects.get(household=planted["monitored"]).active
@@ -74,11 +75,11 @@ def test_alert_no_longer_found_leaves_the_score(planted):
 
 def test_monitoring_line_of_the_province_and_factor_are_settings(planted):
     PovertyLine.objects.create(year=2020, standard="monitoring", province="53", amount=Decimal("600"))
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert not Alert.objects.filter(rule="INCOME_BELOW_LINE").exists()  # 666.67 is above the province's 600
     PovertyLine.objects.all().filter(standard="monitoring").delete()
     RuleSetting.objects.filter(rule="INCOME_BELOW_LINE").update(params={"factor": 2.0})  # line 4000
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     flagged = {n for n, r in found(planted) if r == "INCOME_BELOW_LINE"}
     assert flagged == set(planted) - {"poor", "monitored"}  # every household at risk is below 4000
 
@@ -86,11 +87,11 @@ def test_monitoring_line_of_the_province_and_factor_are_settings(planted):
 def test_a_provincial_setting_overrides_the_national_one(planted):
     services.ensure_settings()
     RuleSetting.objects.create(rule="HOUSING_UNSAFE", province="53", enabled=False, severity="low", points=1)
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert not Alert.objects.filter(rule="HOUSING_UNSAFE").exists()
     RuleSetting.objects.filter(rule="HOUSING_UNSAFE", province="53").update(enabled=True, points=7)
     RuleSetting.objects.create(rule="INCOME_DROP", province="53", severity="low", points=1, params={"drop": 0.9})
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     assert set(Alert.objects.filter(rule="HOUSING_UNSAFE").values_list("points", flat=True)) == {7}
     assert not Alert.objects.filter(rule="INCOME_DROP", active=True).exists()  # 67 % is below 90 %
 

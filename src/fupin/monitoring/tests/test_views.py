@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from fupin import testing
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.core.roles import Role
 from fupin.lifecycle import services as lifecycle
 from fupin.lifecycle.models import Case, Kind, MonitoringRecord, Stage, Step
@@ -22,7 +23,7 @@ from .conftest import AS_OF
 def alerts(planted):
     # the water household also has unsafe housing: two alerts, 20 + 30 points, ranked above income (40)
     Household.objects.filter(pk=planted["water"].pk).update(housing_safety="D")
-    services.run_rules(as_of=AS_OF)
+    services.run_rules(actor=SYSTEM, as_of=AS_OF)
     return {name: Alert.objects.filter(household=h).order_by("id").first() for name, h in planted.items()}
 
 
@@ -87,7 +88,7 @@ def test_include_opens_the_monitoring_procedure_and_the_chain_makes_the_househol
     # the ordinary chain: village review and notice, township audit, county approval
     lifecycle.review(actor=users["clerk"], case=case, approve=True, reason="评议通过", evidence="会议纪要")
     lifecycle.start_notice(actor=users["clerk"], cases=[case])
-    monkeypatch.setattr(lifecycle, "today", lambda: dt.date.today() + dt.timedelta(days=8))
+    monkeypatch.setattr(lifecycle.common, "today", lambda: dt.date.today() + dt.timedelta(days=8))
     second = testing.make_user("township2", tree["533301205"], Role.TOWNSHIP_REVIEWER)
     lifecycle.township_audit(actor=second, case=case, approve=True, reason="审核通过")
     lifecycle.county_approval(actor=users["county"], case=case, approve=True, reason="批准")

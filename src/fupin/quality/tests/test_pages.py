@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from fupin.core.models import AuditEvent
+from fupin.core.permissions import SYSTEM
 from fupin.quality import services
 from fupin.quality.models import Finding, Rule, RuleParameter
 from fupin.quality.tests.helpers import AS_OF, spouse
@@ -22,7 +23,7 @@ CODE = "C01_NO_MEDICAL_INSURANCE"
 def found(base):
     for key in ("poor", "exited", "guizhou"):
         Member.objects.filter(pk=spouse(base[key]).pk).update(has_medical_insurance=False)
-    services.run_quality(as_of=AS_OF)
+    services.run_quality(actor=SYSTEM, as_of=AS_OF)
     return base
 
 
@@ -72,7 +73,7 @@ def test_exemption_through_the_pages(client, users, found):
 
 
 def test_trend_lists_runs(client, users, found):
-    services.run_quality(as_of=AS_OF)
+    services.run_quality(actor=SYSTEM, as_of=AS_OF)
     client.force_login(users["county"])
     page = client.get("/quality/trend/").content.decode()
     assert page.count("<td class=\"num\">2</td>") >= 2  # two open findings in 泸水市 after each run

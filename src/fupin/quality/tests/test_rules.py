@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from fupin.core.permissions import SYSTEM
 from fupin.lifecycle.models import Measure, MonitoringRecord
 from fupin.quality import services
 from fupin.quality.models import Finding, VillageRecord
@@ -234,7 +235,7 @@ def test_every_rule_has_a_planted_case():
 
 
 def test_the_clean_registry_has_no_findings(base):
-    run = services.run_quality(as_of=AS_OF)
+    run = services.run_quality(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["errors"] == {}
     assert run.summary["rules"] == len(RULES)
     found = {c: n for c, n in run.summary["hits"].items() if n}
@@ -246,7 +247,7 @@ def test_planted_case_is_found_exactly(code, base, users):
     plant = PLANTS[code]
     expected = plant(base, users) if plant.__code__.co_argcount == 2 else plant(base)
     assert expected
-    run = services.run_quality(as_of=AS_OF, rule_codes=[code])
+    run = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
     assert run.summary["errors"] == {}
     assert findings(code) == expected
     assert Decimal(len(expected)) == run.summary["hits"][code]

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from fupin.core.permissions import SYSTEM
 from fupin.lifecycle.models import PovertyLine
 from fupin.quality import services
 from fupin.quality.models import Finding, Rule, RuleParameter, Tally
@@ -26,13 +27,13 @@ def uninsured(m: Member) -> str:
 
 def test_rerun_adds_no_duplicates_and_confirms_fixes(base):
     a, b = uninsured(spouse(base["poor"])), uninsured(spouse(base["exited"]))
-    first = services.run_quality(as_of=AS_OF, rule_codes=[CODE])
+    first = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
     assert first.summary["new"] == 2
-    second = services.run_quality(as_of=AS_OF, rule_codes=[CODE])
+    second = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
     assert second.summary["new"] == 0
     assert Finding.objects.filter(rule_id=CODE).count() == 2
     Member.objects.filter(pk=spouse(base["poor"]).pk).update(has_medical_insurance=True)
-    third = services.run_quality(as_of=AS_OF, rule_codes=[CODE])
+    third = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
     assert third.summary["fixed"] == 1
     fixed = Finding.objects.get(record=a)
     assert (fixed.state, fixed.fixed_run_id) == (Finding.State.FIXED, third.pk)
@@ -42,7 +43,7 @@ def test_rerun_adds_no_duplicates_and_confirms_fixes(base):
         (first.pk, 1), (first.pk, 1), (second.pk, 1), (second.pk, 1), (third.pk, 1)]
     # it comes back: reopened
     uninsured(spouse(base["poor"]))
-    fourth = services.run_quality(as_of=AS_OF, rule_codes=[CODE])
+    fourth = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
     assert fourth.summary["reopened"] == 1
     again = Finding.objects.get(record=a)
     assert (again.state, again.reopened, again.reopened_run_id) == (Finding.State.OPEN, 1, fourth.pk)
@@ -50,7 +51,7 @@ def test_rerun_adds_no_duplicates_and_confirms_fixes(base):
 
 def test_exemption_needs_reason_and_another_approver_and_reopens_on_changed_data(base, users):
     record = uninsured(spouse(base["poor"]))
-    services.run_quality(as_of=AS_OF, rule_codes=["C01_NO_MEDICAL_INSURANCE", "L03_ILL_FULL_LABOUR"])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=["C01_NO_MEDICAL_INSURANCE", "L03_ILL_FULL_LABOUR"])
     f = Finding.objects.get(record=record)
     until = dt.date.today() + dt.timedelta(days=90)
     with pytest.raises(ValidationError, match="reason is required"):
@@ -66,17 +67,17 @@ def test_exemption_needs_reason_and_another_approver_and_reopens_on_changed_data
     f.refresh_from_db()
     assert (f.state, f.exemption_approved_by, f.exempt_until) == (Finding.State.EXEMPTED, users["sysadmin"], until)
     # same data: stays exempted (and is not "fixed" either)
-    services.run_quality(as_of=AS_OF, rule_codes=[CODE])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
     f.refresh_from_db()
     assert f.state == Finding.State.EXEMPTED
     # the evidence changes when another rule's data change? no: only this rule's evidence counts. Make it change:
     Member.objects.filter(pk=spouse(base["poor"]).pk).update(health="03")
-    services.run_quality(as_of=AS_OF, rule_codes=["L03_ILL_FULL_LABOUR"])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=["L03_ILL_FULL_LABOUR"])
     f.refresh_from_db()
     assert f.state == Finding.State.EXEMPTED
     # an expired exemption opens again
     Finding.objects.filter(pk=f.pk).update(exempt_until=AS_OF - dt.timedelta(days=1))
-    services.run_quality(as_of=AS_OF, rule_codes=[CODE])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
     f.refresh_from_db()
     assert (f.state, f.reopened, f.exemption_reason) == (Finding.State.OPEN, 1, "")
 
@@ -84,13 +85,13 @@ def test_exemption_needs_reason_and_another_approver_and_reopens_on_changed_data
 def test_exempted_finding_reopens_when_its_evidence_changes(base, users):
     code = "S01_COMPULSORY_OUT"
     Member.objects.filter(pk=child(base["poor"]).pk).update(schooling="01")
-    services.run_quality(as_of=AS_OF, rule_codes=[code])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
     f = Finding.objects.get(rule_id=code)
     services.request_exemption(actor=users["township"], finding_id=f.pk, reason="送教上门",
                                until=dt.date.today() + dt.timedelta(days=30))
     services.decide_exemption(actor=users["county"], finding_id=f.pk, approve=True)
     Member.objects.filter(pk=child(base["poor"]).pk).update(schooling="")
-    services.run_quality(as_of=AS_OF, rule_codes=[code])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
     f.refresh_from_db()
     assert (f.state, f.reopened) == (Finding.State.OPEN, 1)
 
@@ -100,14 +101,14 @@ def test_parameters_by_province_and_year(base, tree, users):
     Member.objects.filter(pk=child(base["poor"]).pk).update(schooling="01")  # 14, Yunnan
     Member.objects.filter(pk=child(base["guizhou"]).pk).update(schooling="01")  # 14, Guizhou
     services.set_parameters(actor=users["sysadmin"], code=code, values={"max_age": 13}, province="53")
-    services.run_quality(as_of=AS_OF, rule_codes=[code])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
     assert set(Finding.objects.filter(rule_id=code, state="open").values_list("region_code", flat=True)) == {
         "520102001001"}
     # a row for the year of the run wins over the all-years row
     services.set_parameters(actor=users["sysadmin"], code=code, values={"max_age": 15}, province="53", year=2026)
-    services.run_quality(as_of=AS_OF, rule_codes=[code])
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
     assert Finding.objects.filter(rule_id=code, state="open").count() == 2
-    services.run_quality(as_of=dt.date(2027, 1, 10), rule_codes=[code])  # 2027: the all-years row again
+    services.run_quality(actor=SYSTEM, as_of=dt.date(2027, 1, 10), rule_codes=[code])  # 2027: the all-years row again
     assert Finding.objects.filter(rule_id=code, state="open").count() == 1
 
 
@@ -140,7 +141,7 @@ def test_unknown_codes_provinces_and_rules_are_refused(db, users):
 
 def test_a_year_without_a_line_is_an_explicit_error(base):
     PovertyLine.objects.filter(standard="monitoring", province="52").delete()
-    run = services.run_quality(as_of=AS_OF, rule_codes=["I03_POOR_INCOME_HIGH", "C01_NO_MEDICAL_INSURANCE"])
+    run = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=["I03_POOR_INCOME_HIGH", "C01_NO_MEDICAL_INSURANCE"])
     assert "I03_POOR_INCOME_HIGH" not in run.summary["hits"]
     assert "2025/52" in run.summary["errors"]["I03_POOR_INCOME_HIGH"]
     assert "no poverty line" in run.summary["errors"]["I03_POOR_INCOME_HIGH"]
@@ -149,10 +150,10 @@ def test_a_year_without_a_line_is_an_explicit_error(base):
 def test_switched_off_or_not_yet_effective_rules_do_not_run(base, users):
     uninsured(spouse(base["poor"]))
     services.update_rule(actor=users["sysadmin"], code=CODE, enabled=False)
-    run = services.run_quality(as_of=AS_OF)
+    run = services.run_quality(actor=SYSTEM, as_of=AS_OF)
     assert CODE not in run.summary["hits"]
     services.update_rule(actor=users["sysadmin"], code=CODE, enabled=True, effective_from=dt.date(2027, 1, 1))
-    assert CODE not in services.run_quality(as_of=AS_OF).summary["hits"]
+    assert CODE not in services.run_quality(actor=SYSTEM, as_of=AS_OF).summary["hits"]
     with pytest.raises(ValidationError, match="unknown household status"):
         services.update_rule(actor=users["sysadmin"], code=CODE, statuses=["poor", "rich"])
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.connectivity.services import EventDataError, import_events
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"file not found: {path}")
         try:
-            r = import_events(content=path.read_bytes(), filename=path.name)
+            r = import_events(content=path.read_bytes(), filename=path.name, actor=SYSTEM)
         except EventDataError as exc:
             for err in exc.errors:
                 self.stderr.write(str(err))

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fupin.connectivity.facilities import import_facilities
 from fupin.connectivity.services import EventDataError
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"file not found: {path}")
         try:
-            r = import_facilities(content=path.read_bytes(), filename=path.name)
+            r = import_facilities(content=path.read_bytes(), filename=path.name, actor=SYSTEM)
         except EventDataError as exc:
             for err in exc.errors:
                 self.stderr.write(str(err))

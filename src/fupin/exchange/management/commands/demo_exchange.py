@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import demo, services
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"batch {dataset:18} {rows:>8,} rows")
         if opts["no_run"]:
             return
-        run = services.run_comparison(as_of=as_of)
+        run = services.run_comparison(actor=SYSTEM, as_of=as_of)
         for code, expected in sorted(result.expected.items()):
             found = run.summary["hits"].get(code, 0)
             self.stdout.write(f"{code:22} planted {expected:>3}  found {found:>3}{'' if found == expected else '  ≠'}")

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import catalogue, services
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        batch = services.upload_batch(actor=None, dataset=opts["dataset"], content=path.read_bytes(),
+        batch = services.upload_batch(actor=SYSTEM, dataset=opts["dataset"], content=path.read_bytes(),
                                       file_name=path.name, as_of=opts["as_of"], region_code=opts["region"],
                                       department=opts["department"])
         if batch.status != batch.Status.ACCEPTED:

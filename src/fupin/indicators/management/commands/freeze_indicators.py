@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.indicators import services
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             if opts["if_open"] and existing.is_frozen:
                 self.stdout.write(f"{existing.code}: already frozen at {existing.frozen_at:%Y-%m-%d %H:%M}")
                 return
-            period = services.freeze(opts["period"], actor=None, refresh_first=not opts["no_refresh"])
+            period = services.freeze(opts["period"], actor=SYSTEM, refresh_first=not opts["no_refresh"])
         except services.IndicatorError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{period.code}: frozen at {period.frozen_at:%Y-%m-%d %H:%M} "

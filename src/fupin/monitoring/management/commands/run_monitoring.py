@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.monitoring import services
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             result = run_monitoring.enqueue()
             self.stdout.write(f"queued {result.id}")
             return
-        run = services.run_rules(as_of=opts["as_of"], rule_codes=opts["rule"])
+        run = services.run_rules(actor=SYSTEM, as_of=opts["as_of"], rule_codes=opts["rule"])
         s = run.summary
         self.stdout.write(f"warning run {run.pk} as of {run.as_of}: {s['seconds']} s")
         for code, n in sorted(s["hits"].items()):

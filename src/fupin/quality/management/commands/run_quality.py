@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
+from fupin.core.permissions import SYSTEM
 from fupin.exchange import engine
 from fupin.quality import services
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             return
         backend = engine.PostgresBackend(opts["postgres"]) if opts["postgres"] else None
         try:
-            run = services.run_quality(as_of=opts["as_of"], backend=backend, rule_codes=opts["rule"])
+            run = services.run_quality(actor=SYSTEM, as_of=opts["as_of"], backend=backend, rule_codes=opts["rule"])
         finally:
             if backend is not None:
                 backend.close()

@@ -1,4 +1,4 @@
-"""Factories shared by the page, assessment and report tests (rows written directly, independent of the engine):
+"""Rows shared by the page, assessment and report tests (rows written directly, independent of the engine):
 test indicators registered for the test only, yearly periods, values and targets."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from fupin.indicators import definitions
@@ -24,14 +23,6 @@ TEST_INDICATORS = (
                           group="测试组"),
     definitions.Indicator(COUNT, "测试户数", definitions.Unit.HOUSEHOLDS, 0, "户"),
 )
-
-
-@pytest.fixture
-def inds():
-    definitions.register(*TEST_INDICATORS)
-    yield {i.code: i for i in TEST_INDICATORS}
-    for i in TEST_INDICATORS:
-        definitions.INDICATORS.pop(i.code, None)
 
 
 def year(code: str) -> Period:

@@ -1,0 +1,60 @@
+"""Post-exit tracking (follow-up visits) and the poverty lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from fupin.core import audit, permissions
+from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
+from fupin.lifecycle.models import (
+    FollowUp,
+    PovertyLine,
+)
+from fupin.lifecycle.services import common
+from fupin.lifecycle.services.common import (
+    CLERK_LEVELS,
+    LifecycleError,
+    _check_actor,
+)
+from fupin.registry.models import Household
+
+# --- post-exit tracking and poverty lines ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_follow_up(
+    *, actor: Any, household: Household, stable: bool, note: str = "", visited_on: dt.date | None = None
+) -> FollowUp:
+    """A tracking visit of an exited household (脱贫不脱政策, 跟踪回访)."""
+    role = _check_actor(actor, household, {Role.CLERK: CLERK_LEVELS}, "跟踪回访 / follow-up")
+    if household.status not in ("exited", "monitored"):
+        raise LifecycleError("仅对已脱贫户跟踪回访 / only exited households are followed up")
+    visit = FollowUp.objects.create(household=household, visited_on=visited_on or common.today(), visitor=actor,
+                                    stable=stable, note=note[:500])
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=visit,
+                 summary=f"follow-up {household.number}: {'stable' if stable else 'at risk'}", detail={"role": role})
+    return visit
+
+
+@transaction.atomic
+def set_poverty_line(
+    *, actor: Any, year: int, standard: str, amount: Decimal | str, province: str = "", note: str = ""
+) -> PovertyLine:
+    """Administrators maintain the lines (the admin site writes through the same checks)."""
+    if not permissions.has_any_role(actor, {Role.SYSADMIN}, system=False):
+        raise PermissionDenied("仅系统管理员可维护扶贫标准 / only system administrators maintain poverty lines")
+    if standard not in PovertyLine.Standard.values:
+        raise LifecycleError(f"未知的标准 {standard!r} / unknown standard")
+    if (standard == PovertyLine.Standard.NATIONAL) != (province == ""):
+        raise LifecycleError("省定标准须指定省份，国家标准不指定 / a provincial line names its province, the national one none")
+    line, _ = PovertyLine.objects.update_or_create(
+        year=year, standard=standard, province=province, defaults={"amount": Decimal(str(amount)), "note": note}
+    )
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=line, summary=f"poverty line {line}")
+    return line
