@@ -68,9 +68,12 @@ serve:
 	$(FUPIN) schedule & scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) runserver $(HOST) --noreload
 
+# ruff, mypy, the project's own rules (tools/custom_check.py) and the import contracts (pyproject.toml).
 lint: venv
-	$(UV) run --frozen ruff check src
+	$(UV) run --frozen ruff check src tools
 	$(UV) run --frozen mypy src/fupin
+	$(UV) run --frozen python tools/custom_check.py
+	$(UV) run --frozen lint-imports
 
 typecheck: venv
 	$(UV) run --frozen mypy src/fupin

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.indicators",
     "fupin.connectivity",
+    "fupin.home",
     "fupin.quality",
 ]
 
@@ -76,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "fupin.core.context_processors.platform",
+                "fupin.home.context_processors.platform",
             ],
         },
     },

@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 
 from fupin.core.models import User
 from fupin.core.roles import Role
+from fupin.core.tree import parent_code
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.models import Household, Income, Member
@@ -43,7 +44,7 @@ class Tree:
 def make_tree() -> Tree:
     nodes: dict[str, Region] = {}
     for code, name, level in TREE:
-        parent = nodes.get(code[: {1: 0, 2: 2, 3: 4, 4: 6, 5: 9}[level]])
+        parent = nodes.get(parent_code(code))
         nodes[code] = Region.objects.create(code=code, name=name, level=level, parent=parent)
     for r in nodes.values():
         r.child_count = sum(1 for c in nodes.values() if c.parent_id == r.code)

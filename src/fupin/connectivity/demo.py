@@ -22,7 +22,7 @@ from fupin.connectivity.services import refresh_status
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Level, Region
 
 SOURCE = "演示数据 demo"
@@ -55,7 +55,7 @@ class DemoResult:
 
 def mark_poor_villages(area: str, share: float, rng: random.Random, actor: Any = None) -> int:
     """Flag ``share`` of the administrative villages of ``area`` as registered poor villages (demo only)."""
-    codes = list(Region.objects.filter(code__range=subtree_range(area) if area else ("", "9" * 12),
+    codes = list(Region.objects.filter(code__range=subtree_bounds(area),
                                        level=Level.VILLAGE).values_list("code", flat=True))
     chosen = sorted(c for c in codes if c[9] not in "01" and rng.random() < share)
     for i in range(0, len(chosen), 5000):
@@ -72,7 +72,7 @@ def generate(*, area: str = "53", seed: int = 1, poor_share: float = 0.45, actor
     started = time.perf_counter()
     rng = random.Random(seed)
     result = DemoResult(area=area)
-    lo, hi = subtree_range(area) if area else ("", "9" * 12)
+    lo, hi = subtree_bounds(area)
     if ConnectivityEvent.objects.filter(village__code__range=(lo, hi)).exists():
         result.skipped = True
         return result
@@ -141,7 +141,7 @@ def generate(*, area: str = "53", seed: int = 1, poor_share: float = 0.45, actor
 
 
 def _facilities(area: str, rng: random.Random) -> int:
-    lo, hi = subtree_range(area) if area else ("", "9" * 12)
+    lo, hi = subtree_bounds(area)
     nodes = list(Region.objects.filter(code__range=(lo, hi), level__gte=Level.COUNTY)
                  .values_list("code", "name", "level"))
     rows: list[tuple[Any, ...]] = []

@@ -31,7 +31,8 @@ from fupin.connectivity.services import (
 )
 from fupin.core import audit, permissions
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import Scope, is_code
+from fupin.core.scoping import Scope
+from fupin.core.tree import is_code
 from fupin.regions.models import Level, Region
 
 # key: accepted headers, Chinese first, English (the model field) last.

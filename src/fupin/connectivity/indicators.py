@@ -15,7 +15,8 @@ from typing import Any
 
 from django.db import connection
 
-from fupin.core.scoping import subtree_range
+from fupin.core.sql import big_sorts, date_param, least
+from fupin.core.tree import subtree_bounds
 from fupin.regions.models import AREA_FLAGS
 
 EVENTS = "connectivity_connectivityevent"
@@ -23,28 +24,11 @@ STATUS = "connectivity_villagestatus"
 REGIONS = "regions_region"
 FACILITIES = "connectivity_facility"
 FAR = "9999-12-31"
-GROUP_LENGTHS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
-
-
-def sql_date(day: dt.date) -> Any:
-    """A date as a query parameter: SQLite stores ISO text; PostgreSQL wants a date."""
-    return day if connection.vendor == "postgresql" else day.isoformat()
-
-
-def big_sorts(cur: Any) -> None:
-    """Let PostgreSQL sort the events of a whole country in memory rather than on disk (this transaction only)."""
-    if connection.vendor == "postgresql" and not connection.get_autocommit():
-        cur.execute("SET LOCAL work_mem = '256MB'")
-
-
-def code_range(prefix: str) -> tuple[str, str]:
-    """The code range of a subtree; ``""`` is the whole country."""
-    return ("", "9" * 12) if prefix == "" else subtree_range(prefix)
 
 
 def _least(*exprs: str) -> str:
     """The earliest non-null date of ``exprs`` (LEAST ignores NULLs on PostgreSQL; SQLite's MIN does not)."""
-    fn = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    fn = least()
     inner = ", ".join(f"COALESCE({e}, '{FAR}')" for e in exprs)
     return f"NULLIF({fn}({inner}), '{FAR}')"
 
@@ -59,12 +43,12 @@ def status_sql(on: dt.date | None, prefix: str = "") -> tuple[str, list[Any]]:
     with the columns of ``VillageStatus``. The latest event per village and kind wins (ROW_NUMBER over
     ``(date, id)``); a 'disconnected' event cuts fiber, 4G and other access until a later positive event.
     Broadband (通宽带) = fiber or 4G or other broadband access."""
-    lo, hi = code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     params: list[Any] = [lo, hi]
     date_filter = ""
     if on is not None:
         date_filter = "AND e.date <= %s"
-        params.append(sql_date(on))
+        params.append(date_param(on))
     pivot = []
     for short, kind in (("f", "fiber"), ("g", "4g"), ("b", "broadband")):
         pivot += [
@@ -197,7 +181,7 @@ def _flag_sql(flag: str, alias: str = "r") -> str:
     return f" AND {alias}.{flag}"
 
 
-def _open_on(alias: str) -> str:
+def open_on(alias: str) -> str:
     return f"({alias}.opened_on IS NULL OR {alias}.opened_on <= %s) AND ({alias}.closed_on IS NULL OR {alias}.closed_on > %s)"
 
 
@@ -219,7 +203,7 @@ def coverage(*, prefix: str = "", group_len: int | None = None, on: dt.date | No
              flag: str = "") -> list[CoverageRow]:
     """Registered poor villages and how many have broadband, fiber and 4G, grouped by code prefix: one query
     (over ``VillageStatus`` for today, over the events for a past date)."""
-    lo, hi = code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     n = group_len or len(prefix)
     group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
     params: list[Any]
@@ -244,10 +228,10 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
             flag: str = "") -> list[Value]:
     """Numerator and denominator of ``indicator`` under ``prefix``, grouped by the first ``group_len`` digits
     of the code (one row for the whole scope when None), on the date ``on`` (today's status when None)."""
-    lo, hi = code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     n = group_len or max(len(prefix), 0)
     group = f"substr(r.code, 1, {n})"  # n = 0 gives '' (PostgreSQL refuses a constant in GROUP BY)
-    day = sql_date(on or dt.date.today())
+    day = date_param(on or dt.date.today())
     fl = _flag_sql(flag)
     params: list[Any]
     if indicator in ("poor_village_broadband", "poor_village_fiber"):
@@ -256,13 +240,13 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
     if indicator == "school_broadband":
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END) "
                f"FROM {FACILITIES} f JOIN {REGIONS} r ON r.code = f.region_id "
-               f"WHERE f.type = 'school' AND {_open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
+               f"WHERE f.type = 'school' AND {open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
         params = [day, day, day, lo, hi]
     elif indicator in ("township_express", "village_ecommerce"):
         level, ftype = (4, "express") if indicator == "township_express" else (5, "ecommerce")
         urban = "substr(r.code, 7, 1) <> '0'" if level == 4 else "substr(r.code, 10, 1) NOT IN ('0', '1')"
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {FACILITIES} f "
-               f"WHERE f.region_id = r.code AND f.type = '{ftype}' AND {_open_on('f')}) THEN 1 ELSE 0 END) "
+               f"WHERE f.region_id = r.code AND f.type = '{ftype}' AND {open_on('f')}) THEN 1 ELSE 0 END) "
                f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl} "
                f"GROUP BY {group}")
         params = [day, day, lo, hi]

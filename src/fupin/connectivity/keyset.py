@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from fupin.core.tree import is_code
 from fupin.regions.models import Region
 
 KEYSET_SORTS = ("code", "name", "fiber_date")
@@ -82,7 +83,7 @@ def decode(text: str, sort: str) -> tuple[int, tuple[Any, ...]] | None:
     """(part, values) of a key; None when it is not one of ``sort``."""
     key = sort.lstrip("-")
     code, sep, value = text.partition("~")
-    if not code.isdigit() or len(code) > 12:
+    if not is_code(code):
         return None
     if key == "fiber_date":
         if not sep:

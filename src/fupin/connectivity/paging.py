@@ -3,27 +3,22 @@ on PostgreSQL, the page shows the planner's estimate ("约 N") instead of counti
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.utils.functional import cached_property
+
+from fupin.core.sql import is_postgres, row_estimate
 
 EXACT_BELOW = 50_000
 
 
 def estimate(qs: Any) -> int | None:
     """The planner's row estimate for ``qs`` (PostgreSQL; None elsewhere)."""
-    if connection.vendor != "postgresql":
+    if not is_postgres():
         return None
     sql, params = qs.order_by().query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cur.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return row_estimate(sql, params)
 
 
 class EstimatedPaginator(Paginator):

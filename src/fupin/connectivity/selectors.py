@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from fupin.connectivity import indicators
 from fupin.connectivity.models import ConnectivityEvent, Facility, RankingRow, RankingSnapshot, Target
-from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
+from fupin.core.scoping import Scope, get_scoped_or_404, narrow_or_404, scope_of, scoped
+from fupin.core.tree import LEVELS, child_length, subtree_bounds
 from fupin.regions.models import Level, Region
 
 # Sort keys of the village list: ?sort=<key>, "-<key>" descending.
@@ -33,9 +34,7 @@ def villages(user: Any, *, under: str = "", status: str = "all", poor_only: bool
              sort: str = "code", search: str = "") -> QuerySet[Region]:
     """Villages under ``under`` (within the user's scope) with their current status; ``status`` unconnected
     includes villages without any event."""
-    scope = scope_of(user)
-    if under:
-        scope = scope.narrow(under)
+    scope = narrow_or_404(user, under)
     qs = Region.objects.filter(scope.q("code"), level=Level.VILLAGE).select_related("connectivity_status")
     qs = scoped(qs, user)
     if poor_only:
@@ -98,7 +97,7 @@ def facilities(user: Any, *, under: str = "", type: str = "", sort: str = "type"
     for descending."""
     qs = scoped(Facility.objects.all(), user).select_related("region")
     if under:
-        qs = qs.filter(scope_of(user).narrow(under).q("region__code"))
+        qs = qs.filter(narrow_or_404(user, under).q("region__code"))
     if type:
         qs = qs.filter(type=type)
     if search:
@@ -158,9 +157,7 @@ def progress(user: Any, under: str = "", today: dt.date | None = None) -> list[P
     """Each target that applies to the part of the user's scope under ``under``: its value at the due date
     (when past) and today."""
     today = today or timezone.localdate()
-    base = scope_of(user)
-    if under:
-        base = base.narrow(under)
+    base = narrow_or_404(user, under)
     out = []
     for target in Target.objects.all():
         scope = base.narrow(target.scope_prefix) if target.scope_prefix else base
@@ -178,9 +175,9 @@ def children_coverage(user: Any, region: Region | None, on: dt.date | None = Non
     scope = scope_of(user)
     prefix = region.code if region else (scope.prefix or "")
     level = len(prefix)
-    group_len = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12}.get(level, 12)
+    group_len = child_length(level)
     rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=on)}
-    kids = Region.objects.filter(code__range=indicators.code_range(prefix), level={0: 1, 2: 2, 4: 3, 6: 4, 9: 5}.get(level, 5))
+    kids = Region.objects.filter(code__range=subtree_bounds(prefix), level=LEVELS[group_len])
     if level == 0:
         kids = Region.objects.filter(level=Level.PROVINCE)
     out = []

@@ -22,8 +22,10 @@ from fupin.core import audit, permissions
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
-from fupin.core.scoping import Scope, is_code, scope_of
+from fupin.core.scoping import Scope, scope_of
+from fupin.core.sql import big_sorts, is_postgres
 from fupin.core.textfiles import TextEncodingError, decode_text
+from fupin.core.tree import child_length, is_code, level_of, subtree_bounds
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
@@ -285,12 +287,12 @@ def parse_events(rows: list[list[Any]], scope: Scope, today: dt.date | None = No
 
 def refresh_status(prefix: str = "") -> int:
     """Recompute ``VillageStatus`` of the villages under ``prefix`` from all their events (INSERT … SELECT)."""
-    lo, hi = indicators.code_range(prefix)
+    lo, hi = subtree_bounds(prefix)
     sql, params = indicators.status_sql(None, prefix)
     cols = ", ".join(indicators.STATUS_COLUMNS)
     with transaction.atomic(), connection.cursor() as cur:
-        indicators.big_sorts(cur)
-        if prefix == "" and connection.vendor == "postgresql":
+        big_sorts(cur)
+        if prefix == "" and is_postgres():
             cur.execute(f"TRUNCATE {indicators.STATUS}")  # the whole country: no row-by-row delete
         else:
             cur.execute(f"DELETE FROM {indicators.STATUS} WHERE village_id BETWEEN %s AND %s", [lo, hi])
@@ -361,11 +363,11 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     if not permissions.has_any_role(actor, RANKING_ROLES):
         raise PermissionDenied("无权发布排名 / you may not publish rankings")
     scope = _scope(actor)
-    if not (scope.is_nation or (scope.prefix is not None and prefix.startswith(scope.prefix))):
+    if not scope.contains(prefix):
         raise PermissionDenied("该地区不在您的辖区 / this region lies outside your region")
     if len(prefix) not in (0, 2, 4):
         raise ValueError("rankings are of provinces, prefectures or counties")
-    group_len = {0: 2, 2: 4, 4: 6}[len(prefix)]
+    group_len = child_length(len(prefix))
     rows = {r.code: r for r in indicators.coverage(prefix=prefix, group_len=group_len, on=as_of)}
     values = [indicators.Value(r.code, r.connected, r.villages) for r in rows.values()]
     names = dict(Region.objects.filter(code__in=[v.code for v in values]).values_list("code", "name"))
@@ -373,7 +375,7 @@ def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str =
     with transaction.atomic():
         snap = RankingSnapshot.objects.create(
             title=title or f"{area}贫困村宽带覆盖率排名（截至 {as_of}）", as_of=as_of, scope_prefix=prefix,
-            level={0: 1, 2: 2, 4: 3}[len(prefix)], created_by=permissions.user_or_none(actor),
+            level=level_of(prefix) + 1, created_by=permissions.user_or_none(actor),
             villages=sum(v.denominator for v in values), connected=sum(v.numerator for v in values))
         RankingRow.objects.bulk_create([
             RankingRow(snapshot=snap, rank=rank, region_code=v.code, region_name=names.get(v.code, v.code),

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from fupin.core.models import AuditEvent, AuditSeal
+from fupin.core.sql import is_postgres
 
 GENESIS = "0" * 64
 BATCH = 2_000
@@ -46,7 +47,7 @@ def seal(limit: int | None = None) -> int:
     sealed = 0
     while limit is None or sealed < limit:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if is_postgres():
                 with connection.cursor() as cur:  # one sealer at a time; writers are never blocked
                     cur.execute("SELECT pg_advisory_xact_lock(hashtext('fupin_audit_seal'))")
             head = AuditEvent.objects.filter(chain_seq__isnull=False).order_by("-chain_seq").values_list(

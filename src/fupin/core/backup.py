@@ -30,6 +30,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 
+from fupin.core.sql import is_postgres
+
 # Folders under VAR_DIR that hold data; everything else there (static files, benchmark and test databases)
 # can be rebuilt.
 DATA_FOLDERS = ("exchange", "imports", "reports")
@@ -120,7 +122,7 @@ def backup(destination: Path | None = None, *, alias: str = "default", var_dir: 
     conn = connections[alias]
     conn.ensure_connection()
     counts = table_counts(alias)
-    if connections[alias].vendor == "postgresql":
+    if is_postgres(connections[alias]):
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(folder / "database.pgdump"), *pg_args(alias)],
              pg_env(alias))
         kind = "postgresql"
@@ -157,12 +159,12 @@ def restore(folder: Path, *, alias: str = "default", var_dir: Path | None = None
     manifest = read_manifest(folder)
     conn = connections[alias]
     if manifest["database"] == "postgresql":
-        if conn.vendor != "postgresql":
+        if not is_postgres(conn):
             raise BackupError("a PostgreSQL backup can only be restored into PostgreSQL")
         conn.close()
         restore_postgres(folder, pg_args(alias), pg_env(alias))
     else:
-        if conn.vendor == "postgresql":
+        if is_postgres(conn):
             raise BackupError("an SQLite backup can only be restored into SQLite")
         conn.ensure_connection()
         restore_sqlite(folder, conn.connection)

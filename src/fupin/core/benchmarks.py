@@ -1,17 +1,27 @@
-"""What the benchmark commands share: timing a step into the printed table, and a registry of demo households over
-the real villages of Yunnan."""
+"""What the benchmarks share: timing a step into the printed table, the machine line, and finding them.
+
+Each app keeps its benchmarks in its own ``bench.py`` and lists them in ``BENCHMARKS = {"name": fn}``; ``fupin
+bench NAME`` finds them through the app registry, so core imports no app. A benchmark is
+``fn(cmd, opts) -> list[Row]``: it measures; it does not assert.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import os
+import platform
 import time
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import CommandError
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+
+from fupin.core.sql import vendor
 
 Row = tuple[str, float, str]
-PART = 200_000  # households the registry demo generator holds in memory at once
+Benchmark = Callable[[Any, dict[str, Any]], list[Row]]
 
 
 def timed(label: str, fn: Callable[[], Any], rows: list[Row], extra: Callable[[Any], str]) -> Any:
@@ -23,27 +33,28 @@ def timed(label: str, fn: Callable[[], Any], rows: list[Row], extra: Callable[[A
     return result
 
 
-def yunnan_demo(rows: list[Row], households: int) -> None:
-    """Yunnan's division tree when it is missing, and ``households`` demo households when the registry is empty, in
-    parts of at most ``PART`` households, one city each (the generator holds a part in memory)."""
-    from fupin.regions.models import Level, Region
-    from fupin.regions.services import load_regions
-    from fupin.registry.demo import generate
-    from fupin.registry.models import Household
+def machine() -> str:
+    """One line on what the figures were measured on."""
+    mem = ""
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+        mem = f", {kb / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return f"{platform.machine()} {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {vendor()}"
 
-    if not Region.objects.filter(code="53").exists():
-        timed("load_regions --province 53", lambda: load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"]),
-              rows, lambda r: f"{r.total:,} nodes")
-    if Household.objects.exists():
-        return
-    cities = list(Region.objects.filter(level=Level.CITY, code__startswith="53").order_by("code")
-                  .values_list("code", flat=True))
-    parts = -(-households // PART)
-    if parts > len(cities):
-        raise CommandError(f"at most {PART * len(cities):,} households in Yunnan's {len(cities)} cities")
 
-    def demo() -> int:
-        return sum(generate(households=households // parts + (i < households % parts), area=cities[i],
-                            seed=i + 1).households for i in range(parts))
-
-    timed(f"demo --households {households:,} ({parts} cities)", demo, rows, lambda h: f"{h:,} households")
+def benchmarks() -> dict[str, Benchmark]:
+    """Every installed app's ``bench.BENCHMARKS``, by name."""
+    found: dict[str, Benchmark] = {}
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.bench"
+        if not config.name.startswith("fupin.") or importlib.util.find_spec(module_name) is None:
+            continue
+        module = importlib.import_module(module_name)
+        for name, fn in getattr(module, "BENCHMARKS", {}).items():
+            if name in found:
+                raise ImproperlyConfigured(f"benchmark {name!r} is defined twice (second in {module_name})")
+            found[name] = fn
+    return found

@@ -10,11 +10,9 @@ from typing import Any
 
 from django.db import connection
 
+from fupin.core.sql import is_postgres
+
 BATCH = 20_000
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, binary: bool = False) -> int:

@@ -18,7 +18,8 @@ def load_file() -> dict[str, list[dict[str, str]]]:
 
 
 @cache
-def _items(list_code: str) -> tuple[tuple[str, str, str], ...]:
+def items(list_code: str) -> tuple[tuple[str, str, str], ...]:
+    """The active items of a code list as (code, Chinese name, English name), cached until ``clear_cache``."""
     from fupin.core.models import CodeItem
 
     rows = CodeItem.objects.filter(list_code=list_code, active=True).values_list("code", "name", "name_en")
@@ -26,23 +27,23 @@ def _items(list_code: str) -> tuple[tuple[str, str, str], ...]:
 
 
 def clear_cache() -> None:
-    _items.cache_clear()
+    items.cache_clear()
 
 
 def codes(list_code: str) -> list[str]:
-    return [c for c, _, _ in _items(list_code)]
+    return [c for c, _, _ in items(list_code)]
 
 
 def choices(list_code: str) -> list[tuple[str, str]]:
     english = (get_language() or "").startswith("en")
-    return [(c, en if english else zh) for c, zh, en in _items(list_code)]
+    return [(c, en if english else zh) for c, zh, en in items(list_code)]
 
 
 def label(list_code: str, code: str | None) -> str:
     if not code:
         return ""
     english = (get_language() or "").startswith("en")
-    for c, zh, en in _items(list_code):
+    for c, zh, en in items(list_code):
         if c == code:
             return en if english else zh
     return code
@@ -51,7 +52,7 @@ def label(list_code: str, code: str | None) -> str:
 def code_for_name(list_code: str, name: str) -> str | None:
     """The code whose Chinese or English name (or code) is ``name``; used by imports."""
     name = name.strip()
-    for c, zh, en in _items(list_code):
+    for c, zh, en in items(list_code):
         if name in (c, zh, en):
             return c
     return None

@@ -1,13 +1,14 @@
 """Access by region (X1): the one place where every queryset, page, export and API call is limited
-to the user's subtree.
+to the user's subtree, and where a region the user typed or picked is checked against it.
 
-The division code is the tree: a node's code is a prefix of the codes of everything below it
-(53 → 5333 → 533301 → 533301001 → 533301001001). Codes are strings of digits of at most 12
-characters, so the subtree of ``p`` is exactly the range ``[p, p + "9" * (12 - len(p))]`` — one
-indexed range scan on any database, with no recursive query.
+The code tree itself (levels, lengths, subtree bounds) is ``fupin.core.tree``: a subtree is one code range,
+one indexed range scan on any database, with no recursive query.
 
 Each scoped model names the field that holds its region code in ``SCOPE_FIELD``; ``scoped()``
 refuses a model without one, so a forgotten scope is an error, not a leak.
+
+Narrowing to a region from a request goes through ``narrow_or_404`` only; the resulting ``Scope`` gives the
+ORM filter (``q(field)``) and the bounds for raw SQL (``bounds()``).
 """
 
 from __future__ import annotations
@@ -19,24 +20,15 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from fupin.core.tree import is_code, subtree_bounds
+
 if TYPE_CHECKING:
     from fupin.core.models import User
 
-CODE_LENGTH = 12
+__all__ = ["Scope", "get_scoped_or_404", "is_code", "narrow_or_404", "scope_field", "scope_of",
+           "scoped"]
+
 M = TypeVar("M", bound=Model)
-
-
-def is_code(text: str) -> bool:
-    """ASCII digits only (``str.isdigit`` also accepts full-width and other digits), at most 12."""
-    return 0 < len(text) <= CODE_LENGTH and all("0" <= c <= "9" for c in text)
-
-
-def subtree_range(prefix: str) -> tuple[str, str]:
-    """The inclusive code range covering ``prefix`` and all its descendants."""
-    if not is_code(prefix):
-        raise ValueError(f"not a division code: {prefix!r}")
-    return prefix, prefix + "9" * (CODE_LENGTH - len(prefix))
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -61,9 +53,17 @@ class Scope:
             return Q(pk__in=[])
         if self.prefix == "":
             return Q()
-        return Q(**{f"{field}__range": subtree_range(self.prefix)})
+        return Q(**{f"{field}__range": subtree_bounds(self.prefix)})
+
+    def bounds(self) -> tuple[str, str]:
+        """The inclusive code range of this scope for raw SQL (``col BETWEEN %s AND %s``); the whole country is
+        ``subtree_bounds("")``; nothing is an empty range."""
+        if self.prefix is None:
+            return "1", "0"
+        return subtree_bounds(self.prefix)
 
     def contains(self, code: str | None) -> bool:
+        """The node ``code`` lies in this scope (``""``, the nation, only in the whole country's)."""
         if self.prefix is None or code is None:
             return False
         return code.startswith(self.prefix)
@@ -88,6 +88,34 @@ def scope_of(user: User | Any) -> Scope:
         # A user without a region is nationwide; User.clean() keeps that to nationwide roles.
         return Scope.nation()
     return Scope.nothing()
+
+
+def narrow_or_404(user: User | Any, code: str | None, *, node: bool = False) -> Scope:
+    """The user's scope narrowed to the region ``code`` typed or picked in a request.
+
+    Empty (``""`` or None): the user's whole scope (the whole country for a nationwide user). A code above the
+    user's region (a county officer picking their province) narrows nothing: the user's own subtree.
+    404 when ``code`` is not a division code (ASCII digits only: full-width digits are not a code) or lies
+    outside the user's scope.
+
+    ``node=True`` asks for the node itself (its figures, its page): the user must see all of it, so a code above
+    the user's region, or ``""`` (the nation) for a user who is not nationwide, is 404 too; the result is
+    exactly ``Scope(code)``.
+    """
+    scope = scope_of(user)
+    if scope.prefix is None:
+        raise Http404
+    code = code or ""
+    if code and not is_code(code):
+        raise Http404
+    if node:
+        if not scope.contains(code):
+            raise Http404
+        return Scope(code)
+    narrowed = scope.narrow(code)
+    if narrowed.prefix is None:
+        raise Http404
+    return narrowed
 
 
 def scope_field(model: type[Model]) -> str:

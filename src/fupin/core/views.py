@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fupin.core.codes import label
 from fupin.core.exports import audited_export
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
@@ -19,36 +18,6 @@ from fupin.core.roles import AUDIT_ROLES
 from fupin.core.scoping import scope_of
 from fupin.core.selectors import audit_events, tokens_of
 from fupin.core.services import create_api_token, revoke_api_token
-from fupin.regions.models import Region
-from fupin.regions.selectors import top_regions
-from fupin.registry.selectors import counts_by_child, status_summary
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    region = Region.objects.filter(code=scope.prefix).first() if scope.prefix else None
-    summary = status_summary(request.user, region)
-    for row in summary:
-        row["label"] = label("household_status", row["status"])
-    by_child = counts_by_child(request.user, region)
-    children = (
-        list(Region.objects.filter(parent=region).order_by("code")) if region else list(top_regions(request.user))
-    )
-    chart = [
-        {"code": c.code, "name": c.name, "households": by_child.get(c.code, {}).get("households", 0),
-         "persons": by_child.get(c.code, {}).get("persons", 0)}
-        for c in children
-    ]
-    chart = [c for c in chart if c["households"]] or chart[:0]
-    return render(request, "core/home.html", {
-        "region": region,
-        "summary": summary,
-        "total_households": sum(r["households"] for r in summary),
-        "total_persons": sum(r["persons"] or 0 for r in summary),
-        "chart_data": chart,
-        "chart_rows": chart,
-    })
 
 
 def _require_audit_role(request: HttpRequest) -> None:

@@ -107,3 +107,14 @@ def run(directory: Path, persons: int, *, regenerate: bool = True) -> list[tuple
     for code, why in result.skipped.items():
         out.append((f"  rule {code}", 0.0, f"skipped: {why}"))
     return out
+
+
+def bench_exchange(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
+    """Full department comparison (issue 5): --persons registered persons against 10 batches of 5 × as many rows,
+    synthetic Parquet under var/bench-exchange/, every rule in one DuckDB job."""
+    from django.conf import settings
+
+    return run(Path(settings.VAR_DIR) / "bench-exchange" / f"n{opts['persons']}", opts["persons"])
+
+
+BENCHMARKS = {"exchange": bench_exchange}

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from fupin.core.tree import is_code
 from fupin.exchange.rules import RuleSpec
 
 KEY = ("id_number", "household_id", "village_code")
@@ -153,7 +154,7 @@ def persons_expression(spec: RuleSpec, batches: Mapping[str, Batchref]) -> str |
             return None
     if not prefix:
         return "persons"
-    if not prefix.isdigit():
+    if not is_code(prefix):
         raise ValueError(f"bad coverage {prefix!r}")
     return f"(SELECT * FROM persons WHERE village_code LIKE '{prefix}%')"
 

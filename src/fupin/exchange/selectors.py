@@ -11,11 +11,13 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
 from fupin.core.roles import Role
-from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scoped
+from fupin.core.sql import years_before
+from fupin.core.tree import child_length
 from fupin.exchange.models import Batch, Doubt
-from fupin.exchange.snapshot import REGISTERED
 from fupin.regions.models import Region
 from fupin.registry.models import Member
+from fupin.registry.statuses import REGISTERED_STATUSES
 
 SEVERITY_RANK = Case(When(severity="high", then=Value(0)), When(severity="medium", then=Value(1)),
                      default=Value(2), output_field=IntegerField())
@@ -29,8 +31,8 @@ def doubts(user: Any, *, state: str = "open", rule: str = "", region: str = "", 
         qs = qs.filter(state=state)
     if rule:
         qs = qs.filter(rule_id=rule)
-    if region and region.isdigit():
-        qs = qs.filter(region_code__startswith=region)
+    if region:
+        qs = qs.filter(narrow_or_404(user, region).q("region_code"))
     if active_only:
         qs = qs.filter(active=True)
     return qs.annotate(severity_rank=SEVERITY_RANK).order_by(*SORTS.get(sort, SORTS["deadline"]))
@@ -52,9 +54,6 @@ def batch(user: Any, pk: int) -> Batch:
     return get_scoped_or_404(Batch.objects.all(), user, pk=pk)
 
 
-NEXT_LENGTH = {0: 2, 2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
-
-
 @dataclass
 class Stats:
     by_rule: list[dict[str, Any]]
@@ -73,12 +72,11 @@ def _counts() -> dict[str, Any]:
 
 def statistics(user: Any, *, region: str = "") -> Stats:
     """Doubts by rule and by the next level of regions below the user's (or the chosen) node, by outcome."""
-    qs = scoped(Doubt.objects.all(), user)
-    prefix = scope_of(user).narrow(region).prefix if region and region.isdigit() else scope_of(user).prefix
-    if prefix:
-        qs = qs.filter(region_code__startswith=prefix)
+    scope = narrow_or_404(user, region)
+    qs = Doubt.objects.filter(scope.q("region_code"))
+    prefix = scope.prefix
     by_rule: list[dict[str, Any]] = [dict(r) for r in qs.values("rule_id").annotate(**_counts()).order_by("rule_id")]
-    cut = NEXT_LENGTH[len(prefix or "")]
+    cut = child_length(len(prefix or ""))
     by_region: list[dict[str, Any]] = [dict(r) for r in qs.annotate(area=Substr("region_code", 1, cut)).values("area")
                  .annotate(**_counts()).order_by("area")]
     names = dict(Region.objects.filter(code__in=[r["area"] for r in by_region]).values_list("code", "name"))
@@ -115,23 +113,16 @@ def shared_persons(user: Any, group: str, *, today: dt.date | None = None, regio
     if g is None:
         raise KeyError(group)
     today = today or dt.date.today()
-    qs = scoped(Member.objects.filter(is_active=True, household__status__in=REGISTERED), user)
-    if region and is_code(region):
-        qs = qs.filter(household__village__code__range=subtree_range(region))
+    qs = scoped(Member.objects.filter(is_active=True, household__status__in=REGISTERED_STATUSES), user)
+    if region:
+        qs = qs.filter(narrow_or_404(user, region).q("household__village__code"))
     if g.min_age is not None:  # at least min_age: born on or before today minus min_age years
-        qs = qs.filter(birth_date__lte=_years_before(today, g.min_age))
+        qs = qs.filter(birth_date__lte=years_before(today, g.min_age))
     if g.max_age is not None:  # at most max_age: born after today minus (max_age + 1) years
-        qs = qs.filter(birth_date__gt=_years_before(today, g.max_age + 1))
+        qs = qs.filter(birth_date__gt=years_before(today, g.max_age + 1))
     if g.health:
         qs = qs.filter(health=g.health)
     return qs.order_by("id")
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 SHARE_COLUMNS = ("id_number", "name", "sex", "birth_date", "household__number", "household__village_id")

@@ -55,7 +55,7 @@ def upload_batch(
         raise ValidationError({"dataset": str(exc)}) from exc
     if region_code is None:
         region_code = "" if permissions.is_system(actor) else (actor.region_id or "")
-    elif not permissions.is_system(actor) and not scope_of(actor).contains(region_code or "-") and not scope_of(actor).is_nation:
+    elif not permissions.is_system(actor) and not scope_of(actor).contains(region_code):
         raise PermissionDenied("只能上传本辖区数据 / outside your region")
     try:
         raw, encoding = read_table(content, file_name)

@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 from django.db import connection
 
 from fupin.registry.models import Household, Member
+from fupin.registry.statuses import REGISTERED_STATUSES
 
 # Households the comparison is about: everyone registered now or before (not applicants, not removed).
-REGISTERED = ("poor", "exited", "returned", "newly_poor", "monitored")
 CHUNK = 200_000
 
 SCHEMA = {
@@ -27,7 +27,7 @@ SCHEMA = {
 
 def _sql() -> str:
     m, h = Member._meta.db_table, Household._meta.db_table
-    statuses = ", ".join(f"'{s}'" for s in REGISTERED)
+    statuses = ", ".join(f"'{s}'" for s in REGISTERED_STATUSES)
     return f"""
         SELECT m.id_number, m.id, m.household_id, h.number, h.village_id, h.status, h.attribute, m.birth_date, m.sex,
                m.relation, m.schooling, m.health, m.has_medical_insurance, m.receives_dibao, m.receives_tekun,

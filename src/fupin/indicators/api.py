@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 
+from fupin.core.tree import level_of
 from fupin.indicators import definitions, selectors
 from fupin.indicators.models import IndicatorValue, Period
 from fupin.regions.models import Region
@@ -136,11 +137,11 @@ def list_periods(request: HttpRequest, kind: str = "") -> Any:
 def region_values(request: HttpRequest, period: str, region: str = "",
                   indicator: list[str] = Query(default=[])) -> Any:  # noqa: B008 - ninja's way to repeat a parameter
     p = selectors.period_or_404(period)
-    node = selectors.check_region(request.user, region)
+    node = selectors.region_or_404(request.user, region)
     rows = list(selectors.values(request.user, p, region=region, indicators=_known(indicator) or None)
                 .order_by("indicator"))
     return {"period": p, "region_code": region, "region_name": node.name if node else _text(_NATION),
-            "level": selectors.level_of(region), "values": _values(rows)}
+            "level": level_of(region), "values": _values(rows)}
 
 
 @router.get("/children", response=list[ValueOut],

@@ -31,7 +31,9 @@ from typing import Any
 
 from django.db.models import Q
 
-from fupin.core.scoping import scope_of, scoped, subtree_range
+from fupin.core import tree
+from fupin.core.scoping import narrow_or_404, scope_of, scoped
+from fupin.core.tree import subtree_bounds
 from fupin.indicators import definitions, selectors
 from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Target
 from fupin.regions.models import AREA_FLAGS, Region
@@ -78,15 +80,14 @@ def region_flags(codes: Iterable[str], *, within: str = "", wanted: Iterable[str
     cond = Q()
     for f in wanted:
         cond |= Q(**{f: True})
-    ancestors = [within[:n] for n in (2, 4, 6, 9) if n < len(within)]
-    where = Q(code__in=ancestors) | (Q(code__range=subtree_range(within)) if within else Q())
+    where = Q(code__in=tree.ancestors(within)) | (Q(code__range=subtree_bounds(within)) if within else Q())
     flagged: dict[str, set[str]] = {}
     for row in Region.objects.filter(cond).filter(where).values("code", *wanted):
         flagged[row["code"]] = {f for f in wanted if row[f]}
     out = {}
     for code in codes:
         have: set[str] = set()
-        for n in (2, 4, 6, 9, 12):
+        for n in tree.NODE_LENGTHS:
             if n > len(code):
                 break
             node = flagged.get(code[:n])
@@ -120,7 +121,7 @@ def figures(user: Any, period: Period, region: str, codes: Sequence[str] | None 
     sure that the user may see ``region``."""
     codes = list(codes) if codes is not None else list(definitions.INDICATORS)
     if not checked:
-        selectors.check_region(user, region)
+        selectors.region_or_404(user, region)
     # indicator IN (…) lets the unique index (period, indicator, region_code) find the rows directly; without
     # it PostgreSQL reads every value of the period
     values = {v.indicator: v for v in IndicatorValue.objects.filter(period=period, region_code=region,
@@ -256,15 +257,13 @@ def scheme_period(scheme: AssessmentScheme) -> Period | None:
 def assess(user: Any, scheme: AssessmentScheme, *, within: str = "") -> Assessment:
     """Score every region of the scheme's level under ``within`` (inside the user's subtree) in the scheme's
     year. Three queries (four with flagged targets), whatever the number of regions."""
-    selectors.check_region(user, within)
+    node = narrow_or_404(user, within, node=True)
     weights = [(w.indicator, w.weight) for w in scheme.weights.order_by("-weight", "indicator")]
     period = scheme_period(scheme)
     result = Assessment(scheme, period, within, weights)
     if period is None or not weights:
         return result
-    regions_qs = Region.objects.filter(level=scheme.level)
-    if within:
-        regions_qs = regions_qs.filter(code__range=subtree_range(within))
+    regions_qs = Region.objects.filter(node.q("code"), level=scheme.level)
     regions = list(scoped(regions_qs, user).order_by("code").values_list("code", "name"))
     codes = [c for c, _w in weights]
     values: dict[tuple[str, str], Decimal | None] = {

@@ -44,15 +44,27 @@ from django.utils import timezone
 
 from fupin.connectivity import indicators as coverage
 from fupin.connectivity.models import Facility
+from fupin.core import tree
 from fupin.core.bulk import copy_rows
+from fupin.core.sql import (
+    analyze,
+    big_sorts,
+    date_param,
+    distinct,
+    is_postgres,
+    local_date,
+    set_local,
+    years_before,
+)
+from fupin.core.tree import sql_in_subtree
 from fupin.exchange.models import Doubt
 from fupin.indicators import definitions
-from fupin.indicators.definitions import POOR_STATUSES, REGISTERED_STATUSES
 from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
-from fupin.lifecycle.models import MonitoringRecord, PovertyLine, RuralPopulation
+from fupin.lifecycle.models import MonitoringRecord, RuralPopulation
 from fupin.monitoring.models import Alert
 from fupin.quality.models import Finding
-from fupin.registry.models import Household, Income, Member
+from fupin.registry.models import Household, Income, Member, PovertyLine
+from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 
 IV = IndicatorValue._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
@@ -66,9 +78,8 @@ CHANGED = ChangedRegion._meta.db_table
 FACTS = HouseholdFact._meta.db_table
 FACILITIES = Facility._meta.db_table
 
-LEVEL_OF_LENGTH = {0: 0, 2: 1, 4: 2, 6: 3, 9: 4, 12: 5}
 # (child code length, parent code length) from the village up to the nation
-STEPS = ((12, 9), (9, 6), (6, 4), (4, 2), (2, 0))
+STEPS = tuple((n, tree.parent_length(n)) for n in reversed(tree.NODE_LENGTHS))
 
 REGISTRY = ("registered_households", "registered_persons", "poor_households", "poor_persons", "incidence",
             "exited_households", "exited_persons", "returned_households", "monitoring_objects", "assurance_met")
@@ -84,10 +95,6 @@ NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the lin
 SCHOOL_AGE = (6, 16)  # a child aged 6–15 on the reference date (as lifecycle.evaluation)
 
 
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
 def _in(values: Sequence[str]) -> str:
     """A literal IN list of fixed codes (statuses, indicator codes: constants of this module, never user input)."""
     for v in values:
@@ -96,28 +103,9 @@ def _in(values: Sequence[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-def _distinct(a: str, b: str) -> str:
-    return f"{a} IS DISTINCT FROM {b}" if is_postgres() else f"{a} IS NOT {b}"
-
-
 def _ts(value: dt.datetime) -> Any:
     """A timestamp as a parameter in the form the database stores it (UTC text on SQLite)."""
     return connection.ops.adapt_datetimefield_value(value)
-
-
-def _local_date(expr: str) -> tuple[str, list[Any]]:
-    """The local calendar date (settings.TIME_ZONE) of a timestamp column."""
-    if is_postgres():
-        return f"CAST(timezone(%s, {expr}) AS date)", [settings.TIME_ZONE]
-    offset = timezone.now().astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE)).utcoffset() or dt.timedelta(0)
-    return f"date({expr}, %s)", [f"{int(offset.total_seconds() // 60):+d} minutes"]
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 @dataclass(frozen=True)
@@ -201,7 +189,7 @@ def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
                 [t])
     cur.execute(
         f"INSERT INTO ind_cv (code) SELECT r.code FROM regions_region r JOIN {CHANGED} c "
-        f"ON r.code >= c.code AND r.code <= c.code || '999999999999' "
+        f"ON {sql_in_subtree('r.code', 'c.code')} "
         f"WHERE c.changed_at > %s AND length(c.code) < 12 AND r.level = 5 AND r.code NOT IN (SELECT code FROM ind_cv)",
         [t],
     )
@@ -219,12 +207,10 @@ def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
     cur.execute("SELECT COUNT(*) FROM ind_dirty")
     n = int(cur.fetchone()[0])
     cur.execute("INSERT INTO ind_touch (code) SELECT code FROM ind_dirty")
-    for n_len in (9, 6, 4, 2, 0):
+    for n_len in (*reversed(tree.NODE_LENGTHS[:-1]), 0):  # the levels above the village
         cur.execute(f"INSERT INTO ind_touch (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM ind_dirty "
                     f"WHERE substr(code, 1, {n_len}) NOT IN (SELECT code FROM ind_touch)")
-    if is_postgres():  # temporary tables get no statistics from autovacuum: the planner needs their size
-        for name in ("ind_cv", "ind_hh", "ind_dirty", "ind_touch"):
-            cur.execute(f"ANALYZE {name}")
+    analyze(cur, "ind_cv", "ind_hh", "ind_dirty", "ind_touch")
     return n
 
 
@@ -243,8 +229,8 @@ def _cents_sql() -> str:
 def household_facts(cur: Any, period_id: str, win: Window, *, incremental: bool) -> int:
     """(Re)compute ``HouseholdFact`` of the period: all registered households, or those of ``ind_hh``."""
     y = win.year
-    young = coverage.sql_date(_years_before(win.ends_on, SCHOOL_AGE[0]))
-    old = coverage.sql_date(_years_before(win.ends_on, SCHOOL_AGE[1]))
+    young = date_param(years_before(win.ends_on, SCHOOL_AGE[0]))
+    old = date_param(years_before(win.ends_on, SCHOOL_AGE[1]))
     if incremental:
         # Two statements rather than one with OR: each uses its index (household, village) instead of a scan.
         gone = ("period_id = %s AND household_id IN (SELECT id FROM ind_hh)",
@@ -352,7 +338,7 @@ def income_medians(cur: Any, period_id: str) -> None:
     base = f"SELECT village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL"
     if is_postgres():
         # Grouping by the code as a number sorts four times faster than by text (codes have no leading zero).
-        keys = ", ".join(f"v / {10 ** (12 - n)} AS k{n}" for n in (2, 4, 6, 9)) + ", v AS k12"
+        keys = ", ".join(f"v / {10 ** (12 - n)} AS k{n}" for n in tree.NODE_LENGTHS[:-1]) + ", v AS k12"
         code = ", ".join(f"CAST(k{n} AS text)" for n in (12, 9, 6, 4, 2))
         sql = f"""
 INSERT INTO ind_new (indicator, code, level, num, den)
@@ -361,7 +347,7 @@ SELECT 'income_median', COALESCE({code}, ''), 0,
 FROM (SELECT {keys}, cents FROM (SELECT CAST(code AS BIGINT) AS v, cents FROM ({base}) b) c) t
 GROUP BY ROLLUP (k2, k4, k6, k9, k12) HAVING COUNT(*) > 0"""
     else:
-        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in (0, 2, 4, 6, 9, 12))
+        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in tree.LENGTHS.values())
         sql = f"""
 INSERT INTO ind_new (indicator, code, level, num, den)
 WITH b AS ({base}), g AS ({groups}),
@@ -371,7 +357,7 @@ SELECT 'income_median', g, 0, ROUND(AVG(cents) / 100.0, 4), NULL FROM r
 WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY g"""
     cur.execute(sql, [period_id])
     cur.execute("UPDATE ind_new SET level = CASE length(code) " +
-                " ".join(f"WHEN {n} THEN {lv}" for n, lv in LEVEL_OF_LENGTH.items()) +
+                " ".join(f"WHEN {n} THEN {lv}" for n, lv in tree.LEVELS.items()) +
                 " END WHERE indicator = 'income_median'")
 
 
@@ -383,7 +369,7 @@ def event_leaves(cur: Any, win: Window) -> None:
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'risk_eliminated', h.village_id, COUNT(*), NULL "
         f"FROM {RECORDS} r JOIN {HOUSEHOLDS} h ON h.id = r.household_id "
         f"WHERE r.ended_on >= %s AND r.ended_on <= %s GROUP BY h.village_id",
-        [coverage.sql_date(win.starts_on), coverage.sql_date(win.ends_on)],
+        [date_param(win.starts_on), date_param(win.ends_on)],
     )
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'doubts_open', region_code, COUNT(*), NULL "
@@ -397,13 +383,13 @@ def event_leaves(cur: Any, win: Window) -> None:
         [start, end],
     )
     handled = "COALESCE(visited_at, resolved_at)"
-    handled_day, day_params = _local_date(handled)
+    handled_day, day_params = local_date(handled)
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'alerts_in_time', region_code, "
         f"SUM(CASE WHEN {handled} IS NOT NULL AND {handled_day} <= deadline THEN 1 ELSE 0 END), COUNT(*) "
         f"FROM {ALERTS} WHERE deadline >= %s AND deadline <= %s AND (deadline < %s OR {handled} IS NOT NULL) "
         f"GROUP BY region_code",
-        [*day_params, coverage.sql_date(win.starts_on), coverage.sql_date(win.ends_on), coverage.sql_date(win.today)],
+        [*day_params, date_param(win.starts_on), date_param(win.ends_on), date_param(win.today)],
     )
 
 
@@ -432,11 +418,11 @@ def connectivity_leaves(cur: Any, win: Window) -> None:
     for code in ("school_broadband", "village_ecommerce", "township_express"):
         rows += [(code, v.code, v.numerator, v.denominator) for v in coverage.compute(code, group_len=12, on=on)]
     copy_rows("ind_leaf", ("indicator", "code", "num", "den"), rows)
-    day = coverage.sql_date(on or timezone.localdate())
+    day = date_param(on or timezone.localdate())
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'clinic_connected', f.region_id, "
         f"SUM(CASE WHEN f.connected_on <= %s THEN 1 ELSE 0 END), COUNT(*) FROM {FACILITIES} f "
-        f"WHERE f.type IN ('township_health', 'village_clinic') AND {coverage._open_on('f')} GROUP BY f.region_id",
+        f"WHERE f.type IN ('township_health', 'village_clinic') AND {coverage.open_on('f')} GROUP BY f.region_id",
         [day, day, day],
     )
 
@@ -450,7 +436,7 @@ def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
     cur.execute("INSERT INTO ind_new (indicator, code, level, num, den) SELECT indicator, code, 5, SUM(num), SUM(den) "
                 "FROM ind_leaf WHERE length(code) = 12 GROUP BY indicator, code")
     for child, parent in STEPS:
-        child_level, level = LEVEL_OF_LENGTH[child], LEVEL_OF_LENGTH[parent]
+        child_level, level = tree.LEVELS[child], tree.LEVELS[parent]
         parts = [f"SELECT indicator, code, num, den FROM ind_new WHERE level = {child_level} "
                  f"AND indicator <> 'income_median'"]
         params: list[Any] = []
@@ -494,7 +480,7 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
     scale = f"CASE indicator {scaled} ELSE 100.0 END" if scaled else "100.0"  # per 1,000: scale 1000
     value = f"CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND({scale} * num / den, 4) END"
     cols = ("numerator", "denominator", "value", "level")
-    differs = " OR ".join(_distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
+    differs = " OR ".join(distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
     sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
     cur.execute(
         f"INSERT INTO {IV} (period_id, indicator, region_code, level, numerator, denominator, value, updated_at) "
@@ -526,9 +512,8 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         raise RuntimeError(f"definitions and compute.py disagree on {sorted(missing)}")
     with connection.cursor() as cur:
         _create_temp(cur)
-        coverage.big_sorts(cur)
-        if is_postgres() and not connection.get_autocommit():
-            cur.execute("SET LOCAL jit = off")  # compiling took longer than running these statements
+        big_sorts(cur)
+        set_local(cur, "jit", "off")  # compiling took longer than running these statements
         # On an error the caller's transaction rolls back, and the temporary tables with it.
         incremental = since is not None
         if since is not None:

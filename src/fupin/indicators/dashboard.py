@@ -14,6 +14,7 @@ from typing import Any
 
 from fupin.connectivity import maps
 from fupin.core.scoping import scoped
+from fupin.core.tree import level_of
 from fupin.indicators import definitions, selectors
 from fupin.indicators.assessment import Figure, figures
 from fupin.indicators.models import Period, Target
@@ -61,7 +62,7 @@ class Dashboard:
 
     @property
     def level(self) -> int:
-        return selectors.level_of(self.code)
+        return level_of(self.code)
 
     @property
     def is_village(self) -> bool:
@@ -95,14 +96,14 @@ class Dashboard:
 
 
 def build(user: Any, period: Period, code: str, indicator: str = "") -> Dashboard:
-    region = selectors.check_region(user, code)
+    region = selectors.region_or_404(user, code)
     trail = ancestors(region) if region else []
     figs = figures(user, period, code, checked=True)
     main = main_indicators(figs)
     chosen = definitions.INDICATORS.get(indicator) if indicator else None
     if chosen is None and main:
         chosen = definitions.INDICATORS[main[0]]
-    level = selectors.level_of(code)
+    level = level_of(code)
     children: list[Child] = []
     child_level = level + 1 if level < Level.VILLAGE else None
     if child_level is not None:

@@ -79,11 +79,7 @@ NETWORK = _("Network coverage")
 SERVICES = _("Schools, clinics and e-commerce")
 
 # Households counted as registered (建档立卡) at the end of the period: identified in or before its year and in one
-# of these statuses now. Left out: applicants, households removed from the registry (清退) and non-registered rural
-# households.
-REGISTERED_STATUSES = ("poor", "exited", "returned", "newly_poor", "monitored")
-# Poor now (the same set as lifecycle.evaluation.POOR_STATUSES).
-POOR_STATUSES = ("poor", "returned", "newly_poor")
+# of registry.statuses.REGISTERED_STATUSES now; poor now: registry.statuses.POOR_STATUSES.
 
 _REGISTERED_BASE = _(
     "households of the registry identified in or before the period's year whose status is now poor, exited, "

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.scoping import is_code
+from fupin.core.tree import is_code
 from fupin.indicators import definitions
 from fupin.indicators.models import AssessmentScheme, Period, Report
 from fupin.regions.models import Level

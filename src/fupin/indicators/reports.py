@@ -38,7 +38,7 @@ from fupin.indicators.assessment import (
 )
 from fupin.indicators.models import Period, Report, Target
 from fupin.regions.models import Level
-from fupin.registry.svgchart import COLOURS, _nice_max, _text_width
+from fupin.registry.svgchart import COLOURS, nice_max, text_width
 
 REPORT_LANGUAGE = "zh-hans"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -254,11 +254,11 @@ def bar_svg(rows: list[tuple[str, float]], *, unit: str = "", target: float | No
     """Horizontal bars, in the order given (a ranking: best first), with the target as a dashed line."""
     if not rows:
         return mark_safe("")
-    label_w = min(160, max(_text_width(name) for name, _v in rows) + 8)
+    label_w = min(160, max(text_width(name) for name, _v in rows) + 8)
     left, right, top, row_h = label_w, 56, 18, 18
     height = top + row_h * len(rows) + 22
     plot_w = width - left - right
-    high = _nice_max(max([*(v for _n, v in rows), target or 0, 0.0]))
+    high = nice_max(max([*(v for _n, v in rows), target or 0, 0.0]))
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-size="10" font-family="Noto Sans CJK SC, sans-serif">']
     for k in range(5):
@@ -291,7 +291,7 @@ def line_svg(periods: list[str], series: list[tuple[str, list[float | None]]], *
     rows: list[list[tuple[int, str, str]]] = [[]]
     x = 48
     for i, (name, _values) in enumerate(series):
-        w = 20 + _text_width(name) + 12
+        w = 20 + text_width(name) + 12
         if x + w > width - 8 and rows[-1]:
             rows.append([])
             x = 48
@@ -299,7 +299,7 @@ def line_svg(periods: list[str], series: list[tuple[str, list[float | None]]], *
         x += w
     left, right, top, bottom = 48, 16, 16, 24 + 16 * len(rows)
     plot_w, plot_h = width - left - right, height - top - bottom
-    high = _nice_max(max(present))
+    high = nice_max(max(present))
     step = plot_w / len(periods)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-size="10" font-family="Noto Sans CJK SC, sans-serif">']

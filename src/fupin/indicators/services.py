@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from fupin.core import audit
 from fupin.core.models import AuditEvent
+from fupin.core.tree import is_node_code
 from fupin.indicators import assessment, compute, definitions, reports, selectors
 from fupin.indicators.models import (
     AssessmentScheme,
@@ -175,7 +176,7 @@ def mark_changed(codes: Iterable[str], at: dt.datetime | None = None) -> int:
     """Record that the indicator inputs of these regions changed (a village, or a larger region for all its
     villages; "" for every village). For writers that leave no timestamp the refresh can find; called by
     ``indicators.signals``."""
-    rows = sorted({c for c in codes if c == "" or (c is not None and c.isdigit() and len(c) in (2, 4, 6, 9, 12))})
+    rows = sorted({c for c in codes if c == "" or is_node_code(c)})
     if not rows:
         return 0
     at = at or timezone.now()
@@ -229,7 +230,7 @@ def save_scheme(*, actor: Any, scheme: AssessmentScheme | None, name: str, year:
 def start_report(*, actor: Any, kind: str, period: Period, region_code: str,
                  scheme: AssessmentScheme | None = None) -> Report:
     """Record the request and queue the job. The region must lie in the requester's subtree (else 404)."""
-    selectors.check_region(actor, region_code)
+    selectors.region_or_404(actor, region_code)
     if kind not in Report.Kind.values:
         raise ValueError(f"unknown report kind {kind!r}")
     report = Report.objects.create(kind=kind, period=period, region_code=region_code, scheme=scheme,

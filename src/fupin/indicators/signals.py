@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from fupin.lifecycle.models import PovertyLine, RuralPopulation
-from fupin.registry.models import Household, Income, Member
+from fupin.lifecycle.models import RuralPopulation
+from fupin.registry.models import Household, Income, Member, PovertyLine
 
 
 def _mark(*codes: str | None) -> None:

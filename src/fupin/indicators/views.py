@@ -1,6 +1,6 @@
 """Pages of the indicator system under /indicators/: dashboard, rankings, assessment, reports. Thin: reads go
 through ``selectors``, ``dashboard`` and ``assessment``; writes through ``services.save_scheme`` and
-``services.start_report``; every page is limited to the user's subtree by ``selectors.check_region``."""
+``services.start_report``; every page is limited to the user's subtree by ``core.scoping.narrow_or_404``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from fupin.core.exports import audited_export, audited_file
 from fupin.core.pagination import paginate, query_without
-from fupin.core.scoping import get_scoped_or_404, is_code, scoped
+from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scoped
+from fupin.core.tree import level_of
 from fupin.indicators import assessment, dashboard, definitions, reports, selectors, services
 from fupin.indicators.forms import ReportForm, SchemeForm
 from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Report
@@ -37,9 +38,7 @@ def _region_param(request: HttpRequest, name: str = "region") -> str:
     if code is None:
         return selectors.home_region(request.user)
     code = code.strip()
-    if code and not is_code(code):
-        raise Http404
-    selectors.check_scope(request.user, code)
+    narrow_or_404(request.user, code, node=True)
     return code
 
 
@@ -49,7 +48,7 @@ def _period_param(request: HttpRequest) -> Period | None:
 
 
 def _levels_below(code: str) -> list[tuple[int, str]]:
-    return [(int(v), str(label)) for v, label in Level.choices if v > selectors.level_of(code)]
+    return [(int(v), str(label)) for v, label in Level.choices if v > level_of(code)]
 
 
 @login_required
@@ -57,7 +56,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     code = _region_param(request)
     period = _period_param(request)
     if period is None:
-        region = selectors.check_region(request.user, code)
+        region = selectors.region_or_404(request.user, code)
         return render(request, "indicators/dashboard.html", {"board": None, "region": region,
                                                              "trail": ancestors(region) if region else []})
     board = dashboard.build(request.user, period, code, request.GET.get("indicator", ""))
@@ -88,7 +87,7 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
     sort = request.GET.get("sort", "rank")
     sort = sort if sort in SORTS else "rank"
     context: dict[str, Any] = {
-        "within": within, "within_region": selectors.check_region(user, within), "period": period,
+        "within": within, "within_region": selectors.region_or_404(user, within), "period": period,
         "periods": selectors.periods()[:60], "indicators": list(definitions.INDICATORS.values()),
         "indicator": definitions.INDICATORS.get(indicator), "levels": levels, "level": level, "sort": sort,
         "sort_query": query_without(request, "page", "sort"), "query": query_without(request, "page"),
@@ -166,7 +165,7 @@ def assessment_page(request: HttpRequest) -> HttpResponseBase:
     return render(request, "indicators/assessment.html", {
         "schemes": schemes, "scheme": scheme, "result": result,
         "level_label": Level(scheme.level).label if scheme and scheme.level in Level.values else "", "page": page, "within": within,
-        "within_region": selectors.check_region(user, within), "can_edit": assessment.can_edit_schemes(user),
+        "within_region": selectors.region_or_404(user, within), "can_edit": assessment.can_edit_schemes(user),
         "query": query_without(request, "page"), "export_query": query_without(request, "page", "format"),
     })
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from fupin.lifecycle.models import PovertyLine, RuralPopulation
+from fupin.lifecycle.models import RuralPopulation
+from fupin.registry.models import PovertyLine
 
 
 @admin.register(PovertyLine)

@@ -6,3 +6,9 @@ class LifecycleConfig(AppConfig):
     name = "fupin.lifecycle"
     label = "lifecycle"
     verbose_name = _("Lifecycle")
+
+    def ready(self) -> None:
+        from fupin.lifecycle.demo import add_demo
+        from fupin.registry import demo
+
+        demo.extend(add_demo)

@@ -42,10 +42,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.scoping import subtree_range
-from fupin.lifecycle.models import PovertyLine, RuralPopulation
+from fupin.core.sql import years_before
+from fupin.core.tree import subtree_bounds
+from fupin.lifecycle.models import RuralPopulation
 from fupin.regions.models import Level, Region
-from fupin.registry.models import Household, Member
+from fupin.registry.models import Household, Member, PovertyLine
+from fupin.registry.statuses import POOR_STATUSES
 
 CRITERIA = {
     "fail_income": _("per-capita net income not above the poverty line"),
@@ -62,8 +64,6 @@ CRITERIA_ZH = {
     "fail_water": "饮水不安全或饮水困难",
 }
 
-# Statuses of households that are poor now: these can exit, and they count in the incidence.
-POOR_STATUSES = ("poor", "returned", "newly_poor")
 PROVINCIAL_STANDARD = "02"
 
 # The twelve western provinces (西部地区), where a village or county may exit below 3 % incidence.
@@ -90,13 +90,6 @@ def lines_for(year: int) -> tuple[Decimal, dict[str, Decimal]]:
     return national, {r.province: r.amount for r in rows if r.standard == "provincial"}
 
 
-def _years_before(date: dt.date, years: int) -> dt.date:
-    try:
-        return date.replace(year=date.year - years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year - years, day=28)
-
-
 def reference_date(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
@@ -109,7 +102,7 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
     # The lines are a handful of constants: a CASE expression, no join or subquery per household.
     line = Case(
         *[
-            When(standard=PROVINCIAL_STANDARD, village__code__startswith=province, then=Value(amount, output_field=money))
+            When(standard=PROVINCIAL_STANDARD, village__code__range=subtree_bounds(province), then=Value(amount, output_field=money))
             for province, amount in sorted(provincial.items())
         ],
         default=Value(national, output_field=money),
@@ -119,7 +112,7 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
     # is not hashed by PostgreSQL inside CASE and degrades to a linear search per household.)
     school_age = Member.objects.filter(
         household=OuterRef("pk"), is_active=True, schooling="01",
-        birth_date__gt=_years_before(as_of, 16), birth_date__lte=_years_before(as_of, 6),
+        birth_date__gt=years_before(as_of, 16), birth_date__lte=years_before(as_of, 6),
     )
     uninsured = Member.objects.filter(household=OuterRef("pk"), is_active=True, has_medical_insurance=False)
     return (
@@ -238,7 +231,7 @@ def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
         Member.objects.filter(household=OuterRef("pk"), is_active=True)
         .values("household").annotate(n=Count("id")).values("n")[:1]
     )
-    qs = evaluate(Household.objects.filter(village__code__range=subtree_range(prefix)), year).annotate(
+    qs = evaluate(Household.objects.filter(village__code__range=subtree_bounds(prefix)), year).annotate(
         persons=Coalesce(Subquery(persons, output_field=IntegerField()), Value(0)),
     )
     poor = Q(status__in=POOR_STATUSES)
@@ -256,7 +249,7 @@ def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
 def _populations(prefix: str, year: int) -> dict[str, int]:
     """The latest rural population on or before ``year`` per village of the subtree."""
     out: dict[str, int] = {}
-    rows = RuralPopulation.objects.filter(region__code__range=subtree_range(prefix), year__lte=year).order_by("year")
+    rows = RuralPopulation.objects.filter(region__code__range=subtree_bounds(prefix), year__lte=year).order_by("year")
     for region_id, persons in rows.values_list("region_id", "persons"):
         out[region_id] = persons
     return out
@@ -284,7 +277,7 @@ def area_exit(region: Region, year: int) -> AreaExit:
     poor village (贫困村) of it failing the village criterion."""
     villages = village_exits(region.code, year)
     poor_villages = set(
-        Region.objects.filter(code__range=subtree_range(region.code), level=Level.VILLAGE, is_poor_village=True)
+        Region.objects.filter(code__range=subtree_bounds(region.code), level=Level.VILLAGE, is_poor_village=True)
         .values_list("code", flat=True)
     )
     return AreaExit(

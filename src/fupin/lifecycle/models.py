@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.registry.models import PovertyLine  # noqa: F401  (moved to the registry, which reads it)
+
 
 class Kind(models.TextChoices):
     IDENTIFICATION = "identification", _("identification")
@@ -265,40 +267,6 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.visited_on}"
-
-
-class PovertyLine(models.Model):
-    """The income line of a year (yuan per person per year, current prices). National lines apply
-    everywhere; a province may set a higher line (省定标准) for households identified by it. Public
-    reference data, editable by administrators."""
-
-    class Standard(models.TextChoices):
-        NATIONAL = "national", _("national")
-        PROVINCIAL = "provincial", _("provincial")
-        MONITORING = "monitoring", _("monitoring income line")
-
-    year = models.PositiveSmallIntegerField(_("year"))
-    standard = models.CharField(_("standard"), max_length=10, choices=Standard.choices)
-    # The province (2-digit code) of a provincial or monitoring line; empty for the national line.
-    province = models.CharField(_("province code"), max_length=2, blank=True)
-    amount = models.DecimalField(_("yuan per person per year"), max_digits=10, decimal_places=2)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("poverty line")
-        verbose_name_plural = _("poverty lines")
-        ordering = ["-year", "standard", "province"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "standard", "province"], name="povertyline_unique"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="povertyline_amount_positive"),
-            models.CheckConstraint(
-                condition=Q(standard="national", province="") | (~Q(standard="national") & ~Q(province="")),
-                name="povertyline_province_iff_not_national",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.standard} {self.province} {self.amount}"
 
 
 class RuralPopulation(models.Model):

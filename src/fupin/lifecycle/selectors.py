@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from fupin.core.masking import mask_name
 from fupin.core.roles import Role
-from fupin.core.scoping import get_scoped_or_404, is_code, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, scoped
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.lifecycle.models import OPEN_STAGES, Case, Measure, MonitoringRecord, Notice, Objection, Stage
 from fupin.registry.models import Household, Member
 
@@ -115,7 +116,7 @@ def current_notices(today: dt.date | None = None, region: str = "") -> QuerySet[
     today = today or timezone.localdate()
     qs = Notice.objects.filter(starts_on__lte=today, ends_on__gte=today - dt.timedelta(days=30))
     if region:
-        qs = qs.filter(village__code__range=subtree_range(region)) if is_code(region) else qs.none()
+        qs = qs.filter(village__code__range=subtree_bounds(region)) if is_code(region) else qs.none()
     return qs.select_related("village", "village__parent").order_by("village_id", "-starts_on")
 
 

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from fupin.core.codes import label
 from fupin.core.errors import error_text
 from fupin.core.roles import Role
-from fupin.core.scoping import scope_of
+from fupin.core.scoping import narrow_or_404, scope_of
+from fupin.core.tree import is_code
 from fupin.lifecycle import evaluation, forms, selectors, services
 from fupin.lifecycle.models import OPEN_STAGES, Case, Kind, Notice, Stage
 from fupin.regions.models import Region
@@ -251,10 +252,10 @@ def start_notice(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def exit_evaluation(request: HttpRequest) -> HttpResponse:
-    scope = scope_of(request.user)
-    code = request.GET.get("region") or scope.prefix or "53"
-    if not scope.contains(code) and not scope.is_nation:
-        code = scope.prefix or ""
+    asked = request.GET.get("region", "").strip()
+    # the region asked for (404 outside the user's region), else the user's own (none for nationwide users)
+    code = narrow_or_404(request.user, asked, node=True).prefix if asked else scope_of(request.user).prefix
+    code = code or ""
     region = Region.objects.filter(code=code).first()
     try:
         year = int(request.GET.get("year") or 2020)
@@ -270,7 +271,7 @@ def exit_evaluation(request: HttpRequest) -> HttpResponse:
 def public_notices(request: HttpRequest) -> HttpResponse:
     """Public (no login): current notices with masked names and no ID numbers; printable."""
     region = request.GET.get("region", "")
-    region = region if region.isdigit() else ""
+    region = region if is_code(region) else ""
     notices = list(selectors.current_notices(region=region)[:200])
     for n in notices:
         n.entries = selectors.notice_entries(n)  # type: ignore[attr-defined]

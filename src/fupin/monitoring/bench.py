@@ -8,13 +8,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fupin.core.benchmarks import Row, timed
+from fupin.core.permissions import SYSTEM
+from fupin.core.sql import analyze, days_before
 from fupin.exchange.models import Batch
 from fupin.exchange.services import exchange_dir
+from fupin.registry.bench import yunnan_demo
 from fupin.registry.models import Member
 
 KINDS = ("disaster", "accident", "illness", "job_loss", "other")
@@ -40,8 +45,7 @@ def plant(as_of: dt.date) -> dict[str, int]:
                          path=str(path))
     # '%%' is the modulo operator in a query with parameters (both backends)
     kind = "CASE (h.id / 500) %% 5 " + " ".join(f"WHEN {i} THEN '{k}'" for i, k in enumerate(KINDS)) + " END"
-    day = "CAST(%s AS DATE) - CAST(h.id %% 120 AS INTEGER)" if connection.vendor == "postgresql" \
-        else "date(%s, '-' || (h.id %% 120) || ' days')"
+    day = days_before("%s", "(h.id %% 120)")
     with connection.cursor() as cur:
         cur.execute(f"""INSERT INTO monitoring_riskreport (household_id, region_code, kind, occurred_on, description,
                             source, reporter, recorded_by_id, recorded_at)
@@ -50,3 +54,38 @@ def plant(as_of: dt.date) -> dict[str, int]:
                     [as_of.isoformat(), timezone.now()])
         reports = cur.rowcount
     return {"expense_rows": frame.height, "reports": reports}
+
+
+def bench_monitoring(cmd: Any, opts: dict[str, Any]) -> list[Row]:
+    """Early warning (issue 6): every warning rule over all demo households (set-based SQL), then a re-run."""
+    from fupin.monitoring import services as monitoring
+    from fupin.registry.models import Household
+
+    rows: list[Row] = []
+    n = opts["households"]
+    yunnan_demo(rows, n)
+    with connection.cursor() as cur:
+        analyze(cur)  # fresh statistics after the bulk load, as autovacuum would give
+    total = Household.objects.count()
+    from django.utils import timezone
+
+    from fupin.monitoring.models import RiskReport
+
+    if not RiskReport.objects.exists():
+        timed("medical-expense batch (1 person in 10) and risk reports (1 household in 500)",
+               lambda: plant(timezone.localdate()), rows,
+               lambda r: f"{r['expense_rows']:,} expense rows, {r['reports']:,} reports")
+
+    def figures(run: Any) -> str:
+        s = run.summary
+        return (f"{sum(s['hits'].values()):,} hits, {s['new']:,} new, {s['reopened']:,} reopened, "
+                f"{s['cleared']:,} cleared; {total / s['seconds']:,.0f} households/s; "
+                + ", ".join(f"{k} {v:,}" for k, v in sorted(s["hits"].items())))
+
+    timed(f"all warning rules, {total:,} households (first run)", lambda: monitoring.run_rules(actor=SYSTEM), rows, figures)
+    timed(f"all warning rules, {total:,} households (re-run, no duplicates)", lambda: monitoring.run_rules(actor=SYSTEM), rows,
+           figures)
+    return rows
+
+
+BENCHMARKS = {"monitoring": bench_monitoring}

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core import codes
-from fupin.core.scoping import scope_of, scoped
+from fupin.core.scoping import narrow_or_404, scoped
 from fupin.lifecycle.models import Case, Kind, Measure, MonitoringRecord, Stage
 from fupin.monitoring.models import Alert
 from fupin.registry.models import Household, Member
@@ -86,7 +86,7 @@ def _status(code: str) -> str:
 
 
 def flows(user: Any, *, start: dt.date, end: dt.date, region: str = "") -> Flows:
-    scope = scope_of(user).narrow(region) if region and region.isdigit() else scope_of(user)
+    scope = narrow_or_404(user, region)
     lo, hi = _bounds(start, end)
     cases = (scoped(Case.objects.all(), user).filter(scope.q(Case.SCOPE_FIELD), stage=Stage.APPROVED,
                                                      closed_at__gte=lo, closed_at__lt=hi)

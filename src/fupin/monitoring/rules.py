@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import connection
 
-from fupin.core.scoping import subtree_range
+from fupin.core.sql import analyze, json_object, on_commit_drop, years_before
+from fupin.core.tree import subtree_bounds
 
 H = "registry_household"
 AT_RISK = ["exited", "non_poor"]  # households that may fall (back) into poverty and are not yet monitored
@@ -32,7 +33,7 @@ class Ctx:
 
     @property
     def json(self) -> str:
-        return "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+        return json_object()
 
     def date(self, d: dt.date) -> Any:
         return connection.ops.adapt_datefield_value(d)
@@ -43,10 +44,10 @@ class Ctx:
         params: list[Any] = list(statuses)
         if self.include:
             sql.append("h.village_id BETWEEN %s AND %s")
-            params += subtree_range(self.include)
+            params += subtree_bounds(self.include)
         for p in self.exclude:
             sql.append("NOT (h.village_id BETWEEN %s AND %s)")
-            params += subtree_range(p)
+            params += subtree_bounds(p)
         return " AND ".join(sql), params
 
 
@@ -56,13 +57,6 @@ def _text(expr: str) -> str:
 
 def _money(expr: str) -> str:
     return f"CAST({expr} AS NUMERIC(14, 2))"
-
-
-def _years_before(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year - years)
-    except ValueError:
-        return d.replace(year=d.year - years, day=28)
 
 
 SELECT = "SELECT h.id AS household_id, h.village_id AS region_code, h.cadre_id AS cadre_id"
@@ -133,7 +127,7 @@ def insurance(c: Ctx) -> tuple[str, list[Any]]:
 
 def schooling(c: Ctx) -> tuple[str, list[Any]]:
     # aged 6 to 15 on the reference date and not in school (在校生状况 01)
-    oldest, youngest = _years_before(c.as_of, 16), _years_before(c.as_of, 6)
+    oldest, youngest = years_before(c.as_of, 16), years_before(c.as_of, 6)
     return _member_rule(c, "schooling = '01' AND birth_date > %s AND birth_date <= %s",
                         [c.date(oldest), c.date(youngest)])
 
@@ -256,7 +250,7 @@ def load_medical_expenses(as_of: dt.date) -> dict[str, Any] | str:
     except (duckdb.Error, OSError) as exc:  # an unreadable file skips this rule, not the whole run
         return f"batch {batch.pk}: cannot read {path.name}: {exc}"[:300]
     assert isinstance(frame, pl.DataFrame)
-    temp = "ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    temp = on_commit_drop()
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {MEDICAL_TMP}")
         cur.execute(f"CREATE TEMP TABLE {MEDICAL_TMP} (id_number VARCHAR(18) NOT NULL, year INTEGER NOT NULL, "
@@ -266,8 +260,7 @@ def load_medical_expenses(as_of: dt.date) -> dict[str, Any] | str:
     copy_frame(MEDICAL_TMP, frame)
     with connection.cursor() as cur:
         cur.execute(f"CREATE INDEX {MEDICAL_TMP}_id ON {MEDICAL_TMP} (id_number)")
-        if connection.vendor == "postgresql":
-            cur.execute(f"ANALYZE {MEDICAL_TMP}")
+        analyze(cur, MEDICAL_TMP)
     return {"batch": batch.pk, "batch_as_of": batch.as_of.isoformat(), "year": int(frame["year"][0]),
             "persons": frame.height}
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from fupin.core.scoping import get_scoped_or_404, scoped
+from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scoped
 from fupin.monitoring.models import Alert, RiskReport
 from fupin.registry.models import Household, Member
 
@@ -27,8 +27,8 @@ def risk_score() -> Subquery:
 def queue(user: Any, *, region: str = "", rule: str = "") -> QuerySet[Household]:
     """The households of the user's region with open alerts, ranked by risk score (highest first)."""
     alerts = scoped(open_alerts(), user)
-    if region and region.isdigit():
-        alerts = alerts.filter(region_code__startswith=region)
+    if region:
+        alerts = alerts.filter(narrow_or_404(user, region).q("region_code"))
     if rule:
         alerts = alerts.filter(rule=rule)
     ids = alerts.values("household_id")
@@ -74,8 +74,8 @@ def alerts(user: Any, *, state: str = "open", rule: str = "", region: str = "",
         qs = qs.filter(state=state)
     if rule:
         qs = qs.filter(rule=rule)
-    if region and region.isdigit():
-        qs = qs.filter(region_code__startswith=region)
+    if region:
+        qs = qs.filter(narrow_or_404(user, region).q("region_code"))
     if household is not None:
         qs = qs.filter(household_id=household)
     head = Member.objects.filter(household=OuterRef("household"), relation="01", is_active=True)

@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 
-from fupin.core.benchmarks import timed, yunnan_demo
+from fupin.core.benchmarks import timed
 from fupin.core.bulk import is_postgres
 
 Row = tuple[str, float, str]
@@ -24,6 +24,7 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
     from fupin.quality.models import Finding
     from fupin.quality.rules import RULES
     from fupin.regions.models import Region
+    from fupin.registry.bench import yunnan_demo
     from fupin.registry.models import Household, Member
     from fupin.testing import make_user
 
@@ -77,3 +78,6 @@ def _time(client: Client, url: str) -> float:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return time.perf_counter() - t0
+
+
+BENCHMARKS = {"quality": run}

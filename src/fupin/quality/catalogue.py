@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,3 +130,36 @@ class QualityRule:
         merged = {**self.defaults, **values}
         rendered = {p.name: p.sql(merged[p.name]) for p in self.params}
         return self.sql.format(**relations, **rendered)
+
+
+# The line of an income year: the national line to 2020, the province's monitoring line after it.
+LINE_MATCH = ("l.year = i.year AND ((i.year <= 2020 AND l.standard = 'national' AND l.province = '') OR "
+              "(i.year > 2020 AND l.standard = 'monitoring' AND l.province = substr(i.region_code, 1, 2)))")
+
+@dataclass
+class ParameterSet:
+    values: dict[str, Any]
+    provinces: tuple[str, ...] = ()  # () = everywhere except ``excluded``
+    excluded: tuple[str, ...] = ()
+
+
+def parameter_sets(spec: QualityRule, rows: Iterable[tuple[str, int | None, dict[str, Any]]], year: int
+                   ) -> list[ParameterSet]:
+    """``rows``: (province, year, values) of the rule. The most specific value wins name by name."""
+    rows = [r for r in rows if r[1] in (None, year)]
+    national = dict(spec.defaults)
+    for province, _year, values in sorted(rows, key=lambda r: r[1] is not None):
+        if not province:
+            national.update(values)
+    by_values: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for province in sorted({r[0] for r in rows if r[0]}):
+        values = dict(national)
+        for p, _year, v in sorted(rows, key=lambda r: r[1] is not None):
+            if p == province:
+                values.update(v)
+        if values != national:
+            key = repr(sorted(values.items()))
+            by_values.setdefault(key, (values, []))[1].append(province)
+    own = tuple(p for _, ps in by_values.values() for p in ps)
+    return [ParameterSet(national, (), tuple(sorted(own))),
+            *(ParameterSet(v, tuple(ps)) for v, ps in by_values.values())]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from fupin.core.scoping import subtree_range
+from fupin.core.tree import subtree_bounds
 from fupin.registry.models import Household, Member
 
 PLANTS: dict[str, Callable[[list[Household], random.Random], int]] = {}
@@ -82,7 +82,7 @@ def _both_benefits(hs: list[Household], rng: random.Random) -> int:
 def plant_errors(*, area: str = "533301", per_rule: int = 8, seed: int = 14) -> dict[str, int]:
     """Plant ``per_rule`` households' worth of each kind of error among the demo households of ``area``."""
     rng = random.Random(seed)
-    ids = list(Household.objects.filter(village__code__range=subtree_range(area), source="demo")
+    ids = list(Household.objects.filter(village__code__range=subtree_bounds(area), source="demo")
                .order_by("id").values_list("id", flat=True))
     if not ids:
         return {}

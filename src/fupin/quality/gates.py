@@ -17,9 +17,9 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from fupin.lifecycle.models import Measure, MonitoringRecord, PovertyLine
-from fupin.quality.runner import parameter_sets
-from fupin.registry.models import Household, Income
+from fupin.lifecycle.models import Measure, MonitoringRecord
+from fupin.quality.catalogue import parameter_sets
+from fupin.registry.models import Household, Income, PovertyLine
 
 ASSISTED = "01"  # risk_elimination: 帮扶消除
 IN_SCHOOL = ("03", "04", "05", "06", "07", "08", "09", "10", "11")

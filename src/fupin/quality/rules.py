@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fupin.quality.catalogue import POOR, REGISTERED, Param, QualityRule
+from fupin.quality.catalogue import LINE_MATCH, POOR, REGISTERED, Param, QualityRule
 from fupin.quality.models import Family, Severity, Subject
-from fupin.quality.runner import LINE_MATCH
 
 REJECT, WARNING, HINT = Severity.REJECT, Severity.WARNING, Severity.HINT
 EXITED = ("exited", "monitored")

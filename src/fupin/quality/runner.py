@@ -12,24 +12,13 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
 from fupin.exchange.engine import Backend, DuckDBBackend, with_evidence
-from fupin.quality.catalogue import RELATIONS, QualityRule
+from fupin.quality.catalogue import LINE_MATCH, RELATIONS, ParameterSet, QualityRule, parameter_sets  # noqa: F401
 
-# The line of an income year: the national line to 2020, the province's monitoring line after it.
-LINE_MATCH = ("l.year = i.year AND ((i.year <= 2020 AND l.standard = 'national' AND l.province = '') OR "
-              "(i.year > 2020 AND l.standard = 'monitoring' AND l.province = substr(i.region_code, 1, 2)))")
 KEY = {"record_id": "VARCHAR", "household_id": "BIGINT", "region_code": "VARCHAR"}
-
-
-@dataclass
-class ParameterSet:
-    values: dict[str, Any]
-    provinces: tuple[str, ...] = ()  # () = everywhere except ``excluded``
-    excluded: tuple[str, ...] = ()
 
 
 @dataclass
@@ -38,28 +27,6 @@ class Evaluation:
     errors: dict[str, str] = field(default_factory=dict)  # rule → why it did not run
     seconds: dict[str, float] = field(default_factory=dict)
     total_seconds: float = 0.0
-
-
-def parameter_sets(spec: QualityRule, rows: Iterable[tuple[str, int | None, dict[str, Any]]], year: int
-                   ) -> list[ParameterSet]:
-    """``rows``: (province, year, values) of the rule. The most specific value wins name by name."""
-    rows = [r for r in rows if r[1] in (None, year)]
-    national = dict(spec.defaults)
-    for province, _year, values in sorted(rows, key=lambda r: r[1] is not None):
-        if not province:
-            national.update(values)
-    by_values: dict[str, tuple[dict[str, Any], list[str]]] = {}
-    for province in sorted({r[0] for r in rows if r[0]}):
-        values = dict(national)
-        for p, _year, v in sorted(rows, key=lambda r: r[1] is not None):
-            if p == province:
-                values.update(v)
-        if values != national:
-            key = repr(sorted(values.items()))
-            by_values.setdefault(key, (values, []))[1].append(province)
-    own = tuple(p for _, ps in by_values.values() for p in ps)
-    return [ParameterSet(national, (), tuple(sorted(own))),
-            *(ParameterSet(v, tuple(ps)) for v, ps in by_values.values())]
 
 
 def _digits(code: str) -> str:

@@ -7,34 +7,17 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.http import Http404
 
-from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
+from fupin.core import tree
+from fupin.core.scoping import Scope, get_scoped_or_404, narrow_or_404, scoped
 from fupin.quality.models import Finding, Rule, Run, Tally, VillageRecord
-from fupin.regions.models import CODE_LENGTHS, Region
+from fupin.regions.models import Region
 from fupin.registry.models import Member
-
-LENGTHS = sorted(CODE_LENGTHS.values())
-
-
-def child_length(length: int) -> int:
-    """The code length of the nodes one level below a node whose code has ``length`` digits (a village: itself)."""
-    return next((n for n in LENGTHS if n > length), length)
 
 
 def node(user: Any, code: str) -> Scope:
     """The region the user asked for, inside the user's own scope (404 outside); "" = the user's whole scope."""
-    own = scope_of(user)
-    if not code:
-        if own.prefix is None:
-            raise Http404
-        return own
-    if not code.isdigit() or len(code) not in LENGTHS:
-        raise Http404
-    narrowed = own.narrow(code)
-    if narrowed.prefix is None:
-        raise Http404
-    return narrowed
+    return narrow_or_404(user, code)
 
 
 def open_findings(user: Any) -> QuerySet[Finding]:
@@ -55,7 +38,7 @@ class Matrix:
 def matrix(user: Any, region: str = "") -> Matrix:
     scope = node(user, region)
     prefix = scope.prefix or ""
-    n = child_length(len(prefix))
+    n = tree.child_length(len(prefix))
     qs = open_findings(user).filter(scope.q("region_code"))
     counts = (qs.annotate(child=Substr("region_code", 1, n)).values("rule_id", "child").annotate(n=Count("id"))
               .order_by())

@@ -26,7 +26,7 @@ Relations and their columns:
   household_id (NULL), region_code (code), status (''), is_poor_village, poor_exit_year, and from the latest
   village basic data (``VillageRecord``; NULL without one) data_as_of, data_households, data_persons,
   hardened_road, unsafe_water_households, dangerous_housing_households;
-- ``lines`` — year, standard (national, provincial, monitoring), province, amount (lifecycle.PovertyLine);
+- ``lines`` — year, standard (national, provincial, monitoring), province, amount (registry.PovertyLine);
 - ``id_regions`` — code, from_year, to_year: the region codes of resident ID numbers and the years they were
   in force (python-stdnum's database).
 """
@@ -216,9 +216,9 @@ def _csv_frame(data: bytes, schema: dict[str, Any]) -> pl.DataFrame:
 
 
 def _id_regions() -> pl.DataFrame:
-    from fupin.registry.idnumber import _validity
+    from fupin.registry.idnumber import region_periods
 
-    rows = [(code, a, b) for code, spans in _validity().items() for a, b in spans]
+    rows = [(code, a, b) for code, spans in region_periods().items() for a, b in spans]
     return pl.DataFrame(rows, schema={"code": S, "from_year": N, "to_year": N}, orient="row")
 
 

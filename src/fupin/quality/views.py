@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from fupin.core import permissions
+from fupin.core import permissions, tree
 from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
@@ -29,7 +29,7 @@ from fupin.regions.models import Region
 
 
 def _crumbs(code: str) -> list[Region]:
-    codes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+    codes = [*tree.ancestors(code), code] if code else []
     return list(Region.objects.filter(code__in=codes).order_by("code"))
 
 

@@ -3,17 +3,21 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core import tree
+
 
 class Level(models.IntegerChoices):
-    PROVINCE = 1, _("province")
-    CITY = 2, _("city")
-    COUNTY = 3, _("county")
-    TOWNSHIP = 4, _("township")
-    VILLAGE = 5, _("village")
+    """The levels of ``core.tree`` as choices with their names (the nation, level 0, is no row)."""
+
+    PROVINCE = tree.PROVINCE, _("province")
+    CITY = tree.CITY, _("city")
+    COUNTY = tree.COUNTY, _("county")
+    TOWNSHIP = tree.TOWNSHIP, _("township")
+    VILLAGE = tree.VILLAGE, _("village")
 
 
-# Length of the significant statistical code at each level (GB/T 2260 + NBS township/village codes).
-CODE_LENGTHS = {Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}
+# The code length at each level and back, from core.tree (the one table), keyed by ``Level``.
+CODE_LENGTHS = {Level(level): n for level, n in tree.LENGTHS.items() if level}
 LEVEL_BY_LENGTH = {n: level for level, n in CODE_LENGTHS.items()}
 
 # Flags that describe an area and hold for everything inside it (set on a node, they apply to its subtree).
@@ -27,8 +31,8 @@ AREA_FLAGS = (
 
 
 class Region(models.Model):
-    """A node of the five-level division tree. ``code`` is the significant statistical code (2, 4, 6, 9
-    or 12 digits), so a node's code is the prefix of all codes below it and a subtree is a code range."""
+    """A node of the five-level division tree. ``code`` is the significant statistical code (its length
+    gives the level: ``core.tree``), so a node's code is the prefix of all codes below it and a subtree is a code range."""
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     name = models.CharField(_("name"), max_length=100)
@@ -64,7 +68,7 @@ class Region(models.Model):
 
     @property
     def ancestor_codes(self) -> list[str]:
-        return [self.code[:n] for n in (2, 4, 6, 9) if n < len(self.code)]
+        return tree.ancestors(self.code)
 
     @property
     def flags(self) -> list[str]:

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
+from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.regions.models import Region
 
 
@@ -38,12 +39,12 @@ def ancestors(region: Region) -> list[Region]:
 
 def subtree(code: str) -> QuerySet[Region]:
     """Every node at or below ``code`` — one indexed range scan."""
-    return Region.objects.filter(code__range=subtree_range(code))
+    return Region.objects.filter(code__range=subtree_bounds(code))
 
 
 def search(user: Any, text: str, limit: int = 20) -> QuerySet[Region]:
     text = text.strip()
     qs = visible_regions(user)
     if is_code(text):
-        return qs.filter(code__startswith=text).order_by("code")[:limit]
+        return qs.filter(code__range=subtree_bounds(text)).order_by("code")[:limit]
     return qs.filter(name__contains=text).order_by("level", "code")[:limit]

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from fupin.core import audit
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, subtree_range
 from fupin.core.textfiles import TextEncodingError, decode_text
-from fupin.regions.models import AREA_FLAGS, LEVEL_BY_LENGTH, Level, Region
+from fupin.core.tree import ancestors, is_code, is_node_code, length_of, subtree_bounds
+from fupin.regions.models import AREA_FLAGS, Level, Region
 
 DIVISION_FILES = {
     Level.PROVINCE: ("provinces.csv", None),
@@ -80,7 +80,7 @@ def read_divisions(directory: Path, provinces: Iterable[str] | None = None) -> l
             i_code, i_name = header.index("code"), header.index("name")
             i_prov = header.index("provinceCode") if "provinceCode" in header else i_code
             i_parent = header.index(parent_col) if parent_col else None
-            expected = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}[level]
+            expected = length_of(level)
             for lineno, r in enumerate(reader, start=2):
                 prov = r[i_prov][:2]
                 if prov not in wanted_set:
@@ -121,8 +121,8 @@ def load_regions(
         if parent is not None:
             children[parent] += 1
         if level == Level.VILLAGE:
-            for n in (2, 4, 6, 9):
-                villages[code[:n]] += 1
+            for above in ancestors(code):
+                villages[above] += 1
 
     province_codes = sorted({r[0][:2] for r in rows})
     with transaction.atomic():
@@ -163,7 +163,7 @@ def load_regions(
 def _count_in(province_codes: list[str]) -> int:
     total = 0
     for p in province_codes:
-        total += Region.objects.filter(code__range=subtree_range(p)).count()
+        total += Region.objects.filter(code__range=subtree_bounds(p)).count()
     return total
 
 
@@ -237,7 +237,7 @@ def parse_flag_file(content: bytes) -> list[tuple[int, str, dict[str, Any]]]:
         if not any(c.strip() for c in row):
             continue
         code = row[code_col].strip() if code_col < len(row) else ""
-        if not is_code(code) or len(code) not in LEVEL_BY_LENGTH:
+        if not is_node_code(code):
             errors.append(RowError(line, header[code_col], _("%(code)r is not a division code.") % {"code": code}))
             continue
         changes: dict[str, Any] = {}
@@ -280,7 +280,7 @@ def set_region_flags(*, content: bytes, actor: Any = None) -> FlagResult:
             area = {k: v for k, v in changes.items() if k in AREA_FLAGS}
             own = {k: v for k, v in changes.items() if k not in AREA_FLAGS}
             if area:
-                n = Region.objects.filter(code__range=subtree_range(code)).update(**area)
+                n = Region.objects.filter(code__range=subtree_bounds(code)).update(**area)
                 for k in area:
                     result.updates[k] = result.updates.get(k, 0) + n
             if own:

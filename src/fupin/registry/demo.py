@@ -15,17 +15,19 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import is_code, subtree_range
+from fupin.core.sql import reset_sequences
+from fupin.core.tree import CODE_LENGTH, is_node_code, subtree_bounds
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.history import HOUSEHOLD_SKIP, INCOME_SKIP, MEMBER_SKIP, json_value
 from fupin.registry.models import Cadre, Household, HouseholdVersion, Income, Member, Source
+from fupin.registry.statuses import POOR_STATUSES
 
 NUJIANG = "5333"  # 怒江傈僳族自治州, a 三区三州 prefecture, always part of the Yunnan demo
 LAST_YEAR = 2020
@@ -161,7 +163,7 @@ def _select_villages(area: str, rng: random.Random) -> list[tuple[str, float]]:
     """Villages with sampling weights: rural villages (村委会) weigh far more than urban communities,
     and, in Yunnan, 怒江州 is always represented."""
     rows = list(
-        Region.objects.filter(code__range=subtree_range(area), level=Level.VILLAGE).values_list("code", "name")
+        Region.objects.filter(code__range=subtree_bounds(area), level=Level.VILLAGE).values_list("code", "name")
     )
     if not rows:
         raise DemoError(
@@ -179,6 +181,29 @@ def _select_villages(area: str, rng: random.Random) -> list[tuple[str, float]]:
     return weighted
 
 
+@dataclass(frozen=True)
+class DemoBatch:
+    """A freshly written batch of demo households, for the apps above the registry to add their demo data to."""
+
+    lo: str  # the code range of the area
+    hi: str
+    seed: int
+    now: dt.datetime
+    households: list[tuple[Any, ...]]  # rows in HOUSEHOLD_COLUMNS order
+
+
+# Demo data of the apps above the registry, registered by their AppConfig.ready() (the registry imports none of
+# them). Each returns counts by DemoResult field, e.g. {"measures": 812}.
+EXTENSIONS: list[Callable[[DemoBatch], dict[str, int]]] = []
+
+
+def extend(fn: Callable[[DemoBatch], dict[str, int]]) -> Callable[[DemoBatch], dict[str, int]]:
+    """Register ``fn`` to add demo data to every generated batch (once, however often it is called)."""
+    if fn not in EXTENSIONS:
+        EXTENSIONS.append(fn)
+    return fn
+
+
 def generate(
     *,
     households: int,
@@ -190,7 +215,7 @@ def generate(
 ) -> DemoResult:
     if households <= 0:
         raise DemoError(f"--households must be a positive number, not {households}")
-    if not is_code(area) or len(area) not in (2, 4, 6, 9):
+    if not is_node_code(area) or len(area) == CODE_LENGTH:
         raise DemoError(f"{area!r} is not a province, city, county or township code")
     if not Region.objects.filter(code=area).exists():
         raise DemoError(
@@ -200,7 +225,7 @@ def generate(
     say = progress or (lambda _s, _n: None)
     rng = random.Random(seed)
     result = DemoResult(area=area)
-    lo, hi = subtree_range(area)
+    lo, hi = subtree_bounds(area)
     existing = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
 
     with transaction.atomic():
@@ -271,9 +296,11 @@ def generate(
         result.versions = copy_rows(
             HouseholdVersion._meta.db_table, VERSION_COLUMNS, _versions(hh_rows, member_rows, income_rows, now)
         )
-        _reset_sequences([Cadre, Household, Member, Income, HouseholdVersion])
-        result.rural_population = _synthetic_rural_population(lo, hi)
-        result.measures = _synthetic_measures(random.Random(seed + 1), hh_rows, now)
+        reset_sequences(m._meta.db_table for m in (Cadre, Household, Member, Income, HouseholdVersion))
+        batch = DemoBatch(lo=lo, hi=hi, seed=seed, now=now, households=hh_rows)
+        for extension in EXTENSIONS:  # the apps above add their part (lifecycle: measures, rural population)
+            for name, n in extension(batch).items():
+                setattr(result, name, getattr(result, name) + n)
         result.timings["write"] = time.perf_counter() - t0
         result.villages = len(cadres_of)
         audit.record(
@@ -288,76 +315,6 @@ def generate(
     return result
 
 
-RURAL_POPULATION_YEAR = 2020  # the census year (第七次全国人口普查)
-
-
-def _synthetic_rural_population(lo: str, hi: str) -> int:
-    """A synthetic rural population for the demo villages that have none, so that the poverty incidence
-    (贫困发生率) can be shown: the village's registered persons × 4–12 (a fixed factor from the village code, so that
-    incidence differs between villages, about 8–25 %, as in poor areas before 2020). One set-based INSERT."""
-    from fupin.lifecycle.models import RuralPopulation
-
-    rural, h, m = RuralPopulation._meta.db_table, Household._meta.db_table, Member._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""INSERT INTO {rural} (region_id, year, persons)
-                SELECT h.village_id, %s, COUNT(*) * (4 + CAST(substr(h.village_id, 10, 3) AS INTEGER) %% 9)
-                FROM {h} h JOIN {m} m ON m.household_id = h.id AND m.is_active
-                WHERE h.village_id BETWEEN %s AND %s AND h.source = %s
-                  AND NOT EXISTS (SELECT 1 FROM {rural} r WHERE r.region_id = h.village_id AND r.year = %s)
-                GROUP BY h.village_id""",
-            [RURAL_POPULATION_YEAR, lo, hi, Source.DEMO, RURAL_POPULATION_YEAR],
-        )
-        return max(int(cur.rowcount), 0)
-
-
-# Assistance measures that answer a main cause of poverty (code list poverty_cause → measure_type).
-MEASURES_FOR_CAUSE = {
-    "01": ("05", "09"), "02": ("09", "03"), "03": ("06",), "04": ("07", "11"), "05": ("01", "13"),
-    "06": ("08",), "07": ("12", "02"), "08": ("03", "09"), "09": ("04", "01"), "10": ("10", "01"),
-    "11": ("02", "12"),
-}
-MEASURE_TEXT = {
-    "01": ("发展特色种养（核桃、草果）", 3000), "02": ("转移就业，劳务输出", 1000), "03": ("聘为生态护林员", 10000),
-    "04": ("扶贫小额信贷", 50000), "05": ("先诊疗后付费，大病救治", 5000), "06": ("雨露计划助学补助", 3000),
-    "07": ("农村危房改造", 20000), "08": ("农村饮水安全巩固提升", 800), "09": ("纳入农村低保", 4000),
-    "10": ("易地扶贫搬迁安置", 60000), "11": ("定点帮扶单位结对帮扶", 2000), "12": ("农村实用技术培训", 600),
-    "13": ("光伏扶贫资产收益分红", 1500), "14": ("生态公益林补偿", 1200),
-}
-REGISTERED = ("poor", "exited", "returned", "monitored")
-
-
-def _synthetic_measures(rng: random.Random, hh_rows: list[tuple[Any, ...]], now: dt.datetime) -> int:
-    """One to three assistance measures per registered demo household, of the types that answer its main cause,
-    dated between its identification and its exit (results recorded for those that ended). Written with COPY."""
-    from fupin.lifecycle.models import Measure
-
-    col = {c: i for i, c in enumerate(HOUSEHOLD_COLUMNS)}
-    rows: list[tuple[Any, ...]] = []
-    for hh in hh_rows:
-        if hh[col["status"]] not in REGISTERED:
-            continue
-        start_year = int(hh[col["identified_year"]])
-        last_year = int(hh[col["exit_year"]] or 2025)
-        types = list(MEASURES_FOR_CAUSE.get(hh[col["main_cause"]], ("11",)))
-        for extra in ("12", "13", "14"):
-            if len(types) < 3 and rng.random() < 0.3:
-                types.append(extra)
-        for kind in types[: rng.randint(1, 3)]:
-            text, base = MEASURE_TEXT[kind]
-            year = rng.randint(start_year, max(start_year, last_year))
-            start = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
-            end = start + dt.timedelta(days=rng.choice((90, 180, 365, 730)))
-            ended = end <= dt.date(2025, 12, 31)
-            rows.append((hh[col["id"]], kind, text, start, end if ended else None,
-                         Decimal(base) * Decimal(rng.choice((1, 1, 2, 3))) if kind != "12" else Decimal(base),
-                         rng.choice(("01", "01", "02", "03", "04")), "帮扶责任人", hh[col["cadre_id"]],
-                         "已完成，达到预期" if ended else "", now, now))
-    columns = ("household_id", "type", "description", "start_date", "end_date", "funds", "fund_source",
-               "responsible", "cadre_id", "result", "created_at", "updated_at")
-    return copy_rows(Measure._meta.db_table, columns, rows)
-
-
 def _delete_demo(lo: str, hi: str) -> int:
     demo = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
     n = demo.count()
@@ -367,18 +324,6 @@ def _delete_demo(lo: str, hi: str) -> int:
     demo.delete()
     Cadre.objects.filter(region__code__range=(lo, hi), source=Source.DEMO).delete()
     return n
-
-
-def _reset_sequences(models: list[Any]) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite's AUTOINCREMENT follows the largest id inserted
-    with connection.cursor() as cur:
-        for model in models:
-            table = model._meta.db_table
-            cur.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))",
-                [table],
-            )
 
 
 CADRE_COLUMNS = ("id", "name", "unit", "phone", "region_id", "source")
@@ -523,7 +468,7 @@ def _household(
             round(Decimal(expense), 2),
         ))
 
-    poor_now = status in ("poor", "returned", "newly_poor")
+    poor_now = status in POOR_STATUSES
     housing = _pick(rng, (("A", 45), ("B", 43), ("C", 9), ("D", 3))) if poor_now else _pick(rng, (("A", 55), ("B", 45)))
     water_safe = rng.random() < (0.85 if poor_now else 0.995)
     land = round(Decimal(rng.uniform(0.3, 8.0)), 2)

@@ -22,7 +22,8 @@ from openpyxl.styles import Font
 from fupin.core import codes
 from fupin.core.exports import record_export
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
-from fupin.core.scoping import is_code, scope_of, subtree_range
+from fupin.core.scoping import scope_of
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.registry.importer import _db_dtype, _db_expr, _typed_from_db, cents_text
 from fupin.registry.template import FALSE_TEXT, HOUSEHOLDS, INCOMES, MEMBERS, SHEETS, TRUE_TEXT, Column
 
@@ -55,7 +56,7 @@ def _select_list(columns: list[Column], alias: str) -> str:
 
 def read_subtree(region: str) -> dict[str, pl.DataFrame]:
     """The registry below ``region`` in the typed form of the template (codes, not names)."""
-    lo, hi = subtree_range(region) if region else ("", "999999999999")
+    lo, hi = subtree_bounds(region)
     hcols = HOUSEHOLDS.columns
     hh = _query(
         f"SELECT id, {', '.join(f'{_db_expr(c)} AS {c.field}' for c in hcols)} FROM registry_household "
@@ -86,10 +87,10 @@ def read_subtree(region: str) -> dict[str, pl.DataFrame]:
 def _cell_expr(c: Column, masked: bool) -> pl.Expr:
     col = pl.col(c.field)
     if c.kind == "code":
-        names = {code: zh for code, zh, _en in codes._items(c.codelist)}
+        names = {code: zh for code, zh, _en in codes.items(c.codelist)}
         expr = col.replace_strict(names, default=col, return_dtype=pl.Utf8)
     elif c.kind == "codes":
-        names = {code: zh for code, zh, _en in codes._items(c.codelist)}
+        names = {code: zh for code, zh, _en in codes.items(c.codelist)}
         expr = col.list.eval(pl.element().replace_strict(names, default=pl.element(), return_dtype=pl.Utf8)).list.join("、")
     elif c.kind == "bool":
         expr = pl.when(col).then(pl.lit(TRUE_TEXT)).otherwise(pl.lit(FALSE_TEXT))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fupin.core.codes import choices
 from fupin.core.scoping import Scope
+from fupin.core.tree import CODE_LENGTH, is_code
 from fupin.registry.models import INCOME_FIELDS, Income
 
 BLANK = [("", "—")]
@@ -195,7 +196,7 @@ class RegisterForm(forms.Form):
 
     def clean_village(self) -> str:
         code = str(self.cleaned_data["village"]).strip()
-        if not (len(code) == 12 and code.isascii() and code.isdigit()):
+        if not (is_code(code) and len(code) == CODE_LENGTH):
             raise ValidationError(_("A village code has 12 digits."))
         if self.scope is not None and not self.scope.contains(code):
             # the service refuses it too (PermissionDenied); here it is said next to the field

@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fupin.core.masking import Masker
-from fupin.core.scoping import get_scoped_or_404, is_code, scope_of
+from fupin.core.scoping import get_scoped_or_404, scope_of
+from fupin.core.tree import is_code
 from fupin.registry import exporter, importer, jobs, template
 from fupin.registry.models import ImportJob
 

@@ -322,7 +322,7 @@ class _Errors:
 
 def _code_map(list_code: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
-    for c, zh, en in codes._items(list_code):
+    for c, zh, en in codes.items(list_code):
         for variant in (en, zh, c):
             mapping[variant] = c
         if c.isdigit() and c.lstrip("0") and c.lstrip("0") not in mapping:

@@ -354,3 +354,39 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} {self.status}"
+
+
+class PovertyLine(models.Model):
+    """The income line of a year (yuan per person per year, current prices). National lines apply
+    everywhere; a province may set a higher line (省定标准) for households identified by it. Public
+    reference data, editable by administrators. The registry compares incomes with it; lifecycle, monitoring
+    and the indicators read it too."""
+
+    class Standard(models.TextChoices):
+        NATIONAL = "national", _("national")
+        PROVINCIAL = "provincial", _("provincial")
+        MONITORING = "monitoring", _("monitoring income line")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    standard = models.CharField(_("standard"), max_length=10, choices=Standard.choices)
+    # The province (2-digit code) of a provincial or monitoring line; empty for the national line.
+    province = models.CharField(_("province code"), max_length=2, blank=True)
+    amount = models.DecimalField(_("yuan per person per year"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        db_table = "lifecycle_povertyline"  # the table keeps its name: the model moved from lifecycle
+        verbose_name = _("poverty line")
+        verbose_name_plural = _("poverty lines")
+        ordering = ["-year", "standard", "province"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "standard", "province"], name="povertyline_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="povertyline_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(standard="national", province="") | (~Q(standard="national") & ~Q(province="")),
+                name="povertyline_province_iff_not_national",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.standard} {self.province} {self.amount}"

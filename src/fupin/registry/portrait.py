@@ -52,7 +52,7 @@ OK, UNMET, UNKNOWN = "ok", "unmet", "unknown"
 
 def national_lines() -> dict[int, Decimal]:
     """Year → national line, from the table administrators edit (one small query)."""
-    from fupin.lifecycle.models import PovertyLine
+    from fupin.registry.models import PovertyLine
 
     rows = PovertyLine.objects.filter(standard=PovertyLine.Standard.NATIONAL).values_list("year", "amount")
     return dict(rows) or dict(PUBLISHED_LINES)

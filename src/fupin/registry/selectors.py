@@ -23,8 +23,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
-from fupin.core.scoping import get_scoped_or_404, is_code, scope_of, scoped, subtree_range
-from fupin.regions.models import CODE_LENGTHS, Level, Region
+from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import is_code, length_of, subtree_bounds
+from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Income, Member, Source
 from fupin.registry.portrait import national_lines, poverty_line
 
@@ -85,7 +86,7 @@ def households(user: Any, f: HouseholdFilter) -> QuerySet[Household]:
     if f.region:
         if not is_code(f.region):
             return qs.none()
-        qs = qs.filter(village__code__range=subtree_range(f.region))
+        qs = qs.filter(village__code__range=subtree_bounds(f.region))
     if f.status:
         qs = qs.filter(status=f.status)
     if f.cause:
@@ -168,7 +169,7 @@ def villages_for(user: Any, limit: int | None = None) -> list[tuple[str, str]] |
         return []
     qs = Region.objects.filter(level=Level.VILLAGE)
     if scope.prefix:
-        qs = qs.filter(code__range=subtree_range(scope.prefix))
+        qs = qs.filter(code__range=subtree_bounds(scope.prefix))
     rows = list(qs.select_related("parent").order_by("code")[: limit + 1])
     if len(rows) > limit:
         return None
@@ -190,14 +191,14 @@ def counts_by_child(user: Any, region: Region | None) -> dict[str, dict[str, int
     level = Level.PROVINCE if region is None else region.level + 1
     if level > Level.VILLAGE:
         return {}
-    n = CODE_LENGTHS[Level(level)]
+    n = length_of(level)
     if scope.prefix is None:
         return {}
     qs = visible_households(user)
     members = scoped(Member.objects.filter(is_active=True), user)
     if region is not None:
-        qs = qs.filter(village__code__range=subtree_range(region.code))
-        members = members.filter(household__village__code__range=subtree_range(region.code))
+        qs = qs.filter(village__code__range=subtree_bounds(region.code))
+        members = members.filter(household__village__code__range=subtree_bounds(region.code))
     rows = qs.annotate(child=Substr("village_id", 1, n)).values("child").annotate(households=Count("id"))
     persons = (
         members
@@ -214,7 +215,7 @@ def counts_by_child(user: Any, region: Region | None) -> dict[str, dict[str, int
 def status_summary(user: Any, region: Region | None = None) -> list[dict[str, Any]]:
     qs = visible_households(user)
     if region is not None:
-        qs = qs.filter(village__code__range=subtree_range(region.code))
+        qs = qs.filter(village__code__range=subtree_bounds(region.code))
     persons = Member.objects.filter(household=OuterRef("pk"), is_active=True).values("household").annotate(n=Count("id"))
     rows = (
         qs.annotate(n=Subquery(persons.values("n")[:1]))

@@ -14,11 +14,11 @@ LINE_COLOUR = "#1f2328"
 POVERTY_COLOUR = "#888888"
 
 
-def _text_width(text: str) -> int:
+def text_width(text: str) -> int:
     return sum(10 if ord(c) > 255 else 6 for c in text)
 
 
-def _nice_max(value: float, ticks: int = 4) -> float:
+def nice_max(value: float, ticks: int = 4) -> float:
     """The smallest round axis maximum (steps of 1, 2, 2.5 or 5 × 10ⁿ) at or above ``value``."""
     raw = max(value, 1.0) / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
@@ -40,7 +40,7 @@ def income_svg(series: dict[str, Any], *, width: int = 640, height: int = 240, u
     rows: list[list[tuple[int, str, str, str]]] = [[]]
     x = 56
     for label, colour, kind in legend:
-        w = 17 + _text_width(label) + 12
+        w = 17 + text_width(label) + 12
         if x + w > width - 8 and rows[-1]:
             rows.append([])
             x = 56
@@ -49,8 +49,8 @@ def income_svg(series: dict[str, Any], *, width: int = 640, height: int = 240, u
     left, right, top, bottom = 56, 56, 16, 22 + 16 * len(rows)
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(g["values"][i] for g in series["groups"]) for i in range(len(years))]
-    bar_max = _nice_max(max([*totals, 1.0]))
-    line_max = _nice_max(max([*series["per_capita"], *series["line"], 1.0]))
+    bar_max = nice_max(max([*totals, 1.0]))
+    line_max = nice_max(max([*series["per_capita"], *series["line"], 1.0]))
     step = plot_w / len(years)
     bar_w = min(48.0, step * 0.6)
     out = [

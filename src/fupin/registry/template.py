@@ -214,7 +214,7 @@ def allowed_values(column: Column) -> str:
 
 
 def _names(list_code: str) -> list[tuple[str, str]]:
-    return [(c, zh) for c, zh, _en in codes._items(list_code)]
+    return [(c, zh) for c, zh, _en in codes.items(list_code)]
 
 
 def template_workbook() -> bytes:

@@ -1,22 +1,6 @@
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from fupin.core.scoping import Scope, scoped, subtree_range
-
-codes = st.text(alphabet="0123456789", min_size=1, max_size=12)
-
-
-@given(prefix=codes, code=codes)
-def test_subtree_range_is_exactly_the_prefix(prefix, code):
-    lo, hi = subtree_range(prefix)
-    assert (lo <= code <= hi) == code.startswith(prefix)
-
-
-@pytest.mark.parametrize("bad", ["", "53a", "1234567890123", "５３"])
-def test_subtree_range_rejects_non_codes(bad):
-    with pytest.raises(ValueError):
-        subtree_range(bad)
+from fupin.core.scoping import Scope, scoped
 
 
 def test_scope_narrow():

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from fupin.core.tree import level_of
 from fupin.indicators import definitions
 from fupin.indicators.models import IndicatorValue, Period, Target
-from fupin.indicators.selectors import level_of
 
 COVER = "zz_test_cover"  # more is better, a percentage
 INCIDENCE = "zz_test_incidence"  # less is better, a percentage

@@ -19,7 +19,6 @@ from fupin.connectivity import demo as connectivity_demo
 from fupin.connectivity.models import Facility, VillageStatus
 from fupin.connectivity.tests.factories import add_villages, replay
 from fupin.exchange.models import Doubt, Rule
-from fupin.indicators.definitions import POOR_STATUSES, REGISTERED_STATUSES
 from fupin.indicators.models import IndicatorValue, Period
 from fupin.lifecycle.models import Case, MonitoringRecord, PovertyLine, RuralPopulation
 from fupin.monitoring.models import Alert
@@ -28,6 +27,7 @@ from fupin.quality.models import Rule as QualityRule
 from fupin.regions.models import Level, Region
 from fupin.registry import demo as registry_demo
 from fupin.registry.models import Household, Income, Member
+from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 LENGTHS = (0, 2, 4, 6, 9, 12)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from fupin.core.tree import level_of
 from fupin.indicators import compute, definitions, services
 from fupin.indicators.models import IndicatorValue
 from fupin.indicators.tests.recount import build_demo, recount, value_of
@@ -29,7 +30,7 @@ def _compare(period):
         assert row.denominator == den, (key, row.denominator, den)
         scale = 1000 if key[0] == "quality_findings" else 100
         assert row.value == value_of(num, den, scale), (key, row.value, value_of(num, den, scale))
-        assert row.level == (0 if key[1] == "" else compute.LEVEL_OF_LENGTH[len(key[1])])
+        assert row.level == level_of(key[1])
     return want
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from fupin.core import audit, permissions
+from fupin.core import audit, permissions, tree
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
@@ -22,7 +22,7 @@ from fupin.lifecycle.models import (
     Stage,
     Step,
 )
-from fupin.regions.models import CODE_LENGTHS, Level
+from fupin.regions.models import Level
 from fupin.registry import history
 from fupin.registry.models import Household, HouseholdVersion
 
@@ -78,10 +78,8 @@ def _level_of(user: Any) -> int | None:
     code = getattr(user, "region_id", None)
     if not code:
         return None
-    for level, n in CODE_LENGTHS.items():
-        if len(code) == n:
-            return int(level)
-    return None
+    level = tree.LEVELS.get(len(code))
+    return level or None
 
 
 def _check_actor(actor: Any, household: Household, allowed: Mapping[Role, tuple[Level, ...]], what: str) -> str:

@@ -13,13 +13,13 @@ from django.db.models import QuerySet
 
 from fupin.core import audit, codes
 from fupin.core.models import AuditEvent
+from fupin.core.tree import NODE_LENGTHS
 from fupin.lifecycle.models import (
     Measure,
 )
 from fupin.lifecycle.services.common import (
     _require_reason,
 )
-from fupin.regions.models import CODE_LENGTHS
 from fupin.registry import services as registry_services
 from fupin.registry.models import Cadre, Household
 
@@ -79,7 +79,7 @@ def measure_cadres(household: Household) -> QuerySet[Cadre]:
     """The cadres who may be responsible for a measure of the household: those of its village or of a
     township, county, prefecture or province above it."""
     code = household.village_id
-    return Cadre.objects.filter(region_id__in=[code[:n] for n in sorted(set(CODE_LENGTHS.values())) if n <= len(code)])
+    return Cadre.objects.filter(region_id__in=[code[:n] for n in NODE_LENGTHS if n <= len(code)])
 
 
 def _measure_cadre(value: Any, household: Household, errors: dict[str, str]) -> int | None:

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied
 
 from fupin.core.models import AuditEvent
 from fupin.lifecycle import services
-from fupin.lifecycle.models import Case, Measure, PovertyLine, Stage, Step
+from fupin.lifecycle.models import Case, Measure, Stage, Step
 from fupin.lifecycle.services import LifecycleError
 from fupin.registry import services as registry_services
-from fupin.registry.models import HouseholdVersion
+from fupin.registry.models import HouseholdVersion, PovertyLine
 
 from .conftest import APPLICANT, VILLAGE, person, walk
 

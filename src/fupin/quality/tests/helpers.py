@@ -8,10 +8,10 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from fupin.lifecycle.models import Case, Measure, MonitoringRecord, PovertyLine
+from fupin.lifecycle.models import Case, Measure, MonitoringRecord
 from fupin.regions.models import Region
 from fupin.registry import idnumber
-from fupin.registry.models import Household, Income, Member
+from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.services import refresh_latest_income
 
 AS_OF = dt.date(2026, 6, 30)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fupin.lifecycle.models import Measure, PovertyLine
+from fupin.lifecycle.models import Measure
 from fupin.quality import services
 from fupin.quality.gates import elimination_problems
 from fupin.quality.tests.helpers import AS_OF, INCOME_YEAR, child
-from fupin.registry.models import Household, Income, Member
+from fupin.registry.models import Household, Income, Member, PovertyLine
 
 
 def test_a_household_meeting_the_policy_passes(base):

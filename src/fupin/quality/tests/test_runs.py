@@ -10,12 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from fupin.core.permissions import SYSTEM
-from fupin.lifecycle.models import PovertyLine
 from fupin.quality import services
 from fupin.quality.models import Finding, Rule, RuleParameter, Tally
 from fupin.quality.rules import RULES
 from fupin.quality.tests.helpers import AS_OF, child, spouse
-from fupin.registry.models import Member
+from fupin.registry.models import Member, PovertyLine
 
 CODE = "C01_NO_MEDICAL_INSURANCE"
 

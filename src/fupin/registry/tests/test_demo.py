@@ -134,11 +134,12 @@ def test_demo_villages_get_a_synthetic_rural_population(yunnan):
 
 
 def test_registered_demo_households_have_measures_that_answer_their_cause(yunnan):
+    from fupin.lifecycle.demo import MEASURES_FOR_CAUSE
     from fupin.lifecycle.models import Measure
-    from fupin.registry.demo import MEASURES_FOR_CAUSE, REGISTERED
+    from fupin.registry.statuses import REGISTERED_STATUSES
 
     r = generate(households=300, seed=9)
-    registered = Household.objects.filter(status__in=REGISTERED)
+    registered = Household.objects.filter(status__in=REGISTERED_STATUSES)
     assert r.measures == Measure.objects.count() > 0
     assert set(Measure.objects.values_list("household_id", flat=True)) == set(registered.values_list("id", flat=True))
     for m in Measure.objects.select_related("household"):

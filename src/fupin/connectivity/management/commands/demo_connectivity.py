@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.connectivity.demo import generate
 from fupin.core.audit import set_channel
-from fupin.core.scoping import is_code
+from fupin.core.tree import is_code
 from fupin.regions.models import Region
 
 

@@ -45,7 +45,8 @@ class Command(BaseCommand):
         if opts["end"]:
             qs = qs.filter(at__date__lte=opts["end"])
         if opts["region"]:
-            from fupin.core.scoping import Scope, is_code
+            from fupin.core.scoping import Scope
+            from fupin.core.tree import is_code
 
             if not is_code(opts["region"]):
                 raise CommandError(f"not a division code: {opts['region']}")

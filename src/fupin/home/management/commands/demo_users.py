@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
-from fupin.core.services import DemoUsersError, create_demo_users
+from fupin.home.services import DemoUsersError, create_demo_users
 
 
 class Command(BaseCommand):

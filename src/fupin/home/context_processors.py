@@ -1,14 +1,16 @@
+"""Context for every page (settings.TEMPLATES)."""
+
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
 from fupin.core.scoping import scope_of
+from fupin.registry.selectors import has_synthetic_data
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
-    from fupin.registry.selectors import has_synthetic_data
-
+    """What every page's template needs: the platform's name, the user's scope, the synthetic-data banner."""
     user = getattr(request, "user", None)
     return {
         "platform_name": settings.PLATFORM_NAME,
