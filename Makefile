@@ -55,6 +55,7 @@ db:
 	$(FUPIN) set_region_flags src/fupin/regions/data/sanqu_sanzhou.csv
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(FUPIN) demo_connectivity
+	$(FUPIN) demo_commerce --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) run_monitoring
 	$(FUPIN) demo_quality --if-empty
@@ -128,6 +129,16 @@ bench-connectivity: setup
 	psql "$(dir $(BENCH_CONNECTIVITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_CONNECTIVITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_CONNECTIVITY_PG))"
 	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_CONNECTIVITY_PG) $(FUPIN) bench connectivity
+
+# Rural e-commerce (issue 15): an upload of BENCH_COMMERCE_ROWS purchases, the indicators after it, the trace page,
+# on a fresh PostgreSQL database with 20,000 demo households.
+BENCH_COMMERCE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_commerce
+BENCH_COMMERCE_ROWS ?= 100000
+.PHONY: bench-commerce
+bench-commerce: setup
+	psql "$(dir $(BENCH_COMMERCE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_COMMERCE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_COMMERCE_PG))"
+	DATABASE_URL=$(BENCH_COMMERCE_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_COMMERCE_PG) $(FUPIN) bench commerce --households 20000 --purchases $(BENCH_COMMERCE_ROWS)
 
 # List, search and dossier pages with 1,000,000 persons (issue 3) on a fresh PostgreSQL database.
 BENCH_PAGES_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_pages

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fupin.monitoring",
     "fupin.indicators",
     "fupin.connectivity",
+    "fupin.commerce",
     "fupin.home",
     "fupin.quality",
 ]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from fupin.api import api
+from fupin.commerce.urls import public_urlpatterns as commerce_public
 from fupin.core import views as core_views
 from fupin.home import views as home_views
 from fupin.registry import views as registry_views
@@ -36,9 +37,11 @@ urlpatterns = [
     path("monitoring/", include("fupin.monitoring.urls")),
     path("connectivity/", include("fupin.connectivity.urls")),
     path("indicators/", include("fupin.indicators.urls")),
+    path("commerce/", include("fupin.commerce.urls")),
     path("quality/", include("fupin.quality.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    *commerce_public,
 ]
 
 from fupin.registry import import_views  # noqa: E402

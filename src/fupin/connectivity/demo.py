@@ -176,8 +176,6 @@ def _facilities(area: str, rng: random.Random) -> int:
                     bandwidth=rng.choice((20, 50, 100, 100)), classrooms=rng.randint(0, 4))
             if rng.random() < 0.6:
                 add(FacilityType.INFO_STATION, code, f"{name}益农信息社", opened=_day(rng, rng.randint(2016, 2020)))
-            if rng.random() < 0.7:
-                add(FacilityType.ECOMMERCE, code, f"{name}电商服务站", opened=_day(rng, rng.randint(2015, 2020)))
     return copy_rows(Facility._meta.db_table,
                      ["type", "region_id", "name", "opened_on", "closed_on", "connected_on", "bandwidth", "classrooms",
                       "year", "new_stations", "new_sites", "terminals", "tariff_households", "source"], rows)

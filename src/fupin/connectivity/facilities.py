@@ -30,6 +30,7 @@ from fupin.connectivity.services import (
     read_table,
 )
 from fupin.core import audit, permissions
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import Scope
 from fupin.core.tree import is_code
@@ -89,7 +90,7 @@ TYPE_ALIASES: dict[str, str] = {
     "终端与资费": FacilityType.HOUSEHOLD_SERVICE,
     **{t.value: t.value for t in FacilityType},
 }
-TYPE_HINT = "学校、卫生院、村卫生室、益农信息社、电商服务站、快递、基站、一户一终端"
+TYPE_HINT = "学校、卫生院、村卫生室、益农信息社、快递、基站、一户一终端"
 COLUMN_LABEL = {k: f"{v[0]} / {v[-1]}" for k, v in COLUMNS.items()}
 ALL_ATTRIBUTES = DATES + NUMBERS
 MAX_NUMBER = 10**9
@@ -128,6 +129,9 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
     type_ = TYPE_ALIASES.get(raw_type.lower()) or TYPE_ALIASES.get(raw_type)
     if type_ is None:
         err("type", f"未知设施类型“{raw_type}”（应为 {TYPE_HINT}） / unknown facility type {raw_type!r}")
+    elif type_ == FacilityType.ECOMMERCE:  # kept by the commerce app since its migration 0002
+        err("type", "电商服务站请在“农村电商 → 服务站点”登记 / e-commerce stations are recorded under commerce → stations")
+        type_ = None
     code = _text(data.get("code"))
     if not is_code(code) or len(code) not in (6, 9, 12):
         err("code", f"“{code}”不是县、乡镇或村的区划代码 / {code!r} is not a county, township or village code")
@@ -262,6 +266,7 @@ def import_facilities(*, content: bytes, filename: str, actor: Any) -> FacilityI
                      summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",
                      detail={"file": filename, "rows": len(items), "created": len(created), "updated": len(updated),
                              "unchanged": unchanged})
+        mark_changed(())  # facilities are recomputed in full by every refresh: a refresh to request
     return FacilityImportResult(rows=len(items), created=len(created), updated=len(updated), unchanged=unchanged)
 
 
@@ -289,6 +294,7 @@ def save_facility(*, actor: Any, data: dict[str, Any], instance: Facility | None
         obj.save()
         audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=obj,
                      summary=f"facility {obj.type} {obj.region_id} {obj.name}")
+        mark_changed([obj.region_id])
     return obj, created
 
 

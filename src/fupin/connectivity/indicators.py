@@ -23,6 +23,7 @@ EVENTS = "connectivity_connectivityevent"
 STATUS = "connectivity_villagestatus"
 REGIONS = "regions_region"
 FACILITIES = "connectivity_facility"
+STATIONS = "commerce_station"  # e-commerce stations (commerce.Station)
 FAR = "9999-12-31"
 
 
@@ -243,10 +244,12 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
                f"WHERE f.type = 'school' AND {open_on('f')} AND r.code BETWEEN %s AND %s{fl} GROUP BY {group}")
         params = [day, day, day, lo, hi]
     elif indicator in ("township_express", "village_ecommerce"):
-        level, ftype = (4, "express") if indicator == "township_express" else (5, "ecommerce")
+        # E-commerce stations live in the commerce app (its migration 0002 moved the facilities of that type).
+        level, source = ((4, f"{FACILITIES} f WHERE f.type = 'express' AND ") if indicator == "township_express"
+                         else (5, f"{STATIONS} f WHERE "))
         urban = "substr(r.code, 7, 1) <> '0'" if level == 4 else "substr(r.code, 10, 1) NOT IN ('0', '1')"
-        sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {FACILITIES} f "
-               f"WHERE f.region_id = r.code AND f.type = '{ftype}' AND {open_on('f')}) THEN 1 ELSE 0 END) "
+        sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {source}"
+               f"f.region_id = r.code AND {open_on('f')}) THEN 1 ELSE 0 END) "
                f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl} "
                f"GROUP BY {group}")
         params = [day, day, lo, hi]

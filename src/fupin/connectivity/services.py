@@ -20,6 +20,7 @@ from fupin.connectivity import indicators
 from fupin.connectivity.models import ConnectivityEvent, EventKind, RankingRow, RankingSnapshot
 from fupin.core import audit, permissions
 from fupin.core.bulk import copy_rows
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import Scope, scope_of
@@ -318,6 +319,7 @@ def write_events(events: Sequence[CleanEvent], actor: Any) -> int:
                   ["village_id", "date", "kind", "flag", "number", "text", "batch", "source", "actor_id", "created_at"],
                   rows)
     refresh_status(common_prefix(e.code for e in events))
+    mark_changed(())  # coverage is recomputed in full by every refresh: no village to mark, a refresh to request
     return n
 
 
@@ -352,6 +354,7 @@ def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
             village_id=event.code, date=event.date, kind=event.kind, flag=event.flag, number=event.number,
             text=event.text, batch=event.batch, source=event.source, actor=permissions.user_or_none(actor))
         refresh_status(event.code)
+        mark_changed([event.code])
         audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj,
                      summary=f"connectivity event {event.code} {event.date} {event.kind}")
     return obj

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,9 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     return response
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1") -> HttpResponse:
+def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1",
+                  notes: Sequence[str] = ()) -> HttpResponse:
+    """One sheet: the header in bold, the rows, then after a blank row the ``notes`` (what the figures are as of)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
     from openpyxl.cell import WriteOnlyCell
@@ -50,6 +53,10 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     ws.append(bold)
     for row in rows:
         ws.append(list(row))
+    if notes:
+        ws.append([])
+        for note in notes:
+            ws.append([note])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(
@@ -75,15 +82,17 @@ def record_export(
 def audited_export(
     *, actor: Any, what: str, fmt: str, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
     region_code: str = "", obj: Model | None = None, object_id: str = "", summary: str = "",
-    detail: dict[str, Any] | None = None, title: str = "Sheet1",
+    detail: dict[str, Any] | None = None, title: str = "Sheet1", notes: Sequence[str] = (),
 ) -> HttpResponse | StreamingHttpResponse:
-    """A table as CSV (any ``fmt`` but ``xlsx``, streamed) or XLSX, audited once before the first row is sent."""
+    """A table as CSV (any ``fmt`` but ``xlsx``, streamed) or XLSX, audited once before the first row is sent;
+    ``notes`` (what the figures are as of) follow the rows after a blank one."""
     fmt = "xlsx" if fmt == "xlsx" else "csv"
     record_export(actor=actor, what=what, fmt=fmt, region_code=region_code, obj=obj, object_id=object_id,
                   summary=summary, detail=detail)
     if fmt == "xlsx":
-        return xlsx_response(filename, header, rows, title=title)
-    return csv_response(filename, header, rows)
+        return xlsx_response(filename, header, rows, title=title, notes=notes)
+    tail: list[Sequence[Any]] = [[], *[[n] for n in notes]] if notes else []
+    return csv_response(filename, header, itertools.chain(rows, tail))
 
 
 def audited_file(

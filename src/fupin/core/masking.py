@@ -17,6 +17,22 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * max(1, len(name) - 1)
 
 
+# Two-character surnames (复姓) kept whole by ``mask_to_surname``; the common ones of the 百家姓.
+COMPOUND_SURNAMES = frozenset({
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐",
+    "轩辕", "端木", "独孤", "南宫", "西门", "万俟", "闻人", "呼延", "澹台", "公冶", "宗政", "濮阳", "申屠", "太叔",
+})
+
+
+def mask_to_surname(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧阳**: only the surname (复姓 whole) is shown, for readers outside the registry such
+    as shop operators."""
+    if not name:
+        return ""
+    n = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    return name[:n] + "*" * max(1, len(name) - n)
+
+
 def mask_id_number(number: str) -> str:
     """530102199001011234 → 530102********1234: region kept, birth date and sequence hidden."""
     if not number:
@@ -41,6 +57,10 @@ class Masker:
 
     def name(self, value: str) -> str:
         return value if self.clear else mask_name(value)
+
+    def surname(self, value: str) -> str:
+        """The name in clear for roles that need it, otherwise the surname only (``mask_to_surname``)."""
+        return value if self.clear else mask_to_surname(value)
 
     def id_number(self, value: str) -> str:
         return value if self.clear else mask_id_number(value)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core.roles import NATIONWIDE_ROLES, Role
+from fupin.core.roles import NATIONWIDE_ROLES, OWN_RECORDS_ROLES, Role
 
 
 class User(AbstractUser):
@@ -48,7 +48,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.pk and self.region_id is None and not self.is_superuser:
-            if not self.role_codes or not self.role_codes <= {r.value for r in NATIONWIDE_ROLES}:
+            if not self.role_codes or not self.role_codes <= {r.value for r in NATIONWIDE_ROLES | OWN_RECORDS_ROLES}:
                 raise ValidationError(
                     {"region": _("Only system administrators, analysts and exchange accounts may be nationwide.")}
                 )

@@ -11,6 +11,8 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     EXCHANGE = "exchange", _("Department exchange account")
     SYSADMIN = "sysadmin", _("System administrator")
+    COMMERCE_BUREAU = "commerce_bureau", _("Commerce bureau")
+    SHOP_OPERATOR = "shop_operator", _("Shop operator")
 
 
 # Roles whose work needs names and ID numbers in clear (entering, reviewing, approving households).
@@ -25,3 +27,7 @@ AUDIT_ROLES = frozenset({Role.SYSADMIN, Role.COUNTY_ADMIN})
 
 # Roles that enter and correct dossiers of their subtree.
 REGISTRY_WRITE_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN})
+
+# Roles that see only the records they are attached to (a shop operator: its shops and their linked households),
+# never a region's data. Their users have no region, and ``core.scoping`` gives them no region scope.
+OWN_RECORDS_ROLES = frozenset({Role.SHOP_OPERATOR})

@@ -20,6 +20,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from fupin.core.roles import NATIONWIDE_ROLES
 from fupin.core.tree import is_code, subtree_bounds
 
 if TYPE_CHECKING:
@@ -84,8 +85,9 @@ def scope_of(user: User | Any) -> Scope:
         return Scope.nothing()
     if user.region_id:
         return Scope(user.region_id)
-    if user.is_superuser or user.role_codes:
-        # A user without a region is nationwide; User.clean() keeps that to nationwide roles.
+    if user.is_superuser or user.role_codes & {r.value for r in NATIONWIDE_ROLES}:
+        # A user without a region is nationwide when a role allows it (User.clean() keeps region-less users to
+        # nationwide roles and roles that only see their own records, such as shop operators: those get nothing).
         return Scope.nation()
     return Scope.nothing()
 

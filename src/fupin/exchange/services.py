@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fupin.core import audit, permissions
 from fupin.core.bulk import upsert_frame
+from fupin.core.changes import mark_changed
 from fupin.core.errors import error_text
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
@@ -152,6 +153,7 @@ def run_comparison(
         audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="exchange.run",
                      summary=f"comparison run {run.pk}: {result.hit_count} hits, {merged.new} new doubts, "
                              f"{merged.reopened} reopened", detail=run.summary)
+        mark_changed(())  # doubts are recomputed in full by every refresh: no village to mark, a refresh to request
     return run
 
 
@@ -257,6 +259,7 @@ def verify_doubt(*, actor: Any, doubt_id: int, confirmed: bool, reason: str, evi
         audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=doubt,
                      summary=f"doubt {doubt.pk} {doubt.rule_id} {doubt.state}: {reason}"[:300],
                      detail={"rule": doubt.rule_id, "household": doubt.household_id, "state": doubt.state})
+        mark_changed([doubt.region_code])
     return doubt
 
 

@@ -54,6 +54,8 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         ("demo_county", "泸水市扶贫办", county, [Role.COUNTY_ADMIN], False),
         ("demo_township", f"{township.name}审核员", township, [Role.TOWNSHIP_REVIEWER], False),
         ("demo_clerk", f"{village.name}录入员", village, [Role.CLERK], False),
+        ("demo_commerce", "泸水市商务局", county, [Role.COMMERCE_BUREAU], False),
+        ("demo_shop", "电商扶贫示范网店经营者", None, [Role.SHOP_OPERATOR], False),  # sees its own shop only
     ]
     users = []
     for username, org, region, roles, superuser in specs:
@@ -68,4 +70,7 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         users.append(User.objects.select_related("region").get(pk=user.pk))
         audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=user, region_code=user.region_id or "",
                      summary=f"demo user {username}")
+    from fupin.commerce.demo import attach_operator
+
+    attach_operator(next(u for u in users if u.username == "demo_shop"), DEMO_COUNTY)
     return users

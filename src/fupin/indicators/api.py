@@ -43,8 +43,10 @@ class PeriodOut(Schema):
     kind: str
     starts_on: dt.date
     ends_on: dt.date
-    refreshed_at: dt.datetime | None = None
+    refreshed_at: dt.datetime | None = None  # the values are as of this time (数据截至)
     frozen_at: dt.datetime | None = None
+    reconstructed: bool = False  # computed after the period ended from today's registry state
+    data_note: str = ""  # "as of" and "reconstructed", in the caller's language
 
 
 class ValueOut(Schema):

@@ -8,7 +8,9 @@ class IndicatorsConfig(AppConfig):
     verbose_name = _("Indicators and assessment")
     default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self) -> None:
-        from fupin.indicators import signals
 
-        signals.connect()
+    def ready(self) -> None:
+        from fupin.core.changes import subscribe
+        from fupin.indicators.changes import mark_changed
+
+        subscribe(mark_changed)  # the writers' explicit marks reach the indicators' change journal

@@ -106,10 +106,22 @@ class Figure:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     target: Target | None = None
+    expected: int | None = None  # counties of the region (indicators collected county by county)
+    reporting: int | None = None  # of those, the ones that reported
+
+    @property
+    def no_data(self) -> bool:
+        return self.reporting == 0
+
+    @property
+    def reporting_rate(self) -> str:
+        return IndicatorValue(expected=self.expected, reporting=self.reporting).reporting_rate
 
     @property
     def met(self) -> bool | None:
-        if self.target is None:
+        """Against the target; not judged (None) where some of the region's counties did not report: the target is
+        for the whole area, the value covers only the reporting part."""
+        if self.target is None or (self.expected is not None and self.reporting != self.expected):
             return None
         return is_met(self.value, self.target.threshold, self.indicator.direction)
 
@@ -138,7 +150,8 @@ def figures(user: Any, period: Period, region: str, codes: Sequence[str] | None 
             continue
         v = values.get(code)
         out.append(Figure(ind, v.value if v else None, v.numerator if v else None, v.denominator if v else None,
-                          applicable_target(by_indicator.get(code, []), region, flags, period)))
+                          applicable_target(by_indicator.get(code, []), region, flags, period),
+                          v.expected if v else None, v.reporting if v else None))
     return out
 
 

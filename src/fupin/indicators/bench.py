@@ -60,20 +60,23 @@ def _change(count: int) -> tuple[int, int]:
 
 
 def _change_incomes(count: int) -> tuple[int, int]:
-    """The 2020 income of ``count`` households spread as in ``_change`` is corrected, one ``save()`` each as the
-    registry's ``set_income`` does (the indicator signal then marks the household as updated)."""
+    """The 2020 income of ``count`` households spread as in ``_change`` is corrected, one ``save()`` each, and their
+    villages marked as the registry's ``set_income`` does."""
+    from fupin.indicators.changes import mark_changed
     from fupin.registry.models import Household, Income
 
     total = Household.objects.count()
     step = max(1, total // count)
     ids = list(Household.objects.order_by("id").values_list("id", flat=True)[step // 2::step][:count])
-    n, villages = 0, set()
+    n, villages, marked = 0, set(), []
     with transaction.atomic():
         for income in Income.objects.filter(household_id__in=ids, year=2020).select_related("household"):
             income.business += 1000
             income.save()
             villages.add(income.household.village_id)
+            marked.append(income.household_id)
             n += 1
+        mark_changed((), households=marked)
     return n, len(villages)
 
 

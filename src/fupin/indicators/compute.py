@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from fupin.commerce import indicators as commerce_indicators
 from fupin.connectivity import indicators as coverage
 from fupin.connectivity.models import Facility
 from fupin.core import tree
@@ -60,9 +61,11 @@ from fupin.core.tree import sql_in_subtree
 from fupin.exchange.models import Doubt
 from fupin.indicators import definitions
 from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
+from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import MonitoringRecord, RuralPopulation
 from fupin.monitoring.models import Alert
 from fupin.quality.models import Finding
+from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 
@@ -82,14 +85,30 @@ FACILITIES = Facility._meta.db_table
 STEPS = tuple((n, tree.parent_length(n)) for n in reversed(tree.NODE_LENGTHS))
 
 REGISTRY = ("registered_households", "registered_persons", "poor_households", "poor_persons", "incidence",
-            "exited_households", "exited_persons", "returned_households", "monitoring_objects", "assurance_met")
+            "exited_households", "exited_persons", "exited_total_households", "exited_total_persons",
+            "returned_households", "monitoring_objects", "monitoring_persons", "monitoring_unstable",
+            "monitoring_marginal", "monitoring_sudden", "assurance_met", "exit_criteria_met")
 INCOME = ("income_below_line", "income_near_line", "income_above_line")
 INCREMENTAL = (*REGISTRY, *INCOME)  # recomputed for the changed villages only; the other groups in full
 MEDIANS = ("income_median",)
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time", "quality_findings")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY)
+COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE)
+# Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
+PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
+# Indicators whose source is collected county by county (the facility records a county's departments upload, the
+# commerce bureau's stations): a county without any record of the kind has not reported, and is "no data" there,
+# not 0 %. Roll-ups sum the reporting counties only and say how many of their counties reported (the reporting
+# rate, as DHIS2's). Each entry: the table and the condition of its records.
+REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = {
+    "school_broadband": (FACILITIES, "type = 'school'"),
+    "clinic_connected": (FACILITIES, "type IN ('township_health', 'village_clinic')"),
+    "village_ecommerce": (coverage.STATIONS, "1 = 1"),
+    "township_express": (FACILITIES, "type = 'express'"),
+}
+REGIONS = Region._meta.db_table
 
 NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)
 SCHOOL_AGE = (6, 16)  # a child aged 6–15 on the reference date (as lifecycle.evaluation)
@@ -153,7 +172,10 @@ class Outcome:
 
 TEMP_TABLES = {
     "ind_leaf": "indicator VARCHAR(40), code VARCHAR(12), num NUMERIC, den NUMERIC",
-    "ind_new": "indicator VARCHAR(40), code VARCHAR(12), level SMALLINT, num NUMERIC, den NUMERIC",
+    "ind_new": "indicator VARCHAR(40), code VARCHAR(12), level SMALLINT, num NUMERIC, den NUMERIC, expected INTEGER, "
+               "reporting INTEGER",
+    "ind_rep": "indicator VARCHAR(40), code VARCHAR(12)",
+    "ind_rate": "indicator VARCHAR(40), code VARCHAR(12), expected INTEGER, reporting INTEGER",
     "ind_dirty": "code VARCHAR(12) PRIMARY KEY",
     "ind_cv": "code VARCHAR(12) PRIMARY KEY",
     "ind_hh": "id BIGINT PRIMARY KEY",
@@ -226,6 +248,26 @@ def _cents_sql() -> str:
             f"ELSE (2 * {net} + {size}) / (2 * {size}) END")
 
 
+# 建档立卡: a household registered as poor at some time — poor, newly poor or returned now, exited, or monitored after
+# its exit (脱贫不稳定户). A monitored household that never exited was never registered (边缘易致贫户, or a 突发严重困难户
+# that was not poor): it is a monitoring object only, in no registered population.
+_REGISTERED_SQL = ("CASE WHEN h.status <> 'monitored' OR h.exit_year IS NOT NULL THEN 1 ELSE 0 END")
+
+
+def _line_cents_sql(year: int) -> str:
+    """The household's poverty line of ``year`` in cents, as lifecycle.evaluation: the provincial line when it was
+    identified by the provincial standard (02) and its province has one, else the national line (NULL: none)."""
+    rows = list(PovertyLine.objects.filter(year=year, standard__in=["national", "provincial"])
+                .values_list("standard", "province", "amount"))
+    national = next((int(a * 100) for st, _p, a in rows if st == "national"), None)
+    if national is None:
+        return "CAST(NULL AS BIGINT)"
+    provincial = "".join(f"WHEN h.standard = '{evaluation.PROVINCIAL_STANDARD}' AND substr(h.village_id, 1, 2) = "
+                         f"'{int(p):02d}' THEN {int(a * 100)} "
+                         for st, p, a in rows if st == "provincial" and p.isdigit())
+    return f"(CASE {provincial}ELSE {national} END)" if provincial else str(national)
+
+
 def household_facts(cur: Any, period_id: str, win: Window, *, incremental: bool) -> int:
     """(Re)compute ``HouseholdFact`` of the period: all registered households, or those of ``ind_hh``."""
     y = win.year
@@ -237,13 +279,17 @@ def household_facts(cur: Any, period_id: str, win: Window, *, incremental: bool)
                 "period_id = %s AND village_code IN (SELECT code FROM ind_cv)")  # households deleted since
         for where in gone:
             cur.execute(f"INSERT INTO ind_oldcents (household_id, code, cents) SELECT household_id, village_code, "
-                        f"cents FROM {FACTS} WHERE cents IS NOT NULL AND {where}", [period_id])
+                        f"cents FROM {FACTS} WHERE cents IS NOT NULL AND registered = 1 AND {where}", [period_id])
             cur.execute(f"DELETE FROM {FACTS} WHERE {where}", [period_id])
     else:
         cur.execute(f"DELETE FROM {FACTS} WHERE period_id = %s", [period_id])
     only_h = " AND h.id IN (SELECT id FROM ind_hh)" if incremental else ""
     only = " AND {col} IN (SELECT id FROM ind_hh)" if incremental else ""
     line = national_line(y)
+    line_cents = _line_cents_sql(y)
+    registered = _REGISTERED_SQL
+    assured = ("(CASE WHEN COALESCE(m.fail_edu, 0) = 0 AND COALESCE(m.fail_med, 0) = 0 AND h.housing_safety IN "
+               "('A', 'B') AND h.water_safe AND NOT h.water_difficult THEN 1 ELSE 0 END)")
     if line is None:
         band = "CAST(NULL AS SMALLINT)"
     else:
@@ -252,15 +298,18 @@ def household_facts(cur: Any, period_id: str, win: Window, *, incremental: bool)
                 f"WHEN {NEAR_FACTOR_DEN} * inc.cents <= {NEAR_FACTOR_NUM} * {lc} THEN 1 ELSE 2 END")
     cur.execute(
         f"""
-INSERT INTO {FACTS} (period_id, household_id, village_code, persons, poor, exited, returned, monitored, assured, cents,
-                     band)
-SELECT %s, h.id, h.village_id, COALESCE(m.persons, 0),
+INSERT INTO {FACTS} (period_id, household_id, village_code, persons, registered, poor, exited, exited_before, returned,
+                     monitored, assured, all_met, cents, band)
+SELECT %s, h.id, h.village_id, COALESCE(m.persons, 0), {registered},
   CASE WHEN h.status IN {_in(POOR_STATUSES)} OR (h.exit_year IS NOT NULL AND h.exit_year > %s) THEN 1 ELSE 0 END,
   CASE WHEN h.exit_year = %s THEN 1 ELSE 0 END,
+  CASE WHEN h.status NOT IN {_in(POOR_STATUSES)} AND h.exit_year <= %s THEN 1 ELSE 0 END,
   CASE WHEN h.status = 'returned' THEN 1 ELSE 0 END,
-  CASE WHEN h.status = 'monitored' THEN 1 ELSE 0 END,
-  CASE WHEN COALESCE(m.fail_edu, 0) = 0 AND COALESCE(m.fail_med, 0) = 0 AND h.housing_safety IN ('A', 'B')
-            AND h.water_safe AND NOT h.water_difficult THEN 1 ELSE 0 END,
+  CASE WHEN h.status <> 'monitored' THEN NULL
+       ELSE COALESCE((SELECT MAX(r.category) FROM {RECORDS} r WHERE r.household_id = h.id AND r.ended_on IS NULL),
+                     CASE WHEN h.exit_year IS NULL THEN '02' ELSE '01' END) END,
+  {assured},
+  CASE WHEN {assured} = 1 AND inc.net_cents > {line_cents} * inc.size THEN 1 ELSE 0 END,
   inc.cents, {band}
 FROM {HOUSEHOLDS} h
 LEFT JOIN (
@@ -270,10 +319,12 @@ LEFT JOIN (
   FROM {MEMBERS} m WHERE m.is_active{only.format(col="m.household_id")} GROUP BY m.household_id
 ) m ON m.household_id = h.id
 LEFT JOIN (
-  SELECT i.household_id, {_cents_sql()} AS cents FROM {INCOMES} i WHERE i.year = %s{only.format(col="i.household_id")}
+  SELECT i.household_id, {_cents_sql()} AS cents, CAST(ROUND(i.net_total * 100) AS BIGINT) AS net_cents,
+    i.household_size AS size
+  FROM {INCOMES} i WHERE i.year = %s{only.format(col="i.household_id")}
 ) inc ON inc.household_id = h.id
 WHERE h.status IN {_in(REGISTERED_STATUSES)} AND h.identified_year <= %s{only_h}""",
-        [period_id, y, y, old, young, y, y],
+        [period_id, y, y, y, old, young, y, y],
     )
     return max(int(cur.rowcount), 0)
 
@@ -282,6 +333,7 @@ def incomes_changed(cur: Any, period_id: str) -> bool:
     """After an incremental ``household_facts``: did any household's income of the year (or its village) change?
     If not, every median stands."""
     new = (f"SELECT household_id, village_code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
+           f"AND registered = 1 "
            f"AND household_id IN (SELECT id FROM ind_hh)")
     old = "SELECT household_id, code, cents FROM ind_oldcents"
     for a, b in ((new, old), (old, new)):
@@ -297,14 +349,24 @@ def household_leaves(cur: Any, period_id: str, win: Window, *, dirty: bool) -> N
     only = " AND village_code IN (SELECT code FROM ind_dirty)" if dirty else ""
     only_rp = " AND r.region_id IN (SELECT code FROM ind_dirty)" if dirty else ""
     null = "CAST(NULL AS NUMERIC)"
+    has_line = national_line(win.year) is not None
     sql = f"""
 INSERT INTO ind_leaf (indicator, code, num, den)
 WITH v AS (
-  SELECT village_code AS code, COUNT(*) AS n, SUM(persons) AS persons, SUM(poor) AS poor_h,
-    SUM(poor * persons) AS poor_p, SUM(exited) AS exited_h, SUM(exited * persons) AS exited_p,
-    SUM(returned) AS returned_h, SUM(monitored) AS monitored_h, SUM(assured) AS assured_h,
-    SUM(CASE WHEN band IS NULL THEN 0 ELSE 1 END) AS inc_n, SUM(CASE WHEN band = 0 THEN 1 ELSE 0 END) AS below,
-    SUM(CASE WHEN band = 1 THEN 1 ELSE 0 END) AS near, SUM(CASE WHEN band = 2 THEN 1 ELSE 0 END) AS above
+  SELECT village_code AS code, SUM(registered) AS n, SUM(registered * persons) AS persons,
+    SUM(registered * poor) AS poor_h, SUM(registered * poor * persons) AS poor_p,
+    SUM(registered * exited) AS exited_h, SUM(registered * exited * persons) AS exited_p,
+    SUM(registered * exited_before) AS exited_total_h, SUM(registered * exited_before * persons) AS exited_total_p,
+    SUM(registered * returned) AS returned_h,
+    SUM(CASE WHEN monitored IS NULL THEN 0 ELSE 1 END) AS monitored_h,
+    SUM(CASE WHEN monitored IS NULL THEN 0 ELSE persons END) AS monitored_p,
+    SUM(CASE WHEN monitored = '01' THEN 1 ELSE 0 END) AS monitored_01,
+    SUM(CASE WHEN monitored = '02' THEN 1 ELSE 0 END) AS monitored_02,
+    SUM(CASE WHEN monitored = '03' THEN 1 ELSE 0 END) AS monitored_03,
+    SUM(registered * assured) AS assured_h, SUM(registered * all_met) AS all_met_h,
+    SUM(CASE WHEN band IS NULL THEN 0 ELSE registered END) AS inc_n,
+    SUM(CASE WHEN band = 0 THEN registered ELSE 0 END) AS below,
+    SUM(CASE WHEN band = 1 THEN registered ELSE 0 END) AS near, SUM(CASE WHEN band = 2 THEN registered ELSE 0 END) AS above
   FROM {FACTS} WHERE period_id = %s{only} GROUP BY village_code
 ), rp AS (
   SELECT r.region_id AS code, r.persons FROM {RURAL} r
@@ -316,9 +378,16 @@ UNION ALL SELECT 'poor_households', code, poor_h, {null} FROM v
 UNION ALL SELECT 'poor_persons', code, poor_p, {null} FROM v
 UNION ALL SELECT 'exited_households', code, exited_h, {null} FROM v
 UNION ALL SELECT 'exited_persons', code, exited_p, {null} FROM v
+UNION ALL SELECT 'exited_total_households', code, exited_total_h, {null} FROM v
+UNION ALL SELECT 'exited_total_persons', code, exited_total_p, {null} FROM v
 UNION ALL SELECT 'returned_households', code, returned_h, {null} FROM v
 UNION ALL SELECT 'monitoring_objects', code, monitored_h, {null} FROM v
-UNION ALL SELECT 'assurance_met', code, assured_h, n FROM v
+UNION ALL SELECT 'monitoring_persons', code, monitored_p, {null} FROM v
+UNION ALL SELECT 'monitoring_unstable', code, monitored_01, {null} FROM v
+UNION ALL SELECT 'monitoring_marginal', code, monitored_02, {null} FROM v
+UNION ALL SELECT 'monitoring_sudden', code, monitored_03, {null} FROM v
+UNION ALL SELECT 'assurance_met', code, assured_h, n FROM v WHERE n > 0
+UNION ALL SELECT 'exit_criteria_met', code, all_met_h, n FROM v WHERE n > 0{"" if has_line else " AND false"}
 UNION ALL SELECT 'income_below_line', code, below, inc_n FROM v WHERE inc_n > 0
 UNION ALL SELECT 'income_near_line', code, near, inc_n FROM v WHERE inc_n > 0
 UNION ALL SELECT 'income_above_line', code, above, inc_n FROM v WHERE inc_n > 0
@@ -335,7 +404,8 @@ def national_line(year: int) -> Any:
 def income_medians(cur: Any, period_id: str) -> None:
     """The exact median of per-capita net income of every region with incomes, from the household facts, straight
     into ``ind_new``."""
-    base = f"SELECT village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL"
+    base = (f"SELECT village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
+            f"AND registered = 1")
     if is_postgres():
         # Grouping by the code as a number sorts four times faster than by text (codes have no leading zero).
         keys = ", ".join(f"v / {10 ** (12 - n)} AS k{n}" for n in tree.NODE_LENGTHS[:-1]) + ", v AS k12"
@@ -427,6 +497,37 @@ def connectivity_leaves(cur: Any, win: Window) -> None:
     )
 
 
+def reporting_counties(cur: Any) -> None:
+    """``ind_rep``: the counties that report each indicator of ``REPORTED_BY_COUNTY``; the leaf facts of the other
+    counties are dropped, so that no roll-up divides by areas that collect nothing."""
+    for indicator, (table, condition) in REPORTED_BY_COUNTY.items():
+        cur.execute(f"INSERT INTO ind_rep (indicator, code) SELECT DISTINCT %s, substr(region_id, 1, 6) "
+                    f"FROM {table} WHERE {condition} AND length(region_id) >= 6", [indicator])
+    cur.execute(f"DELETE FROM ind_leaf WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND "
+                f"indicator || ':' || substr(code, 1, 6) NOT IN (SELECT indicator || ':' || code FROM ind_rep)")
+
+
+def reporting_rates(cur: Any) -> None:
+    """For each region from the county up, the counties expected (in the region tree) and reporting, per indicator of
+    ``REPORTED_BY_COUNTY``; a region none of whose counties reports gets a "no data" row (value NULL)."""
+    indicators = " UNION ALL ".join(f"SELECT '{c}' AS indicator" for c in REPORTED_BY_COUNTY)
+    for n in (0, 2, 4, 6):
+        cur.execute(
+            f"INSERT INTO ind_rate (indicator, code, expected, reporting) "
+            f"SELECT i.indicator, substr(r.code, 1, {n}), COUNT(*), SUM(CASE WHEN p.code IS NULL THEN 0 ELSE 1 END) "
+            f"FROM {REGIONS} r CROSS JOIN ({indicators}) i "
+            f"LEFT JOIN ind_rep p ON p.indicator = i.indicator AND p.code = r.code "
+            f"WHERE r.level = 3 GROUP BY i.indicator, substr(r.code, 1, {n})")
+    match = "r.indicator = ind_new.indicator AND r.code = ind_new.code"
+    cur.execute(f"UPDATE ind_new SET expected = (SELECT r.expected FROM ind_rate r WHERE {match}), "
+                f"reporting = (SELECT r.reporting FROM ind_rate r WHERE {match}) "
+                f"WHERE indicator IN {_in(tuple(REPORTED_BY_COUNTY))} AND length(code) <= 6")
+    level = "CASE length(r.code) " + " ".join(f"WHEN {n} THEN {lv}" for n, lv in tree.LEVELS.items()) + " END"
+    cur.execute(f"INSERT INTO ind_new (indicator, code, level, num, den, expected, reporting) "
+                f"SELECT r.indicator, r.code, {level}, 0, NULL, r.expected, 0 FROM ind_rate r WHERE r.reporting = 0 "
+                f"AND NOT EXISTS (SELECT 1 FROM ind_new n WHERE n.indicator = r.indicator AND n.code = r.code)")
+
+
 # --- roll-up and merge -------------------------------------------------------------------------------------
 
 
@@ -475,16 +576,20 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
         [period_id],
     )
     deleted = max(int(cur.rowcount), 0)
+    per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
     scaled = " ".join(f"WHEN '{c}' THEN {float(i.scale)}" for c, i in definitions.INDICATORS.items()
                       if i.scale not in (1, 100) and c.replace("_", "").isalnum())
     scale = f"CASE indicator {scaled} ELSE 100.0 END" if scaled else "100.0"  # per 1,000: scale 1000
-    value = f"CASE WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL ELSE ROUND({scale} * num / den, 4) END"
-    cols = ("numerator", "denominator", "value", "level")
+    value = (f"CASE WHEN reporting = 0 THEN NULL WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL {per_unit}"
+             f"ELSE ROUND({scale} * num / den, 4) END")
+    cols = ("numerator", "denominator", "value", "level", "expected", "reporting")
     differs = " OR ".join(distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
     sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
     cur.execute(
-        f"INSERT INTO {IV} (period_id, indicator, region_code, level, numerator, denominator, value, updated_at) "
-        f"SELECT %s, indicator, code, level, ROUND(num, 2), ROUND(den, 2), {value}, %s FROM ind_new WHERE true "
+        f"INSERT INTO {IV} (period_id, indicator, region_code, level, numerator, denominator, value, expected, "
+        f"reporting, updated_at) "
+        f"SELECT %s, indicator, code, level, ROUND(num, 2), ROUND(den, 2), {value}, expected, reporting, %s "
+        f"FROM ind_new WHERE true "
         f"ON CONFLICT (period_id, indicator, region_code) DO UPDATE SET {sets} WHERE {differs}",
         [period_id, _ts(now)],
     )
@@ -528,7 +633,11 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("events", lambda: event_leaves(cur, win))
         step("quality", lambda: quality_leaves(cur, period_id, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
+        step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
+                                                            starts_on=win.starts_on, ends_on=win.ends_on))
+        step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
+        step("reporting rates", lambda: reporting_rates(cur))
         if medians:  # otherwise no income of the year changed: the stored medians stand
             step("median", lambda: income_medians(cur, period_id))
         out.written, out.deleted = step("write", lambda: merge(cur, period_id, now, incremental=incremental,

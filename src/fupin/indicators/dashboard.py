@@ -70,10 +70,11 @@ class Dashboard:
 
     @property
     def groups(self) -> list[tuple[str, list[Figure]]]:
-        """The figures with a value, under the headings of the catalogue."""
+        """The figures with a value (or "no data": nobody in the region collects their source), under the headings of
+        the catalogue."""
         out: dict[str, list[Figure]] = {}
         for f in self.figures:
-            if f.value is None:
+            if f.value is None and not f.no_data:
                 continue
             out.setdefault(str(f.indicator.group or ""), []).append(f)
         return list(out.items())

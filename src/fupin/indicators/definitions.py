@@ -77,15 +77,19 @@ ASSURANCE = _("Two assurances and three guarantees")
 VERIFICATION = _("Data comparison and early warning")
 NETWORK = _("Network coverage")
 SERVICES = _("Schools, clinics and e-commerce")
+COMMERCE = _("Rural e-commerce")
 
-# Households counted as registered (建档立卡) at the end of the period: identified in or before its year and in one
-# of registry.statuses.REGISTERED_STATUSES now; poor now: registry.statuses.POOR_STATUSES.
+# Households the household indicators read (identified in or before the period's year and in one of
+# registry.statuses.REGISTERED_STATUSES now). Registered (建档立卡) among them: all but the monitoring objects that
+# never exited (compute._REGISTERED_SQL). Left out: applicants, households removed from the registry (清退) and
+# non-registered rural households. Poor now: registry.statuses.POOR_STATUSES.
 
 _REGISTERED_BASE = _(
-    "households of the registry identified in or before the period's year whose status is now poor, exited, "
-    "returned, newly poor or monitored"
+    "households of the registry (建档立卡) identified in or before the period's year whose status is now poor, "
+    "exited, returned or newly poor, or monitored after their exit (脱贫不稳定户)"
 )
-_REGISTERED_EXCLUDED = _("applicants, households removed from the registry and non-registered households")
+_REGISTERED_EXCLUDED = _("applicants, households removed from the registry, non-registered households and monitoring "
+                         "objects that were never registered (边缘易致贫户, and 突发严重困难户 that were not poor)")
 _POOR_AT_END = _(
     "registered households poor at the end of the period: poor, returned or newly poor now, or exited in a later "
     "year than the period's"
@@ -131,6 +135,16 @@ register(
         numerator=_("active members of the households exited this year"), source="lifecycle", group=EXIT,
     ),
     Indicator(
+        code="exited_total_households", name=_("Households out of poverty"), unit=Unit.HOUSEHOLDS, direction=0,
+        numerator=_("registered households (脱贫户) that exited in or before the period's year and are not poor now "
+                    "(monitored ones included: 脱贫不稳定户)"),
+        exclusions=_("households that returned to poverty"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="exited_total_persons", name=_("Persons out of poverty"), unit=Unit.PERSONS, direction=0,
+        numerator=_("active members of the households out of poverty"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
         code="returned_households", name=_("Households returned to poverty"), unit=Unit.HOUSEHOLDS, direction=-1,
         numerator=_("registered households whose status is now 'returned to poverty'"),
         exclusions=_("reads the current registry status: a household that returned and exited again is not counted"),
@@ -138,8 +152,28 @@ register(
     ),
     Indicator(
         code="monitoring_objects", name=_("Monitoring objects"), unit=Unit.HOUSEHOLDS, direction=0,
-        numerator=_("registered households whose status is now 'monitoring object'"),
+        numerator=_("households whose status is now 'monitoring object' (监测对象), registered before or not"),
         exclusions=_("reads the current registry status"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="monitoring_persons", name=_("Persons in monitoring objects"), unit=Unit.PERSONS, direction=0,
+        numerator=_("active members of the monitoring objects"), source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="monitoring_unstable", name=_("Monitoring objects: unstable after exit"), unit=Unit.HOUSEHOLDS,
+        direction=0, numerator=_("monitoring objects of the category 脱贫不稳定户 (category of the open monitoring "
+                                 "record; without one, a household that exited)"),
+        source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="monitoring_marginal", name=_("Monitoring objects: marginal, at risk of poverty"), unit=Unit.HOUSEHOLDS,
+        direction=0, numerator=_("monitoring objects of the category 边缘易致贫户 (without an open monitoring record: "
+                                 "a household that never exited)"),
+        source="lifecycle", group=EXIT,
+    ),
+    Indicator(
+        code="monitoring_sudden", name=_("Monitoring objects: sudden severe hardship"), unit=Unit.HOUSEHOLDS,
+        direction=0, numerator=_("monitoring objects of the category 突发严重困难户"), source="lifecycle", group=EXIT,
     ),
     Indicator(
         code="risk_eliminated", name=_("Monitoring risks eliminated"), unit=Unit.HOUSEHOLDS, direction=1,
@@ -179,14 +213,23 @@ register(
         group=INCOME,
     ),
     Indicator(
-        code="assurance_met", name=_("Two assurances and three guarantees met"), unit=Unit.PERCENT, direction=1,
+        code="assurance_met", name=_("Three guarantees and safe water met"), unit=Unit.PERCENT, direction=1,
         scale=100,
         numerator=_("registered households meeting the non-income exit criteria of lifecycle.evaluation: no active "
                     "member aged 6–15 at the period's end out of school, every active member with basic medical "
                     "insurance, housing safe (grade A or B), drinking water safe and not difficult to get"),
         denominator=_("registered households"),
-        exclusions=_("income (不愁吃、不愁穿) is measured by the income indicators; reads the current registry "
-                     "state of members, housing and water"),
+        exclusions=_("income (不愁吃、不愁穿) is left out: see all exit criteria met beside it; reads the current "
+                     "registry state of members, housing and water"),
+        group=ASSURANCE,
+    ),
+    Indicator(
+        code="exit_criteria_met", name=_("All exit criteria met"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("registered households meeting every exit criterion of lifecycle.evaluation: per-capita net income "
+                    "of the period's year above the household's poverty line (the provincial line for the provincial "
+                    "standard) and the three guarantees and safe water"),
+        denominator=_("registered households"),
+        exclusions=_("years without a national poverty line; a household without an income for the year fails"),
         group=ASSURANCE,
     ),
     Indicator(
@@ -261,5 +304,33 @@ register(
         scale=100,
         numerator=_("townships with an express delivery point open on the date"), denominator=_("townships"),
         exclusions=_("urban sub-districts (township codes 001–099)"), source="connectivity", group=SERVICES,
+    ),
+)
+
+# Rural e-commerce (R7): computed by commerce.indicators (compute.py calls it).
+register(
+    Indicator(
+        code="station_populous_coverage", name=_("Populous villages with an e-commerce station"), unit=Unit.PERCENT,
+        direction=1, scale=100,
+        numerator=_("of those villages, the ones where a station of any tier located in the village is open on the "
+                    "date"),
+        denominator=_("administrative villages marked as populous (人口相对集中的行政村)"),
+        exclusions=_("villages not marked as populous; a township's or county's station does not cover a village"),
+        source="commerce", group=COMMERCE,
+    ),
+    Indicator(
+        code="shop_linked_households", name=_("Households linked to a demonstration shop"), unit=Unit.HOUSEHOLDS,
+        direction=1,
+        numerator=_("registered households (建档立卡) linked on the date to at least one approved demonstration shop"),
+        exclusions=_("links to shops not (yet) approved; links started after or ended on or before the date"),
+        source="commerce", group=COMMERCE,
+    ),
+    Indicator(
+        code="purchase_income_per_household", name=_("Purchase income per linked household"), unit=Unit.YUAN,
+        direction=1,
+        numerator=_("amounts the shops paid within the period to the households counted as linked at its end"),
+        denominator=_("registered households linked to an approved demonstration shop at the period's end"),
+        exclusions=_("purchases from households no longer linked at the period's end"),
+        source="commerce", group=COMMERCE,
     ),
 )

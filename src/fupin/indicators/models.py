@@ -14,6 +14,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,9 @@ class Period(models.Model):
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    # Computed after the period had ended (beyond FUPIN_INDICATOR_RECONSTRUCTED_AFTER): its household figures read
+    # today's registry state, not the dossiers as they were at its end. Said on every page, export and report.
+    reconstructed = models.BooleanField(_("reconstructed"), default=False)
 
     class Meta:
         verbose_name = _("indicator period")
@@ -43,6 +47,21 @@ class Period(models.Model):
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
 
+    @property
+    def data_note(self) -> str:
+        """“Data as of …” (数据截至) with the time the values were computed, and whether they are reconstructed."""
+        if self.refreshed_at is None:
+            text = str(_("Data as of: not computed yet"))
+        else:
+            text = str(_("Data as of %(time)s")) % {"time": f"{timezone.localtime(self.refreshed_at):%Y-%m-%d %H:%M}"}
+        if self.reconstructed:
+            text += "；" + str(RECONSTRUCTED)
+        return text
+
+
+RECONSTRUCTED = _("reconstructed: computed after the period ended, from the registry as it is now (statuses, members, "
+                  "housing and water of today), not from the dossiers as they were at the period's end")
+
 
 class IndicatorValue(models.Model):
     """The value of one indicator for one region node (village … province, or the nation as region_code "")
@@ -55,6 +74,10 @@ class IndicatorValue(models.Model):
     numerator = models.DecimalField(_("numerator"), max_digits=18, decimal_places=2)
     denominator = models.DecimalField(_("denominator"), max_digits=18, decimal_places=2, null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=4, null=True, blank=True)
+    # Indicators collected county by county (compute.REPORTED_BY_COUNTY), from the county up: the counties of the region
+    # and how many of them reported. reporting = 0 is "no data" (value NULL), not 0 %.
+    expected = models.PositiveIntegerField(_("areas expected to report"), null=True, blank=True)
+    reporting = models.PositiveIntegerField(_("areas reporting"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
 
     SCOPE_FIELD: ClassVar[str] = "region_code"
@@ -73,6 +96,18 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} {self.region_code or 'CN'} {self.period_id}: {self.value}"
+
+    @property
+    def no_data(self) -> bool:
+        """Nobody in the region collects this indicator's source: "no data", not 0."""
+        return self.reporting == 0
+
+    @property
+    def reporting_rate(self) -> str:
+        """“reported by 1 of 3 counties” where only some of the region's counties report, else ""."""
+        if self.expected is None or self.reporting is None or self.reporting == self.expected:
+            return ""
+        return str(_("reported by %(n)d of %(m)d counties")) % {"n": self.reporting, "m": self.expected}
 
 
 class Target(models.Model):
@@ -165,10 +200,10 @@ class Report(models.Model):
 
 
 class ChangedRegion(models.Model):
-    """A region whose indicator inputs changed without leaving a timestamp the refresh can find: households deleted,
-    rural population figures, poverty lines ("" for every village). Filled by the signal receivers of
-    ``indicators.signals`` (and by ``services.mark_changed`` for bulk writers); the incremental refresh recomputes
-    the households of the villages changed after the period's last refresh."""
+    """A region whose indicator inputs changed: members, incomes, statuses, rural population figures, poverty lines
+    ("" for every village). Written by ``indicators.changes.mark_changed``, which every service that changes an
+    indicator's input calls; the incremental refresh recomputes the households of the villages changed after the
+    period's last refresh."""
 
     code = models.CharField(_("division code"), max_length=12, primary_key=True)
     changed_at = models.DateTimeField(_("changed at"), db_index=True)
@@ -191,11 +226,15 @@ class HouseholdFact(models.Model):
     household_id = models.BigIntegerField()  # no foreign key: a deleted household's fact is removed by the refresh
     village_code = models.CharField(max_length=12)
     persons = models.IntegerField()
+    registered = models.SmallIntegerField(default=1)  # 建档立卡 (a monitoring object never registered: 0)
     poor = models.SmallIntegerField()
     exited = models.SmallIntegerField()
+    exited_before = models.SmallIntegerField(default=0)  # 脱贫户: exited in or before the year, not poor now
     returned = models.SmallIntegerField()
-    monitored = models.SmallIntegerField()
+    # the monitoring category 01/02/03 of a monitoring object; NULL: not one (a SQL fact, never a form value)
+    monitored = models.CharField(max_length=2, null=True)  # noqa: DJ001
     assured = models.SmallIntegerField()
+    all_met = models.SmallIntegerField(default=0)  # every exit criterion: income above the line and assured
     cents = models.BigIntegerField(null=True)  # per-capita net income of the period's year, in cents
     band = models.SmallIntegerField(null=True)  # 0 below the national line, 1 up to 1.5 × the line, 2 above
 

@@ -142,7 +142,7 @@ class ReportData:
 
     @property
     def figures(self) -> list[Figure]:
-        return [f for f in self.board.figures if f.value is not None or f.target is not None]
+        return [f for f in self.board.figures if f.value is not None or f.target is not None or f.no_data]
 
     @property
     def child_level_name(self) -> str:
@@ -383,19 +383,20 @@ def write_xlsx(data: ReportData, path: Path) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([_("region"), data.region_name, data.board.code or "—"])
     ws.append([_("period"), data.report.period.code])
+    ws.append([_("as of"), data.report.period.data_note])
     ws.append([_("generated at"), timezone.localtime(data.generated_at).strftime("%Y-%m-%d %H:%M")])
     for sentence in data.summary:
         ws.append([sentence])
     ws.append([])
     header = [_("indicator"), _("unit"), _("value"), _("numerator"), _("denominator"), _("target"), _("due"),
-              _("target met")]
+              _("target met"), _("areas reporting")]
     ws.append(header)
     for cell in ws[ws.max_row]:
         cell.font = bold
     for f in data.figures:
-        ws.append([str(f.indicator.name), str(f.indicator.unit_label), _num(f.value), _num(f.numerator),
-                   _num(f.denominator), _num(f.target.threshold) if f.target else None,
-                   f.target.due if f.target else None, _yes_no(f.met)])
+        ws.append([str(f.indicator.name), str(f.indicator.unit_label), str(_("no data")) if f.no_data else _num(f.value),
+                   _num(f.numerator), _num(f.denominator), _num(f.target.threshold) if f.target else None,
+                   f.target.due if f.target else None, _yes_no(f.met), f.reporting_rate])
     ws.column_dimensions["A"].width = 36
 
     board = data.board

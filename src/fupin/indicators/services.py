@@ -14,20 +14,20 @@ import calendar
 import datetime as dt
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.core import audit
+from fupin.core.changes import mark_changed as mark_changed  # the writers' call, re-exported
 from fupin.core.models import AuditEvent
-from fupin.core.tree import is_node_code
 from fupin.indicators import assessment, compute, definitions, reports, selectors
 from fupin.indicators.models import (
     AssessmentScheme,
@@ -57,6 +57,12 @@ class PeriodFrozen(IndicatorError):
 
 def overlap() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "FUPIN_INDICATOR_REFRESH_OVERLAP", DEFAULT_OVERLAP.total_seconds()))
+
+
+def reconstructed_after() -> dt.timedelta:
+    """How long after its end a period may still be refreshed (its last refresh, the freeze) without its figures being
+    called reconstructed."""
+    return dt.timedelta(days=getattr(settings, "FUPIN_INDICATOR_RECONSTRUCTED_AFTER", 1))
 
 
 def period_bounds(code: str) -> tuple[str, dt.date, dt.date]:
@@ -125,7 +131,9 @@ def refresh(period: Period | str, *, full: bool = False, progress: Callable[[str
     win = compute.window(locked.starts_on, locked.ends_on)
     out = compute.run(locked.code, win, since=since, progress=progress)
     locked.refreshed_at = started
-    locked.save(update_fields=["refreshed_at"])
+    # Computed after the period ended: today's registry state stands for the period's end (said wherever shown).
+    locked.reconstructed = locked.reconstructed or started > win.end_ts + reconstructed_after()
+    locked.save(update_fields=["refreshed_at", "reconstructed"])
     return RefreshResult(period=locked.code, full=out.full, villages=out.villages, households=out.households,
                          regions=len(out.touched),
                          written=out.written, deleted=out.deleted, seconds=time.perf_counter() - t0,
@@ -170,25 +178,6 @@ def freeze(period: Period | str, *, actor: Any, refresh_first: bool = True) -> P
                  summary=f"冻结指标期间 {code}（{rows} 个数值） / froze indicator period {code} ({rows} values)",
                  detail={"period": code, "values": rows, "refreshed_at": str(locked.refreshed_at)})
     return locked
-
-
-def mark_changed(codes: Iterable[str], at: dt.datetime | None = None) -> int:
-    """Record that the indicator inputs of these regions changed (a village, or a larger region for all its
-    villages; "" for every village). For writers that leave no timestamp the refresh can find; called by
-    ``indicators.signals``."""
-    rows = sorted({c for c in codes if c == "" or is_node_code(c)})
-    if not rows:
-        return 0
-    at = at or timezone.now()
-    value = connection.ops.adapt_datetimefield_value(at)
-    table = ChangedRegion._meta.db_table
-    with connection.cursor() as cur:
-        cur.executemany(
-            f"INSERT INTO {table} (code, changed_at) VALUES (%s, %s) "
-            f"ON CONFLICT (code) DO UPDATE SET changed_at = excluded.changed_at",
-            [(c, value) for c in rows],
-        )
-    return len(rows)
 
 
 # --- assessment schemes and reports --------------------------------------------------------------------------

@@ -108,8 +108,8 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
         return audited_export(
             actor=user, what="indicators.indicatorvalue", fmt="xlsx", filename=f"ranking-{indicator}-{period.code}",
             header=[_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）", _("numerator"),
-                    _("denominator")],
-            rows=_ranking_rows(qs), title=f"{period.code}", region_code=within,
+                    _("denominator"), _("areas reporting")],
+            rows=_ranking_rows(qs), title=f"{period.code}", region_code=within, notes=[period.data_note],
             summary=f"ranking export {indicator} {period.code} level {level}")
     page = paginate(request, qs, 50)
     names = Region.objects.in_bulk([v.region_code for v in page.object_list])
@@ -134,7 +134,8 @@ def _named(chunk: list[IndicatorValue]) -> Any:
     names = Region.objects.in_bulk([v.region_code for v in chunk])
     for v in chunk:
         r = names.get(v.region_code)
-        yield (getattr(v, "rank", None), v.region_code, r.name if r else "", v.value, v.numerator, v.denominator)
+        yield (getattr(v, "rank", None), v.region_code, r.name if r else "", _("no data") if v.no_data else v.value,
+               v.numerator, v.denominator, v.reporting_rate)
 
 
 @login_required
@@ -158,6 +159,7 @@ def assessment_page(request: HttpRequest) -> HttpResponseBase:
             filename=f"assessment-{scheme.pk if scheme else ''}", header=header,
             rows=((r.rank, r.code, r.name, r.total, *[r.scores[c] for c, _w in result.weights]) for r in result.rows),
             title=str(scheme.year if scheme else ""), region_code=within,
+            notes=[result.period.data_note] if result.period else [],
             summary=f"assessment export {scheme.pk if scheme else ''}")
     page = Paginator(result.rows if result else [], 50).get_page(request.GET.get("page"))
     for row in page.object_list:

@@ -200,6 +200,39 @@ def summary(qs: QuerySet[Household], year: int) -> dict[str, int]:
     return {k.removeprefix("n_"): v or 0 for k, v in result.items()}
 
 
+@dataclass(frozen=True)
+class CountyExitRules:
+    """How a county's exit (摘帽) is judged in a province. The national text (中共中央办公厅 国务院办公厅《关于建立贫困
+    退出机制的意见》, 厅字〔2016〕16号, 二(三)) measures the county by its poverty incidence alone, over its whole rural
+    population; a province may add rules, with the document that states them (settings.FUPIN_COUNTY_EXIT_RULES)."""
+
+    poor_villages_must_pass: bool = False  # every poor village (贫困村) of the county meets the village criterion
+    population: str = "all_villages"  # "all_villages" | "villages_with_households"
+    source: str = "中共中央办公厅 国务院办公厅《关于建立贫困退出机制的意见》（厅字〔2016〕16号）"
+
+
+NATIONAL_COUNTY_RULES = CountyExitRules()
+
+
+def county_exit_rules(code: str) -> CountyExitRules:
+    """The county exit rules of the province of ``code``: settings.FUPIN_COUNTY_EXIT_RULES[province] (a dict of the
+    fields of CountyExitRules; ``source`` required) or the national text."""
+    conf = getattr(settings, "FUPIN_COUNTY_EXIT_RULES", {}).get(code[:2])
+    if not conf:
+        return NATIONAL_COUNTY_RULES
+    if not conf.get("source"):
+        raise ValueError(f"FUPIN_COUNTY_EXIT_RULES[{code[:2]!r}] must state its source")
+    rules = CountyExitRules(**conf)
+    if rules.population not in ("all_villages", "villages_with_households"):
+        raise ValueError(f"FUPIN_COUNTY_EXIT_RULES[{code[:2]!r}]: unknown population {rules.population!r}")
+    return rules
+
+
+NO_POPULATION = _("no data: no rural population recorded")
+ABOVE_THRESHOLD = _("poverty incidence not below the threshold")
+FAILING_VILLAGES = _("a poor village of the county does not meet the village criterion")
+
+
 @dataclass
 class AreaExit:
     code: str
@@ -212,16 +245,36 @@ class AreaExit:
     remaining_persons: int
     threshold: Decimal
     failing_villages: int = 0
+    rules: CountyExitRules | None = None  # an area's exit: the rules applied
 
     @property
-    def incidence(self) -> Decimal:
-        if not self.population:
-            return Decimal(0)
+    def no_data(self) -> bool:
+        """No population: the incidence is unknown (not 0 %), and the exit test fails."""
+        return not self.population
+
+    @property
+    def incidence(self) -> Decimal | None:
+        """For display only, rounded to four decimals; ``passes`` compares the exact fraction."""
+        if self.no_data:
+            return None
         return (Decimal(self.remaining_persons) / self.population).quantize(Decimal("0.0001"))
 
     @property
+    def below_threshold(self) -> bool:
+        """remaining ÷ population < threshold, exactly: remaining < threshold × population (Decimal, no rounding)."""
+        return not self.no_data and Decimal(self.remaining_persons) < Decimal(self.threshold) * self.population
+
+    @property
     def passes(self) -> bool:
-        return self.incidence < self.threshold and self.failing_villages == 0
+        return self.below_threshold and self.failing_villages == 0
+
+    @property
+    def reasons(self) -> list[Any]:
+        """Why the area does not pass (empty when it does)."""
+        if self.no_data:
+            return [NO_POPULATION]
+        out = [] if self.below_threshold else [ABOVE_THRESHOLD]
+        return out + ([FAILING_VILLAGES] if self.failing_villages else [])
 
 
 def _village_rows(prefix: str, year: int) -> dict[str, dict[str, Any]]:
@@ -273,21 +326,30 @@ def village_exits(prefix: str, year: int) -> list[AreaExit]:
 
 
 def area_exit(region: Region, year: int) -> AreaExit:
-    """County exit (摘帽) — or any area — from its subtree: the incidence over all its villages, and no
-    poor village (贫困村) of it failing the village criterion."""
+    """County exit (摘帽) — or any area — from its subtree: the incidence over its villages' rural population, by
+    the rules of its province (``county_exit_rules``: by the national text every village with a rural population
+    counts and no further rule applies)."""
+    rules = county_exit_rules(region.code)
     villages = village_exits(region.code, year)
-    poor_villages = set(
-        Region.objects.filter(code__range=subtree_bounds(region.code), level=Level.VILLAGE, is_poor_village=True)
-        .values_list("code", flat=True)
-    )
+    population = sum(v.population for v in villages)
+    if rules.population == "all_villages":  # villages without registered households count with their population
+        seen = {v.code for v in villages}
+        population += sum(p for code, p in _populations(region.code, year).items() if code not in seen)
+    failing = 0
+    if rules.poor_villages_must_pass:
+        poor_villages = set(
+            Region.objects.filter(code__range=subtree_bounds(region.code), level=Level.VILLAGE, is_poor_village=True)
+            .values_list("code", flat=True)
+        )
+        failing = sum(1 for v in villages if v.code in poor_villages and not v.passes)
     return AreaExit(
         code=region.code, name=region.name,
-        population=sum(v.population for v in villages),
+        population=population,
         population_from_registry=any(v.population_from_registry for v in villages),
         poor_households=sum(v.poor_households for v in villages),
         poor_persons=sum(v.poor_persons for v in villages),
         remaining_households=sum(v.remaining_households for v in villages),
         remaining_persons=sum(v.remaining_persons for v in villages),
         threshold=incidence_threshold(region.code),
-        failing_villages=sum(1 for v in villages if v.code in poor_villages and not v.passes),
+        failing_villages=failing, rules=rules,
     )

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.core import audit, permissions
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
@@ -113,6 +114,7 @@ def _run(*, actor: Any, as_of: dt.date | None, rule_codes: list[str] | None) -> 
         audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="monitoring.run",
                      summary=f"warning run {run.pk}: {sum(hits.values())} hits, {run.summary['new']} new alerts, "
                              f"{run.summary['reopened']} reopened", detail=run.summary)
+        mark_changed(())  # alerts are recomputed in full by every refresh: no village to mark, a refresh to request
     return run
 
 
@@ -162,6 +164,7 @@ def visit(*, actor: Any, alert_id: int, note: str) -> Alert:
     alert.updated_at = alert.visited_at
     alert.save()
     _record(actor, alert, "已走访", note)
+    mark_changed([alert.region_code])
     return alert
 
 
@@ -175,6 +178,7 @@ def dismiss(*, actor: Any, alert_id: int, reason: str) -> Alert:
     alert.resolved_at = alert.updated_at = timezone.now()
     alert.save()
     _record(actor, alert, "排除", reason)
+    mark_changed([alert.region_code])
     return alert
 
 
@@ -221,6 +225,7 @@ def include(*, actor: Any, alert_id: int, reason: str) -> Alert:
                      summary=f"alert {a.pk} {a.rule} included: case #{case.pk}"[:300],
                      detail={"rule": a.rule, "household": a.household_id, "case": case.pk})
     alert.refresh_from_db()
+    mark_changed([alert.region_code])
     record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor,
                    reason=f"防返贫预警 #{alert.pk}（{_name(alert)}）纳入监测：已开启监测对象认定程序 #{case.pk}；{reason}")
     return alert

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from fupin.core.audit import set_channel
+from fupin.core.changes import mark_changed
 from fupin.core.scoping import scope_of
 from fupin.registry import importer
 from fupin.registry.models import ImportJob
@@ -105,6 +106,8 @@ def run_import_job(job_id: int) -> str:
             stage="失败 / failed",
         )
         raise
+    if result.ok and not result.dry_run:  # the households written carry updated_at: the refresh finds them
+        mark_changed(())
     status = ImportJob.Status.DONE if result.ok else ImportJob.Status.REJECTED
     ImportJob.objects.filter(pk=job_id).update(
         status=status, progress=1.0, finished_at=timezone.now(),

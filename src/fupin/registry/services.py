@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Round
 
 from fupin.core import audit, permissions
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import scope_of
 from fupin.regions.models import Level, Region
@@ -106,6 +107,7 @@ def register_household(
         Member.objects.create(household=household, **_member_values(m))
     history.record_version(household, kind=HouseholdVersion.Kind.CREATE, actor=actor, reason=reason, valid_from=valid_from)
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=household, summary=f"registered {number}")
+    mark_changed((), households=[household.pk])
     return household
 
 
@@ -129,6 +131,7 @@ def update_household(
     version = history.record_version(household, kind=kind, actor=actor, reason=reason, valid_from=valid_from)
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=reason,
                  detail={"changes": version.changes})
+    mark_changed((), households=[household.pk])
     return household
 
 
@@ -143,6 +146,7 @@ def add_member(*, actor: Any, household: Household, data: Mapping[str, Any], rea
     member = Member.objects.create(household=household, **_member_values(data))
     history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_ADD, actor=actor, reason=reason)
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=member, summary=reason)
+    mark_changed((), households=[household.pk])
     return member
 
 
@@ -163,6 +167,7 @@ def update_member(*, actor: Any, member: Member, data: Mapping[str, Any], reason
     member.save()
     history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_UPDATE, actor=actor, reason=reason)
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=member, summary=reason)
+    mark_changed((), households=[household.pk])
     return member
 
 
@@ -180,6 +185,7 @@ def remove_member(*, actor: Any, member: Member, reason: str) -> Member:
     member.save(update_fields=["is_active"])
     history.record_version(household, kind=HouseholdVersion.Kind.MEMBER_REMOVE, actor=actor, reason=reason)
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=member, summary=f"removed: {reason}")
+    mark_changed((), households=[household.pk])
     return member
 
 
@@ -214,6 +220,7 @@ def set_income(
     refresh_latest_income(Household.objects.filter(pk=household.pk))
     history.record_version(household, kind=HouseholdVersion.Kind.INCOME, actor=actor, reason=reason or f"{year} 年收入")
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=f"income {year}")
+    mark_changed((), households=[household.pk])
     return income
 
 

@@ -74,7 +74,8 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     as_of = dossier.parse_date(request.GET.get("as_of"))
     context = dossier.context(request.user, household, as_of)
     context["can_write"] = permissions.can_write_registry(request.user) and as_of is None
-    # measures (lifecycle's, by its template tag) are not part of the dossier's versions: shown as they are now
+    # measures (lifecycle's, by its template tag) are not part of the dossier's versions: shown as they are now;
+    # so is what demonstration shops paid the household (commerce's template tag)
     context["show_measures"] = as_of is None
     return render(request, "registry/household_detail.html", context)
 

@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from fupin.commerce import demo as commerce_demo
+from fupin.commerce.models import PopulousVillage, Purchase, ShopHousehold, Station
 from fupin.connectivity import demo as connectivity_demo
 from fupin.connectivity.models import Facility, VillageStatus
 from fupin.connectivity.tests.factories import add_villages, replay
@@ -43,6 +45,7 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     registry_demo.generate(households=households, area="53", seed=seed)
     registry_demo.generate(households=20, area="52", seed=seed + 1)
     connectivity_demo.generate(area="53", seed=seed, poor_share=0.6)
+    commerce_demo.generate(area="53", seed=seed)
     rng = random.Random(seed)
     RuralPopulation.objects.all().delete()  # the demo's synthetic figures: this fixture sets its own, with gaps
     villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
@@ -61,6 +64,18 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
         ended = [dt.date(2020, 5, 1 + i), None, dt.date(2021, 2, 1)][i % 3]
         MonitoringRecord.objects.create(household=h, category="01", risks=["01"], started_on=dt.date(2020, 1, 2),
                                         included_by=case, ended_on=ended)
+    # monitoring objects never registered (边缘易致贫户, 突发严重困难户 not poor before): in no registered population
+    for i, (h, category) in enumerate(zip(Household.objects.filter(status="exited").order_by("-id")[:3],
+                                          ("02", "03", "02"), strict=True)):
+        h.status, h.exit_year = "monitored", None
+        h.save()
+        case = Case.objects.create(household=h, kind="monitoring", year=2020, reason="demo", opened_by=actor,
+                                   stage="approved", previous_status="non_poor")
+        if i < 2:  # the third has no open record: its category follows from its never having exited
+            MonitoringRecord.objects.create(household=h, category=category, risks=["01"],
+                                            started_on=dt.date(2020, 3, 1), included_by=case)
+    # a provincial line: households identified by the provincial standard (02) are judged by it
+    PovertyLine.objects.get_or_create(year=2020, standard="provincial", province="53", defaults={"amount": 4300})
     # doubts: open, resolved in 2020, resolved in 2021, created 2021
     rule = Rule.objects.create(code="test_rule", severity="high")
     created = [aware(dt.date(2020, 3, 1)), aware(dt.date(2020, 6, 1)), aware(dt.date(2020, 8, 1)),
@@ -107,7 +122,7 @@ def _school_age(birth: dt.date, on: dt.date) -> bool:
     return 6 <= age <= 15
 
 
-def _open_on(f: Facility, day: dt.date) -> bool:
+def _open_on(f: Facility | Station, day: dt.date) -> bool:
     return (f.opened_on is None or f.opened_on <= day) and (f.closed_on is None or f.closed_on > day)
 
 
@@ -131,28 +146,51 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
     members: dict[int, list[Member]] = defaultdict(list)
     for m in Member.objects.filter(is_active=True):
         members[m.household_id].append(m)
+    lines = {(pl.standard, pl.province): pl.amount for pl in PovertyLine.objects.filter(year=y)}
+    incomes = {i.household_id: i for i in Income.objects.filter(year=y)}
+    open_category = {r.household_id: r.category
+                     for r in MonitoringRecord.objects.filter(ended_on__isnull=True).order_by("category")}
     poor_persons_by_village: dict[str, int] = defaultdict(int)
     registered: dict[int, Household] = {}
     for h in Household.objects.all():
         if h.status not in REGISTERED_STATUSES or h.identified_year > y:
             continue
-        registered[h.pk] = h
+        # 建档立卡: every status read except a monitoring object that never exited (边缘易致贫户)
+        reg = int(h.status != "monitored" or h.exit_year is not None)
         ms = members[h.pk]
         persons = len(ms)
         poor = h.status in POOR_STATUSES or (h.exit_year is not None and h.exit_year > y)
         exited = h.exit_year == y
-        add("registered_households", h.village_id, 1)
-        add("registered_persons", h.village_id, persons)
-        add("poor_households", h.village_id, int(poor))
-        add("poor_persons", h.village_id, persons * poor)
-        add("exited_households", h.village_id, int(exited))
-        add("exited_persons", h.village_id, persons * exited)
-        add("returned_households", h.village_id, int(h.status == "returned"))
-        add("monitoring_objects", h.village_id, int(h.status == "monitored"))
+        out_of_poverty = h.status not in POOR_STATUSES and h.exit_year is not None and h.exit_year <= y
+        add("registered_households", h.village_id, reg)
+        add("registered_persons", h.village_id, persons * reg)
+        add("poor_households", h.village_id, int(poor) * reg)
+        add("poor_persons", h.village_id, persons * poor * reg)
+        add("exited_households", h.village_id, int(exited) * reg)
+        add("exited_persons", h.village_id, persons * exited * reg)
+        add("exited_total_households", h.village_id, int(out_of_poverty) * reg)
+        add("exited_total_persons", h.village_id, persons * out_of_poverty * reg)
+        add("returned_households", h.village_id, int(h.status == "returned") * reg)
+        monitored = h.status == "monitored"
+        kind = open_category.get(h.pk, "02" if h.exit_year is None else "01") if monitored else None
+        add("monitoring_objects", h.village_id, int(monitored))
+        add("monitoring_persons", h.village_id, persons * monitored)
+        add("monitoring_unstable", h.village_id, int(kind == "01"))
+        add("monitoring_marginal", h.village_id, int(kind == "02"))
+        add("monitoring_sudden", h.village_id, int(kind == "03"))
+        if not reg:
+            continue
+        registered[h.pk] = h
         ok = (not any(m.schooling == "01" and _school_age(m.birth_date, end) for m in ms)
               and all(m.has_medical_insurance for m in ms) and h.housing_safety in ("A", "B")
               and h.water_safe and not h.water_difficult)
         add("assurance_met", h.village_id, int(ok), 1)
+        national = lines.get(("national", ""))
+        if national is not None:
+            line = lines.get(("provincial", h.village_id[:2]), national) if h.standard == "02" else national
+            inc = incomes.get(h.pk)
+            income_ok = inc is not None and inc.net_total > line * inc.household_size
+            add("exit_criteria_met", h.village_id, int(ok and income_ok), 1)
         poor_persons_by_village[h.village_id] += persons * poor
     population: dict[str, int] = {}
     for rp in RuralPopulation.objects.filter(year__lte=y).order_by("year"):
@@ -216,19 +254,61 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
         add("poor_village_fiber", v.code, int(bool(s.get("fiber"))), 1)
         add("poor_village_4g", v.code, int(bool(s.get("4g"))), 1)
     facilities = list(Facility.objects.all())
-    for f in facilities:
+    reports = reporting_counties()
+    for f in facilities:  # a school or clinic record makes its county report: nothing to leave out here
         if f.type == "school" and _open_on(f, day):
             add("school_broadband", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
         if f.type in ("township_health", "village_clinic") and _open_on(f, day):
             add("clinic_connected", f.region_id, int(f.connected_on is not None and f.connected_on <= day), 1)
     for kind, level, urban in (("ecommerce", Level.VILLAGE, lambda c: c[9] in "01"),
                                ("express", Level.TOWNSHIP, lambda c: c[6] == "0")):
-        with_station = {f.region_id for f in facilities if f.type == kind and _open_on(f, day)}
+        with_station = ({f.region_id for f in facilities if f.type == kind and _open_on(f, day)} if kind == "express"
+                        else {s.region_id for s in Station.objects.all() if _open_on(s, day)})
         indicator = "village_ecommerce" if kind == "ecommerce" else "township_express"
         for r in Region.objects.filter(level=level):
-            if not urban(r.code):
+            if not urban(r.code) and r.code[:6] in reports[indicator]:  # only counties that collect the source
                 add(indicator, r.code, int(r.code in with_station), 1)
+    # rural e-commerce (commerce.indicators): stations and links on the coverage date, purchases of the period
+    stations = list(Station.objects.all())
+    for village in PopulousVillage.objects.values_list("village_id", flat=True):
+        add("station_populous_coverage", village,
+            int(any(st.region_id == village and _open_on(st, day) for st in stations)), 1)
+    linked = {link.household_id for link in ShopHousehold.objects.select_related("shop")
+              if link.shop.status == "approved" and link.started_on <= day
+              and (link.ended_on is None or link.ended_on > day)}
+    paid: dict[int, Decimal] = defaultdict(Decimal)
+    for purchase in Purchase.objects.filter(purchased_on__gte=start, purchased_on__lte=end):
+        paid[purchase.household_id] += purchase.amount
+    for h in Household.objects.filter(pk__in=linked, status__in=REGISTERED_STATUSES):
+        add("shop_linked_households", h.village_id, 1)
+        add("purchase_income_per_household", h.village_id, paid.get(h.pk, Decimal(0)), 1)
+    for (indicator, code), (_expected, reporting) in reporting_rates().items():
+        if reporting == 0:  # no county reports: a "no data" row
+            facts.setdefault((indicator, code), [Decimal(0), None])
     return {k: (v[0] or Decimal(0), v[1]) for k, v in facts.items()}
+
+
+REPORTED = {"school_broadband": ("school",), "clinic_connected": ("township_health", "village_clinic"),
+            "township_express": ("express",)}
+
+
+def reporting_counties() -> dict[str, set[str]]:
+    """Per county-collected indicator, the counties with any facility record of its kinds."""
+    out = {ind: {f.region_id[:6] for f in Facility.objects.filter(type__in=types)} for ind, types in REPORTED.items()}
+    out["village_ecommerce"] = {s.region_id[:6] for s in Station.objects.all() if len(s.region_id) >= 6}
+    return out
+
+
+def reporting_rates() -> dict[tuple[str, str], tuple[int, int]]:
+    """{(indicator, region code from the county up): (counties, counties reporting)}."""
+    reports = reporting_counties()
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    for county in Region.objects.filter(level=Level.COUNTY).values_list("code", flat=True):
+        for indicator, counties in reports.items():
+            for n in (0, 2, 4, 6):
+                expected, reporting = out.get((indicator, county[:n]), (0, 0))
+                out[(indicator, county[:n])] = (expected + 1, reporting + int(county in counties))
+    return out
 
 
 def stored(period: Period) -> dict[tuple[str, str], tuple[Decimal, Decimal | None]]:

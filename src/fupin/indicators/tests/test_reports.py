@@ -55,6 +55,7 @@ def test_annual_report_as_pdf_and_excel(client, tree, users, immediate):
     assert report.progress == 100 and report.finished_at and report.region_code == "53"
     page = client.get(location)
     assert "hx-get" not in page.content.decode()  # finished: no more polling
+    assert "数据截至" in page.content.decode()
     partial = client.get(location, headers={"HX-Request": "true"})
     assert b"<html" not in partial.content and b'value="100"' in partial.content
 
@@ -75,6 +76,7 @@ def test_annual_report_as_pdf_and_excel(client, tree, users, immediate):
     wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
     summary = wb.worksheets[0]
     assert summary["B2"].value == "云南省" and summary["B3"].value == "2025"
+    assert summary["A4"].value == "截至日期" and summary["B4"].value.startswith("数据截至")  # what the data are as of
     by_city = wb.worksheets[1]
     assert [c.value for c in by_city[2]][:3] == ["5333", "怒江傈僳族自治州", 85]
     ranking = wb["测试覆盖率"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from fupin.core.tree import level_of
 from fupin.indicators import compute, definitions, services
 from fupin.indicators.models import IndicatorValue
-from fupin.indicators.tests.recount import build_demo, recount, value_of
+from fupin.indicators.tests.recount import build_demo, recount, reporting_rates, value_of
 
 
 @pytest.fixture
@@ -22,14 +22,18 @@ def demo(tree, users):
 
 def _compare(period):
     want = recount(period)
+    rates = reporting_rates()
     rows = {(v.indicator, v.region_code): v for v in IndicatorValue.objects.filter(period=period)}
     assert set(rows) == set(want), (sorted(set(rows) - set(want))[:10], sorted(set(want) - set(rows))[:10])
     for key, (num, den) in want.items():
         row = rows[key]
         assert abs(row.numerator - num) <= Decimal("0.005"), (key, row.numerator, num)
         assert row.denominator == den, (key, row.denominator, den)
-        scale = 1000 if key[0] == "quality_findings" else 100
-        assert row.value == value_of(num, den, scale), (key, row.value, value_of(num, den, scale))
+        expected, reporting = rates.get(key, (None, None))
+        assert (row.expected, row.reporting) == (expected, reporting), key
+        scale = definitions.get(key[0]).scale or 100
+        value = None if reporting == 0 else value_of(num, den, scale)
+        assert row.value == value, (key, row.value, value)
         assert row.level == level_of(key[1])
     return want
 
@@ -67,7 +71,8 @@ def test_ratios_are_sums_not_averages(demo):
 def test_catalogue_and_sql_agree():
     assert set(compute.COMPUTED) == set(definitions.INDICATORS)
     for ind in definitions.INDICATORS.values():
-        assert (ind.denominator is None) == (ind.scale == 1), ind.code
+        assert (ind.unit == "percent") == (ind.scale == 100), ind.code
+        assert ind.denominator is not None or ind.scale == 1, ind.code
 
 
 def test_default_targets_are_seeded(db):

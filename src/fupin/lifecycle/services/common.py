@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fupin.core import audit, permissions, tree
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
@@ -150,6 +151,7 @@ def _set_status(household: Household, status: str, *, actor: Any, reason: str, *
         setattr(household, k, v)
     household.save(update_fields=["status", *fields, "updated_at"])
     history.record_version(household, kind=HouseholdVersion.Kind.UPDATE, actor=actor, reason=reason)
+    mark_changed((), households=[household.pk])  # status, monitoring records (every decision passes here)
 
 
 def _move(case: Case, stage: str) -> str:

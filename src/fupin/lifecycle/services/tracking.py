@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from fupin.core import audit, permissions
+from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.lifecycle.models import (
@@ -57,4 +58,5 @@ def set_poverty_line(
         year=year, standard=standard, province=province, defaults={"amount": Decimal(str(amount)), "note": note}
     )
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=line, summary=f"poverty line {line}")
+    mark_changed([province])  # "" (the national line): every village
     return line

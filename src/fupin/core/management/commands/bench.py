@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=sorted(benchmarks()))
         parser.add_argument("--households", type=int, default=100_000)
+        parser.add_argument("--purchases", type=int, default=100_000, help="bench commerce: rows of the upload")
         parser.add_argument("--persons", type=int, default=1_000_000, help="bench registry: persons in the registry")
         parser.add_argument("--xlsx-persons", type=int, default=100_000, help="bench registry: persons in the xlsx")
 

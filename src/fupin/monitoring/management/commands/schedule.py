@@ -17,7 +17,7 @@ log = logging.getLogger("fupin.schedule")
 
 
 class Command(BaseCommand):
-    help = ("Enqueue the early-warning run (task run_monitoring) every night at FUPIN_MONITORING_AT (local time, "
+    help = ("Seal the audit log's new events into its hash chain every minute, and enqueue the early-warning run (task run_monitoring) every night at FUPIN_MONITORING_AT (local time, "
             "default 02:00) unless one is queued, running or finished today. Runs until stopped.")
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,9 +35,21 @@ class Command(BaseCommand):
             self.stdout.write(f"schedule: next check {timezone.localtime(wake):%Y-%m-%d %H:%M}")
             self.stdout.flush()
             close_old_connections()
-            # Sleep in short steps so that a changed clock (suspend, NTP) is noticed within a minute.
+            # Sleep in short steps so that a changed clock (suspend, NTP) is noticed within a minute; each step also
+            # seals the audit events written meanwhile into the hash chain (core.auditchain).
             while timezone.now() < wake:
+                self._seal()
                 time.sleep(min(60.0, max(1.0, (wake - timezone.now()).total_seconds())))
+
+    def _seal(self) -> None:
+        from fupin.core.auditchain import seal
+
+        try:
+            seal()
+        except Exception:  # the next minute tries again; the run of the warning rules must not stop for this
+            log.exception("sealing the audit log failed")
+        finally:
+            close_old_connections()
 
     def _tick(self, at: Any) -> None:
         from fupin.monitoring.tasks import run_monitoring

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fupin.core.audit import set_channel
+from fupin.core.changes import mark_changed
 from fupin.core.models import User
 from fupin.registry.importer import import_registry
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
                 )
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from exc
+        if r.ok and not r.dry_run:  # the households written carry updated_at: the refresh finds them
+            mark_changed(())
         s = r.summary()
         self.stdout.write(
             f"created {s['created']:,}, updated {s['updated']:,}, unchanged {s['unchanged']:,}, "

@@ -1,0 +1,91 @@
+"""The attendance list of a course (学员名单) as an .xlsx or CSV sheet, read with the shared upload kit and checked
+as a whole before anything is written: villages inside the uploader's region, ID numbers well formed (check digit,
+birth date) and not twice in the list or already on the course; a trainee whose ID number is a registered
+member's is linked to that member. One bad row: nothing is written, the marked workbook comes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from fupin.commerce.models import Course, Trainee, TraineeLevel
+from fupin.core.bulk import copy_frame
+from fupin.core.scoping import Scope
+from fupin.core.uploads import ROW, Column, Conflict, Kind, Table, read_upload
+from fupin.regions.models import Level, Region
+from fupin.registry import idnumber
+from fupin.registry.models import Member
+
+COLUMNS = (
+    Column("name", "姓名", Kind.TEXT, aliases=("name",), required=True),
+    Column("id_number", "身份证号", Kind.IDENTIFIER, aliases=("公民身份号码", "ID number")),
+    Column("village", "村代码", Kind.IDENTIFIER, aliases=("行政村代码", "village code"), required=True),
+    Column("level", "层级", Kind.CODE, aliases=("level",), default="培训"),
+    Column("outcome", "培训成效", Kind.TEXT, aliases=("成效", "outcome")),
+)
+HEADER = {c.name: c.header for c in COLUMNS}
+LEVELS = {"培训": TraineeLevel.TRAINED, "从业": TraineeLevel.PRACTITIONER, "高级人才": TraineeLevel.SENIOR,
+          **{v: v for v in TraineeLevel.values}}
+
+
+@dataclass
+class Checked:
+    table: Table
+    conflicts: list[Conflict]
+    rows: pl.DataFrame
+
+
+def check(content: bytes, filename: str, *, course: Course, scope: Scope) -> Checked:
+    table = read_upload(content, filename, COLUMNS)
+    conflicts = list(table.conflicts)
+    sheet = table.sheet
+    f = table.frame
+
+    def flag(frame: pl.DataFrame, mask: pl.Expr, column: str, message: str) -> None:
+        bad = frame.filter(mask)
+        conflicts.extend(Conflict(sheet, r, HEADER[column], "" if v is None else str(v), message)
+                         for r, v in bad.select(ROW, column).iter_rows())
+
+    if f.height == 0:
+        conflicts.append(Conflict(sheet, 0, "", "", "名单中没有学员 / the list has no trainees"))
+        return Checked(table, conflicts, f)
+    for c in COLUMNS:
+        if c.required:
+            flag(f, pl.col(c.name).is_null(), c.name, "请填写 / this is required")
+    flag(f, pl.col("name").str.len_chars() > 50, "name", "至多50字 / at most 50 characters")
+    flag(f, pl.col("outcome").str.len_chars() > 100, "outcome", "至多100字 / at most 100 characters")
+    f = f.with_columns(pl.col("level").fill_null("培训").replace_strict(LEVELS, default=None).alias("_level"))
+    flag(f, pl.col("_level").is_null(), "level", "层级应为 培训、从业 或 高级人才 / trained, practitioner or senior")
+    villages = set(Region.objects.filter(code__in=f["village"].drop_nulls().unique().to_list(), level=Level.VILLAGE)
+                   .values_list("code", flat=True))
+    known = pl.col("village").is_in(list(villages))
+    flag(f, pl.col("village").is_not_null() & ~known, "village", "不是行政村代码 / not a village code")
+    if scope.prefix:
+        flag(f, known & ~pl.col("village").str.starts_with(scope.prefix), "village",
+             "该村不在您的管辖范围 / this village is outside your scope")
+    ids = f["id_number"].fill_null("")
+    checked = idnumber.check_many(ids)
+    f = f.with_columns(idnumber.normalize_many(ids).alias("_id"), checked["valid"].alias("_valid"))
+    given = pl.col("id_number").is_not_null()
+    flag(f, given & ~pl.col("_valid"), "id_number", "身份证号无效 / not a valid ID number")
+    flag(f, given & pl.col("_id").is_duplicated(), "id_number", "名单中重复 / twice in the list")
+    on_course = set(Trainee.objects.filter(course=course).exclude(id_number="").values_list("id_number", flat=True))
+    flag(f, given & pl.col("_id").is_in(list(on_course)), "id_number", "已在本课程 / already on this course")
+    if any(c.is_error for c in conflicts):
+        return Checked(table, conflicts, f.clear())
+    wanted = f.filter(given)["_id"].to_list()
+    members = pl.DataFrame(list(Member.objects.filter(id_number__in=wanted, is_active=True)
+                                .values_list("id_number", "id")), schema={"_id": pl.Utf8, "_member": pl.Int64},
+                           orient="row").unique("_id")
+    return Checked(table, conflicts, f.join(members, on="_id", how="left"))
+
+
+def write(checked: Checked, *, course: Course) -> Any:
+    frame = checked.rows.select(
+        pl.lit(course.pk, dtype=pl.Int64).alias("course_id"), pl.col("village").alias("village_id"),
+        pl.col("name"), pl.when(pl.col("id_number").is_not_null()).then(pl.col("_id")).otherwise(pl.lit(""))
+        .alias("id_number"), pl.col("_member").alias("member_id"), pl.col("_level").alias("level"),
+        pl.col("outcome").fill_null("").alias("outcome"))
+    return copy_frame(Trainee._meta.db_table, frame)
