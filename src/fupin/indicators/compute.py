@@ -468,7 +468,7 @@ def quality_leaves(cur: Any, period_id: str, win: Window) -> None:
     persons of its registered households (the household facts of the period)."""
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'quality_findings', p.village_code, "
-        f"COALESCE(q.n, 0), p.persons FROM (SELECT village_code, SUM(persons) AS persons FROM {FACTS} "
+        f"COALESCE(q.n, 0), p.persons FROM (SELECT village_code, SUM(registered * persons) AS persons FROM {FACTS} "
         f"WHERE period_id = %s GROUP BY village_code) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
         f"{Finding._meta.db_table} WHERE state = 'open' AND first_seen < %s GROUP BY region_code) q "
         f"ON q.region_code = p.village_code",

@@ -232,8 +232,9 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
             add("alerts_in_time", a.region_code, int(in_time), 1)
 
     persons_by_village: dict[str, int] = defaultdict(int)
-    for h in registered.values():
-        persons_by_village[h.village_id] += len(members[h.pk])
+    for h in Household.objects.all():
+        if h.status in REGISTERED_STATUSES and h.identified_year <= y:
+            persons_by_village[h.village_id] += len(members[h.pk]) * int(h.status != "monitored" or h.exit_year is not None)
     open_findings: dict[str, int] = defaultdict(int)
     for f in Finding.objects.filter(state="open"):
         if f.first_seen < end_ts:
