@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from fupin.connectivity.models import Facility
+from fupin.commerce.models import Station
 from fupin.indicators import assessment, services
 from fupin.indicators.models import IndicatorValue, Target
 
 
 def test_areas_that_collect_nothing_are_no_data_and_roll_ups_give_the_reporting_rate(tree, users, client):
     # 泸水市 (533301) keeps e-commerce records: one of its two rural villages has a station. 福贡县 and 南明区 none.
-    Facility.objects.create(type="ecommerce", region=tree["533301205201"], name="季加村电商服务站")
+    Station.objects.create(tier="village", region=tree["533301205201"], name="季加村电商服务站")
     period = services.ensure_period("2020")
     services.refresh(period)
 
