@@ -57,6 +57,7 @@ db:
 	$(FUPIN) demo_connectivity
 	$(FUPIN) demo_commerce --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
+	$(FUPIN) demo_projects --if-empty
 	$(FUPIN) run_monitoring
 	$(FUPIN) demo_quality --if-empty
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
@@ -179,3 +180,12 @@ bench-quality: setup
 	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) bench quality --households $(BENCH_QUALITY_HOUSEHOLDS)
 
+# Projects and funds figures (issue 18): disbursement upload of N rows, spent vs allocated for every region and line,
+# the overdue-task list, on a fresh PostgreSQL database.
+BENCH_PROJECTS_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_projects
+BENCH_DISBURSEMENTS ?= 1000000
+.PHONY: bench-projects
+bench-projects: setup
+	psql "$(dir $(BENCH_PROJECTS_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PROJECTS_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PROJECTS_PG))"
+	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) bench projects --rows $(BENCH_DISBURSEMENTS)

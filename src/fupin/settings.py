@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "fupin.commerce",
     "fupin.home",
     "fupin.quality",
+    "fupin.projects",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # Local time of the nightly early-warning run, enqueued by `fupin schedule` (HH:MM).
 FUPIN_MONITORING_AT = os.environ.get("FUPIN_MONITORING_AT", "02:00")
+# Uploaded attachments (progress reports of plan tasks), served only through views that check the region.
+MEDIA_ROOT = VAR_DIR / "media"
+# A project's allocated money counts as idle when nothing was paid out of it for this many days (projects alerts).
+FUPIN_PROJECT_IDLE_DAYS = int(os.environ.get("FUPIN_PROJECT_IDLE_DAYS", "90"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600

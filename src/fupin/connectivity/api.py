@@ -156,7 +156,7 @@ def _facility(f: Any) -> dict[str, Any]:
 
 
 def _save_facility(request: HttpRequest, payload: FacilityIn, instance: Any = None) -> Any:
-    from fupin.connectivity.facilities import save_facility
+    from fupin.connectivity.services import save_facility
     from fupin.core.scoping import scope_of
 
     if not scope_of(request.user).contains(payload.code.strip()):

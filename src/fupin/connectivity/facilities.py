@@ -1,6 +1,7 @@
 """Writes of the facility registers (schools, clinics, stations, express, and counties' yearly figures): a file
 upserted all or nothing, or one facility from a page or the API. The file is read and its rows reported exactly as
-the event upload does (``services.read_table``, ``services.parse_table``, ``RowError`` in 中文 / English).
+the event upload does (``rows.read_table``, ``rows.parse_table``: the upload kit, conflicts in 中文 / English). The
+writes (``import_facilities``, ``save_facility``) are in ``services``.
 
 A facility is keyed by type + region code + name (+ year for the per-county yearly figures, whose name may be
 empty); a row whose key exists updates that facility, otherwise it creates one. Each type takes only its own
@@ -12,26 +13,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 
 from fupin.connectivity.models import Facility, FacilityType
-from fupin.connectivity.services import (
-    EARLIEST,
-    EventDataError,
-    RowError,
-    _date,
-    _scope,
-    _text,
-    common_prefix,
-    parse_table,
-    raise_if_errors,
-    read_table,
-)
-from fupin.core import audit, permissions
-from fupin.core.changes import mark_changed
-from fupin.core.models import AuditEvent
+from fupin.connectivity.rows import EARLIEST, conflict, parse_table, raise_if_errors, read_table
+from fupin.connectivity.rows import cell_date as _date
+from fupin.connectivity.rows import cell_text as _text
+from fupin.core import uploads
 from fupin.core.scoping import Scope
 from fupin.core.tree import is_code
 from fupin.regions.models import Level, Region
@@ -110,20 +98,12 @@ class CleanFacility:
         return (self.type, self.code, self.name, self.values.get("year"))
 
 
-@dataclass
-class FacilityImportResult:
-    rows: int
-    created: int
-    updated: int
-    unchanged: int
-
-
-def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanFacility | None, list[RowError]]:
+def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanFacility | None, list[uploads.Conflict]]:
     """One facility from a row (keys as ``COLUMNS``); the errors of the row, each with its column."""
-    errors: list[RowError] = []
+    errors: list[uploads.Conflict] = []
 
     def err(key: str, message: str) -> None:
-        errors.append(RowError(row, COLUMN_LABEL[key], message))
+        errors.append(conflict(row, COLUMN_LABEL[key], message))
 
     raw_type = _text(data.get("type"))
     type_ = TYPE_ALIASES.get(raw_type.lower()) or TYPE_ALIASES.get(raw_type)
@@ -182,7 +162,7 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
     return CleanFacility(row, type_, code, name, values, source), errors
 
 
-def _check(items: list[CleanFacility], scope: Scope) -> list[RowError]:
+def check_facilities(items: list[CleanFacility], scope: Scope) -> list[uploads.Conflict]:
     """Regions exist at the level the type needs and lie in the writer's region; one row per facility."""
     errors = []
     codes = sorted({f.code for f in items})
@@ -194,31 +174,40 @@ def _check(items: list[CleanFacility], scope: Scope) -> list[RowError]:
     for f in items:
         level = levels.get(f.code)
         if level is None:
-            errors.append(RowError(f.row, col, f"区划 {f.code} 不存在 / no region {f.code}"))
+            errors.append(conflict(f.row, col, f"区划 {f.code} 不存在 / no region {f.code}"))
         elif not scope.contains(f.code):
-            errors.append(RowError(f.row, col, f"区划 {f.code} 不在您的辖区 / region {f.code} lies outside your region"))
+            errors.append(conflict(f.row, col, f"区划 {f.code} 不在您的辖区 / region {f.code} lies outside your region"))
         elif level not in LEVELS[f.type]:
             want = "、".join(LEVEL_NAMES[lv].split(" / ")[0] for lv in LEVELS[f.type])
             want_en = ", ".join(LEVEL_NAMES[lv].split(" / ")[1] for lv in LEVELS[f.type])
-            errors.append(RowError(f.row, col, f"该类型的设施应登记在{want}级 / this type belongs to a {want_en}"))
+            errors.append(conflict(f.row, col, f"该类型的设施应登记在{want}级 / this type belongs to a {want_en}"))
         if f.key in seen:
-            errors.append(RowError(f.row, COLUMN_LABEL["name"], f"与第 {seen[f.key]} 行重复 / the same facility as "
+            errors.append(conflict(f.row, COLUMN_LABEL["name"], f"与第 {seen[f.key]} 行重复 / the same facility as "
                                                                 f"row {seen[f.key]}"))
         else:
             seen[f.key] = f.row
     return errors
 
 
-def parse_facilities(rows: list[list[Any]], scope: Scope, today: dt.date | None = None) -> list[CleanFacility]:
+KINDS = {"code": uploads.Kind.IDENTIFIER, "type": uploads.Kind.CODE, **{k: uploads.Kind.DATE for k in DATES},
+         **{k: uploads.Kind.INTEGER for k in NUMBERS}}
+
+
+def read_facilities(content: bytes, filename: str) -> uploads.Table:
+    return read_table(content, filename, COLUMNS, KINDS)
+
+
+def parse_facilities(table: uploads.Table, scope: Scope, today: dt.date | None = None) -> list[CleanFacility]:
     """Validate every row; raise EventDataError listing every bad cell, or return the clean facilities."""
     day = today or timezone.localdate()
-    items, errors = parse_table(rows, COLUMNS, REQUIRED, lambda line, data: clean_facility(line, data, day))
-    errors += _check(items, scope)
-    raise_if_errors(items, errors)
+    items, errors = parse_table(table, COLUMNS, REQUIRED, lambda line, data: clean_facility(line, data, day),
+                                COLUMN_LABEL)
+    errors += check_facilities(items, scope)
+    raise_if_errors(items, errors, table.sheet)
     return items
 
 
-def _existing(items: list[CleanFacility]) -> dict[tuple[str, str, str, int | None], Facility]:
+def existing_facilities(items: list[CleanFacility]) -> dict[tuple[str, str, str, int | None], Facility]:
     out: dict[tuple[str, str, str, int | None], Facility] = {}
     codes = sorted({f.code for f in items})
     for i in range(0, len(codes), 2000):
@@ -229,7 +218,7 @@ def _existing(items: list[CleanFacility]) -> dict[tuple[str, str, str, int | Non
 
 def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], int]:
     """Create or update the facilities (caller's transaction): created, updated, unchanged count."""
-    existing = _existing(items)
+    existing = existing_facilities(items)
     created: list[Facility] = []
     updated: list[Facility] = []
     unchanged = 0
@@ -248,54 +237,6 @@ def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], 
     Facility.objects.bulk_create(created, batch_size=2000)
     Facility.objects.bulk_update(updated, [*ALL_ATTRIBUTES, "source"], batch_size=2000)
     return created, updated, unchanged
-
-
-def _may_write(actor: Any) -> None:
-    if not permissions.can_write_connectivity(actor):
-        raise PermissionDenied("无权维护设施数据 / you may not maintain facilities")
-
-
-def import_facilities(*, content: bytes, filename: str, actor: Any) -> FacilityImportResult:
-    """Apply a facilities file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
-    _may_write(actor)
-    items = parse_facilities(read_table(content, filename), _scope(actor))
-    with transaction.atomic():
-        created, updated, unchanged = upsert(items)
-        audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="connectivity.facility",
-                     region_code=common_prefix(f.code for f in items),
-                     summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",
-                     detail={"file": filename, "rows": len(items), "created": len(created), "updated": len(updated),
-                             "unchanged": unchanged})
-        mark_changed(())  # facilities are recomputed in full by every refresh: a refresh to request
-    return FacilityImportResult(rows=len(items), created=len(created), updated=len(updated), unchanged=unchanged)
-
-
-def save_facility(*, actor: Any, data: dict[str, Any], instance: Facility | None = None) -> tuple[Facility, bool]:
-    """One facility from a form or the API (keys as ``COLUMNS``). Without ``instance``: upsert by key; with it,
-    that facility is changed (its key too). Returns the facility and whether it was created."""
-    _may_write(actor)
-    item, errors = clean_facility(1, data, timezone.localdate())
-    if item is not None:
-        errors = [e for e in _check([item], _scope(actor))]
-    if errors or item is None:
-        raise EventDataError(errors)
-    with transaction.atomic():
-        clash = _existing([item]).get(item.key)
-        if instance is not None and clash is not None and clash.pk != instance.pk:
-            raise EventDataError([RowError(1, COLUMN_LABEL["name"], f"已有相同的设施（编号 {clash.pk}） / the same "
-                                                                    f"facility exists already (id {clash.pk})")])
-        obj = instance or clash
-        created = obj is None
-        if obj is None:
-            obj = Facility(type=item.type, region_id=item.code, name=item.name)
-        obj.type, obj.region_id, obj.name, obj.source = item.type, item.code, item.name, item.source
-        for k, v in item.values.items():
-            setattr(obj, k, v)
-        obj.save()
-        audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=obj,
-                     summary=f"facility {obj.type} {obj.region_id} {obj.name}")
-        mark_changed([obj.region_id])
-    return obj, created
 
 
 TEMPLATE_HEADER = [v[0] for v in COLUMNS.values()]

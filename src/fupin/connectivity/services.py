@@ -3,30 +3,39 @@ and frozen rankings. Each function validates, writes in one transaction and reco
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.connectivity import indicators
-from fupin.connectivity.models import ConnectivityEvent, EventKind, RankingRow, RankingSnapshot
-from fupin.core import audit, permissions
+from fupin.connectivity import facilities, indicators
+from fupin.connectivity.models import ConnectivityEvent, EventKind, Facility, RankingRow, RankingSnapshot
+from fupin.connectivity.rows import (
+    EARLIEST,
+    EventDataError,
+    conflict,
+    parse_table,
+    raise_if_errors,
+    read_table,
+)
+from fupin.connectivity.rows import cell_date as _date
+from fupin.connectivity.rows import cell_number as _number
+from fupin.connectivity.rows import cell_text as _text
+from fupin.core import audit, permissions, uploads
 from fupin.core.bulk import copy_rows
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import Scope, scope_of
 from fupin.core.sql import big_sorts, is_postgres
-from fupin.core.textfiles import TextEncodingError, decode_text
 from fupin.core.tree import child_length, is_code, level_of, subtree_bounds
+from fupin.core.uploads import Conflict
 from fupin.regions.models import Level, Region
 
 # Who may enter connectivity events: counties, operators (exchange accounts) and administrators.
@@ -51,27 +60,6 @@ KIND_ALIASES = {
 }
 TRUE = {"", "1", "true", "yes", "y", "是", "√", "通"}
 FALSE = {"0", "false", "no", "n", "否", "×", "不通"}
-EARLIEST = dt.date(2000, 1, 1)
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行 / row {self.row}, {self.column}: {self.message}"
-
-
-class EventDataError(Exception):
-    """The input is wrong; nothing was written. ``errors`` names every bad row and column."""
-
-    def __init__(self, errors: Sequence[RowError]):
-        self.errors = list(errors)
-        first = self.errors[0] if self.errors else ""
-        super().__init__(f"{len(self.errors)} 处错误，未作任何更改 / {len(self.errors)} error(s), nothing was changed. {first}")
 
 
 @dataclass
@@ -87,13 +75,6 @@ class CleanEvent:
     source: str = ""
 
 
-@dataclass
-class ImportResult:
-    rows: int
-    villages: int
-    by_kind: dict[str, int]
-
-
 def _scope(user: Any) -> Scope:
     return Scope.nation() if permissions.is_system(user) else scope_of(user)
 
@@ -101,46 +82,12 @@ def _scope(user: Any) -> Scope:
 # --- validation ----------------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value).replace("/", "-").replace(".", "-")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        try:
-            year, month, day = (int(p) for p in text.split("-"))
-            return dt.date(year, month, day)
-        except ValueError:
-            return None
-
-
-def _number(text: str) -> Decimal | None:
-    try:
-        n = Decimal(text)
-    except InvalidOperation:
-        return None
-    return n if n.is_finite() else None
-
-
-def clean_row(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanEvent | None, list[RowError]]:
+def clean_row(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanEvent | None, list[Conflict]]:
     """One event from a row of cells (keys: code, date, kind, value, funds, source); the errors of the row."""
-    errors: list[RowError] = []
+    errors: list[Conflict] = []
 
     def err(column: str, message: str) -> None:
-        errors.append(RowError(row, column, message))
+        errors.append(conflict(row, column, message))
 
     code = _text(data.get("code"))
     if not is_code(code) or len(code) != 12:
@@ -191,7 +138,7 @@ def clean_row(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanEven
     return (None if errors else event), errors
 
 
-def _check_villages(events: list[CleanEvent], scope: Scope) -> list[RowError]:
+def _check_villages(events: list[CleanEvent], scope: Scope) -> list[Conflict]:
     """Every village must exist (level 5) and lie inside the writer's region."""
     errors = []
     codes = sorted({e.code for e in events})
@@ -200,86 +147,27 @@ def _check_villages(events: list[CleanEvent], scope: Scope) -> list[RowError]:
         known |= set(Region.objects.filter(code__in=codes[i:i + 5000], level=Level.VILLAGE).values_list("code", flat=True))
     for e in events:
         if e.code not in known:
-            errors.append(RowError(e.row, "区划代码 / code", f"村 {e.code} 不存在 / no village {e.code}"))
+            errors.append(conflict(e.row, "区划代码 / code", f"村 {e.code} 不存在 / no village {e.code}"))
         elif not scope.contains(e.code):
-            errors.append(RowError(e.row, "区划代码 / code", f"村 {e.code} 不在您的辖区 / village {e.code} lies outside your region"))
+            errors.append(conflict(e.row, "区划代码 / code", f"村 {e.code} 不在您的辖区 / village {e.code} lies outside your region"))
     return errors
 
 
 # --- reading files -----------------------------------------------------------------------------------
 
 
-def read_table(content: bytes, filename: str) -> list[list[Any]]:
-    """Rows of cells of a CSV (UTF-8, UTF-8 with BOM or GB18030) or of the first sheet of an XLSX."""
-    suffix = os.path.splitext(filename)[1].lower()
-    if suffix in (".xlsx", ".xls", ".xlsm", ".ods"):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            return [list(r) for r in wb.get_sheet_by_index(0).to_python(skip_empty_area=False)]
-        except Exception as exc:  # calamine raises its own error types for broken workbooks
-            raise EventDataError([RowError(0, filename, f"无法读取工作簿 / cannot read the workbook: {exc}")]) from exc
-    if suffix not in (".csv", ".txt", ""):
-        raise EventDataError([RowError(0, filename, f"不支持的文件类型 {suffix}（应为 .csv 或 .xlsx） / "
-                                                    f"unsupported file type {suffix} (.csv or .xlsx)")])
-    try:
-        text, _encoding = decode_text(content)
-    except TextEncodingError as exc:
-        raise EventDataError([RowError(0, filename, str(exc))]) from exc
-    return [list(r) for r in csv.reader(io.StringIO(text))]
+EVENT_KINDS = {"code": uploads.Kind.IDENTIFIER, "date": uploads.Kind.DATE, "kind": uploads.Kind.CODE,
+               "value": uploads.Kind.CODE, "funds": uploads.Kind.DECIMAL}
+EVENT_LABELS = {"code": "区划代码 / code", "date": "日期 / date", "kind": "类型 / kind", "value": "值 / value",
+                "funds": "资金（万元） / funds"}
 
 
-def header_index(rows: list[list[Any]], columns: dict[str, tuple[str, ...]], required: Sequence[str]) -> dict[str, int]:
-    """The position of each known column in the header row; EventDataError when the file is empty or a required
-    column is missing. ``columns`` maps a key to its accepted headers, Chinese first and English last."""
-    if not rows:
-        raise EventDataError([RowError(0, "-", "文件是空的 / the file is empty")])
-    header = [_text(h) for h in rows[0]]
-    index: dict[str, int] = {}
-    for key, names in columns.items():
-        for i, h in enumerate(header):
-            if h in names or h.lower() in names:
-                index[key] = i
-    missing = [k for k in required if k not in index]
-    if missing:
-        raise EventDataError([RowError(1, "、".join(columns[k][0] for k in missing),
-                                       f"缺少列：{'、'.join(columns[k][0] for k in missing)} / missing columns: "
-                                       f"{', '.join(columns[k][-1] for k in missing)}")])
-    return index
-
-
-def parse_table(rows: list[list[Any]], columns: dict[str, tuple[str, ...]], required: Sequence[str],
-                clean: Callable[[int, dict[str, Any]], tuple[T | None, list[RowError]]]) -> tuple[list[T], list[RowError]]:
-    """The shared part of every upload: find the columns, skip blank rows, clean each data row (``clean(line,
-    cells by key)``, line numbers as a spreadsheet shows them) and collect every row error."""
-    index = header_index(rows, columns, required)
-    items: list[T] = []
-    errors: list[RowError] = []
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(_text(c) for c in cells):
-            continue
-        data = {k: cells[i] if i < len(cells) else None for k, i in index.items()}
-        item, row_errors = clean(line, data)
-        errors += row_errors
-        if item is not None:
-            items.append(item)
-    return items, errors
-
-
-def raise_if_errors(items: Sequence[Any], errors: list[RowError]) -> None:
-    if not items and not errors:
-        errors.append(RowError(2, "-", "文件没有数据行 / the file has no data rows"))
-    if errors:
-        raise EventDataError(sorted(errors, key=lambda e: (e.row, e.column)))
-
-
-def parse_events(rows: list[list[Any]], scope: Scope, today: dt.date | None = None) -> list[CleanEvent]:
+def parse_events(table: uploads.Table, scope: Scope, today: dt.date | None = None) -> list[CleanEvent]:
     """Validate every row; raise EventDataError listing every bad cell, or return the clean events."""
     day = today or timezone.localdate()
-    events, errors = parse_table(rows, COLUMNS, REQUIRED, lambda line, data: clean_row(line, data, day))
+    events, errors = parse_table(table, COLUMNS, REQUIRED, lambda line, data: clean_row(line, data, day), EVENT_LABELS)
     errors += _check_villages(events, scope)
-    raise_if_errors(events, errors)
+    raise_if_errors(events, errors, table.sheet)
     return events
 
 
@@ -323,11 +211,13 @@ def write_events(events: Sequence[CleanEvent], actor: Any) -> int:
     return n
 
 
-def import_events(*, content: bytes, filename: str, actor: Any) -> ImportResult:
-    """Apply an events file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
+def import_events(*, content: bytes, filename: str, actor: Any) -> uploads.ImportSummary:
+    """Apply an events file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row. The summary
+    counts the events (``created``) and, in ``counts``, the villages and the events by kind."""
     if not permissions.can_write_connectivity(actor):
         raise PermissionDenied("无权录入网络覆盖数据 / you may not enter connectivity data")
-    events = parse_events(read_table(content, filename), _scope(actor))
+    table = read_table(content, filename, COLUMNS, EVENT_KINDS)
+    events = parse_events(table, _scope(actor))
     by_kind: dict[str, int] = {}
     for e in events:
         by_kind[e.kind] = by_kind.get(e.kind, 0) + 1
@@ -337,7 +227,10 @@ def import_events(*, content: bytes, filename: str, actor: Any) -> ImportResult:
                      region_code=common_prefix(e.code for e in events),
                      summary=f"import_connectivity {filename}: {len(events)} events",
                      detail={"by_kind": by_kind, "file": filename})
-    return ImportResult(rows=len(events), villages=len({e.code for e in events}), by_kind=by_kind)
+    summary = uploads.ImportSummary(created=len(events),
+                                    counts={"villages": len({e.code for e in events}), "by_kind": by_kind})
+    summary.add(table.conflicts)
+    return summary
 
 
 def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
@@ -358,6 +251,61 @@ def record_event(*, actor: Any, data: dict[str, Any]) -> ConnectivityEvent:
         audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj,
                      summary=f"connectivity event {event.code} {event.date} {event.kind}")
     return obj
+
+
+# --- facilities ------------------------------------------------------------------------------------
+
+
+def _may_write(actor: Any) -> None:
+    if not permissions.can_write_connectivity(actor):
+        raise PermissionDenied("无权维护设施数据 / you may not maintain facilities")
+
+
+def import_facilities(*, content: bytes, filename: str, actor: Any) -> uploads.ImportSummary:
+    """Apply a facilities file (CSV or XLSX) all or nothing; raise EventDataError naming every bad row."""
+    _may_write(actor)
+    table = facilities.read_facilities(content, filename)
+    items = facilities.parse_facilities(table, _scope(actor))
+    with transaction.atomic():
+        created, updated, unchanged = facilities.upsert(items)
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="connectivity.facility",
+                     region_code=common_prefix(f.code for f in items),
+                     summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",
+                     detail={"file": filename, "rows": len(items), "created": len(created), "updated": len(updated),
+                             "unchanged": unchanged})
+        mark_changed(())  # facilities are recomputed in full by every refresh: a refresh to request
+    summary = uploads.ImportSummary(created=len(created), updated=len(updated), unchanged=unchanged,
+                                    counts={"rows": len(items)})
+    summary.add(table.conflicts)
+    return summary
+
+
+def save_facility(*, actor: Any, data: dict[str, Any], instance: Facility | None = None) -> tuple[Facility, bool]:
+    """One facility from a form or the API (keys as ``COLUMNS``). Without ``instance``: upsert by key; with it,
+    that facility is changed (its key too). Returns the facility and whether it was created."""
+    _may_write(actor)
+    item, errors = facilities.clean_facility(1, data, timezone.localdate())
+    if item is not None:
+        errors = [e for e in facilities.check_facilities([item], _scope(actor))]
+    if errors or item is None:
+        raise EventDataError(errors)
+    with transaction.atomic():
+        clash = facilities.existing_facilities([item]).get(item.key)
+        if instance is not None and clash is not None and clash.pk != instance.pk:
+            raise EventDataError([conflict(1, facilities.COLUMN_LABEL["name"], f"已有相同的设施（编号 {clash.pk}） / the same "
+                                                                    f"facility exists already (id {clash.pk})")])
+        obj = instance or clash
+        created = obj is None
+        if obj is None:
+            obj = Facility(type=item.type, region_id=item.code, name=item.name)
+        obj.type, obj.region_id, obj.name, obj.source = item.type, item.code, item.name, item.source
+        for k, v in item.values.items():
+            setattr(obj, k, v)
+        obj.save()
+        audit.record(actor=actor, action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE, obj=obj,
+                     summary=f"facility {obj.type} {obj.region_id} {obj.name}")
+        mark_changed([obj.region_id])
+    return obj, created
 
 
 def freeze_ranking(*, actor: Any, as_of: dt.date, prefix: str = "", title: str = "") -> RankingSnapshot:

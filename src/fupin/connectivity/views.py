@@ -24,6 +24,7 @@ from fupin.core import permissions
 from fupin.core.exports import audited_export, audited_file, xlsx_response
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
+from fupin.core.uploads import Conflict
 from fupin.regions.models import Region
 from fupin.regions.selectors import ancestors, region_for
 
@@ -137,13 +138,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     if not permissions.can_write_connectivity(user):
         raise PermissionDenied
-    errors: list[services.RowError] = []
+    errors: list[Conflict] = []
     result = None
     f = request.FILES.get("file") if request.method == "POST" else None
     if f is not None and not isinstance(f, list):
         try:
             result = services.import_events(content=f.read(), filename=f.name or "upload.csv", actor=user)
-            messages.success(request, _("%(n)d events imported; nothing else changed.") % {"n": result.rows})
+            messages.success(request, _("%(n)d events imported; nothing else changed.") % {"n": result.created})
         except services.EventDataError as exc:
             errors = exc.errors
             messages.error(request, _("The file has errors; nothing was imported."))
@@ -240,7 +241,7 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
     ftype = request.GET.get("type", "")
     sort = request.GET.get("sort", "type")
     can_write = permissions.can_write_connectivity(user)
-    errors: list[services.RowError] = []
+    errors: list[Conflict] = []
     result = None
     if request.method == "POST":
         if not can_write:
@@ -248,9 +249,9 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
         f = request.FILES.get("file")
         if f is not None and not isinstance(f, list):
             try:
-                result = facility_services.import_facilities(content=f.read(), filename=f.name or "upload.csv",
+                result = services.import_facilities(content=f.read(), filename=f.name or "upload.csv",
                                                              actor=user)
-                messages.success(request, _("%(n)d facilities uploaded; nothing else changed.") % {"n": result.rows})
+                messages.success(request, _("%(n)d facilities uploaded; nothing else changed.") % {"n": result.counts["rows"]})
             except services.EventDataError as exc:
                 errors = exc.errors
                 messages.error(request, _("The file has errors; nothing was imported."))

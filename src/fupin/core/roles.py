@@ -13,6 +13,8 @@ class Role(models.TextChoices):
     SYSADMIN = "sysadmin", _("System administrator")
     COMMERCE_BUREAU = "commerce_bureau", _("Commerce bureau")
     SHOP_OPERATOR = "shop_operator", _("Shop operator")
+    FINANCE = "finance", _("Finance bureau")
+    LEAD_UNIT = "lead_unit", _("Lead unit of a plan task")
 
 
 # Roles whose work needs names and ID numbers in clear (entering, reviewing, approving households).

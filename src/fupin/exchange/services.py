@@ -59,9 +59,7 @@ def upload_batch(
     elif not permissions.is_system(actor) and not scope_of(actor).contains(region_code):
         raise PermissionDenied("只能上传本辖区数据 / outside your region")
     try:
-        raw, encoding = read_table(content, file_name)
-        frame, report = validate(spec, raw)
-        report.encoding = encoding
+        frame, report = validate(spec, read_table(content, file_name, spec))
     except BatchFileError as exc:
         frame, report = pl.DataFrame(), Report(file_error=str(exc))
     common = dict(dataset=dataset, department=department or spec.department, region_code=region_code, as_of=as_of,

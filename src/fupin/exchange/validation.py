@@ -1,8 +1,10 @@
 """Reading and validating a department batch before anything is stored (R4.1).
 
-Everything is read as text first, then every column is checked as a whole with polars expressions
-(ID numbers with ``idnumber.check_many``), so a file of millions of rows is validated without a
-Python loop per row. The report lists the problems row by row (the first ``MAX_LISTED``) with counts.
+CSV and XLSX files are read by the upload kit (``fupin.core.uploads``: encodings, header row below title rows,
+exact identifiers, invisible characters, dates); Parquet and JSON by polars. Everything is text first, then every
+column is checked as a whole with polars expressions (ID numbers with ``idnumber.check_many``), so a file of
+millions of rows is validated without a Python loop per row. The report lists the problems as conflicts (the
+first ``MAX_LISTED``, at the row numbers of the file) with counts.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import polars as pl
 
-from fupin.core import textfiles
+from fupin.core import textfiles, uploads
 from fupin.exchange.catalogue import Dataset
 from fupin.registry import idnumber
 
@@ -26,14 +28,17 @@ FORMATS = ("csv", "xlsx", "parquet", "json")
 
 @dataclass
 class Report:
-    """What validation found: ``errors`` rows are ``{"row", "column", "value", "message"}`` (row 1 = first data row)."""
+    """What validation found: ``errors`` are upload-kit conflicts (row as the file shows it, column name, value,
+    message), the first ``MAX_LISTED`` of ``error_count``; ``warnings`` what the reader noticed but accepted."""
 
     rows: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[uploads.Conflict] = field(default_factory=list)
     error_count: int = 0
     by_message: dict[str, int] = field(default_factory=dict)
     file_error: str = ""
     encoding: str = ""
+    warnings: list[uploads.Conflict] = field(default_factory=list)
+    sheet: str = ""
 
     @property
     def ok(self) -> bool:
@@ -47,12 +52,13 @@ class Report:
         for i, row in enumerate(rows):
             if len(self.errors) >= MAX_LISTED:
                 break
-            self.errors.append({"row": row, "column": column, "value": "" if values is None else str(values[i]),
-                                "message": message})
+            value = "" if values is None or values[i] is None else str(values[i])
+            self.errors.append(uploads.Conflict(self.sheet, row, column, value, message))
 
     def as_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "ok": self.ok, "error_count": self.error_count, "by_message": self.by_message,
-                "errors": self.errors, "file_error": self.file_error, "encoding": self.encoding}
+                "errors": [e.as_dict() for e in self.errors], "file_error": self.file_error, "encoding": self.encoding,
+                "warnings": [w.as_dict() for w in self.warnings[:MAX_LISTED]]}
 
 
 class BatchFileError(ValueError):
@@ -80,21 +86,51 @@ def decode_text(content: bytes) -> tuple[str, str]:
         raise BatchFileError(str(exc)) from exc
 
 
-def _all_text(df: pl.DataFrame) -> pl.DataFrame:
-    return df.select(
-        [pl.col(c).cast(pl.Utf8, strict=False).str.strip_chars().alias(str(c).strip().lstrip("\ufeff"))
-         for c in df.columns]
+KIT_KIND = {"id": uploads.Kind.IDENTIFIER, "date": uploads.Kind.DATE, "int": uploads.Kind.INTEGER,
+            "decimal": uploads.Kind.DECIMAL, "code": uploads.Kind.CODE, "str": uploads.Kind.TEXT}
+# Text columns that hold numbers a department's Excel may have rounded: read as identifiers.
+IDENTIFIER_COLUMNS = frozenset({"hukou_no", "address_code", "credit_code", "plate", "certificate_no"})
+
+
+def upload_columns(dataset: Dataset) -> list[uploads.Column]:
+    """The dataset's columns for the upload kit: the Chinese label, the field name as an alias."""
+    return [uploads.Column(c.name, c.label, uploads.Kind.IDENTIFIER if c.name in IDENTIFIER_COLUMNS else KIT_KIND[c.kind],
+                           aliases=(c.name,), required=c.required) for c in dataset.columns]
+
+
+def _frame_table(df: pl.DataFrame, name: str, dataset: Dataset, encoding: str = "") -> uploads.Table:
+    """A Parquet or JSON file as the kit's table: columns by label or name, rows numbered from 1."""
+    columns = upload_columns(dataset)
+    keys = {uploads.header_key(h): c for c in columns for h in (c.header, c.name)}
+    found: dict[str, str] = {}
+    ignored: list[str] = []
+    for col in df.columns:
+        c = keys.get(uploads.header_key(col))
+        if c is None or c.name in found:
+            ignored.append(str(col))
+        else:
+            found[c.name] = str(col)
+    frame = df.select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(uploads.ROW),
+        *[(pl.col(found[c.name]).cast(pl.Utf8, strict=False).str.strip_chars().replace("", None)
+           if c.name in found else pl.lit(None, dtype=pl.Utf8)).alias(c.name) for c in columns],
     )
+    table = uploads.Table(name, tuple(columns), frame, headers={k: v for k, v in found.items()}, ignored=ignored,
+                          encoding=encoding)
+    table.conflicts += [uploads.Conflict(name, 0, h, "", "未知列，已忽略 / unknown column, ignored", uploads.Severity.WARNING)
+                        for h in ignored]
+    return table
 
 
-def read_table(content: bytes, name: str) -> tuple[pl.DataFrame, str]:
-    """The file as a frame of text columns, and the encoding found (for text formats)."""
+def read_table(content: bytes, name: str, dataset: Dataset) -> uploads.Table:
+    """The file as the upload kit's table of text columns (named by the dataset's field names)."""
     fmt = file_format(name)
     try:
-        if fmt == "csv":
-            text, enc = decode_text(content)
-            df = pl.read_csv(io.StringIO(text), infer_schema=False)
-            return _all_text(df), enc
+        if fmt in ("csv", "xlsx"):
+            try:
+                return uploads.read_upload(content, name, upload_columns(dataset))
+            except uploads.UploadRejected as exc:
+                raise BatchFileError(str(exc.conflicts[0].message)) from exc
         if fmt == "json":
             text, enc = decode_text(content)
             data = json.loads(text) if text.lstrip().startswith("[") else [
@@ -102,57 +138,34 @@ def read_table(content: bytes, name: str) -> tuple[pl.DataFrame, str]:
             if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
                 raise BatchFileError("JSON应为对象数组 / JSON must be an array of objects")
             rows = [{k: (None if v is None else str(v)) for k, v in r.items()} for r in data]
-            return _all_text(pl.DataFrame(rows, infer_schema_length=None)), enc
-        if fmt == "parquet":
-            return _all_text(pl.read_parquet(io.BytesIO(content))), ""
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        sheet = wb.get_sheet_by_index(0).to_python(skip_empty_area=True)
-        if not sheet:
-            return pl.DataFrame(), ""
-        header = [str(h).strip() for h in sheet[0]]
-        columns = {h: [None if i >= len(r) or r[i] == "" else _cell(r[i]) for r in sheet[1:]]
-                   for i, h in enumerate(header)}
-        return _all_text(pl.DataFrame(columns, schema=dict.fromkeys(header, pl.Utf8))), ""
+            return _frame_table(pl.DataFrame(rows, infer_schema_length=None), name, dataset, enc)
+        return _frame_table(pl.read_parquet(io.BytesIO(content)), name, dataset)
     except BatchFileError:
         raise
     except Exception as exc:  # every reader error means the same to the uploader
         raise BatchFileError(f"无法读取文件 / cannot read the file: {exc}") from exc
 
 
-def _cell(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
-
-
-def validate(dataset: Dataset, raw: pl.DataFrame, *, today: dt.date | None = None) -> tuple[pl.DataFrame, Report]:
-    """Check ``raw`` against the dataset's columns; return the typed frame (valid only when the report is ok)."""
-    report = Report(rows=raw.height)
-    by_label = {c.label: c.name for c in dataset.columns}
-    df = raw.rename({c: by_label.get(c, c) for c in raw.columns})
-    missing = [c.name for c in dataset.columns if c.required and c.name not in df.columns]
-    unknown = [c for c in df.columns if c not in dataset.column_names]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append("缺少列 / missing columns: " + ", ".join(missing))
-        if unknown:
-            parts.append("未知列 / unknown columns: " + ", ".join(unknown))
-        report.file_error = "; ".join(parts)
-        return df, report
-    if df.height == 0:
+def validate(dataset: Dataset, table: uploads.Table, *, today: dt.date | None = None) -> tuple[pl.DataFrame, Report]:
+    """Check the table against the dataset's columns; return the typed frame (valid only when the report is ok).
+    Row numbers are the file's (a CSV's or sheet's first data row is 2)."""
+    report = Report(rows=table.frame.height, encoding=table.encoding, sheet=table.sheet)
+    report.warnings = [c for c in table.conflicts if not c.is_error]
+    missing = [c.name for c in dataset.columns if c.required and c.name not in table.headers]
+    if missing:
+        report.file_error = "缺少列 / missing columns: " + ", ".join(missing)
+        return table.frame, report
+    if table.frame.height == 0:
         report.file_error = "文件没有数据行 / the file has no data rows"
-        return df, report
-    for c in dataset.columns:
-        if c.name not in df.columns:
-            df = df.with_columns(pl.lit(None, dtype=pl.Utf8).alias(c.name))
-    df = df.select(dataset.column_names).with_row_index("_row", offset=1)
+        return table.frame, report
+    df = table.frame.rename({uploads.ROW: "_row"})
+    # Identifiers the reader refused (Excel had rounded the number): its message names the real cause.
+    name_of = {c.label: c.name for c in dataset.columns}
+    identifiers = {c.name for c in table.columns if c.kind == uploads.Kind.IDENTIFIER}
+    refused: dict[str, list[int]] = {}
+    for e in table.errors:
+        if name_of.get(e.column) in identifiers and e.row:
+            refused.setdefault(name_of[e.column], []).append(e.row)
     typed: list[pl.Expr] = []
     for c in dataset.columns:
         col = pl.col(c.name)
@@ -160,7 +173,7 @@ def validate(dataset: Dataset, raw: pl.DataFrame, *, today: dt.date | None = Non
         if c.required:
             bad = df.filter(blank)
             report.add("必填项为空 / required value missing", bad["_row"].to_list(), c.name, bad[c.name].to_list())
-        present = df.filter(~blank)
+        present = df.filter(~blank & ~pl.col("_row").is_in(refused.get(c.name, [])))
         if c.kind == "id":
             checked = idnumber.check_many(present[c.name], today=today)
             bad = present.filter(~checked["valid"])
@@ -187,5 +200,12 @@ def validate(dataset: Dataset, raw: pl.DataFrame, *, today: dt.date | None = Non
             typed.append(col)
         else:
             typed.append(col)
-    report.errors.sort(key=lambda e: (e["row"], e["column"]))
+    # What the reader refused (an identifier Excel rounded, a date or number it could not read) and this check
+    # did not already name.
+    listed = {(e.row, e.column) for e in report.errors}
+    for read_error in table.errors:
+        column = name_of.get(read_error.column, read_error.column)
+        if read_error.row and (read_error.row, column) not in listed:
+            report.add(str(read_error.message), [read_error.row], column, [read_error.value])
+    report.errors.sort(key=lambda e: (e.row, e.column))
     return df.select(typed), report

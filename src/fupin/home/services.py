@@ -56,6 +56,9 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         ("demo_clerk", f"{village.name}录入员", village, [Role.CLERK], False),
         ("demo_commerce", "泸水市商务局", county, [Role.COMMERCE_BUREAU], False),
         ("demo_shop", "电商扶贫示范网店经营者", None, [Role.SHOP_OPERATOR], False),  # sees its own shop only
+        ("demo_finance", "云南省财政厅", Region.objects.get(code="53"), [Role.FINANCE], False),
+        ("demo_finance_county", "泸水市财政局", county, [Role.FINANCE], False),
+        ("demo_lead", "省委网信办", Region.objects.get(code="53"), [Role.LEAD_UNIT], False),
     ]
     users = []
     for username, org, region, roles, superuser in specs:

@@ -64,6 +64,7 @@ from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
 from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import MonitoringRecord, RuralPopulation
 from fupin.monitoring.models import Alert
+from fupin.projects import indicators as project_indicators
 from fupin.quality.models import Finding
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
@@ -95,7 +96,8 @@ EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time",
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
 COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE)
+PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *PROJECTS)
 # Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
 PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 # Indicators whose source is collected county by county (the facility records a county's departments upload, the
@@ -635,6 +637,7 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))
+        step("projects", lambda: project_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         step("reporting rates", lambda: reporting_rates(cur))

@@ -334,3 +334,43 @@ register(
         source="commerce", group=COMMERCE,
     ),
 )
+
+# Projects, funds and the action plan (R10): computed by projects.indicators.leaves (compute.py calls it).
+PROJECTS = _("Projects, funds and the action plan")
+register(
+    Indicator(
+        code="project_funds_allocated", name=_("Funds allocated to projects"), unit=Unit.YUAN, direction=1,
+        numerator=_("money allocated to projects located in the region from fund lines of the period's year, by the "
+                    "period's end"),
+        exclusions=_("allocations between fund lines (they reach projects later or not at all)"), source="projects",
+        group=PROJECTS,
+    ),
+    Indicator(
+        code="project_funds_spent", name=_("Share of project funds spent"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("disbursements out of those allocations paid by the period's end"),
+        denominator=_("money allocated to projects in the region from fund lines of the period's year, by its end"),
+        source="projects", group=PROJECTS,
+    ),
+    Indicator(
+        code="projects_accepted_on_time", name=_("Projects accepted on time"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("of those projects, the ones accepted on or before their planned completion"),
+        denominator=_("projects whose planned completion falls in the period and has passed, or that were accepted"),
+        exclusions=_("rejected projects; projects not yet due and not yet accepted"), source="projects",
+        group=PROJECTS,
+    ),
+    Indicator(
+        code="households_reached", name=_("Households reached by projects"), unit=Unit.HOUSEHOLDS, direction=1,
+        numerator=_("distinct households recorded as beneficiaries of projects of the period's year (directly or "
+                    "through an assistance measure naming the project), by the household's village"),
+        exclusions=_("rejected projects"), source="projects", group=PROJECTS,
+    ),
+    Indicator(
+        code="tasks_done_on_time", name=_("Plan tasks done on time"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("of those tasks, the ones reported done on or before their deadline"),
+        denominator=_("tasks of the plans of the region whose deadline falls in the period and has passed, or that "
+                      "are done"),
+        exclusions=_("national plans (they have no region); tasks not yet due and not yet done"), source="projects",
+        group=PROJECTS,
+    ),
+)

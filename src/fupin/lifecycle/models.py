@@ -206,6 +206,10 @@ class Measure(models.Model):
         related_name="+",
     )
     result = models.CharField(_("result"), max_length=300, blank=True)
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="measures",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -4,21 +4,19 @@ setting region flags in bulk. Both validate everything first and write in one tr
 from __future__ import annotations
 
 import csv
-import io
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from fupin.core import audit
+from fupin.core import audit, uploads
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
-from fupin.core.textfiles import TextEncodingError, decode_text
 from fupin.core.tree import ancestors, is_code, is_node_code, length_of, subtree_bounds
 from fupin.regions.models import AREA_FLAGS, Level, Region
 
@@ -183,98 +181,99 @@ CODE_COLUMNS = ("code", "区划代码", "代码")
 NAME_COLUMNS = ("name", "名称")
 TRUE = {"1", "true", "yes", "y", "是", "√"}
 FALSE = {"0", "false", "no", "n", "否", "×"}
+FLAG_SHEET = _("flag file")
 
 
-@dataclass
-class FlagResult:
-    rows: int
-    updates: dict[str, int] = field(default_factory=dict)
+def _flag_columns() -> list[uploads.Column]:
+    """The flag file's columns for the upload kit: the code, the name (ignored) and every flag, each under its
+    Chinese and English headers."""
+    columns = [uploads.Column("code", CODE_COLUMNS[1], uploads.Kind.IDENTIFIER, aliases=CODE_COLUMNS, required=True),
+               uploads.Column("name", NAME_COLUMNS[1], aliases=NAME_COLUMNS)]
+    headers: dict[str, list[str]] = {}
+    for header, fname in FLAG_COLUMNS.items():
+        headers.setdefault(fname, []).append(header)
+    for fname, names in headers.items():
+        chinese = next(n for n in names if not n.isascii())
+        kind = uploads.Kind.INTEGER if fname == "poor_exit_year" else uploads.Kind.CODE
+        columns.append(uploads.Column(fname, chinese, kind, aliases=tuple(names)))
+    return columns
 
 
-@dataclass
-class RowError:
-    line: int
-    column: str
-    message: str
+class FlagFileError(RegionDataError, uploads.UploadRejected):
+    """Bad cells in a flag file; ``conflicts`` names every one. Nothing was changed."""
 
-    def __str__(self) -> str:
-        return _("line %(line)d, column %(col)s: %(msg)s") % {"line": self.line, "col": self.column, "msg": self.message}
-
-
-class FlagFileError(RegionDataError):
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        super().__init__(
-            _("%(n)d error(s) in the flag file; nothing was changed. First: %(first)s")
-            % {"n": len(errors), "first": errors[0]}
-        )
+    def __init__(self, conflicts: list[uploads.Conflict]):
+        uploads.UploadRejected.__init__(self, conflicts, _(
+            "%(n)d error(s) in the flag file; nothing was changed. First: %(first)s"
+        ) % {"n": len(conflicts), "first": conflicts[0]})
 
 
-def parse_flag_file(content: bytes) -> list[tuple[int, str, dict[str, Any]]]:
-    """Parse and validate a flag CSV (UTF-8, UTF-8 with BOM, or GB18030). Returns ``(line, code, changes)``
-    per row; raises FlagFileError listing every bad cell."""
+def parse_flag_file(content: bytes, filename: str = "flags.csv") -> list[tuple[int, str, dict[str, Any]]]:
+    """Parse and validate a flag file (CSV in UTF-8, UTF-8 with BOM or GB18030, or .xlsx) through the upload
+    kit. Returns ``(row, code, changes)`` per row; raises FlagFileError listing every bad cell."""
     try:
-        text, _encoding = decode_text(content)
-    except TextEncodingError as exc:
-        raise RegionDataError(str(exc)) from exc
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(reader, [])]
-    code_col = next((i for i, h in enumerate(header) if h in CODE_COLUMNS), None)
-    if code_col is None:
+        table = uploads.read_upload(content, filename, _flag_columns())
+    except uploads.UploadRejected as exc:
+        raise RegionDataError(str(exc.conflicts[0].message)) from exc
+    if "code" not in table.headers:
         raise RegionDataError(_("The file needs a column named 区划代码 (code)."))
-    flag_cols = {i: FLAG_COLUMNS[h] for i, h in enumerate(header) if h in FLAG_COLUMNS}
-    unknown = [h for i, h in enumerate(header) if i != code_col and i not in flag_cols and h not in NAME_COLUMNS and h]
-    if unknown:
+    if table.ignored:
         raise RegionDataError(
             _("Unknown column(s): %(cols)s. Allowed: %(allowed)s")
-            % {"cols": ", ".join(unknown), "allowed": ", ".join(FLAG_COLUMNS)}
+            % {"cols": ", ".join(table.ignored), "allowed": ", ".join(FLAG_COLUMNS)}
         )
-    if not flag_cols:
+    flags = [c for c in table.columns if c.name in table.headers and c.name not in ("code", "name")]
+    if not flags:
         raise RegionDataError(_("The file has no flag column."))
-    errors: list[RowError] = []
+    errors: list[uploads.Conflict] = [c for c in table.errors if c.row != uploads.FILE_LEVEL]
+    bad_cells = {(c.row, c.column) for c in errors}
     parsed: list[tuple[int, str, dict[str, Any]]] = []
-    for line, row in enumerate(reader, start=2):
-        if not any(c.strip() for c in row):
-            continue
-        code = row[code_col].strip() if code_col < len(row) else ""
+
+    def error(row: int, column: uploads.Column, value: str | None, message: str) -> None:
+        errors.append(uploads.Conflict(FLAG_SHEET, row, table.headers[column.name], value or "", message))
+
+    code_column = table.columns[0]
+    for row, values in uploads.records(table):
+        code = values["code"] or ""
         if not is_node_code(code):
-            errors.append(RowError(line, header[code_col], _("%(code)r is not a division code.") % {"code": code}))
+            error(row, code_column, code, _("%(code)r is not a division code.") % {"code": code})
             continue
         changes: dict[str, Any] = {}
-        for i, fname in flag_cols.items():
-            raw = row[i].strip().lower() if i < len(row) else ""
-            if raw == "":
+        for c in flags:
+            raw = (values[c.name] or "").lower()
+            if raw == "" or (row, c.header) in bad_cells:
                 continue
-            if fname == "poor_exit_year":
+            if c.name == "poor_exit_year":
                 if not raw.isdigit() or not 2013 <= int(raw) <= 2030:
-                    errors.append(RowError(line, header[i], _("exit year must be a year between 2013 and 2030.")))
+                    error(row, c, values[c.name], _("exit year must be a year between 2013 and 2030."))
                     continue
-                changes[fname] = int(raw)
+                changes[c.name] = int(raw)
             elif raw in TRUE:
-                changes[fname] = True
+                changes[c.name] = True
             elif raw in FALSE:
-                changes[fname] = False
+                changes[c.name] = False
             else:
-                errors.append(RowError(line, header[i], _("%(v)r is not 是/否 (1/0).") % {"v": row[i]}))
-        parsed.append((line, code, changes))
+                error(row, c, values[c.name], _("%(v)r is not 是/否 (1/0).") % {"v": values[c.name]})
+        parsed.append((row, code, changes))
     existing = set(
         Region.objects.filter(code__in=[c for _, c, _ in parsed]).values_list("code", flat=True)
     ) if parsed else set()
-    for line, code, changes in parsed:
+    for row, code, changes in parsed:
         if code not in existing:
-            errors.append(RowError(line, header[code_col], _("division %(code)s is not loaded.") % {"code": code}))
+            error(row, code_column, code, _("division %(code)s is not loaded.") % {"code": code})
         elif (("is_poor_village" in changes) or ("poor_exit_year" in changes)) and len(code) != 12:
-            errors.append(RowError(line, header[code_col], _("poor village and exit year apply to villages only.")))
+            error(row, code_column, code, _("poor village and exit year apply to villages only."))
     if errors:
-        raise FlagFileError(sorted(errors, key=lambda e: e.line))
+        raise FlagFileError(sorted(errors, key=lambda e: e.row))
     return parsed
 
 
-def set_region_flags(*, content: bytes, actor: Any = None) -> FlagResult:
-    """Apply a flag CSV. Area flags hold for the whole subtree of the row's node; poor-village flags
-    and exit years for the village itself. All rows are validated first; then one transaction."""
-    parsed = parse_flag_file(content)
-    result = FlagResult(rows=len(parsed))
+def set_region_flags(*, content: bytes, actor: Any = None, filename: str = "flags.csv") -> uploads.ImportSummary:
+    """Apply a flag file. Area flags hold for the whole subtree of the row's node; poor-village flags
+    and exit years for the village itself. All rows are validated first; then one transaction.
+    The summary counts the rows applied (``updated``) and, in ``counts``, the nodes changed per flag."""
+    parsed = parse_flag_file(content, filename)
+    result = uploads.ImportSummary(updated=len(parsed))
     with transaction.atomic():
         for _line, code, changes in parsed:
             area = {k: v for k, v in changes.items() if k in AREA_FLAGS}
@@ -282,16 +281,16 @@ def set_region_flags(*, content: bytes, actor: Any = None) -> FlagResult:
             if area:
                 n = Region.objects.filter(code__range=subtree_bounds(code)).update(**area)
                 for k in area:
-                    result.updates[k] = result.updates.get(k, 0) + n
+                    result.counts[k] = result.counts.get(k, 0) + n
             if own:
                 Region.objects.filter(code=code).update(**own)
                 for k in own:
-                    result.updates[k] = result.updates.get(k, 0) + 1
+                    result.counts[k] = result.counts.get(k, 0) + 1
         audit.record(
             actor=actor,
             action=AuditEvent.Action.BULK,
             object_type="regions.region",
             summary=f"set_region_flags: {len(parsed)} rows",
-            detail={"updates": result.updates},
+            detail={"updates": result.counts},
         )
     return result

@@ -24,8 +24,19 @@ from fupin.core.exports import record_export
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.scoping import scope_of
 from fupin.core.tree import is_code, subtree_bounds
-from fupin.registry.importer import _db_dtype, _db_expr, _typed_from_db, cents_text
-from fupin.registry.template import FALSE_TEXT, HOUSEHOLDS, INCOMES, MEMBERS, SHEETS, TRUE_TEXT, Column
+from fupin.registry.template import (
+    FALSE_TEXT,
+    HOUSEHOLDS,
+    INCOMES,
+    MEMBERS,
+    SHEETS,
+    TRUE_TEXT,
+    Column,
+    cents_text,
+    db_dtype,
+    db_expr,
+    typed_from_db,
+)
 
 XLSX_MAX_ROWS = 1_000_000  # Excel's limit is 1,048,576 rows per sheet
 
@@ -51,7 +62,7 @@ def _query(sql: str, params: list[Any], dtypes: dict[str, Any]) -> pl.DataFrame:
 
 
 def _select_list(columns: list[Column], alias: str) -> str:
-    return ", ".join(f"{_db_expr(c, alias + c.field)} AS {c.field}" for c in columns)
+    return ", ".join(f"{db_expr(c, alias + c.field)} AS {c.field}" for c in columns)
 
 
 def read_subtree(region: str) -> dict[str, pl.DataFrame]:
@@ -59,28 +70,28 @@ def read_subtree(region: str) -> dict[str, pl.DataFrame]:
     lo, hi = subtree_bounds(region)
     hcols = HOUSEHOLDS.columns
     hh = _query(
-        f"SELECT id, {', '.join(f'{_db_expr(c)} AS {c.field}' for c in hcols)} FROM registry_household "
+        f"SELECT id, {', '.join(f'{db_expr(c)} AS {c.field}' for c in hcols)} FROM registry_household "
         "WHERE village_id BETWEEN %s AND %s ORDER BY number",
-        [lo, hi], {"id": pl.Int64, **{c.field: _db_dtype(c) for c in hcols}},
+        [lo, hi], {"id": pl.Int64, **{c.field: db_dtype(c) for c in hcols}},
     )
-    hh = _typed_from_db(hh, HOUSEHOLDS)
+    hh = typed_from_db(hh, HOUSEHOLDS)
     where = "h.village_id BETWEEN %s AND %s"
     mcols = [c for c in MEMBERS.columns if c.field != "household"]
     members = _query(
         f"SELECT h.number AS household, {_select_list(mcols, 'm.')} "
         f"FROM registry_member m JOIN registry_household h ON h.id = m.household_id WHERE {where} AND m.is_active "
         "ORDER BY h.number, m.id",
-        [lo, hi], {"household": pl.Utf8, **{c.field: _db_dtype(c) for c in mcols}},
+        [lo, hi], {"household": pl.Utf8, **{c.field: db_dtype(c) for c in mcols}},
     )
-    members = _typed_from_db(members, MEMBERS)
+    members = typed_from_db(members, MEMBERS)
     icols = [c for c in INCOMES.columns if c.field != "household"]
     incomes = _query(
         f"SELECT h.number AS household, {_select_list(icols, 'i.')} "
         f"FROM registry_income i JOIN registry_household h ON h.id = i.household_id WHERE {where} "
         "ORDER BY h.number, i.year",
-        [lo, hi], {"household": pl.Utf8, **{c.field: _db_dtype(c) for c in icols}},
+        [lo, hi], {"household": pl.Utf8, **{c.field: db_dtype(c) for c in icols}},
     )
-    incomes = _typed_from_db(incomes, INCOMES)
+    incomes = typed_from_db(incomes, INCOMES)
     return {HOUSEHOLDS.name: hh, MEMBERS.name: members, INCOMES.name: incomes}
 
 

@@ -216,19 +216,5 @@ def chunk_blocks(
 
 
 def chunk_snapshot(chunk_id: int, household_id: int) -> dict[str, Any]:
-    """The snapshot of one household kept in an import chunk: the same structure and values as
-    ``snapshot()`` gave right after the import (members in id order, incomes by year)."""
-    chunk = HistoryChunk.objects.get(pk=chunk_id)
-
-    def rows(data: Any, key: str, order: str) -> list[dict[str, Any]]:
-        frame = pl.read_parquet(io.BytesIO(bytes(data))).filter(pl.col(key) == household_id).sort(order)
-        return frame.drop([c for c in ("id", "household_id") if c in frame.columns]).to_dicts()
-
-    households = rows(chunk.households, "id", "id")
-    if not households:
-        raise HouseholdVersion.DoesNotExist(f"household {household_id} is not in history chunk {chunk_id}")
-    return {
-        "household": households[0],
-        "members": rows(chunk.members, "household_id", "id"),
-        "incomes": rows(chunk.incomes, "household_id", "year"),
-    }
+    """The snapshot of one household kept in an import chunk (``HistoryChunk.snapshot_of``)."""
+    return HistoryChunk.objects.get(pk=chunk_id).snapshot_of(household_id)

@@ -1,5 +1,5 @@
 """Pages of the registry import and export (R2.4): upload, job progress (htmx-polled), error report,
-blank template and export. Thin: the work is in ``jobs``, ``importer`` and ``exporter``."""
+blank template and export. Thin: the work is in ``services`` (import), ``jobs`` and ``exporter``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from fupin.core.masking import Masker
 from fupin.core.scoping import get_scoped_or_404, scope_of
 from fupin.core.tree import is_code
-from fupin.registry import exporter, importer, jobs, template
+from fupin.registry import exporter, jobs, services, template
 from fupin.registry.models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -24,7 +24,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _can_import(request: HttpRequest) -> bool:
     try:
-        importer.check_can_import(request.user)
+        services.check_can_import(request.user)
     except PermissionDenied:
         return False
     return True
@@ -43,7 +43,7 @@ def import_form(request: HttpRequest) -> HttpResponse:
         elif bad:
             error = _("Only .xlsx and .csv files can be imported: %(names)s") % {"names": "、".join(bad)}
         else:
-            job = jobs.start_import(actor=request.user, files=files, dry_run=bool(request.POST.get("dry_run")))
+            job = services.start_import(actor=request.user, files=files, dry_run=bool(request.POST.get("dry_run")))
             return redirect("registry_import_job", pk=job.pk)
     recent = get_jobs(request)[:10]
     return render(request, "registry/import_form.html", {"error": error, "jobs": recent,

@@ -251,6 +251,26 @@ class HistoryChunk(models.Model):
     def __str__(self) -> str:
         return f"history chunk {self.pk}"
 
+    def snapshot_of(self, household_id: int) -> dict[str, Any]:
+        """The snapshot of one household kept in this block: the same structure and values as
+        ``history.snapshot()`` gave right after the import (members in id order, incomes by year)."""
+        import io
+
+        import polars as pl
+
+        def rows(data: Any, key: str, order: str) -> list[dict[str, Any]]:
+            frame = pl.read_parquet(io.BytesIO(bytes(data))).filter(pl.col(key) == household_id).sort(order)
+            return frame.drop([c for c in ("id", "household_id") if c in frame.columns]).to_dicts()
+
+        households = rows(self.households, "id", "id")
+        if not households:
+            raise HouseholdVersion.DoesNotExist(f"household {household_id} is not in history chunk {self.pk}")
+        return {
+            "household": households[0],
+            "members": rows(self.members, "household_id", "id"),
+            "incomes": rows(self.incomes, "household_id", "year"),
+        }
+
 
 class HouseholdVersion(models.Model):
     """One dated change of a dossier (R2.2). ``snapshot`` is the whole dossier after the change, so the
@@ -308,10 +328,9 @@ class HouseholdVersion(models.Model):
     def snapshot(self) -> dict[str, Any]:
         """The whole dossier after the change (``history.snapshot``'s structure), wherever it is kept."""
         if self.stored_snapshot is None and self.chunk_id is not None:
-            from fupin.registry.history import chunk_snapshot
-
             if "_chunk_snapshot" not in self.__dict__:
-                self.__dict__["_chunk_snapshot"] = chunk_snapshot(self.chunk_id, self.household_id)
+                chunk = HistoryChunk.objects.get(pk=self.chunk_id)
+                self.__dict__["_chunk_snapshot"] = chunk.snapshot_of(self.household_id)
             return self.__dict__["_chunk_snapshot"]  # type: ignore[no-any-return]
         return self.stored_snapshot if self.stored_snapshot is not None else {}
 

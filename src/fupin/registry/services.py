@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import (
@@ -23,14 +26,28 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Round
+from django.utils import timezone
+from django_tasks import task
 
 from fupin.core import audit, permissions
+from fupin.core.audit import set_channel
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.scoping import scope_of
+from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Table, error_workbook
 from fupin.regions.models import Level, Region
-from fupin.registry import history, idnumber
-from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion, Income, Member, Source
+from fupin.registry import history, idnumber, jobs
+from fupin.registry.importing import Laps, Progress, checks, read, write
+from fupin.registry.models import (
+    INCOME_FIELDS,
+    Household,
+    HouseholdVersion,
+    ImportJob,
+    Income,
+    Member,
+    Source,
+)
+from fupin.registry.template import HOUSEHOLDS, SHEETS
 from fupin.registry.validation import household_errors, member_errors, raise_if
 
 HOUSEHOLD_FIELDS = (
@@ -243,3 +260,166 @@ def refresh_latest_income(households: QuerySet[Household]) -> int:
         latest_income_year=Subquery(latest.values("year")[:1]),
         latest_per_capita=Subquery(latest.annotate(pc=per_capita).values("pc")[:1]),
     )
+
+
+# ---------------------------------------------------------------------------------------------------- import
+
+
+def check_can_import(actor: Any) -> None:
+    if not permissions.can_write_registry(actor):
+        raise PermissionDenied("您的角色不能导入档案 / your role cannot import dossiers")
+
+
+def import_registry(
+    files: Iterable[Any],
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    report_path: Path | None = None,
+) -> ImportSummary:
+    """Import the collection form (R2.4): validate the files completely, then (unless ``dry_run`` or an error)
+    write all or nothing. ``files``: paths or uploaded file objects. On errors the error workbook (the clerk's
+    rows at their row numbers, bad cells marked) is written to ``report_path`` when given. The stages are the
+    modules of ``registry.importing``."""
+    check_can_import(actor)
+    say = progress or (lambda _s, _f: None)
+    started = time.perf_counter()
+    result = ImportSummary(dry_run=dry_run, counts={"households": 0, "members": 0, "incomes": 0})
+    say("读取 / reading", 0.0)
+    tables, sources, read_conflicts = read.read_inputs(files)
+    result.add(read_conflicts)
+    result.timings["read"] = time.perf_counter() - started
+    say("校验 / validating", 0.2)
+    t0 = time.perf_counter()
+    file_level = any(c.row == FILE_LEVEL for c in result.conflicts)
+    plan = None
+    if not file_level:
+        # An identifier the reader refused makes the keys of its rows meaningless: then only cells are checked,
+        # so that the report names the real cause instead of duplicates and missing heads.
+        keys_broken = any(c.column in KEY_HEADERS for c in result.conflicts)
+        plan, errs = checks.validate(tables, actor=actor, progress=say, laps=Laps(result.timings),
+                                     cells_only=keys_broken)
+        # One message per cell: the registry's (it quotes the value and names the code list) unless the reader
+        # refused an identifier that Excel had rounded, the real cause.
+        own = errs.conflicts()
+        refused = {(c.sheet, c.row, c.column) for c in result.conflicts if c.column in IDENTIFIER_HEADERS}
+        mine = {(c.sheet, c.row, c.column) for c in own}
+        result.conflicts = [c for c in result.conflicts if (c.sheet, c.row, c.column) not in mine - refused]
+        result.add(c for c in own if (c.sheet, c.row, c.column) not in refused)
+    result.conflicts.sort(key=lambda c: (SHEET_ORDER.get(c.sheet, 9), c.row, c.column))
+    result.timings["validate"] = time.perf_counter() - t0
+    if result.conflicts or plan is None:
+        result.rejected = _rejected(tables, result.conflicts)
+        if report_path is not None:
+            present = [tables.get(s.name) or Table.empty(s.name, s.upload_columns) for s in SHEETS]
+            error_workbook(present, [*result.conflicts, *result.warnings], report_path)
+            result.error_report = report_path
+        result.seconds = time.perf_counter() - started
+        say("有错误，未写入 / rejected, nothing written", 1.0)
+        return result
+    hh = plan.households
+    result.counts["households"] = hh.height
+    result.created = int(hh["is_new"].sum())
+    result.updated = int(hh["changed"].sum())
+    result.unchanged = hh.height - result.created - result.updated
+    if dry_run:
+        result.seconds = time.perf_counter() - started
+        say("校验完成（仅校验） / validated (dry run)", 1.0)
+        return result
+    t0 = time.perf_counter()
+    say("写入 / writing", 0.6)
+    with transaction.atomic():
+        laps = Laps(result.timings)
+        result.counts["members"], result.counts["incomes"] = write.write(plan, actor=actor, progress=say, laps=laps)
+        scope = scope_of(actor)
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.BULK,
+            object_type="registry.household",
+            region_code=scope.prefix or "",
+            summary=(f"import: created {result.created}, updated {result.updated}, "
+                     f"unchanged {result.unchanged}, rejected {result.rejected}"),
+            detail={**result.as_dict(), "files": sorted(sources.values())},
+        )
+        laps("write.audit")
+    laps("write.commit")
+    mark_changed(())  # the households written carry updated_at: the indicators' refresh finds them
+    result.timings["write"] = time.perf_counter() - t0
+    result.seconds = time.perf_counter() - started
+    say("完成 / done", 1.0)
+    return result
+
+
+SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}
+IDENTIFIER_HEADERS = {c.header for s in SHEETS for c in s.columns if c.identifier}
+KEY_HEADERS = {c.header for s in SHEETS for c in s.columns if c.identifier and c.field in ("number", "household", "id_number")}
+
+
+def _rejected(tables: dict[str, Table], conflicts: list[Conflict]) -> int:
+    """Households touched by an error: by number, across the three sheets (file-level errors reject all)."""
+    if any(e.row == FILE_LEVEL for e in conflicts):
+        hh = tables.get(HOUSEHOLDS.name)
+        return hh.frame.height if hh is not None else 0
+    bad: set[str] = set()
+    for sheet in SHEETS:
+        table = tables.get(sheet.name)
+        if table is None:
+            continue
+        rows = {e.row for e in conflicts if e.sheet == sheet.name}
+        key = sheet.columns[0].header  # 户编号 in all three sheets
+        numbers = table.frame.filter(pl.col(ROW).is_in(list(rows)))[key].to_list()
+        bad.update(n if n is not None else f"row{r}" for n, r in zip(numbers, sorted(rows), strict=False))
+    return len(bad)
+
+
+def start_import(*, actor: Any, files: list[Any], dry_run: bool) -> ImportJob:
+    """Store the uploaded files, create the job and queue it (``run_import_job``). Only registry writers may import."""
+    check_can_import(actor)
+    scope = scope_of(actor)
+    job = ImportJob.objects.create(
+        actor=actor, username=actor.username, region_code=scope.prefix or "", dry_run=dry_run,
+        stage="排队中 / queued",
+    )
+    folder = jobs.job_dir(job)
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = []
+    for i, f in enumerate(files):
+        path = folder / f"{i}-{jobs.safe_name(f.name)}"
+        with path.open("wb") as out:
+            for chunk in f.chunks():
+                out.write(chunk)
+        stored.append({"name": f.name, "path": str(path)})
+    job.files = stored
+    job.save(update_fields=["files"])
+    run_import_job.enqueue(job.pk)
+    return job
+
+
+@task()
+def run_import_job(job_id: int) -> str:
+    """The background worker's import of a stored upload: progress, summary and error report on the job."""
+    set_channel("web:import")
+    job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING, started_at=timezone.now())
+    paths = [Path(f["path"]) for f in job.files]
+    try:
+        result = import_registry(
+            paths, actor=job.actor, dry_run=job.dry_run, progress=jobs.progress_recorder(job_id),
+            report_path=jobs.job_dir(job) / "errors.xlsx",
+        )
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, message=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now(),
+            stage="失败 / failed",
+        )
+        raise
+    status = ImportJob.Status.DONE if result.ok else ImportJob.Status.REJECTED
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status, progress=1.0, finished_at=timezone.now(),
+        summary={**result.as_dict(), "first_errors": [e.as_dict() for e in result.conflicts[:50]],
+                 "first_warnings": [w.as_dict() for w in result.warnings[:50]]},
+        error_report=str(result.error_report or ""),
+        stage="完成 / done" if result.ok else "有错误，未写入 / rejected, nothing written",
+    )
+    return str(status)

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
-from fupin.core import codes
+from fupin.core import codes, uploads
 
 # Extra column of the error report; the importer ignores it so that a fixed report imports as is.
-ERROR_COLUMN = "错误说明"
+ERROR_COLUMN = uploads.MESSAGE_COLUMN
 # Sheets other than the three data sheets that a workbook may carry (the template's notes, the report's list).
-IGNORED_SHEETS = ("说明", "错误汇总")
+IGNORED_SHEETS = ("说明", uploads.SUMMARY_SHEET)
 MULTI_SEPARATOR = "、"
 TRUE_TEXT, FALSE_TEXT = "是", "否"
 
@@ -48,6 +50,13 @@ class Column:
     high: int | None = None
     personal: bool = False  # masked in exports for roles that may not see personal data
     note: str = ""
+    identifier: bool = False  # digits that must survive exactly: a numeric cell Excel may have rounded is refused
+
+    @property
+    def upload_column(self) -> uploads.Column:
+        """How the upload kit reads this column (named by its header, as the importer's frames are)."""
+        kind = uploads.Kind.IDENTIFIER if self.identifier else UPLOAD_KIND[self.kind]
+        return uploads.Column(self.header, self.header, kind, required=self.required)
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,17 @@ class Sheet:
     def column(self, field_name: str) -> Column:
         return self.by_field[field_name]
 
+    @property
+    def upload_columns(self) -> tuple[uploads.Column, ...]:
+        return tuple(c.upload_column for c in self.columns)
+
+
+UPLOAD_KIND = {
+    "text": uploads.Kind.TEXT, "code": uploads.Kind.CODE, "codes": uploads.Kind.CODE, "bool": uploads.Kind.CODE,
+    "int": uploads.Kind.INTEGER, "year": uploads.Kind.INTEGER, "decimal": uploads.Kind.DECIMAL,
+    "date": uploads.Kind.DATE,
+}
+
 
 def _money(header: str, field_name: str, **kw: Any) -> Column:
     return Column(header, field_name, "decimal", default="0", places=2, digits=12, **kw)
@@ -78,8 +98,8 @@ HOUSEHOLDS = Sheet(
     key=("number",),
     note="每户一行 / one row per household",
     columns=(
-        Column("户编号", "number", required=True, max_length=20, note="唯一；已有户编号则更新该户 / unique; an existing number updates that household"),
-        Column("行政村代码", "village_id", required=True, max_length=12, note="12 位统计用区划代码 / 12-digit village code"),
+        Column("户编号", "number", required=True, max_length=20, identifier=True, note="唯一；已有户编号则更新该户 / unique; an existing number updates that household"),
+        Column("行政村代码", "village_id", required=True, max_length=12, identifier=True, note="12 位统计用区划代码 / 12-digit village code"),
         Column("户状态", "status", "code", "household_status", required=True),
         Column("识别标准", "standard", "code", "identification_standard", required=True),
         Column("贫困户属性", "attribute", "code", "household_attribute", required=True),
@@ -87,9 +107,9 @@ HOUSEHOLDS = Sheet(
         Column("其他致贫原因", "other_causes", "codes", "poverty_cause", default=(), note="多个用“、”分隔 / several, separated by 、"),
         Column("识别年度", "identified_year", "year", required=True),
         Column("脱贫年度", "exit_year", "year"),
-        Column("联系电话", "phone", max_length=20, default="", personal=True),
+        Column("联系电话", "phone", max_length=20, default="", personal=True, identifier=True),
         Column("开户银行", "bank_name", max_length=60, default=""),
-        Column("银行账号", "bank_account", max_length=30, default="", personal=True),
+        Column("银行账号", "bank_account", max_length=30, default="", personal=True, identifier=True),
         Column("是否军烈属", "is_military_family", "bool", default=False),
         Column("是否独生子女户", "is_only_child", "bool", default=False),
         Column("是否双女户", "is_two_daughters", "bool", default=False),
@@ -117,10 +137,10 @@ MEMBERS = Sheet(
     key=("household", "id_number"),
     note="每人一行，按户编号归户；每户应有且只有一名户主 / one row per person; exactly one head per household",
     columns=(
-        Column("户编号", "household", required=True, max_length=20),
+        Column("户编号", "household", required=True, max_length=20, identifier=True),
         Column("姓名", "name", required=True, max_length=50, personal=True),
         Column("证件类型", "id_type", "code", "id_type", default="1", note="空白为居民身份证 / blank: resident ID card"),
-        Column("证件号码", "id_number", required=True, max_length=18, personal=True,
+        Column("证件号码", "id_number", required=True, max_length=18, personal=True, identifier=True,
                note="18 位居民身份证号码，校验位须正确 / 18-character resident ID with a valid check digit"),
         Column("性别", "sex", "code", "sex", note="可空，空白时取自证件号码；须与证件号码一致 / may be blank; must agree with the ID"),
         Column("出生日期", "birth_date", "date", personal=True,
@@ -151,7 +171,7 @@ INCOMES = Sheet(
     key=("household", "year"),
     note="每户每年一行，单位元；人均纯收入由系统计算 / one row per household and year, in yuan; per-capita income is computed",
     columns=(
-        Column("户编号", "household", required=True, max_length=20),
+        Column("户编号", "household", required=True, max_length=20, identifier=True),
         Column("年度", "year", "year", required=True),
         Column("年度家庭人口数", "household_size", "int", low=1, high=99,
                note="可空，空白时取该户成员数 / may be blank: the number of members in the file"),
@@ -185,6 +205,46 @@ def sheet_for_headers(headers: list[str]) -> Sheet | None:
         if overlap > score:
             best, score = sheet, overlap
     return best if score >= 2 else None
+
+
+# ---------------------------------------------------------------------------------------------------- database form
+# The column ↔ database conversion, shared by the importer (existing state) and the exporter: decimals as integer
+# cents, code lists and dates as text, booleans as booleans.
+
+
+def cents_text(cents: pl.Expr) -> pl.Expr:
+    """Integer cents as "123.45", the form history snapshots give to decimals (exact: polars decimals,
+    twice as fast as assembling the text)."""
+    return (cents.cast(pl.Decimal(18, 0)) * pl.lit(Decimal("0.01"))).cast(pl.Decimal(18, 2)).cast(pl.Utf8)
+
+
+def db_expr(c: Column, name: str | None = None) -> str:
+    """The SQL that reads column ``c`` (or the column ``name``) in the form ``db_dtype`` gives."""
+    col = name or c.field
+    if c.kind == "decimal":
+        return f"CAST(ROUND({col} * 100) AS BIGINT)"
+    if c.kind == "codes" or c.kind == "date":
+        return f"CAST({col} AS TEXT)"
+    return col
+
+
+def db_dtype(c: Column) -> Any:
+    return {"decimal": pl.Int64, "codes": pl.Utf8, "bool": pl.Boolean, "int": pl.Int64, "year": pl.Int64}.get(c.kind, pl.Utf8)
+
+
+def typed_from_db(df: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
+    """Rows read with ``db_expr`` in the typed form of a parsed file (decimals as text, code lists as lists)."""
+    exprs = []
+    for c in sheet.columns:
+        if c.field not in df.columns:
+            continue
+        if c.kind == "decimal":
+            exprs.append(cents_text(pl.col(c.field)).alias(c.field))
+        elif c.kind == "codes":
+            exprs.append(pl.col(c.field).str.json_decode(pl.List(pl.Utf8)).alias(c.field))
+        elif c.kind == "bool":
+            exprs.append(pl.col(c.field).cast(pl.Boolean).alias(c.field))
+    return df.with_columns(exprs) if exprs else df
 
 
 KIND_TEXT = {

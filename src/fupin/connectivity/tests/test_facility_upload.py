@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from fupin.connectivity import facilities, services
+from fupin.connectivity import services
 from fupin.connectivity.models import Facility
 from fupin.core.models import AuditEvent
 
@@ -26,8 +26,8 @@ def _snapshot():
 
 
 def test_good_gb18030_file_is_upserted(users):
-    result = facilities.import_facilities(content=GOOD.encode("gb18030"), filename="f.csv", actor=users["county"])
-    assert (result.rows, result.created, result.updated, result.unchanged) == (5, 5, 0, 0)
+    result = services.import_facilities(content=GOOD.encode("gb18030"), filename="f.csv", actor=users["county"])
+    assert (result.counts["rows"], result.created, result.updated, result.unchanged) == (5, 5, 0, 0)
     school = Facility.objects.get(type="school")
     assert (school.region_id, school.name, str(school.connected_on), school.bandwidth, school.classrooms) == (
         "533301205", "古登乡中心学校", "2018-09-01", 100, 12)
@@ -35,21 +35,21 @@ def test_good_gb18030_file_is_upserted(users):
     assert Facility.objects.get(type="base_stations").new_stations == 45
     assert AuditEvent.objects.filter(action="bulk", object_type="connectivity.facility").count() == 1
     # the same file again changes nothing; a changed row updates in place (no second school)
-    again = facilities.import_facilities(content=GOOD.encode("utf-8-sig"), filename="f.csv", actor=users["county"])
+    again = services.import_facilities(content=GOOD.encode("utf-8-sig"), filename="f.csv", actor=users["county"])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
     changed = HEADER + "学校,533301205,古登乡中心学校,,,2018-09-01,1000,14,,,,,,县教育局\n"
-    r = facilities.import_facilities(content=changed.encode(), filename="g.csv", actor=users["county"])
+    r = services.import_facilities(content=changed.encode(), filename="g.csv", actor=users["county"])
     assert (r.created, r.updated) == (0, 1)
     assert Facility.objects.filter(type="school").count() == 1
     assert Facility.objects.get(type="school").bandwidth == 1000
     # another year of base stations is another facility
-    r = facilities.import_facilities(content=(HEADER + "基站,533301,,,,,,,2019,30,5,,,\n").encode(), filename="h.csv",
+    r = services.import_facilities(content=(HEADER + "基站,533301,,,,,,,2019,30,5,,,\n").encode(), filename="h.csv",
                                      actor=users["county"])
     assert r.created == 1 and Facility.objects.filter(type="base_stations").count() == 2
 
 
 def test_bad_file_changes_nothing_and_names_rows_and_columns(users):
-    facilities.import_facilities(content=GOOD.encode(), filename="f.csv", actor=users["sysadmin"])
+    services.import_facilities(content=GOOD.encode(), filename="f.csv", actor=users["sysadmin"])
     before = _snapshot()
     bad = (HEADER
            + "学校,533301205,古登乡中心学校,,,2018-09-01,500,12,,,,,,\n"      # row 2: fine (an update)
@@ -64,24 +64,24 @@ def test_bad_file_changes_nothing_and_names_rows_and_columns(users):
            + "学校,533301205,古登乡中心学校,,,,,,,,,,,\n"                     # row 11: same facility as row 2
            + "学校,533301205,,,,,,,,,,,,\n")                                 # row 12: name missing
     with pytest.raises(services.EventDataError) as exc:
-        facilities.import_facilities(content=bad.encode(), filename="bad.csv", actor=users["county"])
+        services.import_facilities(content=bad.encode(), filename="bad.csv", actor=users["county"])
     found = {(e.row, e.column) for e in exc.value.errors}
     assert found == {(3, "类型 / type"), (4, "接入日期 / connected_on"), (5, "年度 / year"),
                      (6, "带宽（Mbps） / bandwidth"), (7, "年度 / year"), (8, "区划代码 / code"),
                      (9, "区划代码 / code"), (10, "关闭日期 / closed_on"), (11, "名称 / name"), (12, "名称 / name")}
     assert all(" / " in e.message for e in exc.value.errors)  # 中文 / English
     assert "outside your region" in next(e.message for e in exc.value.errors if e.row == 9)
-    assert "第 3 行 / row 3" in str(exc.value.errors[0])
+    assert str(exc.value.errors[0]).startswith("bad.csv row 3, 类型 / type: ")
     assert _snapshot() == before  # row 2's update was not written either
     assert AuditEvent.objects.filter(object_type="connectivity.facility").count() == 1
 
 
 def test_missing_columns_and_roles(users):
     with pytest.raises(services.EventDataError) as exc:
-        facilities.import_facilities(content="名称,年度\nx,2020\n".encode(), filename="m.csv", actor=users["county"])
+        services.import_facilities(content="名称,年度\nx,2020\n".encode(), filename="m.csv", actor=users["county"])
     assert exc.value.errors[0].row == 1 and "missing columns: type, code" in exc.value.errors[0].message
     with pytest.raises(services.PermissionDenied):
-        facilities.import_facilities(content=GOOD.encode(), filename="f.csv", actor=users["clerk"])
+        services.import_facilities(content=GOOD.encode(), filename="f.csv", actor=users["clerk"])
     assert Facility.objects.count() == 0
 
 

@@ -18,7 +18,7 @@ def test_good_csv_in_gb18030_is_imported(users):
     content = (HEADER + "533301205201,2019-05-01,光纤,是,,电信\n533301101201,2019/06/01,带宽,100,,\n"
                "533323101201,2018-01-01,普遍服务试点,3,40,县工信局\n").encode("gb18030")
     result = services.import_events(content=content, filename="up.csv", actor=users["sysadmin"])
-    assert result.rows == 3 and result.villages == 3
+    assert result.created == 3 and result.counts["villages"] == 3
     assert VillageStatus.objects.get(village_id="533301205201").connected
     assert VillageStatus.objects.get(village_id="533323101201").pilot_batch == 3
     assert AuditEvent.objects.filter(action="bulk", object_type="connectivity.connectivityevent").exists()

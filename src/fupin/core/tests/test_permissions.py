@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
-from fupin.connectivity import facilities as connectivity_facilities
 from fupin.connectivity import services as connectivity
 from fupin.core import permissions
 from fupin.core.models import AuditEvent
@@ -34,7 +33,7 @@ def test_nobody_is_refused_everywhere(db, actor):
     with pytest.raises(PermissionDenied):
         connectivity.import_events(actor=actor, content=b"", filename="x.csv")
     with pytest.raises(PermissionDenied):
-        connectivity_facilities.import_facilities(actor=actor, content=b"", filename="x.csv")
+        connectivity.import_facilities(actor=actor, content=b"", filename="x.csv")
     with pytest.raises(PermissionDenied):
         connectivity.freeze_ranking(actor=actor, as_of=dt.date(2020, 12, 31))
     assert not AuditEvent.objects.exists()

@@ -211,3 +211,14 @@ def test_every_value_is_read_exactly_or_its_cell_is_named(
         if drop_optional:
             assert got[row]["size"] == "1"
     assert table.ignored == (["备注"] if extra else [])
+
+
+def test_csv_title_rows_quoted_newlines_and_blank_lines_keep_the_row_numbers() -> None:
+    text = ('贫困户信息采集表\r\n户编号,姓名,备注,人数\r\n5301001,"张\r\n三",x,2\r\n\r\n,,,\r\n'
+            '５３０１００２,李\u200b四,,３\r\n5301003,王五,,\r\n')
+    table = u.read_upload(text.encode("gb18030"), "f.csv", COLUMNS)
+    assert table.header_row == 2 and table.encoding == "gb18030"
+    assert table.frame.select(u.ROW, "number", "name", "size").rows() == [
+        (3, "5301001", "张\r\n三", "2"), (6, "5301002", "李四", "3"), (7, "5301003", "王五", None)]
+    assert [(c.row, c.column, c.severity) for c in table.conflicts] == [
+        (2, "备注", u.Severity.WARNING), (6, "姓名", u.Severity.WARNING)]

@@ -1,5 +1,6 @@
 """Uploads: every accepted format and encoding; a malformed batch is rejected with a report and changes nothing."""
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_malformed_batch_is_rejected_with_a_report_and_changes_nothing(ids, cont
     assert not report["ok"]
     assert expect in (report["file_error"] + " ".join(report["by_message"]))
     if content == "bad-ids":
-        assert [e["row"] for e in report["errors"]] == [3, 4]  # row-level: the two bad numbers
+        assert [e["row"] for e in report["errors"]] == [4, 5]  # the two bad numbers, at their rows in the file (header: 1)
     assert bad.path == "" and _files() == files_before
     assert services.latest_batches()["vehicles"].pk == good.pk
     services.run_comparison(actor=SYSTEM, as_of=AS_OF)
@@ -113,3 +114,26 @@ def test_only_exchange_accounts_upload(users, ids):
     b = services.upload_batch(actor=users["exchange"], dataset="vehicles", as_of=AS_OF, file_name="a.csv",
                               content=_csv(ids).encode())
     assert b.status == Batch.Status.ACCEPTED and b.region_code == "52"
+
+
+def test_a_department_workbook_as_excel_makes_it(ids):
+    """Through the upload kit: a title row, an unknown 备注 column (a warning), a date-time and a 年月日 date are
+    accepted; an ID number typed as an Excel number (digits lost) is refused naming its row."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["车辆登记信息（2021 年）"])
+    ws.append(["身份证号码", "号牌号码", "车辆类型", "初次登记日期", "备注"])
+    ws.append([ids[0], "云A00001", "K", "2021年5月1日", "x"])
+    ws.append([ids[1], "云A00002", "K", dt.datetime(2021, 5, 2, 9, 30), ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    good = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="v.xlsx", content=buf.getvalue())
+    assert good.status == Batch.Status.ACCEPTED, good.report
+    assert [(w["row"], w["column"]) for w in good.report["warnings"]] == [(2, "备注")]
+    ws.append([float(ids[2][:17]), "云A00003", "K", "2021-05-03"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    bad = services.upload_batch(actor=SYSTEM, dataset="vehicles", as_of=AS_OF, file_name="w.xlsx", content=buf.getvalue())
+    assert bad.status == Batch.Status.REJECTED
+    assert [(e["row"], e["column"]) for e in bad.report["errors"]] == [(5, "id_number")]
+    assert "设置单元格格式→文本" in bad.report["errors"][0]["message"]

@@ -111,6 +111,10 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
                              severity="high", points=10, fingerprint=str(i), deadline=deadline, visited_at=visited,
                              state="visited" if visited else "new", created_at=aware(deadline) - dt.timedelta(days=15),
                              updated_at=aware(deadline) - dt.timedelta(days=15))
+    # projects, funds and the seeds' plans (projects.demo): fund lines of 2020, projects tied to measures
+    from fupin.projects import demo as projects_demo
+
+    projects_demo.generate(area="53", year=2020, seed=seed)
 
 
 def _cents(income: Income) -> int:
@@ -241,6 +245,28 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
             open_findings[f.region_code] += 1
     for code, persons in persons_by_village.items():
         add("quality_findings", code, open_findings.get(code, 0), persons)
+    # projects (projects.indicators): money of the period's year's fund lines, projects due, households, tasks
+    from fupin.projects.models import Allocation, Beneficiary, Disbursement, FundLine, Project, Task
+
+    line_year = dict(FundLine.objects.values_list("pk", "year"))
+    for al in Allocation.objects.filter(project__isnull=False):
+        if line_year[al.source_id] == y and al.allocated_on <= end:
+            add("project_funds_allocated", al.region_id, al.amount)
+            add("project_funds_spent", al.region_id, 0, al.amount)
+    for d in Disbursement.objects.all():
+        if line_year[d.line_id] == y and d.paid_on <= end:
+            add("project_funds_spent", d.region_id, d.amount, 0)
+    for p in Project.objects.exclude(stage="rejected"):
+        if start <= p.planned_end <= end and (p.planned_end < today or p.accepted_on is not None):
+            add("projects_accepted_on_time", p.region_id,
+                int(p.accepted_on is not None and p.accepted_on <= p.planned_end), 1)
+    reached = {(b.household_id, b.household.village_id) for b in Beneficiary.objects.select_related("household", "project")
+               if b.project.stage != "rejected" and b.project.year == y}
+    for _household, village in reached:
+        add("households_reached", village, 1)
+    for t in Task.objects.select_related("plan"):
+        if t.plan.region_id and start <= t.deadline <= end and (t.deadline < today or t.done_on is not None):
+            add("tasks_done_on_time", t.plan.region_id, int(t.done_on is not None and t.done_on <= t.deadline), 1)
 
     # coverage: the events replayed one by one (today's VillageStatus for the current period)
     day = today if current else end

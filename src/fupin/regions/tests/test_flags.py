@@ -29,8 +29,8 @@ def test_bad_file_changes_nothing_and_lists_every_error(tree):
     content = "区划代码,贫困县,退出年度\n533301,是,\n999999,是,\n533301,也许,\n533301205201,,1999\n533301,,2019\n".encode()
     with pytest.raises(FlagFileError) as exc:
         set_region_flags(content=content)
-    lines = [e.line for e in exc.value.errors]
-    assert lines == [3, 4, 5, 6]
+    assert [(e.row, e.column, e.value) for e in exc.value.conflicts] == [
+        (3, "区划代码", "999999"), (4, "贫困县", "也许"), (5, "退出年度", "1999"), (6, "区划代码", "533301")]
     assert not Region.objects.filter(is_poor_county=True).exists()
 
 
@@ -69,3 +69,17 @@ def test_shipped_sanqu_sanzhou_list_loads_on_real_data(db):
     assert Region.objects.get(code="533301").is_sanqu_sanzhou  # 泸水市 in 怒江州
     assert Region.objects.get(code="533401").is_sanqu_sanzhou  # 香格里拉市 in 迪庆州
     assert not Region.objects.get(code="530102").is_sanqu_sanzhou  # 五华区, Kunming
+
+
+def test_a_workbook_with_a_title_row_and_numeric_codes(tree, tmp_path):
+    """The flag file through the upload kit: an .xlsx with a title row and codes typed as numbers."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["贫困村名单"])
+    wb.active.append(["区划代码", "贫困村", "退出年度"])
+    wb.active.append([533301205201, "是", 2019])
+    wb.save(tmp_path / "flags.xlsx")
+    set_region_flags(content=(tmp_path / "flags.xlsx").read_bytes(), filename="flags.xlsx")
+    v = Region.objects.get(code="533301205201")
+    assert v.is_poor_village and v.poor_exit_year == 2019

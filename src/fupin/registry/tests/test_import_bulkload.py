@@ -1,11 +1,13 @@
 """The PostgreSQL bulk path of the import (fupin.core.bulkload): foreign keys checked set-based instead of per
 row, secondary indexes rebuilt after a large load — the same result, the same indexes, the same refusals."""
 
+import polars as pl
 import pytest
 from django.db import connection, transaction
 
 from fupin.core import bulkload
-from fupin.registry import importer
+from fupin.registry import services
+from fupin.registry.importing import existing
 from fupin.registry.models import Household, Income, Member
 from fupin.registry.tests.importing import VILLAGE, dump, form, person, write_xlsx
 
@@ -45,7 +47,7 @@ def rebuild_always(monkeypatch, settings, appends):
 
 def test_rebuilt_indexes_are_the_same_and_the_import_is_whole(users, tmp_path, rebuild_always):
     before = indexes()
-    r = importer.import_registry([write_xlsx(tmp_path / "f.xlsx", form(4))], actor=users["clerk"])
+    r = services.import_registry([write_xlsx(tmp_path / "f.xlsx", form(4))], actor=users["clerk"])
     assert r.ok, r.errors
     [bulk] = rebuild_always
     assert bulk.rebuild and bulk.replica  # the test database's role is a superuser
@@ -56,20 +58,19 @@ def test_rebuilt_indexes_are_the_same_and_the_import_is_whole(users, tmp_path, r
 
 def test_a_rebuilt_unique_index_still_refuses_a_second_active_registration(users, tmp_path, rebuild_always, monkeypatch):
     """Validation would refuse the person first; with it bypassed, the rebuilt partial unique index does."""
-    importer.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1))], actor=users["clerk"])
+    services.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1))], actor=users["clerk"])
     data = form(1, start=2)
     data["家庭成员"][2]["证件号码"] = person(1, "1")  # the head of the first household, active there
     data["家庭成员"][2]["出生日期"] = "1970-03-04"
-    monkeypatch.setattr(importer, "_holders", lambda ids: importer.pl.DataFrame(schema={"id_number": importer.pl.Utf8,
-                                                                                         "holder": importer.pl.Utf8}))
+    monkeypatch.setattr(existing, "holders", lambda ids: pl.DataFrame(schema={"id_number": pl.Utf8, "holder": pl.Utf8}))
     before, index_list = dump(), indexes()
     with pytest.raises(Exception, match="member_active_id_unique"):
-        importer.import_registry([write_xlsx(tmp_path / "b.xlsx", data)], actor=users["clerk"])
+        services.import_registry([write_xlsx(tmp_path / "b.xlsx", data)], actor=users["clerk"])
     assert dump() == before and indexes() == index_list
 
 
 def test_killed_during_a_rebuild_import_leaves_rows_and_indexes_as_before(users, tmp_path, rebuild_always, monkeypatch):
-    importer.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1, start=7))], actor=users["clerk"])
+    services.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1, start=7))], actor=users["clerk"])
     before, index_list = dump(), indexes()
 
     def killed(self):
@@ -77,12 +78,12 @@ def test_killed_during_a_rebuild_import_leaves_rows_and_indexes_as_before(users,
 
     monkeypatch.setattr(bulkload.BulkAppend, "finish", killed)  # rows appended, indexes still dropped
     with pytest.raises(RuntimeError, match="killed"):
-        importer.import_registry([write_xlsx(tmp_path / "b.xlsx", form(3))], actor=users["clerk"])
+        services.import_registry([write_xlsx(tmp_path / "b.xlsx", form(3))], actor=users["clerk"])
     assert dump() == before and indexes() == index_list
 
 
 def test_set_based_check_finds_an_orphan_appended_with_triggers_skipped(users, tmp_path):
-    importer.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1))], actor=users["clerk"])
+    services.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1))], actor=users["clerk"])
     head = Member.objects.get(relation="01", household__village_id=VILLAGE)
     with pytest.raises(bulkload.ForeignKeyViolation, match=r"registry_member.*household_id.*987654321"), \
             transaction.atomic():
@@ -117,6 +118,6 @@ def test_foreign_keys_come_from_the_catalogue(db):
 def test_without_the_privilege_per_row_triggers_stay(users, tmp_path, monkeypatch, appends):
     monkeypatch.setattr(bulkload, "_may_skip_triggers", lambda tables: False)
     seen = appends
-    r = importer.import_registry([write_xlsx(tmp_path / "f.xlsx", form(2))], actor=users["clerk"])
+    r = services.import_registry([write_xlsx(tmp_path / "f.xlsx", form(2))], actor=users["clerk"])
     assert r.ok and not seen[0].replica and not seen[0].rebuild
     assert Household.objects.filter(village_id=VILLAGE).count() == 2

@@ -5,14 +5,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from fupin.registry import importer
+from fupin.registry import services
 from fupin.registry.template import ERROR_COLUMN, MEMBERS
 from fupin.registry.tests.importing import VILLAGE, dump, form, write_csvs, write_xlsx
 
 
 def _run(users, tmp_path, data, actor="clerk", headers=None):
     before = dump()
-    r = importer.import_registry([write_xlsx(tmp_path / "in.xlsx", data, headers)], actor=users[actor],
+    r = services.import_registry([write_xlsx(tmp_path / "in.xlsx", data, headers)], actor=users[actor],
                                  report_path=tmp_path / "in-errors.xlsx")
     assert not r.ok
     assert dump() == before  # nothing written
@@ -36,7 +36,7 @@ def test_wrong_check_digit(users, tmp_path):
 def test_full_width_digits_are_accepted(users, tmp_path):
     data = form(1)
     data["家庭成员"][0]["证件号码"] = data["家庭成员"][0]["证件号码"].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    r = importer.import_registry([write_xlsx(tmp_path / "in.xlsx", data)], actor=users["clerk"])
+    r = services.import_registry([write_xlsx(tmp_path / "in.xlsx", data)], actor=users["clerk"])
     assert r.ok, r.errors
 
 
@@ -107,8 +107,8 @@ def test_heads_codes_numbers_and_orphans(users, tmp_path):
 def test_empty_file(users, tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"")
     before = dump()
-    r = importer.import_registry([tmp_path / "empty.csv"], actor=users["clerk"])
-    assert any("是空的" in e.message and e.sheet == "empty.csv" for e in r.errors)
+    r = services.import_registry([tmp_path / "empty.csv"], actor=users["clerk"])
+    assert any("is empty" in e.message and e.sheet == "empty.csv" for e in r.errors)
     assert dump() == before
 
 
@@ -116,20 +116,21 @@ def test_sheet_with_headers_only(users, tmp_path):
     data = form(1)
     data["收入"] = []
     r = _run(users, tmp_path, data)
-    assert any(e.sheet == "收入" and "没有数据行" in e.message for e in r.errors)
+    assert any(e.sheet == "收入" and "has no data rows" in e.message for e in r.errors)
 
 
 def test_missing_and_unknown_headers(users, tmp_path):
     headers = {"家庭成员": [h for h in MEMBERS.headers if h not in ("民族", "健康状况")] + ["备注"]}
     r = _run(users, tmp_path, form(1), headers=headers)
     messages = [e.message for e in r.errors if e.sheet == "家庭成员" and e.row == 0]
-    assert any("缺少列：民族、健康状况" in m for m in messages)
-    assert any("未知列：备注" in m for m in messages)
+    assert any("missing columns: 民族、健康状况" in m for m in messages)
+    # an unknown column is ignored with a warning on the header row (issue 22), not an error
+    assert [(w.row, w.column, w.message) for w in r.warnings if w.sheet == "家庭成员"] == [(1, "备注", "unknown column, ignored")]
 
 
 def test_missing_csv_sheet(users, tmp_path):
     paths = write_csvs(tmp_path / "csv", form(1))
-    r = importer.import_registry(paths[:2], actor=users["clerk"])
+    r = services.import_registry(paths[:2], actor=users["clerk"])
     assert any(e.sheet == "收入" and "缺少工作表" in e.message for e in r.errors)
 
 
@@ -156,7 +157,7 @@ def test_error_report_marks_cells_and_imports_once_fixed(users, tmp_path):
     bad.value = good
     hs.cell(row=3, column=hheaders.index("行政村代码") + 1).value = VILLAGE
     wb.save(tmp_path / "fixed.xlsx")
-    r2 = importer.import_registry([tmp_path / "fixed.xlsx"], actor=users["clerk"])
+    r2 = services.import_registry([tmp_path / "fixed.xlsx"], actor=users["clerk"])
     assert r2.ok, r2.errors
     assert r2.created == 2
 

@@ -123,17 +123,18 @@ def test_export_link(client, users, households):
 def test_progress_of_the_write_phase_reaches_the_page(client, users, tmp_path, immediate, monkeypatch):
     """The write runs in one transaction: the stage it reports must still reach the progress page (another
     connection, which sees only committed rows) while it runs."""
-    from fupin.registry import importer, jobs
+    from fupin.registry import jobs
+    from fupin.registry.importing import write as stage
 
     seen = []
-    real = importer.write
+    real = stage.write
 
     def write(plan, *, actor, progress, laps=None):
         progress("写入 / writing", 0.75)  # inside the import's transaction: the job's row is not updated
         seen.append(jobs.live_progress(ImportJob.objects.get()))  # what the page shows meanwhile
         return real(plan, actor=actor, progress=progress, laps=laps)
 
-    monkeypatch.setattr(importer, "write", write)
+    monkeypatch.setattr(stage, "write", write)
     _login(client, users["clerk"])
     _upload(client, write_xlsx(tmp_path / "f.xlsx", form(1)))
     assert seen == [("写入 / writing", 0.75)]

@@ -8,7 +8,7 @@ from fupin import testing
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.regions.services import load_regions
-from fupin.registry import exporter, importer
+from fupin.registry import exporter, services
 from fupin.registry.demo import generate
 from fupin.registry.models import Household
 from fupin.registry.tests.importing import dump
@@ -34,7 +34,7 @@ def test_import_of_export_changes_nothing(admin53, tmp_path, fmt):
     result, _ = exporter.export_registry(actor=admin53, region="53", output=out, fmt=fmt)
     assert result.clear and result.households == 150
     assert AuditEvent.objects.filter(action="export", region_code="53").exists()
-    r = importer.import_registry(result.paths, actor=admin53)
+    r = services.import_registry(result.paths, actor=admin53)
     assert r.ok, r.errors[:5]
     assert (r.created, r.updated, r.unchanged, r.rejected) == (0, 0, 150, 0)
     assert dump() == before
@@ -51,7 +51,7 @@ def test_reimport_into_an_empty_registry_recreates_it(admin53, tmp_path):
               "latest_income_year", "latest_per_capita"]
     before = sorted(Household.objects.values_list(*fields))
     Household.objects.all().delete()
-    r = importer.import_registry(result.paths, actor=admin53)
+    r = services.import_registry(result.paths, actor=admin53)
     assert r.created == 150
     assert sorted(Household.objects.values_list(*fields)) == before
     # the importer's latest income (computed in polars) is what the SQL of the services computes
@@ -73,7 +73,7 @@ def test_masked_export_cannot_be_imported(yunnan, tmp_path):
     text = (tmp_path / "m" / "家庭成员.csv").read_text(encoding="utf-8-sig")
     assert "********" in text
     clerk = testing.make_user("c53", Region.objects.get(code="53"), Role.CLERK)
-    r = importer.import_registry(result.paths, actor=clerk)
+    r = services.import_registry(result.paths, actor=clerk)
     assert not r.ok and any(e.column == "证件号码" for e in r.errors)
 
 

@@ -26,5 +26,5 @@ class Command(BaseCommand):
             for err in exc.errors:
                 self.stderr.write(str(err))
             raise CommandError(str(exc)) from exc
-        kinds = ", ".join(f"{k}: {n:,}" for k, n in sorted(r.by_kind.items()))
-        self.stdout.write(f"{r.rows:,} events for {r.villages:,} villages imported ({kinds})")
+        kinds = ", ".join(f"{k}: {n:,}" for k, n in sorted(r.counts["by_kind"].items()))
+        self.stdout.write(f"{r.created:,} events for {r.counts['villages']:,} villages imported ({kinds})")

@@ -3,8 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fupin.connectivity.facilities import import_facilities
-from fupin.connectivity.services import EventDataError
+from fupin.connectivity.services import EventDataError, import_facilities
 from fupin.core.audit import set_channel
 from fupin.core.permissions import SYSTEM
 
@@ -27,5 +26,5 @@ class Command(BaseCommand):
             for err in exc.errors:
                 self.stderr.write(str(err))
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{r.rows:,} facilities: {r.created:,} created, {r.updated:,} updated, "
+        self.stdout.write(f"{r.counts['rows']:,} facilities: {r.created:,} created, {r.updated:,} updated, "
                           f"{r.unchanged:,} unchanged")

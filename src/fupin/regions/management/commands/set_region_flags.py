@@ -22,12 +22,12 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"file not found: {path}")
         try:
-            result = set_region_flags(content=path.read_bytes())
+            result = set_region_flags(content=path.read_bytes(), filename=path.name)
         except FlagFileError as exc:
-            for err in exc.errors[1:]:
+            for err in exc.conflicts[1:]:
                 self.stderr.write(str(err))
             raise CommandError(str(exc)) from exc
         except RegionDataError as exc:
             raise CommandError(str(exc)) from exc
-        changes = ", ".join(f"{k}: {v:,}" for k, v in sorted(result.updates.items())) or "none"
-        self.stdout.write(f"{result.rows} rows applied; nodes updated — {changes}")
+        changes = ", ".join(f"{k}: {v:,}" for k, v in sorted(result.counts.items())) or "none"
+        self.stdout.write(f"{result.updated} rows applied; nodes updated — {changes}")

@@ -12,9 +12,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from fupin.core.audit import set_channel
-from fupin.core.changes import mark_changed
 from fupin.core.models import User
-from fupin.registry.importer import import_registry
+from fupin.registry.services import import_registry
 
 
 class Command(BaseCommand):
@@ -52,9 +51,7 @@ class Command(BaseCommand):
                 )
             except PermissionDenied as exc:
                 raise CommandError(str(exc)) from exc
-        if r.ok and not r.dry_run:  # the households written carry updated_at: the refresh finds them
-            mark_changed(())
-        s = r.summary()
+        s = r.as_dict()  # mark_changed: inside services.import_registry
         self.stdout.write(
             f"created {s['created']:,}, updated {s['updated']:,}, unchanged {s['unchanged']:,}, "
             f"rejected {s['rejected']:,}; {s['members']:,} members, {s['incomes']:,} income years written "
