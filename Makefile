@@ -64,11 +64,19 @@ db:
 	$(FUPIN) refresh_indicators --verbosity 0
 	$(FUPIN) demo_users
 
-serve:
+# Served like production: gunicorn (WEB_WORKERS processes × 4 threads, static files by WhiteNoise), the
+# background worker and the scheduler; Ctrl-C stops all three.
+WEB_WORKERS ?= 3
+serve: var/secret_key
 	@echo "fupin: http://$(HOST)/  (demo logins in README.md; Ctrl-C stops the server and the worker)"
 	@$(FUPIN) db_worker --queue-name default --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) schedule & scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
-	$(FUPIN) runserver $(HOST) --noreload
+	$(UV) run --frozen gunicorn fupin.wsgi:application --bind $(HOST) --workers $(WEB_WORKERS) --threads 4 \
+	  --access-logfile - --graceful-timeout 10 --timeout 120
+
+# A random key for sessions and CSRF, made once (settings read it when FUPIN_SECRET_KEY is not set).
+var/secret_key:
+	@mkdir -p var && umask 077 && python3 -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 # ruff, mypy, the project's own rules (tools/custom_check.py) and the import contracts (pyproject.toml).
 lint: venv

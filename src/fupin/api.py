@@ -1,13 +1,17 @@
 """The JSON API under /api/v1/ (schema at /api/v1/openapi.json). Every router is thin: it calls
 selectors, which are scoped to the caller's region; objects outside the scope answer 404."""
 
+import decimal
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from fupin.connectivity.api import router as connectivity_router
 from fupin.core.api import router as core_router
 from fupin.core.auth import API_AUTH
+from fupin.core.errors import bad_input_text
 from fupin.exchange.api import router as exchange_router
 from fupin.regions.api import router as regions_router
 from fupin.registry.api import router as registry_router
@@ -35,6 +39,15 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"errors": {"__all__": [str(exc) or "permission denied"]}}, status=403)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(decimal.InvalidOperation)
+@api.exception_handler(DataError)
+@api.exception_handler(IntegrityError)
+def _bad_input(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Values the schema accepts but the database cannot hold (issue 20 A8): 422, never 500."""
+    return api.create_response(request, {"errors": {"__all__": [bad_input_text(exc)]}}, status=422)
 
 
 api.add_router("/", core_router, tags=["me"])

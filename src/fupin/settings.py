@@ -2,7 +2,7 @@
 
 DATABASE_URL      PostgreSQL in production (postgres://user@host:5432/db); unset → SQLite file under var/.
 FUPIN_DEBUG       1 to enable Django's debug mode (development only).
-FUPIN_SECRET_KEY  required when FUPIN_DEBUG is not set and the server is not bound to localhost.
+FUPIN_SECRET_KEY  required to serve with FUPIN_DEBUG unset (or a key in var/secret_key, which `make run` writes).
 FUPIN_NODE_MODULES  where npm installed the front-end assets and the division data (default ./node_modules).
 """
 
@@ -18,7 +18,14 @@ VAR_DIR = Path(os.environ.get("FUPIN_VAR_DIR", BASE_DIR / "var"))
 NODE_MODULES = Path(os.environ.get("FUPIN_NODE_MODULES", BASE_DIR / "node_modules"))
 
 DEBUG = os.environ.get("FUPIN_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY", "fupin-local-development-key-change-me-in-production")
+# The key signs sessions and CSRF tokens. Taken from FUPIN_SECRET_KEY, else from var/secret_key (written by
+# `make run` on first start). Without either, a fixed development key is used and serving (runserver, WSGI)
+# refuses to start unless FUPIN_DEBUG=1 (fupin.core.apps); commands and tests still run.
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+SECRET_KEY = os.environ.get("FUPIN_SECRET_KEY", "") or (
+    SECRET_KEY_FILE.read_text(encoding="utf-8").strip() if SECRET_KEY_FILE.is_file() else "")
+SECRET_KEY_MISSING = not SECRET_KEY
+SECRET_KEY = SECRET_KEY or "fupin-local-development-key-change-me-in-production"
 ALLOWED_HOSTS = [h for h in os.environ.get("FUPIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("FUPIN_CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000").split(",") if o
@@ -63,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "fupin.core.audit.AuditContextMiddleware",
+    "fupin.core.middleware.BadInputMiddleware",
+    "fupin.core.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "fupin.urls"
@@ -129,6 +138,9 @@ AXES_FAILURE_LIMIT = int(os.environ.get("FUPIN_LOGIN_FAILURE_LIMIT", "5"))
 FUPIN_BULK_REBUILD_SHARE = float(os.environ.get("FUPIN_BULK_REBUILD_SHARE", "0.2"))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (a few tries against each of many users) is limited per address: this many failed logins
+# from one address within 30 minutes refuse further logins from it (fupin.core.views.login_view).
+FUPIN_LOGIN_ADDRESS_LIMIT = int(os.environ.get("FUPIN_LOGIN_ADDRESS_LIMIT", "20"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False

@@ -66,7 +66,8 @@ def make_users(tree: Tree) -> dict[str, User]:
         "township": make_user("township", tree["533301205"], Role.TOWNSHIP_REVIEWER),
         "county": make_user("county", tree["533301"], Role.COUNTY_ADMIN),
         "analyst": make_user("analyst", tree["53"], Role.ANALYST),
-        "exchange": make_user("exchange", tree["52"], Role.EXCHANGE),
+        # a department account serving all registered persons (医保) and the elderly (民政): see exchange.selectors
+        "exchange": make_user("exchange", tree["52"], Role.EXCHANGE, organisation="贵州省医疗保障局、民政厅"),
         "sysadmin": make_user("sysadmin", None, Role.SYSADMIN, is_staff=True),
     }
 

@@ -11,8 +11,7 @@ from fupin.registry import views as registry_views
 
 urlpatterns = [
     path("", home_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("login/", core_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("audit/", core_views.audit_log, name="audit_log"),
@@ -49,8 +48,8 @@ from fupin.registry import import_views  # noqa: E402
 
 urlpatterns += [
     path("households/import/", import_views.import_form, name="registry_import"),
-    path("households/import/<int:pk>/", import_views.import_job, name="registry_import_job"),
-    path("households/import/<int:pk>/errors.xlsx", import_views.import_report, name="registry_import_report"),
+    path("households/import/<str:token>/", import_views.import_job, name="registry_import_job"),
+    path("households/import/<str:token>/errors.xlsx", import_views.import_report, name="registry_import_report"),
     path("households/template.xlsx", import_views.template_download, name="registry_template"),
     path("households/export/", import_views.export, name="registry_export"),
 ]

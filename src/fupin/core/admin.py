@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from fupin.core.masking import mask_deep
 from fupin.core.models import ApiToken, AuditEvent, CodeItem, User
 
 
@@ -23,6 +24,14 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ("action", "channel")
     search_fields = ("username", "object_id", "region_code", "summary")
     date_hierarchy = "at"
+    exclude = ("detail",)
+    readonly_fields = ("masked_detail",)
+
+    @admin.display(description=_("detail (personal data masked)"))
+    def masked_detail(self, obj: AuditEvent) -> str:
+        import json
+
+        return json.dumps(mask_deep(obj.detail), ensure_ascii=False, default=str)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

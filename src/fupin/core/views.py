@@ -1,16 +1,21 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fupin.core import audit
 from fupin.core.exports import audited_export
 from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
@@ -18,6 +23,24 @@ from fupin.core.roles import AUDIT_ROLES
 from fupin.core.scoping import scope_of
 from fupin.core.selectors import audit_events, tokens_of
 from fupin.core.services import create_api_token, revoke_api_token
+
+_login = auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True)
+
+
+def address_locked(request: HttpRequest) -> bool:
+    """Too many failed logins from this address in the last 30 minutes (any usernames): password spraying."""
+    ip = audit.client_ip(request)
+    if ip is None:
+        return False
+    since = timezone.now() - dt.timedelta(minutes=30)
+    failures = AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN_FAILED, ip=ip, at__gte=since).count()
+    return failures >= settings.FUPIN_LOGIN_ADDRESS_LIMIT
+
+
+def login_view(request: HttpRequest) -> HttpResponseBase:
+    if request.method == "POST" and address_locked(request):
+        return render(request, "core/locked_out.html", {"by_address": True}, status=429)
+    return _login(request)
 
 
 def _require_audit_role(request: HttpRequest) -> None:

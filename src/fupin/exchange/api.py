@@ -14,6 +14,7 @@ from fupin.core.models import AuditEvent
 from fupin.core.pagination import MAX_PAGE_SIZE, Page, PageQuery, seek_page
 from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
+from fupin.core.tree import is_code
 from fupin.exchange import catalogue, selectors, services
 
 router = Router()
@@ -49,10 +50,8 @@ class BatchOut(Schema):
 
 class PersonOut(Schema):
     id_number: str
-    name: str
     sex: str
     birth_date: dt.date
-    household_number: str
     village_code: str
 
 
@@ -94,15 +93,17 @@ def batches(request: HttpRequest) -> Any:
 @router.get("/persons", response=Page[PersonOut])
 def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
     """Registered persons of a group (``school_age``, ``disabled``, ``elderly``, ``all``) in the account's region,
-    with ID numbers in clear so that the department can match them; every page is audited."""
+    only of the groups its department serves (403 otherwise), with ID numbers in clear so that the department can
+    match them, no names; every page is audited."""
     user = _exchange_only(request)
     try:
         qs = selectors.shared_persons(user, q.group, region=q.region)
     except KeyError as exc:
         raise Http404 from exc
     out = seek_page(qs.values("id", *selectors.SHARE_COLUMNS), q, field="id", after=q.after, convert=lambda r: {
-        "id_number": r["id_number"], "name": r["name"], "sex": r["sex"], "birth_date": r["birth_date"],
-        "household_number": r["household__number"], "village_code": r["household__village_id"]})
+        "id_number": r["id_number"], "sex": r["sex"], "birth_date": r["birth_date"],
+        "village_code": r["household__village_id"]})
     services.record_share(actor=user, group=q.group, rows=len(out["results"]),
-                          channel_action=AuditEvent.Action.READ_PERSONAL, region_code=scope_of(user).prefix or "")
+                          channel_action=AuditEvent.Action.READ_PERSONAL,
+                          region_code=q.region if q.region and is_code(q.region) else scope_of(user).prefix or "")
     return out

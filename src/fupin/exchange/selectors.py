@@ -95,13 +95,16 @@ class ShareGroup:
     min_age: int | None = None
     max_age: int | None = None
     health: str = ""
+    # Data minimisation: an exchange account receives a group only when its organisation is one of the
+    # departments that serve it (keywords of ``User.organisation``).
+    departments: tuple[str, ...] = ()
 
 
 SHARE_GROUPS = {g.code: g for g in (
-    ShareGroup("school_age", "义务教育及高中阶段学龄人员（教育部门）", 6, 18),
-    ShareGroup("disabled", "残疾人员（残联）", health="04"),
-    ShareGroup("elderly", "60岁及以上老年人（民政、人社）", 60, None),
-    ShareGroup("all", "全部建档立卡人员（医保、住建等）"),
+    ShareGroup("school_age", "义务教育及高中阶段学龄人员（教育部门）", 6, 18, departments=("教育",)),
+    ShareGroup("disabled", "残疾人员（残联）", health="04", departments=("残联", "残疾人联合会")),
+    ShareGroup("elderly", "60岁及以上老年人（民政、人社）", 60, None, departments=("民政", "人社", "人力资源")),
+    ShareGroup("all", "全部建档立卡人员（医保、住建等）", departments=("医保", "医疗保障", "住建", "住房和城乡建设")),
 )}
 
 
@@ -112,6 +115,8 @@ def shared_persons(user: Any, group: str, *, today: dt.date | None = None, regio
     g = SHARE_GROUPS.get(group)
     if g is None:
         raise KeyError(group)
+    if not may_receive(user, g):
+        raise PermissionDenied("本部门账号不能获取这类人员 / this department account may not receive this group")
     today = today or dt.date.today()
     qs = scoped(Member.objects.filter(is_active=True, household__status__in=REGISTERED_STATUSES), user)
     if region:
@@ -125,4 +130,11 @@ def shared_persons(user: Any, group: str, *, today: dt.date | None = None, regio
     return qs.order_by("id")
 
 
-SHARE_COLUMNS = ("id_number", "name", "sex", "birth_date", "household__number", "household__village_id")
+def may_receive(user: Any, g: ShareGroup) -> bool:
+    organisation = getattr(user, "organisation", "") or ""
+    return any(d in organisation for d in g.departments)
+
+
+# What a department receives: the ID number to match its own records, sex, birth date (both in the ID number)
+# and the village. No names, no household numbers (data minimisation).
+SHARE_COLUMNS = ("id_number", "sex", "birth_date", "household__village_id")

@@ -67,7 +67,8 @@ def doubt(request: HttpRequest, pk: int) -> HttpResponse:
     spec = RULES[d.rule_id]
     return render(request, "exchange/doubt.html", {
         "d": d, "spec": spec, "kind": KIND_LABELS[spec.kind], "shown_id": masker.id_number(d.id_number),
-        "evidence": sorted(d.evidence.items()), "can_verify": d.state == Doubt.State.OPEN and (
+        "evidence": [(k, masker.value(k, v)) for k, v in sorted(d.evidence.items())],
+        "evidence_text": masker.text(d.evidence_text), "can_verify": d.state == Doubt.State.OPEN and (
             user.is_superuser or user.has_role(*services.VERIFY_ROLES)),
         "others": selectors.doubts_of_household(user, d.household_id).exclude(pk=d.pk),
     })
@@ -128,7 +129,8 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
-    """A department pulls the registered persons it serves (R4.3), in clear; audited as an export."""
+    """A department pulls the registered persons it serves (R4.3): ID numbers without names, only the groups of
+    its department (``selectors.may_receive``); audited as an export."""
     user: Any = request.user
     if not user.has_role(Role.EXCHANGE):
         raise PermissionDenied
@@ -137,9 +139,9 @@ def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
     except KeyError as exc:
         raise Http404 from exc
     rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[:1_000_000])
-    header = ["id_number", "name", "sex", "birth_date", "household_number", "village_code"]
+    header = ["id_number", "sex", "birth_date", "village_code"]
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return audited_export(
         actor=user, what="exchange.share", object_id=group, fmt=fmt, filename=f"persons-{group}", header=header,
-        rows=((r[0], r[1], r[2], r[3].isoformat(), r[4], r[5]) for r in rows), region_code=scope_of(user).prefix or "",
+        rows=((r[0], r[1], r[2].isoformat(), r[3]) for r in rows), region_code=scope_of(user).prefix or "",
         summary=f"shared {len(rows)} persons of group {group}", detail={"group": group, "rows": len(rows)})

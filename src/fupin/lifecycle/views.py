@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from fupin.core import params
 from fupin.core.codes import label
 from fupin.core.errors import error_text
 from fupin.core.roles import Role
-from fupin.core.scoping import narrow_or_404, scope_of
+from fupin.core.scoping import narrow_or_404, scope_of, scoped
 from fupin.core.tree import is_code
 from fupin.lifecycle import evaluation, forms, selectors, services
 from fupin.lifecycle.models import OPEN_STAGES, Case, Kind, Notice, Stage
@@ -82,7 +83,9 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     for c in cases:
         c.stage_label = Stage(c.stage).label  # type: ignore[attr-defined]
     try:
-        year = int(request.GET.get("year") or 2020)
+        year = params.small_int(request.GET.get("year") or 2020, 2020) or 2020
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         result: Any = evaluation.evaluate_one(h, year)
     except (ValueError, evaluation.NoPovertyLine):
         result = None
@@ -222,9 +225,13 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         step = request.POST.get("step", "")
         if step not in services.STEP_FUNCTIONS:
             raise PermissionDenied
-        ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
-        results = services.bulk_decide(actor=user, step=step, case_ids=ids, approve=request.POST.get("approve") == "1",
+        ids = params.ids(request.POST.getlist("case"))
+        # Only cases of the user's region reach the service: others are "no such case", like missing ones, so
+        # that ids cannot be probed.
+        mine = list(scoped(Case.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+        results = services.bulk_decide(actor=user, step=step, case_ids=mine, approve=request.POST.get("approve") == "1",
                                        reason=request.POST.get("reason", ""))
+        results += [services.BulkResult(pk, False, "不存在 / no such case") for pk in sorted(set(ids) - set(mine))]
         done = sum(r.ok for r in results)
         messages.success(request, _("%(done)d of %(total)d decided.") % {"done": done, "total": len(results)})
         for r in results:
@@ -240,7 +247,7 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def start_notice(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
+    ids = params.ids(request.POST.getlist("case"))
     cases = [selectors.case_for(request.user, pk) for pk in ids]
     try:
         notice = services.start_notice(actor=request.user, cases=cases)
@@ -258,7 +265,9 @@ def exit_evaluation(request: HttpRequest) -> HttpResponse:
     code = code or ""
     region = Region.objects.filter(code=code).first()
     try:
-        year = int(request.GET.get("year") or 2020)
+        year = params.small_int(request.GET.get("year") or 2020, 2020) or 2020
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
         area = evaluation.area_exit(region, year) if region else None
         villages = evaluation.village_exits(code, year) if region and len(code) >= 6 else []
     except (ValueError, evaluation.NoPovertyLine) as exc:

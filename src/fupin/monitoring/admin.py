@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from fupin.core.masking import mask_name, masked_text
 from fupin.monitoring.models import RiskReport, RuleSetting
 
 
@@ -19,6 +21,16 @@ class RiskReportAdmin(admin.ModelAdmin):
     list_display = ("occurred_on", "kind", "household", "region_code", "source", "recorded_by", "recorded_at")
     list_filter = ("kind", "source")
     search_fields = ("household__number", "region_code")
+    exclude = ("description", "reporter")
+    readonly_fields = ("masked_description", "masked_reporter")
+
+    @admin.display(description=_("description"))
+    def masked_description(self, obj: RiskReport) -> str:
+        return masked_text(obj.description)
+
+    @admin.display(description=_("reported by"))
+    def masked_reporter(self, obj: RiskReport) -> str:
+        return mask_name(obj.reporter)
 
     def has_add_permission(self, request: Any) -> bool:
         return False

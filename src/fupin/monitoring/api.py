@@ -212,7 +212,7 @@ def include(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
 def _report(r: RiskReport, masker: Masker) -> dict[str, Any]:
     alert = Alert.objects.filter(household_id=r.household_id, rule=services.RULE_OF_REPORT[r.kind]).first()
     return {"id": r.pk, "household_id": r.household_id, "village_code": r.region_code, "kind": r.kind,
-            "occurred_on": r.occurred_on, "description": r.description, "loss": r.loss, "source": r.source,
+            "occurred_on": r.occurred_on, "description": masker.text(r.description), "loss": r.loss, "source": r.source,
             "reporter": masker.name(r.reporter), "recorded_at": r.recorded_at, "alert_id": alert.pk if alert else None}
 
 
@@ -220,7 +220,8 @@ def _report(r: RiskReport, masker: Masker) -> dict[str, Any]:
 def reports(request: HttpRequest, kind: str = "", limit: int = 200) -> list[dict[str, Any]]:
     masker = Masker(request.user)
     rows = list(selectors.reports(request.user, kind=kind)[:min(max(limit, 1), 1000)])
-    masker.reveal(object_type="monitoring.riskreport", summary=f"API risk reports ({len(rows)})",
+    masker.reveal(object_type="monitoring.riskreport", region_code=scope_of(request.user).prefix or "",
+                  summary=f"API risk reports ({len(rows)})",
                   detail={"reports": [r.pk for r in rows]})
     return [_report(r, masker) for r in rows]
 

@@ -20,6 +20,7 @@ from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
+from fupin.core.scoping import scope_of
 from fupin.monitoring import flows, selectors, services
 from fupin.monitoring.forms import RiskReportForm
 from fupin.monitoring.models import Alert, RiskReport
@@ -149,8 +150,10 @@ def risk_reports(request: HttpRequest) -> HttpResponse:
     masker = Masker(user)
     for r in rows:
         r.reporter_shown = masker.name(r.reporter)  # type: ignore[attr-defined]
-    if any(r.reporter for r in rows):
-        masker.reveal(object_type="monitoring.riskreport", summary=f"risk reports page {page.number}",
+        r.description_shown = masker.text(r.description)  # type: ignore[attr-defined]
+    if rows:
+        masker.reveal(object_type="monitoring.riskreport", region_code=scope_of(user).prefix or "",
+                      summary=f"risk reports page {page.number}",
                       detail={"reports": [r.pk for r in rows if r.reporter]})
     return render(request, "monitoring/reports.html", {
         "page": page, "reports": rows, "form": form, "can_report": can_report, "kinds": RiskReport.Kind.choices,

@@ -44,7 +44,8 @@ class MemberOut(Schema):
     name: str
     id_number: str
     sex: str
-    birth_date: date
+    birth_date: date | None = Field(None, description="In clear only for roles that see ID numbers in clear")
+    birth_year: int | None
     relation: str
     ethnicity: str
     education: str
@@ -123,7 +124,8 @@ def _dossier(request: HttpRequest, h: Any) -> dict[str, Any]:
         "members": [
             {
                 "name": masker.name(m.name), "id_number": masker.id_number(m.id_number), "sex": m.sex,
-                "birth_date": m.birth_date, "relation": m.relation, "ethnicity": m.ethnicity,
+                "birth_date": m.birth_date if masker.clear else None,
+                "birth_year": m.birth_date.year if m.birth_date else None, "relation": m.relation, "ethnicity": m.ethnicity,
                 "education": m.education, "schooling": m.schooling, "health": m.health,
                 "labour_skill": m.labour_skill, "has_medical_insurance": m.has_medical_insurance,
             }
@@ -300,9 +302,13 @@ def put_income(request: HttpRequest, household_id: int, year: int, payload: Inco
     return _dossier(request, h)
 
 
-def _masked_change(change: dict[str, Any]) -> dict[str, Any]:
-    """Member changes are keyed by ID number: hide it and the values for roles without need."""
+def _masked_change(change: dict[str, Any], masker: Masker) -> dict[str, Any]:
+    """Member changes are keyed by ID number: hide it and the values for roles without need; household
+    values (the phone) are masked by field."""
     parts = change["path"].split(".")
+    if parts[0] != "members":
+        field = parts[-1]
+        return {**change, "old": masker.value(field, change.get("old")), "new": masker.value(field, change.get("new"))}
     parts[1] = mask_id_number(parts[1])
     return {"path": ".".join(parts), "old": "***", "new": "***"}
 
@@ -316,7 +322,8 @@ def get_history(request: HttpRequest, household_id: int) -> Any:
     for v in history.timeline(h):
         changes = v.changes
         if not masker.clear:
-            changes = [_masked_change(c) if c["path"].startswith("members.") else c for c in changes]
-        out.append({"valid_from": v.valid_from, "kind": v.kind, "username": v.username, "reason": v.reason,
-                    "changes": changes})
+            changes = [_masked_change(c, masker) for c in changes]
+        out.append({"valid_from": v.valid_from, "kind": v.kind, "username": v.username,
+                    "reason": masker.text(v.reason), "changes": changes})
+    masker.reveal(obj=h, summary=f"API history {h.number}", detail={"versions": len(out)})
     return out

@@ -62,7 +62,7 @@ class Formatter:
             return self.masker.id_number(str(value))
         if field in PERSONAL_PHONE_FIELDS:
             return self.masker.phone(str(value))
-        return str(value)
+        return str(self.masker.value(field, value))
 
     def field_label(self, section: str, field: str) -> str:
         fields = {"household": HOUSEHOLD_ATTNAMES, "members": MEMBER_ATTNAMES, "incomes": INCOME_ATTNAMES}[section]
@@ -112,7 +112,7 @@ def timeline_entries(household: Household, fmt: Formatter) -> list[dict[str, Any
             "valid_from": v.valid_from,
             "recorded_at": v.recorded_at,
             "by": v.username or "—",
-            "reason": v.reason,
+            "reason": fmt.masker.text(v.reason),
             "is_correction": v.kind == HouseholdVersion.Kind.CORRECTION,
             "changes": [fmt.change(c, names) for c in v.changes],
         }
@@ -132,7 +132,7 @@ def member_rows(
             "name": fmt.masker.name(m.get("name") or ""),
             "id_number": fmt.masker.id_number(m.get("id_number") or ""),
             "sex": label("sex", m.get("sex")),
-            "birth_date": m.get("birth_date") or "",
+            "birth_date": fmt.masker.birth_date(m.get("birth_date")),
             "age": portrait.age_on(m.get("birth_date"), today),
             "relation": label("relation", m.get("relation")),
             "is_head": m.get("relation") == "01",

@@ -20,7 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from fupin.core import codes
-from fupin.core.exports import record_export
+from fupin.core.exports import record_export, safe_frame
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.scoping import scope_of
 from fupin.core.tree import is_code, subtree_bounds
@@ -123,7 +123,7 @@ def _cell_expr(c: Column, masked: bool) -> pl.Expr:
 
 def to_template(frames: dict[str, pl.DataFrame], *, masked: bool) -> dict[str, pl.DataFrame]:
     """Typed frames → text frames with the template's Chinese headers and code names."""
-    return {s.name: frames[s.name].select([_cell_expr(c, masked) for c in s.columns]) for s in SHEETS}
+    return {s.name: safe_frame(frames[s.name].select([_cell_expr(c, masked) for c in s.columns])) for s in SHEETS}
 
 
 def _xlsx(frames: dict[str, pl.DataFrame]) -> bytes:

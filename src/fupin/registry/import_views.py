@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,7 +14,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from fupin.core import audit
 from fupin.core.masking import Masker
+from fupin.core.models import AuditEvent
 from fupin.core.scoping import get_scoped_or_404, scope_of
 from fupin.core.tree import is_code
 from fupin.registry import exporter, jobs, services, template
@@ -44,7 +47,7 @@ def import_form(request: HttpRequest) -> HttpResponse:
             error = _("Only .xlsx and .csv files can be imported: %(names)s") % {"names": "、".join(bad)}
         else:
             job = services.start_import(actor=request.user, files=files, dry_run=bool(request.POST.get("dry_run")))
-            return redirect("registry_import_job", pk=job.pk)
+            return redirect("registry_import_job", token=job.token)
     recent = get_jobs(request)[:10]
     return render(request, "registry/import_form.html", {"error": error, "jobs": recent,
                                                          "masked": not Masker(request.user).clear})
@@ -53,12 +56,26 @@ def import_form(request: HttpRequest) -> HttpResponse:
 def get_jobs(request: HttpRequest):  # type: ignore[no-untyped-def]
     from fupin.core.scoping import scoped
 
-    return scoped(ImportJob.objects.all(), request.user)
+    jobs = scoped(ImportJob.objects.all(), request.user)
+    return jobs if Masker(request.user).clear else jobs.filter(actor_id=request.user.pk)
+
+
+def _job_for(request: HttpRequest, token: str) -> ImportJob:
+    """The job at ``token`` if the user uploaded it or may see personal data of its region (its files and error
+    report hold the uploaded rows in clear); 404 otherwise, so that jobs cannot be probed."""
+    user: Any = request.user
+    job = get_scoped_or_404(ImportJob.objects.all(), user, token=token)
+    if job.actor_id != user.pk and not Masker(user).clear:
+        raise Http404
+    return job
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_scoped_or_404(ImportJob.objects.all(), request.user, pk=pk)
+def import_job(request: HttpRequest, token: str) -> HttpResponse:
+    job = _job_for(request, token)
+    if not request.headers.get("HX-Request"):
+        audit.record(actor=request.user, action=AuditEvent.Action.READ_PERSONAL, obj=job,
+                     region_code=job.region_code, summary=f"import job {job.pk}")
     stage, fraction = jobs.live_progress(job)
     context = {"job": job, "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
                "stage": stage, "percent": round(fraction * 100)}
@@ -68,10 +85,12 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_report(request: HttpRequest, pk: int) -> FileResponse:
-    job = get_scoped_or_404(ImportJob.objects.all(), request.user, pk=pk)
+def import_report(request: HttpRequest, token: str) -> FileResponse:
+    job = _job_for(request, token)
     if not job.error_report or not Path(job.error_report).exists():
         raise Http404
+    audit.record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=job, region_code=job.region_code,
+                 summary=f"import job {job.pk} error report", detail={"file": Path(job.error_report).name})
     return FileResponse(open(job.error_report, "rb"), as_attachment=True,
                         filename=f"import-{job.pk}-errors.xlsx", content_type=XLSX)
 

@@ -339,6 +339,12 @@ class HouseholdVersion(models.Model):
         self.stored_snapshot = value
 
 
+def new_job_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(24)
+
+
 class ImportJob(models.Model):
     """A registry import uploaded on the web (R2.4), run by the background worker with its progress."""
 
@@ -350,6 +356,8 @@ class ImportJob(models.Model):
         REJECTED = "rejected", _("rejected (errors in the file)")
 
     actor = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    # The job's address in URLs: random, so that jobs (and their uploaded files) cannot be enumerated.
+    token = models.CharField(_("token"), max_length=43, unique=True, default=new_job_token, editable=False)
     username = models.CharField(_("by"), max_length=150, blank=True)
     region_code = models.CharField(_("region"), max_length=12, blank=True, db_index=True)
     files = models.JSONField(_("files"), default=list)  # [{"name": original name, "path": stored path}]

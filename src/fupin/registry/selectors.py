@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr
 
+from fupin.core.masking import Masker
 from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
 from fupin.core.tree import is_code, length_of, subtree_bounds
 from fupin.regions.models import Level, Region
@@ -93,6 +94,11 @@ def households(user: Any, f: HouseholdFilter) -> QuerySet[Household]:
         qs = qs.filter(main_cause=f.cause)
     if f.q:
         text = f.q.upper()
+        by_person = not text.isdigit() or (len(text) == 18 and text[:17].isdigit())
+        if by_person and not Masker(user).clear:
+            # Roles that see names and ID numbers masked may not find a person by them either: the result would
+            # tell them which household that person belongs to.
+            return qs.none()
         if len(text) == 18 and text[:17].isdigit():
             qs = qs.filter(Exists(Member.objects.filter(household=OuterRef("pk"), id_number=text, is_active=True)))
         elif text.isdigit():

@@ -48,7 +48,13 @@ from fupin.registry.models import (
     Source,
 )
 from fupin.registry.template import HOUSEHOLDS, SHEETS
-from fupin.registry.validation import household_errors, member_errors, raise_if
+from fupin.registry.validation import (
+    household_errors,
+    member_errors,
+    raise_if,
+    registered_elsewhere,
+    valid_from_errors,
+)
 
 HOUSEHOLD_FIELDS = (
     "status", "standard", "attribute", "main_cause", "other_causes", "phone", "bank_name", "bank_account",
@@ -100,12 +106,12 @@ def register_household(
     """Register a new household with its members. The head (relation 01) must be among them."""
     check_can_write(actor, village_code)
     village = _village(village_code)
-    errors = household_errors(data)
+    errors = {**household_errors(data), **valid_from_errors(valid_from)}
     number = number.strip()
     if not number:
         errors["number"] = "必填 / required"
     elif Household.objects.filter(number=number).exists():
-        errors["number"] = f"户编号 {number} 已存在 / household number already exists"
+        errors["number"] = registered_elsewhere(actor, kind="household", what=number)
     if not members:
         errors["members"] = "至少需要一名成员（户主） / at least one member, the head, is needed"
     elif sum(1 for m in members if m.get("relation") == "01") != 1:
@@ -114,7 +120,7 @@ def register_household(
     if len(set(numbers)) != len(numbers):
         errors["members"] = "同一证件号码出现多次 / the same ID number appears more than once"
     for i, m in enumerate(members):
-        for field, msg in member_errors(m).items():
+        for field, msg in member_errors(m, actor=actor).items():
             errors[f"members.{i}.{field}"] = msg
     raise_if(errors)
     household = Household.objects.create(
@@ -138,7 +144,7 @@ def update_household(
     if not reason.strip():
         raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
     merged = {**{k: getattr(household, k) for k in HOUSEHOLD_FIELDS}, **data}
-    raise_if(household_errors(merged))
+    raise_if({**household_errors(merged), **valid_from_errors(valid_from)})
     history.ensure_baseline(household, actor=actor)
     for k in HOUSEHOLD_FIELDS:
         if k in data:
@@ -155,7 +161,7 @@ def update_household(
 @transaction.atomic
 def add_member(*, actor: Any, household: Household, data: Mapping[str, Any], reason: str) -> Member:
     check_can_write(actor, household.village_id)
-    errors = member_errors(data)
+    errors = member_errors(data, actor=actor)
     if data.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exists():
         errors["relation"] = "该户已有户主 / the household already has a head"
     raise_if(errors)
@@ -174,7 +180,7 @@ def update_member(*, actor: Any, member: Member, data: Mapping[str, Any], reason
     if not reason.strip():
         raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
     merged = {**{k: getattr(member, k) for k in MEMBER_FIELDS}, **data}
-    errors = member_errors(merged, member_id=member.pk)
+    errors = member_errors(merged, member_id=member.pk, actor=actor)
     if merged.get("relation") == "01" and household.members.filter(is_active=True, relation="01").exclude(pk=member.pk).exists():
         errors["relation"] = "该户已有户主 / the household already has a head"
     raise_if(errors)

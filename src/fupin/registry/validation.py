@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from fupin.core import codes
+from fupin.core import codes, params, probes
+from fupin.core.masking import mask_id_number
 from fupin.registry import idnumber
-from fupin.registry.models import Member
+from fupin.registry.models import Household, Member
 
 MEMBER_CODED = {
     "sex": "sex", "relation": "relation", "ethnicity": "ethnicity", "political": "political",
@@ -34,10 +36,33 @@ def _code_errors(data: Mapping[str, Any], coded: Mapping[str, str], errors: dict
             errors[field] = f"“{value}”不是有效的代码 / not a valid code of the list {list_code}"
 
 
-def member_errors(data: Mapping[str, Any], *, member_id: int | None = None) -> dict[str, str]:
+ELSEWHERE = ("此人已是其他户的在册成员，请联系县级扶贫部门核实 / this person is already an active member of another "
+             "household; contact the county poverty-alleviation office to check it")
+NUMBER_TAKEN = ("户编号已被使用，请联系县级扶贫部门核实 / this household number is already in use; contact the county "
+                "poverty-alleviation office to check it")
+TOO_MANY = ("本小时内查重次数过多，请稍后再试或联系县级扶贫部门 / too many registration checks this hour; try later or "
+            "contact the county poverty-alleviation office")
+
+
+def registered_elsewhere(actor: Any, *, kind: str, what: str) -> str:
+    """The message for a person or household number registered elsewhere: never where (a nationwide lookup
+    otherwise), audited and limited per user (``fupin.core.probes``)."""
+    if actor is None:
+        return ELSEWHERE if kind == "person" else NUMBER_TAKEN
+    if probes.exhausted(actor):
+        return TOO_MANY
+    probes.note(actor, kind=kind, summary=f"registration check: {kind} registered elsewhere ({what})")
+    return ELSEWHERE if kind == "person" else NUMBER_TAKEN
+
+
+def member_errors(data: Mapping[str, Any], *, member_id: int | None = None, actor: Any = None) -> dict[str, str]:
     """Errors of one member's data (an empty dict when valid). Checks the ID number with stdnum, that sex and
     birth date agree with it, code lists, and that the person is not an active member of another household."""
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = params.model_text_errors(data, Member)
+    for months in ("work_months", "welfare_job_months"):
+        value = data.get(months)
+        if isinstance(value, int) and not 0 <= value <= 12:
+            errors[months] = "月数应在 0 至 12 之间 / months must be between 0 and 12"
     for field in MEMBER_REQUIRED:
         if not str(data.get(field) or "").strip():
             errors[field] = "必填 / required"
@@ -66,17 +91,24 @@ def member_errors(data: Mapping[str, Any], *, member_id: int | None = None) -> d
             others = Member.objects.filter(id_number=number, is_active=True)
             if member_id is not None:
                 others = others.exclude(pk=member_id)
-            holder = others.select_related("household").first()
-            if holder is not None:
-                errors["id_number"] = (
-                    f"此人已是户 {holder.household.number} 的在册成员 / "
-                    f"this person is already an active member of household {holder.household.number}"
-                )
+            if actor is not None and probes.exhausted(actor):
+                errors["id_number"] = TOO_MANY
+            elif others.exists():
+                errors["id_number"] = registered_elsewhere(actor, kind="person", what=mask_id_number(number))
     return errors
 
 
+def valid_from_errors(valid_from: dt.date | None) -> dict[str, str]:
+    """A change takes effect between 2013 (the first identification) and today."""
+    today = max(dt.date.today(), timezone.localdate())  # the server's and the platform's (Beijing) day
+    if valid_from is not None and not dt.date(2013, 1, 1) <= valid_from <= today:
+        return {"valid_from": "生效日期应在 2013-01-01 至今天之间 / the change must take effect between 2013-01-01 "
+                              "and today"}
+    return {}
+
+
 def household_errors(data: Mapping[str, Any]) -> dict[str, str]:
-    errors: dict[str, str] = {}
+    errors: dict[str, str] = params.model_text_errors(data, Household)
     for field in HOUSEHOLD_REQUIRED:
         if not str(data.get(field) or "").strip():
             errors[field] = "必填 / required"

@@ -98,7 +98,7 @@ def household_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 def _member_forms(request: HttpRequest) -> list[MemberForm]:
-    rows = [i for i in request.POST.getlist("member_rows") if i.isdigit()]
+    rows = [i for i in request.POST.getlist("member_rows") if i.isascii() and i.isdigit() and len(i) < 4]
     return [MemberForm(request.POST, prefix=f"m{i}") for i in rows]
 
 
@@ -141,7 +141,7 @@ def member_row(request: HttpRequest) -> HttpResponse:
     """One more empty member block for the registration form (htmx)."""
     _require_writer(request)
     i = request.GET.get("i", "1")
-    i = i if i.isdigit() and len(i) < 4 else "1"
+    i = i if i.isascii() and i.isdigit() and len(i) < 4 else "1"
     return render(request, "registry/_member_row.html", {
         "i": int(i), "m": MemberForm(prefix=f"m{i}", initial={"relation": "03"}), "next_row": int(i) + 1,
         "removable": True,
@@ -242,6 +242,7 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         else:
             messages.success(request, _("Member removed; the dossier keeps the earlier versions."))
             return redirect("household", household.pk)
+    masker.reveal(obj=member, summary=f"member remove page {household.number}")
     return render(request, "registry/member_remove.html", {
         "household": household, "member": member, "form": form,
         "member_name": masker.name(member.name), "member_relation": label("relation", member.relation),
@@ -265,8 +266,9 @@ def income_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("household", household.pk)
     else:
         year = request.GET.get("year", "")
-        existing = selectors.incomes_of(household).filter(year=int(year)).first() if year.isdigit() else None
-        initial: dict[str, Any] = {"year": int(year) if year.isdigit() else None}
+        ok = year.isascii() and year.isdigit() and len(year) == 4
+        existing = selectors.incomes_of(household).filter(year=int(year)).first() if ok else None
+        initial: dict[str, Any] = {"year": int(year) if ok else None}
         if existing is not None:
             initial.update({f: getattr(existing, f) for f in (*INCOME_FIELDS, "business_expense")})
             initial["household_size"] = existing.household_size

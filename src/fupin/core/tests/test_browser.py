@@ -12,8 +12,11 @@ def test_county_user_logs_in_and_sees_only_its_county(browser, live_server, tran
 
     tree = testing.make_tree()
     testing.make_users(tree)
-    testing.make_households(tree)
+    households = testing.make_households(tree)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []  # the Content-Security-Policy must not block anything our pages use
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     log_in(page, live_server.url, "county")
     assert page.locator("h1").inner_text() == "泸水市"
     page.click("nav.mainnav >> text=区划")
@@ -24,6 +27,10 @@ def test_county_user_logs_in_and_sees_only_its_county(browser, live_server, tran
     # the chart on the overview is drawn by ECharts from the embedded data
     page.goto(live_server.url + "/")
     page.wait_for_selector("#by-region svg")
+    page.goto(live_server.url + f"/households/{households['533301205201'].pk}/")
+    page.wait_for_selector("#income-chart svg, #income-chart canvas")
+    assert page.evaluate("typeof htmx") == "object"
+    assert [e for e in errors if "Content Security Policy" in e or "Refused" in e] == [], errors
 
 
 def test_phone_width_menu(browser, live_server, transactional_db):

@@ -10,7 +10,14 @@ from fupin.registry import idnumber
 from fupin.registry.models import Member
 
 
+def _department(user, organisation="贵州省医疗保障局"):
+    user.organisation = organisation
+    user.save()
+    return user
+
+
 def test_api_only_for_exchange_accounts_and_scoped(client, users, households):
+    _department(users["exchange"])
     url = "/api/v1/exchange/persons?group=all"
     client.force_login(users["township"])
     assert client.get(url).status_code == 403
@@ -27,6 +34,7 @@ def test_api_only_for_exchange_accounts_and_scoped(client, users, households):
 
 
 def test_school_age_group(client, tree, users):
+    _department(users["exchange"], "贵州省教育厅")
     today = dt.date.today()
     h = testing.make_household(tree["520102001001"], size=1)
     birth = today.replace(year=today.year - 10, day=1)
@@ -40,10 +48,27 @@ def test_school_age_group(client, tree, users):
 
 
 def test_export_is_audited_and_exchange_only(client, users, households):
+    _department(users["exchange"])
     client.force_login(users["county"])
     assert client.get(reverse("exchange_share", args=["all"])).status_code == 403
     client.force_login(users["exchange"])
     r = client.get(reverse("exchange_share", args=["all"]))
     body = b"".join(r.streaming_content).decode("utf-8-sig")
-    assert body.startswith("id_number,name") and "533301" not in body.split("\n", 1)[1]
+    assert body.startswith("id_number,sex") and "533301" not in body.split("\n", 1)[1]
     assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT, object_type="exchange.share").count() == 1
+
+
+def test_departments_receive_only_their_groups_and_no_names(client, users, households):
+    """issue 20 A5: data minimisation: the education department gets school-age persons, never the whole
+    registry, and nobody gets names."""
+    _department(users["exchange"], "贵州省教育厅")
+    client.force_login(users["exchange"])
+    assert client.get("/api/v1/exchange/persons?group=all").status_code == 403
+    assert client.get(reverse("exchange_share", args=["all"])).status_code == 403
+    assert client.get(reverse("exchange_share", args=["elderly"])).status_code == 403
+    _department(users["exchange"])
+    data = client.get("/api/v1/exchange/persons?group=all").json()
+    names = set(Member.objects.values_list("name", flat=True))
+    assert data["results"] and all("name" not in r and "household_number" not in r for r in data["results"])
+    body = b"".join(client.get(reverse("exchange_share", args=["all"])).streaming_content).decode("utf-8-sig")
+    assert not any(n in body for n in names)

@@ -80,3 +80,17 @@ def test_roles_and_routing(users, households):
 def test_only_administrators_run_comparisons(users):
     with pytest.raises(PermissionDenied):
         services.run_comparison(actor=users["county"], as_of=AS_OF)
+
+
+def test_doubt_evidence_shows_no_birth_date_beside_the_masked_id_number(client, users, doubts):
+    """issue 20 A1: a DROPOUT doubt's birth_date would rebuild the masked ID number for a masked role."""
+    d = doubts["mine"]
+    birth = f"{d.id_number[6:10]}-{d.id_number[10:12]}-{d.id_number[12:14]}"
+    d.evidence = {**d.evidence, "birth_date": birth}
+    d.evidence_text = "户主李大山说车已卖"
+    d.save()
+    client.force_login(users["analyst"])
+    page = client.get(reverse("exchange_doubt", args=[d.pk])).content.decode()
+    assert d.id_number not in page and birth not in page and "李大山" not in page
+    client.force_login(users["township"])
+    assert birth in client.get(reverse("exchange_doubt", args=[d.pk])).content.decode()

@@ -52,7 +52,10 @@ def test_nation_map_is_drawn_from_the_outlines(browser, live_server, transaction
     testing.make_users(tree)
     seed(tree)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    csp_errors: list[str] = []  # the Content-Security-Policy blocks nothing the dashboard uses
+    page.on("console", lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None)
     log_in(page, live_server.url, "sysadmin")
     page.goto(f"{live_server.url}/indicators/?indicator={COVER}")
     page.wait_for_selector("#ind-map svg path")
     assert page.locator("#ind-map svg path").count() > 30  # provinces of china.json
+    assert csp_errors == []

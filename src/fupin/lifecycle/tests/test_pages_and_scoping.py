@@ -3,6 +3,7 @@ waits for each role, the public notice needs no login and shows masked names and
 
 import pytest
 
+from fupin.core.roles import Role
 from fupin.lifecycle import services
 from fupin.lifecycle.models import Case
 from fupin.testing import make_user
@@ -93,3 +94,18 @@ def test_exit_evaluation_page(client, users, households):
     assert "退出评估 2020 · 泸水市" in body
     assert "赖茂村委会" in body and "季加村委会" in body  # every village of the county
     assert "腊竹底村委会" not in body  # and nothing outside it
+
+
+def test_bulk_decision_does_not_reveal_cases_outside_the_region(client, users, in_notice, tree, clock):
+    """issue 20 A6: a case of another county reads exactly like a missing one; odd ids are no 500."""
+    from django.contrib.messages import get_messages
+
+    other = make_user("fugong", tree["533323"], Role.COUNTY_ADMIN)
+    login(client, other)
+    r = client.post("/lifecycle/", {"step": "approve", "approve": "1", "reason": "试探",
+                                    "case": [str(in_notice.pk), "999999", "²", str(10**30)]}, follow=True)
+    assert r.status_code == 200
+    texts = [str(m) for m in get_messages(r.wsgi_request)] or [r.content.decode()]
+    page = r.content.decode()
+    assert f"#{in_notice.pk}: 不存在 / no such case" in page and "#999999: 不存在 / no such case" in page, texts
+    assert Case.objects.get(pk=in_notice.pk).stage == in_notice.stage

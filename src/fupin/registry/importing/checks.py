@@ -17,6 +17,7 @@ from fupin.registry.importing import Laps, Progress, existing
 from fupin.registry.importing.existing import select_in
 from fupin.registry.importing.parse import Errors, parse_sheet
 from fupin.registry.template import HOUSEHOLDS, INCOMES, MEMBERS
+from fupin.registry.validation import ELSEWHERE
 
 HOUSEHOLD_SNAPSHOT = history.HOUSEHOLD_FIELDS
 MEMBER_SNAPSHOT = history.MEMBER_FIELDS
@@ -218,9 +219,7 @@ def validate(
         # A person may move between two households of the same file; elsewhere they must leave first.
         h2 = members.join(holders, on="id_number", how="inner")
         errs.add(h2, (pl.col("holder") != pl.col("household")) & ~pl.col("holder").is_in(file_numbers.implode()), M,
-                 mcol("id_number").header,
-                 pl.format("此人已是户 {} 的在册成员 / this person is already an active member of household {}",
-                           pl.col("holder"), pl.col("holder")))
+                 mcol("id_number").header, ELSEWHERE)  # never where: that would be a nationwide lookup
 
     # Exactly one head (与户主关系 = 户主) per household.
     heads = members.group_by("household").agg((pl.col("relation") == "01").sum().alias("_heads"))

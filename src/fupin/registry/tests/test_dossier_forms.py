@@ -82,8 +82,8 @@ def test_a_person_active_elsewhere_is_refused_next_to_the_id_number(users, tree)
         member_post(1, name="王大山", id_number=person, relation="03"),
     ]))
     assert field_errors(html, "m1-id_number") == [
-        "此人已是户 53330120520100780 的在册成员 / "
-        "this person is already an active member of household 53330120520100780"]
+        "此人已是其他户的在册成员，请联系县级扶贫部门核实 / this person is already an active member of another "
+        "household; contact the county poverty-alleviation office to check it"]
 
 
 def test_household_errors_and_village_outside_scope(users, tree):

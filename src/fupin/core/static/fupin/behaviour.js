@@ -1,0 +1,13 @@
+// Small page behaviours bound by data attributes, so that pages need no inline handlers (the
+// Content-Security-Policy allows scripts from our static files only). Delegated: rows added by htmx work too.
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (el && el.matches && el.matches("[data-submit-on-change]") && el.form) el.form.submit();
+});
+document.addEventListener("click", function (e) {
+  var el = e.target && e.target.closest ? e.target.closest("[data-remove-closest],[data-print]") : null;
+  if (!el) return;
+  if (el.hasAttribute("data-print")) { window.print(); return; }
+  var target = el.closest(el.getAttribute("data-remove-closest"));
+  if (target) target.remove();
+});
