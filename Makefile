@@ -10,7 +10,7 @@ BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 .PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
 .PHONY: bench-lifecycle bench-pages
 .PHONY: bench-exchange
-.PHONY: bench-monitoring
+.PHONY: bench-monitoring bench-quality
 
 run: setup db serve
 
@@ -48,7 +48,7 @@ assets:
 	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
 # Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, early-warning
-# alerts, indicator values (past years frozen, the current year and month open), demo users.
+# alerts, data-quality findings (a few planted errors in the demo county), indicator values (past years frozen, the current year and month open), demo users.
 db:
 	$(FUPIN) migrate --verbosity 0
 	$(FUPIN) load_regions
@@ -59,6 +59,7 @@ db:
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) demo_projects --if-empty
 	$(FUPIN) run_monitoring
+	$(FUPIN) demo_quality --if-empty
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
 	$(FUPIN) refresh_indicators --verbosity 0
 	$(FUPIN) demo_users
@@ -177,6 +178,15 @@ bench-indicators: setup
 	  DATABASE_URL=$(dir $(BENCH_INDICATORS_PG))$$db $(FUPIN) migrate --verbosity 0 && \
 	  DATABASE_URL=$(dir $(BENCH_INDICATORS_PG))$$db $(FUPIN) bench indicators --households $$n || exit 1; \
 	done
+
+# Data-quality figures (issue 14): every rule over the demo registry (first run and re-run) and a township's
+# findings pages, on a fresh PostgreSQL database.
+BENCH_QUALITY_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_quality
+BENCH_QUALITY_HOUSEHOLDS ?= 1000000
+bench-quality: setup
+	psql "$(dir $(BENCH_QUALITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_QUALITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_QUALITY_PG))"
+	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) bench quality --households $(BENCH_QUALITY_HOUSEHOLDS)
 
 # Projects and funds figures (issue 18): disbursement upload of N rows, spent vs allocated for every region and line,
 # the overdue-task list, on a fresh PostgreSQL database.

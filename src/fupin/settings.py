@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fupin.connectivity",
     "fupin.commerce",
     "fupin.home",
+    "fupin.quality",
     "fupin.projects",
 ]
 

@@ -194,15 +194,23 @@ def evaluate(
 
 def _with_evidence(con: DuckDBBackend, raw: pa.Table) -> pa.Table:
     """One row per (person, household): the evidence columns as a JSON object and its md5."""
-    evidence = [c for c in raw.column_names if c not in KEY]
-    struct = ", ".join(f'"{c}" := "{c}"' for c in evidence) or "none := NULL"
+    return with_evidence(con, raw, {"id_number": "VARCHAR", "household_id": "BIGINT", "village_code": "VARCHAR"},
+                         unique=("id_number", "household_id"))
+
+
+def with_evidence(con: DuckDBBackend, raw: pa.Table, key: Mapping[str, str], unique: tuple[str, ...]) -> pa.Table:
+    """The ``key`` columns (name → DuckDB type), the other columns as a JSON object ``evidence`` and its md5
+    ``fingerprint``; one row per ``unique`` key. Shared with the quality rules (``quality.runner``)."""
+    evidence = [c for c in raw.column_names if c not in key]
+    struct = ", ".join(f'"{c}" := "{c}"' for c in evidence)
+    json = f"CAST(to_json(struct_pack({struct})) AS VARCHAR)" if struct else "'{}'"
+    keys = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in key.items())
     con.con.register("_raw_hits", raw)
     try:
         return con.con.execute(f"""
-            SELECT CAST(id_number AS VARCHAR) AS id_number, CAST(household_id AS BIGINT) AS household_id,
-                   CAST(village_code AS VARCHAR) AS village_code, evidence, md5(evidence) AS fingerprint
-            FROM (SELECT *, CAST(to_json(struct_pack({struct})) AS VARCHAR) AS evidence FROM _raw_hits)
-            QUALIFY row_number() OVER (PARTITION BY id_number, household_id ORDER BY evidence) = 1
+            SELECT {keys}, evidence, md5(evidence) AS fingerprint
+            FROM (SELECT *, {json} AS evidence FROM _raw_hits)
+            QUALIFY row_number() OVER (PARTITION BY {', '.join(unique)} ORDER BY evidence) = 1
         """).fetch_arrow_table()
     finally:
         con.con.unregister("_raw_hits")

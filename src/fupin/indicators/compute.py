@@ -65,6 +65,7 @@ from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import MonitoringRecord, RuralPopulation
 from fupin.monitoring.models import Alert
 from fupin.projects import indicators as project_indicators
+from fupin.quality.models import Finding
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
@@ -91,7 +92,7 @@ REGISTRY = ("registered_households", "registered_persons", "poor_households", "p
 INCOME = ("income_below_line", "income_near_line", "income_above_line")
 INCREMENTAL = (*REGISTRY, *INCOME)  # recomputed for the changed villages only; the other groups in full
 MEDIANS = ("income_median",)
-EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time")
+EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time", "quality_findings")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
 COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
@@ -464,6 +465,19 @@ def event_leaves(cur: Any, win: Window) -> None:
     )
 
 
+def quality_leaves(cur: Any, period_id: str, win: Window) -> None:
+    """Per village with registered persons: open data-quality findings first seen by the period's end, over the
+    persons of its registered households (the household facts of the period)."""
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'quality_findings', p.village_code, "
+        f"COALESCE(q.n, 0), p.persons FROM (SELECT village_code, SUM(registered * persons) AS persons FROM {FACTS} "
+        f"WHERE period_id = %s GROUP BY village_code) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
+        f"{Finding._meta.db_table} WHERE state = 'open' AND first_seen < %s GROUP BY region_code) q "
+        f"ON q.region_code = p.village_code",
+        [period_id, _ts(win.end_ts)],
+    )
+
+
 def connectivity_leaves(cur: Any, win: Window) -> None:
     """Coverage per leaf region by the SQL of ``connectivity.indicators`` (grouped by the full code), written
     with ``core.bulk.copy_rows`` (COPY on PostgreSQL); clinics by the same rule as its schools."""
@@ -565,8 +579,11 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
     )
     deleted = max(int(cur.rowcount), 0)
     per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
+    scaled = " ".join(f"WHEN '{c}' THEN {float(i.scale)}" for c, i in definitions.INDICATORS.items()
+                      if i.scale not in (1, 100) and c.replace("_", "").isalnum())
+    scale = f"CASE indicator {scaled} ELSE 100.0 END" if scaled else "100.0"  # per 1,000: scale 1000
     value = (f"CASE WHEN reporting = 0 THEN NULL WHEN den IS NULL THEN ROUND(num, 4) WHEN den = 0 THEN NULL {per_unit}"
-             "ELSE ROUND(100.0 * num / den, 4) END")
+             f"ELSE ROUND({scale} * num / den, 4) END")
     cols = ("numerator", "denominator", "value", "level", "expected", "reporting")
     differs = " OR ".join(distinct(f"{IV}.{c}", f"excluded.{c}") for c in cols)
     sets = ", ".join(f"{c} = excluded.{c}" for c in (*cols, "updated_at"))
@@ -616,6 +633,7 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             medians = medians or incomes_changed(cur, period_id)
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
+        step("quality", lambda: quality_leaves(cur, period_id, win))
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))

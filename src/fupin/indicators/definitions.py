@@ -20,6 +20,7 @@ class Unit:
     PERCENT = "percent"
     YUAN = "yuan"
     COUNT = "count"
+    PER_THOUSAND = "per_thousand"
 
 
 UNIT_LABELS: dict[str, Promise | str] = {
@@ -28,6 +29,7 @@ UNIT_LABELS: dict[str, Promise | str] = {
     Unit.PERCENT: "%",
     Unit.YUAN: _("yuan"),
     Unit.COUNT: _("count"),
+    Unit.PER_THOUSAND: _("per 1,000 persons"),
 }
 
 
@@ -245,6 +247,16 @@ register(
         denominator=_("early-warning alerts whose deadline falls within the period and has passed, or that were "
                       "handled already"),
         exclusions=_("alerts not yet due and not yet handled"), source="monitoring", group=VERIFICATION,
+    ),
+    Indicator(
+        code="quality_findings", name=_("Data-quality findings per 1,000 persons"), unit=Unit.PER_THOUSAND,
+        direction=-1, scale=1000,
+        numerator=_("data-quality findings (quality app) in the region's villages first seen by the end of the period "
+                    "and open (neither fixed by a later run nor exempted) when the value is computed"),
+        denominator=_("persons of registered households"),
+        exclusions=_("findings on villages without registered persons; a frozen period keeps the count of its last "
+                     "refresh"),
+        source="quality", group=VERIFICATION,
     ),
     # Coverage: the definitions of connectivity.indicators, computed by its SQL (compute.py calls it).
     Indicator(

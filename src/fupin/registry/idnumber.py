@@ -162,6 +162,11 @@ def _validity() -> dict[str, list[tuple[int, int]]]:
     return dict(periods)
 
 
+def region_periods() -> dict[str, list[tuple[int, int]]]:
+    """Region code of ID numbers → the (first, last) years it was in force (for set-based checks)."""
+    return _validity()
+
+
 def _valid_in(code: str, year: int) -> bool:
     return any(a <= year <= b for a, b in _validity().get(code, ()))
 

@@ -24,6 +24,8 @@ from fupin.exchange.models import Doubt, Rule
 from fupin.indicators.models import IndicatorValue, Period
 from fupin.lifecycle.models import Case, MonitoringRecord, PovertyLine, RuralPopulation
 from fupin.monitoring.models import Alert
+from fupin.quality.models import Finding
+from fupin.quality.models import Rule as QualityRule
 from fupin.regions.models import Level, Region
 from fupin.registry import demo as registry_demo
 from fupin.registry.models import Household, Income, Member
@@ -85,6 +87,14 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
                              route_code=h.village_id[:9], severity="high", fingerprint=str(i), state=state,
                              deadline=dt.date(2020, 12, 31), created_at=created[i % 4], updated_at=created[i % 4],
                              resolved_at=resolved[i % 4])
+    # data-quality findings: open (first seen 2020 and 2021), fixed
+    qrule = QualityRule.objects.create(code="T_RULE", name="测试", name_en="test", family="person", subject="person",
+                                       severity="warning")
+    for i, h in enumerate(Household.objects.order_by("id")[:15]):
+        seen = aware([dt.date(2020, 3, 1), dt.date(2021, 2, 1), dt.date(2020, 5, 1)][i % 3])
+        Finding.objects.create(rule=qrule, record=f"household:{h.pk}", household=h, region_code=h.village_id,
+                               township_code=h.village_id[:9], fingerprint=str(i), first_seen=seen, last_seen=seen,
+                               state="fixed" if i % 3 == 2 else "open")
     # alerts: due in 2020 visited in time, late, never; due next year; due far in the future and not handled
     today = timezone.localdate()
     cases: list[tuple[dt.date, dt.datetime | None]] = [
@@ -225,6 +235,16 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
             in_time = handled is not None and handled.astimezone(TZ).date() <= a.deadline
             add("alerts_in_time", a.region_code, int(in_time), 1)
 
+    persons_by_village: dict[str, int] = defaultdict(int)
+    for h in Household.objects.all():
+        if h.status in REGISTERED_STATUSES and h.identified_year <= y:
+            persons_by_village[h.village_id] += len(members[h.pk]) * int(h.status != "monitored" or h.exit_year is not None)
+    open_findings: dict[str, int] = defaultdict(int)
+    for f in Finding.objects.filter(state="open"):
+        if f.first_seen < end_ts:
+            open_findings[f.region_code] += 1
+    for code, persons in persons_by_village.items():
+        add("quality_findings", code, open_findings.get(code, 0), persons)
     # projects (projects.indicators): money of the period's year's fund lines, projects due, households, tasks
     from fupin.projects.models import Allocation, Beneficiary, Disbursement, FundLine, Project, Task
 

@@ -115,6 +115,13 @@ def open_case(
             raise LifecycleError("请选择风险消除方式（帮扶消除/自然消除） / choose how the risk was eliminated")
         if not MonitoringRecord.objects.filter(household=household, ended_on__isnull=True).exists():
             raise LifecycleError("该户没有在监测的风险 / the household has no open monitoring record")
+        from fupin.quality.gates import (
+            elimination_problems,  # the policy gate (R13.1), each unmet condition listed
+        )
+
+        unmet = elimination_problems(household, method=elimination_method, as_of=common.today())
+        if unmet:
+            raise LifecycleError("不符合风险消除条件 / conditions for eliminating the risk not met: " + "; ".join(unmet))
         values["elimination_method"] = elimination_method
     case = Case.objects.create(
         household=household, kind=kind, year=year, reason=reason, evidence=evidence, opened_by=actor,

@@ -12,7 +12,7 @@ from fupin.lifecycle import services
 from fupin.lifecycle.models import Case, Measure, Stage, Step
 from fupin.lifecycle.services import LifecycleError
 from fupin.registry import services as registry_services
-from fupin.registry.models import HouseholdVersion
+from fupin.registry.models import HouseholdVersion, PovertyLine
 
 from .conftest import APPLICANT, VILLAGE, person, walk
 
@@ -116,6 +116,16 @@ def test_new_poverty_monitoring_and_risk_elimination(users, tree, households, cl
     record = exited.monitoring.get()
     assert record.risks == ["01", "07"] and record.ended_on is None
 
+    # The elimination gate (quality.gates): refused at once, with every unmet condition listed.
+    with pytest.raises(LifecycleError) as refused:
+        services.open_case(actor=clerk, household=exited, kind="elimination", year=2022,
+                           elimination_method="01", reason="公益岗位就业，风险消除")
+    assert "fewer than 6" in str(refused.value) and "no monitoring income line for 2020" in str(refused.value)
+    assert "needs measures recorded" in str(refused.value)
+    clock.advance(190)
+    PovertyLine.objects.create(year=2020, standard="monitoring", province="53", amount=Decimal("3000"))
+    Measure.objects.create(household=exited, type="03", description="公益岗位", start_date=clock.date,
+                           responsible="李")
     elim = services.open_case(actor=clerk, household=exited, kind="elimination", year=2022,
                               elimination_method="01", reason="公益岗位就业，风险消除")
     walk(elim, users, clock)

@@ -1,0 +1,440 @@
+"""Writes of data quality (R13), one function per business action: sync the catalogue, switch a rule and set its
+parameters, run all rules, ask for and decide an exemption. Views, the admin, the command and the task call
+these. Refusals raise ``ValidationError`` or ``PermissionDenied`` with a message "中文 / English"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fupin.core import audit, permissions
+from fupin.core.bulk import copy_rows, is_postgres, upsert_rows
+from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
+from fupin.core.scoping import get_scoped_or_404
+from fupin.exchange.engine import Backend
+from fupin.quality import runner, snapshot
+from fupin.quality.catalogue import REGISTERED, QualityRule
+from fupin.quality.models import Finding, Rule, RuleParameter, Run, Severity, Tally, VillageRecord
+from fupin.quality.rules import RULES
+from fupin.registry.models import Household
+
+TABLE = Finding._meta.db_table
+EXEMPT_ROLES = (Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
+APPROVE_ROLES = (Role.COUNTY_ADMIN, Role.SYSADMIN)
+
+
+def _require_admin(actor: Any) -> None:
+    permissions.require_role(actor, permissions.JOB_ROLES,
+                             "只有系统管理员可以维护核查规则 / only system administrators maintain the quality rules")
+
+
+# --- the catalogue ---------------------------------------------------------------------------------------
+
+def sync_catalogue() -> dict[str, Rule]:
+    """Rule rows for every declared rule: names, family and subject follow the code; severity, statuses, dates
+    and the switch are set from the declaration only on first sync (then they are the administrator's).
+    Rules no longer declared stay (their findings keep their history) but are marked and never run."""
+    existing = {r.code: r for r in Rule.objects.all()}
+    for code, spec in RULES.items():
+        row = existing.get(code)
+        if row is None:
+            existing[code] = Rule.objects.create(
+                code=code, name=spec.name, name_en=spec.name_en, family=spec.family, subject=spec.subject,
+                severity=spec.severity, statuses=list(spec.statuses), effective_from=spec.effective_from,
+                effective_to=spec.effective_to, enabled=spec.enabled)
+        elif (row.name, row.name_en, row.family, row.subject, row.in_catalogue) != (
+                spec.name, spec.name_en, spec.family, spec.subject, True):
+            row.name, row.name_en, row.family, row.subject, row.in_catalogue = (
+                spec.name, spec.name_en, spec.family, spec.subject, True)
+            row.save(update_fields=["name", "name_en", "family", "subject", "in_catalogue"])
+    Rule.objects.exclude(code__in=list(RULES)).filter(in_catalogue=True).update(in_catalogue=False, enabled=False)
+    return existing
+
+
+def _spec(code: str) -> QualityRule:
+    try:
+        return RULES[code]
+    except KeyError:
+        raise ValidationError(f"未知的核查规则“{code}” / unknown quality rule {code!r}") from None
+
+
+@transaction.atomic
+def update_rule(*, actor: Any, code: str, enabled: bool | None = None, severity: str | None = None,
+                statuses: Iterable[str] | None = None, effective_from: dt.date | None = None,
+                effective_to: dt.date | None = None) -> Rule:
+    """Switch a rule on or off, change its severity, the statuses it looks at or its effective dates."""
+    from fupin.core import codes
+
+    _require_admin(actor)
+    _spec(code)
+    sync_catalogue()
+    rule = Rule.objects.select_for_update().get(code=code)
+    if enabled is not None:
+        rule.enabled = enabled
+    if severity is not None:
+        if severity not in Severity.values:
+            raise ValidationError(f"未知的严重程度“{severity}” / unknown severity {severity!r}")
+        rule.severity = severity
+    if statuses is not None:
+        statuses = list(dict.fromkeys(statuses))
+        unknown = [s for s in statuses if s not in codes.codes("household_status")]
+        if unknown or not statuses:
+            raise ValidationError(f"未知的户状态 {', '.join(unknown) or '（空）'} / unknown household status")
+        rule.statuses = statuses
+    rule.effective_from, rule.effective_to = (effective_from if effective_from is not None else rule.effective_from,
+                                              effective_to if effective_to is not None else rule.effective_to)
+    if rule.effective_from and rule.effective_to and rule.effective_from > rule.effective_to:
+        raise ValidationError("生效日期晚于失效日期 / effective from is after effective until")
+    rule.save()
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=rule, object_type="quality.rule",
+                 summary=f"quality rule {code}: enabled={rule.enabled} severity={rule.severity}",
+                 detail={"statuses": rule.statuses})
+    return rule
+
+
+@transaction.atomic
+def set_parameters(*, actor: Any, code: str, values: dict[str, Any], province: str = "", year: int | None = None
+                   ) -> RuleParameter | None:
+    """Parameters of a rule for the nation (province "") or a province, for all years (None) or one year.
+    Every value is validated against the rule's declaration (a negative age bound or an unknown code is
+    refused). Empty ``values`` removes the row (the defaults, or the wider row, apply again)."""
+    from fupin.regions.models import Level, Region
+
+    _require_admin(actor)
+    spec = _spec(code)
+    if province and not Region.objects.filter(code=province, level=Level.PROVINCE).exists():
+        raise ValidationError(f"未知的省级区划代码“{province}” / unknown province code {province!r}")
+    if year is not None and not 2014 <= year <= 2100:
+        raise ValidationError(f"年度 {year} 不在 2014–2100 之间 / year {year} out of range")
+    cleaned = spec.clean_values(values)
+    rule = sync_catalogue()[code]
+    row = RuleParameter.objects.filter(rule=rule, province=province, year=year).first()
+    if not cleaned:
+        if row is not None:
+            row.delete()
+        audit.record(actor=actor, action=AuditEvent.Action.DELETE, object_type="quality.parameters", object_id=code,
+                     summary=f"quality rule {code} parameters removed for {province or 'nation'} {year or 'all years'}")
+        return None
+    if row is None:
+        row = RuleParameter(rule=rule, province=province, year=year)
+    row.values = cleaned
+    row.updated_by = permissions.user_or_none(actor)
+    row.save()
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=row, object_type="quality.parameters",
+                 summary=f"quality rule {code} parameters for {province or 'nation'} {year or 'all years'}",
+                 detail={"values": cleaned})
+    return row
+
+
+# --- running ---------------------------------------------------------------------------------------------
+
+def _chosen(as_of: dt.date, codes: list[str] | None) -> list[tuple[QualityRule, list[str], list[runner.ParameterSet]]]:
+    rows = sync_catalogue()
+    params: dict[str, list[tuple[str, int | None, dict[str, Any]]]] = {}
+    for p in RuleParameter.objects.all():
+        params.setdefault(p.rule_id, []).append((p.province, p.year, p.values))
+    out = []
+    for code in sorted(codes or RULES):
+        rule, spec = rows[code], _spec(code)
+        if not rule.enabled or (rule.effective_from and as_of < rule.effective_from) or (
+                rule.effective_to and as_of > rule.effective_to):
+            continue
+        out.append((spec, list(rule.statuses or REGISTERED), runner.parameter_sets(spec, params.get(code, []),
+                                                                                      as_of.year)))
+    return out
+
+
+def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[str] | None = None,
+                backend: Backend | None = None) -> Run:
+    """One job: snapshot the registry, run every enabled rule in effect on ``as_of``, upsert the findings (new
+    ones open; open ones not found again fixed; exempted ones reopened when their data changed or the exemption
+    expired) and tally the open findings per township for the trend. Re-runs add no duplicates."""
+    if not permissions.can_run_jobs(actor):
+        raise PermissionDenied("只有系统管理员可以运行数据核查 / only system administrators run the quality rules")
+    as_of = as_of or timezone.localdate()
+    chosen = _chosen(as_of, rule_codes)
+    run = Run.objects.create(as_of=as_of, backend=getattr(backend, "name", "duckdb"),
+                             username=getattr(actor, "username", "") or "")
+    directory = Path(tempfile.mkdtemp(prefix=f"quality-run{run.pk}-", dir=_work_dir()))
+    try:
+        t0 = timezone.now()
+        paths = snapshot.export(directory, as_of)
+        snapshot_seconds = (timezone.now() - t0).total_seconds()
+        result = runner.evaluate(paths, chosen, backend)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    with transaction.atomic():
+        t1 = timezone.now()
+        merged = _merge(run, result, as_of)
+        run.finished_at = timezone.now()
+        run.summary = {
+            "rules": len(chosen), "hits": {c: t.num_rows for c, t in result.hits.items()}, "errors": result.errors,
+            "snapshot_seconds": round(snapshot_seconds, 2), "rule_seconds": round(result.total_seconds, 2),
+            "merge_seconds": round((run.finished_at - t1).total_seconds(), 2), **merged,
+        }
+        run.save(update_fields=["finished_at", "summary"])
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="quality.run",
+                     summary=f"quality run {run.pk}: {sum(run.summary['hits'].values())} hits, {merged['new']} new, "
+                             f"{merged['fixed']} fixed, {merged['reopened']} reopened", detail=run.summary)
+    return run
+
+
+def _work_dir() -> Path:
+    d = Path(settings.VAR_DIR) / "quality"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+HIT_COLUMNS = ("rule_id", "record", "household_id", "region_code", "evidence", "fingerprint")
+
+
+def _hit_rows(result: runner.Evaluation) -> Iterable[tuple[Any, ...]]:
+    for code, table in result.hits.items():
+        if not table.num_rows:
+            continue
+        subject = RULES[code].subject
+        cols = {c: table.column(c).to_pylist() for c in ("record_id", "household_id", "region_code", "evidence",
+                                                          "fingerprint")}
+        for i in range(table.num_rows):
+            yield (code, f"{subject}:{cols['record_id'][i]}", cols["household_id"][i], cols["region_code"][i],
+                   cols["evidence"][i], cols["fingerprint"][i])
+
+
+def _stage_hits(result: runner.Evaluation) -> int:
+    """The hits into the staging table: on PostgreSQL one COPY of the Arrow tables written as CSV, else rows."""
+    if not is_postgres():
+        return copy_rows("quality_hits", HIT_COLUMNS, _hit_rows(result))
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    parts = []
+    for code, table in result.hits.items():
+        if not table.num_rows:
+            continue
+        n = table.num_rows
+        parts.append(pa.table({
+            "rule_id": pa.array([code] * n, pa.string()),
+            "record": pc.binary_join_element_wise(pa.array([RULES[code].subject] * n, pa.string()),
+                                                  table.column("record_id").cast(pa.string()), ":"),
+            "household_id": table.column("household_id").cast(pa.int64()),
+            "region_code": table.column("region_code").cast(pa.string()),
+            "evidence": table.column("evidence").cast(pa.string()),
+            "fingerprint": table.column("fingerprint").cast(pa.string()),
+        }))
+    if not parts:
+        return 0
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(pa.concat_tables(parts), sink, pacsv.WriteOptions(include_header=False))
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY quality_hits ({', '.join(HIT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(sink.getvalue().to_pybytes())
+    return sum(p.num_rows for p in parts)
+
+
+def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int]:
+    """Hits into a staging table, then one ``INSERT … SELECT … ON CONFLICT (rule, record)`` (the monitoring
+    app's pattern) that rewrites only the findings whose data changed (or that reopen), and one UPDATE marking
+    the open findings of the rules that ran and are no longer among the hits as fixed. An unchanged finding is
+    not written at all: its ``last_run``/``last_seen`` say when its data last changed, and an open finding is by
+    definition found by every run of its rule since."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    today = connection.ops.adapt_datefield_value(as_of)
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS quality_hits")
+        evidence_type = "jsonb" if is_postgres() else "text"
+        cur.execute(f"CREATE TEMP TABLE quality_hits (rule_id varchar(40), record varchar(40), household_id bigint, "
+                    f"region_code varchar(12), evidence {evidence_type}, fingerprint varchar(32))")
+    hits = _stage_hits(result)
+    with connection.cursor() as cur:
+        cur.execute("CREATE INDEX quality_hits_key ON quality_hits (rule_id, record)")
+    reopen = (f"({TABLE}.state = 'fixed' OR ({TABLE}.state = 'exempted' AND ({TABLE}.fingerprint <> "
+              f"excluded.fingerprint OR {TABLE}.exempt_until < %s)))")
+    ran = list(result.hits)
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            INSERT INTO {TABLE} (rule_id, record, household_id, region_code, township_code, evidence, fingerprint,
+                state, first_run_id, last_run_id, fixed_run_id, reopened_run_id, first_seen, last_seen, reopened,
+                exemption_reason, exemption_requested_by_id, exemption_approved_by_id, exempt_until)
+            SELECT rule_id, record, household_id, region_code, substr(region_code, 1, 9), evidence, fingerprint,
+                'open', %s, %s, NULL, NULL, %s, %s, 0, '', NULL, NULL, NULL
+            FROM quality_hits WHERE 1 = 1
+            ON CONFLICT (rule_id, record) DO UPDATE SET
+                household_id = excluded.household_id, region_code = excluded.region_code,
+                township_code = excluded.township_code, evidence = excluded.evidence,
+                fingerprint = excluded.fingerprint, last_run_id = excluded.last_run_id,
+                last_seen = excluded.last_seen,
+                reopened = {TABLE}.reopened + CASE WHEN {reopen} THEN 1 ELSE 0 END,
+                fixed_run_id = CASE WHEN {reopen} THEN NULL ELSE {TABLE}.fixed_run_id END,
+                reopened_run_id = CASE WHEN {reopen} THEN excluded.last_run_id ELSE {TABLE}.reopened_run_id END,
+                exemption_reason = CASE WHEN {reopen} THEN '' ELSE {TABLE}.exemption_reason END,
+                exemption_approved_by_id = CASE WHEN {reopen} THEN NULL ELSE {TABLE}.exemption_approved_by_id END,
+                exempt_until = CASE WHEN {reopen} THEN NULL ELSE {TABLE}.exempt_until END,
+                state = CASE WHEN {reopen} THEN 'open' ELSE {TABLE}.state END
+            WHERE {TABLE}.fingerprint <> excluded.fingerprint OR {TABLE}.region_code <> excluded.region_code
+                OR {reopen}
+        """, [run.pk, run.pk, now, now, *([today] * 8)])
+        new = Finding.objects.filter(first_run=run).count()
+        fixed = 0
+        if ran:
+            marks = ", ".join(["%s"] * len(ran))
+            cur.execute(f"UPDATE {TABLE} SET state = 'fixed', fixed_run_id = %s WHERE state = 'open' "
+                        f"AND rule_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM quality_hits q "
+                        f"WHERE q.rule_id = {TABLE}.rule_id AND q.record = {TABLE}.record)",
+                        [run.pk, *ran])
+            fixed = max(cur.rowcount, 0)
+        cur.execute(f"""INSERT INTO {Tally._meta.db_table} (run_id, rule, township_code, open, exempted)
+            SELECT %s, rule_id, township_code, SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN state = 'exempted' THEN 1 ELSE 0 END)
+            FROM {TABLE} WHERE state IN ('open', 'exempted') GROUP BY rule_id, township_code""", [run.pk])
+        cur.execute("DROP TABLE IF EXISTS quality_hits")
+    return {"hits_total": hits, "new": new, "fixed": fixed,
+            "reopened": Finding.objects.filter(reopened_run=run).count()}
+
+
+# --- exemption (豁免) --------------------------------------------------------------------------------------
+
+def _locked(actor: Any, finding_id: int) -> Finding:
+    return get_scoped_or_404(Finding.objects.select_for_update(of=("self",)), actor, pk=finding_id)
+
+
+@transaction.atomic
+def request_exemption(*, actor: Any, finding_id: int, reason: str, until: dt.date | None) -> Finding:
+    """The township (or county) asks to exempt an open finding: the data are right although the rule fires
+    (a 事实无人抚养儿童 head of household, a phone of the village office on purpose). The reason is required; the
+    expiry at most three years ahead."""
+    permissions.require_role(actor, EXEMPT_ROLES, system=False)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写豁免理由 / a reason is required"})
+    today = timezone.localdate()
+    if until is None or until <= today or until > today + dt.timedelta(days=3 * 366):
+        raise ValidationError({"until": "豁免到期日应在今天之后、三年以内 / the expiry must be after today and within "
+                                        "three years"})
+    finding = _locked(actor, finding_id)
+    if finding.state != Finding.State.OPEN:
+        raise ValidationError({"state": "只能对未处理的问题申请豁免 / only open findings can be exempted"})
+    finding.exemption_reason, finding.exempt_until = reason[:300], until
+    finding.exemption_requested_by, finding.exemption_approved_by = actor, None
+    finding.save()
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=finding, object_type="quality.finding",
+                 summary=f"exemption asked for {finding.rule_id} {finding.record} until {until}: {reason}"[:300])
+    return finding
+
+
+@transaction.atomic
+def decide_exemption(*, actor: Any, finding_id: int, approve: bool, note: str = "") -> Finding:
+    """The county (or a system administrator) approves or refuses; never the person who asked."""
+    permissions.require_role(actor, APPROVE_ROLES, "只有县级管理员可以批准豁免 / only county administrators approve "
+                             "exemptions", system=False)
+    finding = _locked(actor, finding_id)
+    if not finding.exemption_pending:
+        raise ValidationError({"state": "没有待审批的豁免申请 / no exemption is waiting for a decision"})
+    if finding.exemption_requested_by_id == actor.pk:
+        raise PermissionDenied("不能审批本人提出的豁免 / you cannot approve your own request")
+    if approve:
+        finding.state, finding.exemption_approved_by = Finding.State.EXEMPTED, actor
+    else:
+        finding.exemption_reason, finding.exempt_until, finding.exemption_requested_by = "", None, None
+    finding.save()
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=finding, object_type="quality.finding",
+                 summary=f"exemption {'approved' if approve else 'refused'} for {finding.rule_id} {finding.record}: "
+                         f"{note}"[:300])
+    return finding
+
+
+# --- warnings at entry (for the registry import) ---------------------------------------------------------
+
+def warnings_for(household_ids: Iterable[int], *, as_of: dt.date | None = None,
+                 severities: tuple[str, ...] = (Severity.WARNING, Severity.HINT)) -> dict[int, list[dict[str, Any]]]:
+    """The enabled rules of the given severities run now over the snapshot, limited to ``household_ids``:
+    household id → [{rule, name, name_en, severity, record, evidence}]. Writes nothing; for the import's
+    warning tier and forms (they list them; ``run_quality`` makes them findings). The snapshot holds the
+    villages of those households only, so comparisons across villages (a phone shared with another village)
+    are left to the full run."""
+    ids = sorted(set(household_ids))
+    if not ids:
+        return {}
+    as_of = as_of or timezone.localdate()
+    rows = {code: r for code, r in sync_catalogue().items() if r.severity in severities}
+    chosen = [c for c in _chosen(as_of, [c for c in rows if c in RULES]) if c[0].subject != "village"]
+    directory = Path(tempfile.mkdtemp(prefix="quality-check-", dir=_work_dir()))
+    try:
+        villages = set(Household.objects.filter(pk__in=ids).values_list("village_id", flat=True))
+        paths = snapshot.export(directory, as_of, villages=villages)
+        result = runner.evaluate(paths, chosen)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    wanted = set(ids)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for code, table in result.hits.items():
+        if not table.num_rows:
+            continue
+        t = pa.Table.from_pylist([r for r in table.to_pylist() if r["household_id"] in wanted])
+        for r in t.to_pylist():
+            spec = RULES[code]
+            out.setdefault(r["household_id"], []).append({
+                "rule": code, "name": spec.name, "name_en": spec.name_en, "severity": rows[code].severity,
+                "record": f"{spec.subject}:{r['record_id']}", "evidence": r["evidence"]})
+    return out
+
+
+# --- village basic data (村基本情况) ------------------------------------------------------------------------
+
+VILLAGE_ROLES = (Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN)
+
+
+def upload_village_data(*, actor: Any, content: bytes, filename: str) -> Any:
+    """Read a village basic-data file with the upload kit, check every row (villages of the tree and of the actor's
+    region, counts, yes/no, dates) and write all rows or none: one record per village and date, a re-upload of
+    the same date replaces it. Returns the kit's ``ImportSummary`` (errors in ``conflicts``, nothing written)."""
+    from fupin.core.scoping import scope_of
+    from fupin.core.uploads import ImportSummary, UploadRejected, read_upload
+    from fupin.quality import villages
+    from fupin.regions.models import Level, Region
+
+    permissions.require_role(actor, VILLAGE_ROLES, system=False)
+    summary = ImportSummary()
+    try:
+        table = read_upload(content, filename, villages.COLUMNS)
+    except UploadRejected as exc:
+        summary.add(exc.conflicts)
+        summary.rejected = 1
+        return summary
+    summary.add(table.conflicts)
+    codes = {str(r[0] or "").strip() for r in table.frame.select("village").iter_rows()}
+    known = set(Region.objects.filter(code__in=codes, level=Level.VILLAGE).values_list("code", flat=True))
+    scope = scope_of(actor)
+    rows, problems = villages.rows(table, known, scope.contains, timezone.localdate())
+    summary.add(problems)
+    if summary.conflicts:
+        summary.rejected = len(rows)
+        return summary
+    fields = ["households", "persons", "collective_income", *villages.FLAGS, "doctors", "public_toilets",
+              "dibao_persons", "tekun_persons", "disabled_persons", "unsafe_water_households",
+              "dangerous_housing_households", "cultivated_land"]
+    existing = set(VillageRecord.objects.filter(region_id__in=[r["village"] for r in rows])
+                   .values_list("region_id", "as_of"))
+    now = timezone.now()
+    user = actor.pk
+    with transaction.atomic():
+        upsert_rows(VillageRecord._meta.db_table, ["region_id", "as_of", *fields, "uploaded_by_id", "uploaded_at"],
+                    ["region_id", "as_of"], [*fields, "uploaded_by_id", "uploaded_at"],
+                    [(r["village"], r["as_of"], *[r[f] for f in fields], user, now) for r in rows])
+        summary.updated = sum(1 for r in rows if (r["village"], r["as_of"]) in existing)
+        summary.created = len(rows) - summary.updated
+        audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="quality.villagerecord",
+                     region_code=scope.prefix or "",
+                     summary=f"village basic data {filename}: {summary.created} created, {summary.updated} updated",
+                     detail=summary.as_dict())
+    return summary

@@ -1,0 +1,177 @@
+"""Runs and findings: re-runs add no duplicates, fixes are confirmed by the next run, an exempted finding opens
+again only when its data change or the exemption expires; parameters per province and year; a year without a
+line is an explicit error; the catalogue syncs and validates its parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fupin.core.permissions import SYSTEM
+from fupin.quality import services
+from fupin.quality.models import Finding, Rule, RuleParameter, Tally
+from fupin.quality.rules import RULES
+from fupin.quality.tests.helpers import AS_OF, child, spouse
+from fupin.registry.models import Member, PovertyLine
+
+CODE = "C01_NO_MEDICAL_INSURANCE"
+
+
+def uninsured(m: Member) -> str:
+    Member.objects.filter(pk=m.pk).update(has_medical_insurance=False)
+    return f"person:{m.pk}"
+
+
+def test_rerun_adds_no_duplicates_and_confirms_fixes(base):
+    a, b = uninsured(spouse(base["poor"])), uninsured(spouse(base["exited"]))
+    first = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert first.summary["new"] == 2
+    second = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert second.summary["new"] == 0
+    assert Finding.objects.filter(rule_id=CODE).count() == 2
+    Member.objects.filter(pk=spouse(base["poor"]).pk).update(has_medical_insurance=True)
+    third = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert third.summary["fixed"] == 1
+    fixed = Finding.objects.get(record=a)
+    assert (fixed.state, fixed.fixed_run_id) == (Finding.State.FIXED, third.pk)
+    assert Finding.objects.get(record=b).state == Finding.State.OPEN
+    # the trend: open findings per run and township
+    assert list(Tally.objects.filter(rule=CODE).order_by("run_id").values_list("run_id", "open")) == [
+        (first.pk, 1), (first.pk, 1), (second.pk, 1), (second.pk, 1), (third.pk, 1)]
+    # it comes back: reopened
+    uninsured(spouse(base["poor"]))
+    fourth = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert fourth.summary["reopened"] == 1
+    again = Finding.objects.get(record=a)
+    assert (again.state, again.reopened, again.reopened_run_id) == (Finding.State.OPEN, 1, fourth.pk)
+
+
+def test_exemption_needs_reason_and_another_approver_and_reopens_on_changed_data(base, users):
+    record = uninsured(spouse(base["poor"]))
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=["C01_NO_MEDICAL_INSURANCE", "L03_ILL_FULL_LABOUR"])
+    f = Finding.objects.get(record=record)
+    until = dt.date.today() + dt.timedelta(days=90)
+    with pytest.raises(ValidationError, match="reason is required"):
+        services.request_exemption(actor=users["township"], finding_id=f.pk, reason=" ", until=until)
+    with pytest.raises(ValidationError, match="expiry"):
+        services.request_exemption(actor=users["township"], finding_id=f.pk, reason="外出", until=dt.date.today())
+    with pytest.raises(PermissionDenied):
+        services.request_exemption(actor=users["clerk"], finding_id=f.pk, reason="外出", until=until)
+    services.request_exemption(actor=users["county"], finding_id=f.pk, reason="在外地参保，凭证已核", until=until)
+    with pytest.raises(PermissionDenied, match="own request"):
+        services.decide_exemption(actor=users["county"], finding_id=f.pk, approve=True)
+    services.decide_exemption(actor=users["sysadmin"], finding_id=f.pk, approve=True)
+    f.refresh_from_db()
+    assert (f.state, f.exemption_approved_by, f.exempt_until) == (Finding.State.EXEMPTED, users["sysadmin"], until)
+    # same data: stays exempted (and is not "fixed" either)
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    f.refresh_from_db()
+    assert f.state == Finding.State.EXEMPTED
+    # the evidence changes when another rule's data change? no: only this rule's evidence counts. Make it change:
+    Member.objects.filter(pk=spouse(base["poor"]).pk).update(health="03")
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=["L03_ILL_FULL_LABOUR"])
+    f.refresh_from_db()
+    assert f.state == Finding.State.EXEMPTED
+    # an expired exemption opens again
+    Finding.objects.filter(pk=f.pk).update(exempt_until=AS_OF - dt.timedelta(days=1))
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    f.refresh_from_db()
+    assert (f.state, f.reopened, f.exemption_reason) == (Finding.State.OPEN, 1, "")
+
+
+def test_exempted_finding_reopens_when_its_evidence_changes(base, users):
+    code = "S01_COMPULSORY_OUT"
+    Member.objects.filter(pk=child(base["poor"]).pk).update(schooling="01")
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    f = Finding.objects.get(rule_id=code)
+    services.request_exemption(actor=users["township"], finding_id=f.pk, reason="送教上门",
+                               until=dt.date.today() + dt.timedelta(days=30))
+    services.decide_exemption(actor=users["county"], finding_id=f.pk, approve=True)
+    Member.objects.filter(pk=child(base["poor"]).pk).update(schooling="")
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    f.refresh_from_db()
+    assert (f.state, f.reopened) == (Finding.State.OPEN, 1)
+
+
+def test_parameters_by_province_and_year(base, tree, users):
+    code = "S01_COMPULSORY_OUT"
+    Member.objects.filter(pk=child(base["poor"]).pk).update(schooling="01")  # 14, Yunnan
+    Member.objects.filter(pk=child(base["guizhou"]).pk).update(schooling="01")  # 14, Guizhou
+    services.set_parameters(actor=users["sysadmin"], code=code, values={"max_age": 13}, province="53")
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert set(Finding.objects.filter(rule_id=code, state="open").values_list("region_code", flat=True)) == {
+        "520102001001"}
+    # a row for the year of the run wins over the all-years row
+    services.set_parameters(actor=users["sysadmin"], code=code, values={"max_age": 15}, province="53", year=2026)
+    services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert Finding.objects.filter(rule_id=code, state="open").count() == 2
+    services.run_quality(actor=SYSTEM, as_of=dt.date(2027, 1, 10), rule_codes=[code])  # 2027: the all-years row again
+    assert Finding.objects.filter(rule_id=code, state="open").count() == 1
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"min_age": -1}, "cannot be negative"),
+    ({"max_age": "abc"}, "must be a number"),
+    ({"max_age": 6.5}, "whole number"),
+    ({"min_age": 16, "max_age": 10}, "min_age is above max_age"),
+    ({"nonsense": 3}, "has no parameter"),
+])
+def test_bad_parameters_are_refused_with_a_clear_message(db, users, values, message):
+    with pytest.raises(ValidationError, match=message):
+        services.set_parameters(actor=users["sysadmin"], code="S01_COMPULSORY_OUT", values=values)
+    assert not RuleParameter.objects.exists()
+
+
+def test_unknown_codes_provinces_and_rules_are_refused(db, users):
+    from fupin.quality.catalogue import Param
+
+    with pytest.raises(ValidationError, match="unknown code 77"):
+        Param("kinds", ["01"], "codes", codelist="measure_type").clean(["01", "77"])
+    with pytest.raises(ValidationError, match="unknown province"):
+        services.set_parameters(actor=users["sysadmin"], code="S01_COMPULSORY_OUT", values={"max_age": 14},
+                                province="99")
+    with pytest.raises(ValidationError, match="unknown quality rule"):
+        services.set_parameters(actor=users["sysadmin"], code="NOPE", values={})
+    with pytest.raises(PermissionDenied):
+        services.set_parameters(actor=users["county"], code="S01_COMPULSORY_OUT", values={"max_age": 14})
+
+
+def test_a_year_without_a_line_is_an_explicit_error(base):
+    PovertyLine.objects.filter(standard="monitoring", province="52").delete()
+    run = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=["I03_POOR_INCOME_HIGH", "C01_NO_MEDICAL_INSURANCE"])
+    assert "I03_POOR_INCOME_HIGH" not in run.summary["hits"]
+    assert "2025/52" in run.summary["errors"]["I03_POOR_INCOME_HIGH"]
+    assert "no poverty line" in run.summary["errors"]["I03_POOR_INCOME_HIGH"]
+
+
+def test_switched_off_or_not_yet_effective_rules_do_not_run(base, users):
+    uninsured(spouse(base["poor"]))
+    services.update_rule(actor=users["sysadmin"], code=CODE, enabled=False)
+    run = services.run_quality(actor=SYSTEM, as_of=AS_OF)
+    assert CODE not in run.summary["hits"]
+    services.update_rule(actor=users["sysadmin"], code=CODE, enabled=True, effective_from=dt.date(2027, 1, 1))
+    assert CODE not in services.run_quality(actor=SYSTEM, as_of=AS_OF).summary["hits"]
+    with pytest.raises(ValidationError, match="unknown household status"):
+        services.update_rule(actor=users["sysadmin"], code=CODE, statuses=["poor", "rich"])
+
+
+def test_catalogue_sync_keeps_the_administrators_choices(db, users):
+    services.sync_catalogue()
+    assert Rule.objects.count() == len(RULES)
+    services.update_rule(actor=users["sysadmin"], code=CODE, severity="hint", enabled=False)
+    Rule.objects.create(code="GONE", name="旧", name_en="old", family="person", subject="person", severity="hint")
+    services.sync_catalogue()
+    r = Rule.objects.get(code=CODE)
+    assert (r.severity, r.enabled) == ("hint", False)
+    assert (Rule.objects.get(code="GONE").in_catalogue, Rule.objects.get(code="GONE").enabled) == (False, False)
+
+
+def test_warnings_for_households_at_entry(base):
+    uninsured(spouse(base["poor"]))
+    uninsured(spouse(base["guizhou"]))
+    out = services.warnings_for([base["poor"].pk], as_of=AS_OF)
+    assert list(out) == [base["poor"].pk]
+    assert [w["rule"] for w in out[base["poor"].pk]] == [CODE]
+    assert not Finding.objects.exists()
