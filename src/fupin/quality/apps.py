@@ -7,3 +7,9 @@ class QualityConfig(AppConfig):
     label = "quality"
     verbose_name = _("Data quality")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from fupin.lifecycle.gates import register_elimination_gate
+        from fupin.quality.gates import elimination_problems
+
+        register_elimination_gate(elimination_problems)  # lifecycle's elimination asks it (lifecycle.gates)

@@ -115,8 +115,8 @@ def open_case(
             raise LifecycleError("请选择风险消除方式（帮扶消除/自然消除） / choose how the risk was eliminated")
         if not MonitoringRecord.objects.filter(household=household, ended_on__isnull=True).exists():
             raise LifecycleError("该户没有在监测的风险 / the household has no open monitoring record")
-        from fupin.quality.gates import (
-            elimination_problems,  # the policy gate (R13.1), each unmet condition listed
+        from fupin.lifecycle.gates import (
+            elimination_problems,  # the policy gates (R13.1), each unmet condition
         )
 
         unmet = elimination_problems(household, method=elimination_method, as_of=common.today())
