@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
-from fupin.core.tree import ancestors, child_length
+from fupin.core.tree import ancestors, child_length, is_code
 from fupin.projects.models import (
     Allocation,
     Beneficiary,
@@ -138,7 +138,7 @@ def projects(user: Any, *, year: int | None = None, stage: str = "", type: str =
         qs = qs.filter(stage=stage)
     if type:
         qs = qs.filter(type=type)
-    if region and region.isdigit():
+    if region and is_code(region):
         qs = qs.filter(Scope(region).q("region__code"))
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(lead_unit__icontains=q))
@@ -214,7 +214,7 @@ def current_notices(*, region: str = "", on: dt.date | None = None) -> QuerySet[
     """Project and fund-use notices running today (public: no personal data in them)."""
     on = on or today()
     qs = ProjectNotice.objects.filter(starts_on__lte=on, ends_on__gte=on).select_related("project", "project__region")
-    if region and region.isdigit():
+    if region and is_code(region):
         qs = qs.filter(Scope(region).q("project__region__code"))
     return qs.order_by("-starts_on", "-id")
 
@@ -245,7 +245,7 @@ def spent_vs_allocated(user: Any, *, by: str = "region", year: int | None = None
     if year:
         alloc = alloc.filter(source__year=year)
         paid = paid.filter(line__year=year)
-    if region and region.isdigit():
+    if region and is_code(region):
         alloc = alloc.filter(Scope(region).q("region__code"))
         paid = paid.filter(Scope(region).q("region__code"))
     if by == "line":
@@ -264,7 +264,7 @@ def spent_vs_allocated(user: Any, *, by: str = "region", year: int | None = None
         return [Spending(info[k][0], info[k][1], a.get(k, ZERO), p.get(k, ZERO)) for k in keys if k in info]
     from fupin.regions.models import Region
 
-    start = region if region and region.isdigit() else (scope_of(user).prefix or "")
+    start = region if region and is_code(region) else (scope_of(user).prefix or "")
     n = child_length(len(start))
     by_region = dict(alloc.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))
     paid_region = dict(paid.annotate(k=Substr("region_id", 1, n)).order_by().values_list("k").annotate(s=Sum("amount")))

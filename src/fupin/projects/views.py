@@ -23,6 +23,7 @@ from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
+from fupin.core.params import small_int
 from fupin.core.scoping import narrow_or_404
 from fupin.projects import selectors, services
 from fupin.projects.forms import (
@@ -46,7 +47,8 @@ def _can(user: Any, roles: tuple[Any, ...]) -> bool:
 
 def _year(request: HttpRequest, default: int | None = None) -> int | None:
     text = request.GET.get("year", "")
-    return int(text) if text.isdigit() and 2000 <= int(text) <= 2100 else default
+    year = small_int(text)
+    return year if year is not None and 2000 <= year <= 2100 else default
 
 
 def _attempt(request: HttpRequest, fn: Callable[[], Any], success: str) -> bool:
@@ -290,8 +292,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     days = selectors.idle_days()
     text = request.GET.get("days", "")
-    if text.isdigit() and 1 <= int(text) <= 3650:
-        days = int(text)
+    asked = small_int(text)
+    if asked is not None and 1 <= asked <= 3650:
+        days = asked
     a = selectors.alerts(user, days=days)
     return render(request, "projects/alerts.html", {
         "a": {k: v[:DISPATCH_ROWS] for k, v in a.items()}, "counts": {k: len(v) for k, v in a.items()},
@@ -403,7 +406,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         form = TargetForm(request.POST)
         tid = request.POST.get("target", "")
-        if form.is_valid() and tid.isdigit():
+        if form.is_valid() and small_int(tid) is not None:
             d = form.cleaned_data
             reason = d.pop("reason")
             _attempt(request, lambda: services.update_target(actor=user, target_id=int(tid), reason=reason, **d),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from fupin.core.tree import is_code
 from fupin.exchange.engine import Backend, DuckDBBackend, with_evidence
 from fupin.quality.catalogue import LINE_MATCH, RELATIONS, ParameterSet, QualityRule, parameter_sets  # noqa: F401
 
@@ -30,7 +31,7 @@ class Evaluation:
 
 
 def _digits(code: str) -> str:
-    if not code.isdigit():
+    if not is_code(code):
         raise ValueError(f"not a province code: {code!r}")
     return code
 

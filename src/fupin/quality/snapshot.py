@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 from django.db import connection
 
 from fupin.core.bulk import is_postgres
+from fupin.core.tree import is_code
 from fupin.quality.catalogue import REGISTERED
 from fupin.registry.models import INCOME_FIELDS
 
@@ -151,7 +152,7 @@ def _age(as_of: dt.date) -> pl.Expr:
 def _write(path: Path, spec: tuple[dict[str, Any], str], shape: Callable[[pl.DataFrame], pl.DataFrame],
            villages: set[str] | None = None) -> int:
     schema, sql = spec
-    codes = ", ".join(f"'{v}'" for v in sorted(villages or ()) if v.isdigit()) or "''"
+    codes = ", ".join(f"'{v}'" for v in sorted(villages or ()) if is_code(v)) or "''"
     sql = sql.replace("{only}", "" if villages is None else f"AND h.village_id IN ({codes})").replace(
         "{only_villages}", "" if villages is None else f"AND r.code IN ({codes})")
     n = 0

@@ -22,6 +22,7 @@ from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
+from fupin.core.params import small_int
 from fupin.quality import selectors, services
 from fupin.quality.models import Finding, Rule, RuleParameter, Severity
 from fupin.quality.rules import RULES
@@ -154,7 +155,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 values = {p.name: request.POST.get(p.name, "").strip() for p in spec.params}
                 values = {k: v for k, v in values.items() if v != ""}
                 year_text = request.POST.get("year", "").strip()
-                if year_text and not year_text.isdigit():
+                if year_text and small_int(year_text) is None:
                     raise ValidationError(_("The year must be a number."))
                 services.set_parameters(actor=user, code=code, values=values,
                                         province=request.POST.get("province", "").strip(),
