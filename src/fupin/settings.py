@@ -3,6 +3,7 @@
 DATABASE_URL      PostgreSQL in production (postgres://user@host:5432/db); unset → SQLite file under var/.
 FUPIN_DEBUG       1 to enable Django's debug mode (development only).
 FUPIN_SECRET_KEY  required to serve with FUPIN_DEBUG unset (or a key in var/secret_key, which `make run` writes).
+FUPIN_HTTPS       1 behind a TLS reverse proxy: secure cookies, HTTPS redirect, HSTS (docs/deploy.md).
 FUPIN_NODE_MODULES  where npm installed the front-end assets and the division data (default ./node_modules).
 """
 
@@ -172,6 +173,17 @@ FUPIN_PROJECT_IDLE_DAYS = int(os.environ.get("FUPIN_PROJECT_IDLE_DAYS", "90"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+
+# Behind a TLS-terminating reverse proxy (docs/deploy.md): FUPIN_HTTPS=1 makes cookies secure, redirects plain HTTP,
+# sends HSTS (FUPIN_HSTS_SECONDS, default one year) and trusts the proxy's X-Forwarded-Proto. Off for the embedded
+# `make run` on 127.0.0.1, which has no TLS.
+HTTPS = os.environ.get("FUPIN_HTTPS", "") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("FUPIN_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
