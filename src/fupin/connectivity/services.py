@@ -31,6 +31,7 @@ from fupin.core import audit, permissions, uploads
 from fupin.core.bulk import copy_rows
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
+from fupin.core.params import small_int
 from fupin.core.roles import Role
 from fupin.core.scoping import Scope, scope_of
 from fupin.core.sql import big_sorts, is_postgres
@@ -123,10 +124,10 @@ def clean_row(row: int, data: dict[str, Any], today: dt.date) -> tuple[CleanEven
             err("值 / value", f"“{value}”应为{what}")
         event.number = n
     elif kind == EventKind.PILOT:
-        if not value.isdigit() or not 1 <= int(value) <= 99:
+        if not 1 <= (small_int(value) or 0) <= 99:
             err("值 / value", f"试点批次“{value}”应为 1–99 的整数 / the pilot batch must be a whole number 1–99")
         else:
-            event.batch = int(value)
+            event.batch = small_int(value)
         funds = _text(data.get("funds"))
         if funds:
             n = _number(funds)

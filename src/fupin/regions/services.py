@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fupin.core import audit, uploads
 from fupin.core.bulk import upsert_rows
 from fupin.core.models import AuditEvent
+from fupin.core.params import small_int
 from fupin.core.tree import ancestors, is_code, is_node_code, length_of, subtree_bounds
 from fupin.regions.models import AREA_FLAGS, Level, Region
 
@@ -244,7 +245,7 @@ def parse_flag_file(content: bytes, filename: str = "flags.csv") -> list[tuple[i
             if raw == "" or (row, c.header) in bad_cells:
                 continue
             if c.name == "poor_exit_year":
-                if not raw.isdigit() or not 2013 <= int(raw) <= 2030:
+                if not 2013 <= (small_int(raw) or 0) <= 2030:
                     error(row, c, values[c.name], _("exit year must be a year between 2013 and 2030."))
                     continue
                 changes[c.name] = int(raw)
