@@ -21,7 +21,7 @@ from fupin.connectivity.rows import cell_date as _date
 from fupin.connectivity.rows import cell_text as _text
 from fupin.core import uploads
 from fupin.core.scoping import Scope
-from fupin.core.tree import is_code
+from fupin.core.tree import COUNTY, is_node_code, level_of
 from fupin.regions.models import Level, Region
 
 # key: accepted headers, Chinese first, English (the model field) last.
@@ -113,7 +113,7 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
         err("type", "电商服务站请在“农村电商 → 服务站点”登记 / e-commerce stations are recorded under commerce → stations")
         type_ = None
     code = _text(data.get("code"))
-    if not is_code(code) or len(code) not in (6, 9, 12):
+    if not is_node_code(code) or level_of(code) < COUNTY:
         err("code", f"“{code}”不是县、乡镇或村的区划代码 / {code!r} is not a county, township or village code")
     name = _text(data.get("name"))
     if len(name) > 100:
