@@ -92,3 +92,19 @@ def test_catalogue_switch_and_parameters_for_administrators_only(client, users, 
     client.post("/quality/rules/", {"action": "parameters", "code": "S01_COMPULSORY_OUT", "province": "53",
                                     "year": "2026", "max_age": "14"})
     assert RuleParameter.objects.get().values == {"max_age": 14}
+
+
+def test_evidence_birth_dates_are_masked_beside_masked_id_numbers(client, users, found):
+    """A birth date in a finding's evidence beside a masked ID number would give the number back."""
+    m = spouse(found["poor"])
+    f = Finding.objects.filter(rule_id=CODE).first()
+    Finding.objects.filter(pk=f.pk).update(evidence={"birth_date": "1964-05-13", "region_part": "533301"})
+    client.force_login(users["analyst"])
+    page = client.get(f"/quality/findings/{f.pk}/").content.decode()
+    assert "1964-05-13" not in page and "1964" in page
+    response = client.get(f"/quality/rules/{CODE}/?region=533301205&format=xlsx")
+    cells = [c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row]
+    assert not any(isinstance(c, str) and "1964-05-13" in c for c in cells)
+    assert m.id_number not in str(cells)
+    client.force_login(users["township"])  # may see personal data: the date in clear
+    assert "1964-05-13" in client.get(f"/quality/findings/{f.pk}/").content.decode()
