@@ -142,6 +142,10 @@ class Masker:
             return self.text(str(value))
         return value
 
+    def values(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Every field of a record (a doubt's or finding's evidence) masked by its name, as ``value`` does."""
+        return {k: self.value(k, v) for k, v in record.items()}
+
     def reveal(self, *, obj: Any = None, summary: str = "", detail: dict[str, Any] | None = None, **kw: Any) -> None:
         """Record that personal data was shown in clear. Does nothing when it was shown masked."""
         if self.clear:

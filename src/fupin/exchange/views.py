@@ -67,7 +67,7 @@ def doubt(request: HttpRequest, pk: int) -> HttpResponse:
     spec = RULES[d.rule_id]
     return render(request, "exchange/doubt.html", {
         "d": d, "spec": spec, "kind": KIND_LABELS[spec.kind], "shown_id": masker.id_number(d.id_number),
-        "evidence": [(k, masker.value(k, v)) for k, v in sorted(d.evidence.items())],
+        "evidence": sorted(masker.values(d.evidence).items()),
         "evidence_text": masker.text(d.evidence_text), "can_verify": d.state == Doubt.State.OPEN and (
             user.is_superuser or user.has_role(*services.VERIFY_ROLES)),
         "others": selectors.doubts_of_household(user, d.household_id).exclude(pk=d.pk),

@@ -72,7 +72,7 @@ def records(request: HttpRequest, code: str) -> HttpResponseBase:
         header = [_("household number"), _("village"), _("person"), _("ID number"), _("state"), _("evidence"),
                   _("first seen"), _("exempt until")]
         data = [(f.household.number if f.household else "", f.household.village.name if f.household else f.region_code,
-                 *_subject(f, persons, masker), f.get_state_display(), json.dumps(_evidence(f, masker), ensure_ascii=False),
+                 *_subject(f, persons, masker), f.get_state_display(), json.dumps(masker.values(f.evidence), ensure_ascii=False),
                  f.first_seen.date().isoformat(), f.exempt_until.isoformat() if f.exempt_until else "") for f in rows]
         return audited_export(actor=user, what="quality.findings", fmt=fmt, filename=f"quality-{code}-{region or 'all'}",
                               header=header, rows=data, region_code=region,
@@ -118,7 +118,7 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
     can_decide = f.exemption_pending and f.exemption_requested_by_id != user.pk and (
         user.is_superuser or user.has_role(*services.APPROVE_ROLES))
     return render(request, "quality/finding.html", {
-        "f": f, "spec": RULES.get(f.rule_id), "evidence": sorted(_evidence(f, Masker(user)).items()), "can_ask": can_ask,
+        "f": f, "spec": RULES.get(f.rule_id), "evidence": sorted(Masker(user).values(f.evidence).items()), "can_ask": can_ask,
         "can_decide": can_decide,
     })
 
@@ -194,8 +194,3 @@ def villages(request: HttpRequest) -> HttpResponse:
     return render(request, "quality/villages.html", {"page": page, "summary": summary,
                                                      "query": query_without(request, "page")})
 
-
-def _evidence(f: Finding, masker: Masker) -> dict[str, Any]:
-    """A finding's evidence with personal values masked by their key, as doubts' evidence is (a birth date beside a
-    masked ID number would give the number back)."""
-    return {k: masker.value(k, v) for k, v in f.evidence.items()}
