@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "fupin.core",
     "fupin.regions",
+    "fupin.targets",
     "fupin.registry",
     "fupin.lifecycle",
     "fupin.exchange",

@@ -134,45 +134,6 @@ class Facility(models.Model):
         return f"{self.get_type_display()} {self.name or self.region_id}"
 
 
-class Target(models.Model):
-    """A coverage target: ``indicator`` (see ``indicators.INDICATORS``) must reach ``threshold`` % (strictly
-    more when ``strict``) by ``due`` in the villages under ``scope_prefix`` and carrying ``scope_flag``."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    indicator = models.CharField(_("indicator"), max_length=40)
-    scope_prefix = models.CharField(_("region code prefix"), max_length=12, blank=True,
-                                    help_text=_("empty: the whole country"))
-    scope_flag = models.CharField(_("region flag"), max_length=30, blank=True)
-    threshold = models.DecimalField(_("threshold %"), max_digits=5, decimal_places=2)
-    strict = models.BooleanField(_("strictly above"), default=False)
-    due = models.DateField(_("due"))
-    title = models.CharField(_("title"), max_length=200)
-
-    # No SCOPE_FIELD: a target is a rule, not data of a region; its progress is computed within the reader's scope.
-
-    class Meta:
-        verbose_name = _("coverage target")
-        verbose_name_plural = _("coverage targets")
-        ordering = ["due", "code"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def scope_flag_label(self) -> str:
-        """The region flag's name as the region model shows it (三区三州, 定点县, …)."""
-        from django.core.exceptions import FieldDoesNotExist
-
-        from fupin.regions.models import Region
-
-        if not self.scope_flag:
-            return ""
-        try:
-            return str(getattr(Region._meta.get_field(self.scope_flag), "verbose_name", self.scope_flag))
-        except FieldDoesNotExist:  # an unknown flag is shown as stored
-            return self.scope_flag
-
-
 class RankingSnapshot(models.Model):
     """A ranking of poor-village broadband coverage frozen on ``created_at``: its rows are copied, so the
     published bulletin stays the same whatever happens to the events later."""

@@ -10,10 +10,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from fupin.connectivity import indicators
-from fupin.connectivity.models import ConnectivityEvent, Facility, RankingRow, RankingSnapshot, Target
+from fupin.connectivity.models import ConnectivityEvent, Facility, RankingRow, RankingSnapshot
 from fupin.core.scoping import Scope, get_scoped_or_404, narrow_or_404, scope_of, scoped
 from fupin.core.tree import LEVELS, child_length, subtree_bounds
 from fupin.regions.models import Level, Region
+from fupin.targets.models import Target
 
 # Sort keys of the village list: ?sort=<key>, "-<key>" descending.
 SORTS = {
@@ -159,7 +160,7 @@ def progress(user: Any, under: str = "", today: dt.date | None = None) -> list[P
     today = today or timezone.localdate()
     base = narrow_or_404(user, under)
     out = []
-    for target in Target.objects.all():
+    for target in Target.objects.assessable().filter(unit=Target.Unit.PERCENT).order_by("year", "code"):
         scope = base.narrow(target.scope_prefix) if target.scope_prefix else base
         if scope.prefix is None or target.indicator not in indicators.INDICATORS:
             continue

@@ -35,8 +35,9 @@ from fupin.core import tree
 from fupin.core.scoping import narrow_or_404, scope_of, scoped
 from fupin.core.tree import subtree_bounds
 from fupin.indicators import definitions, selectors
-from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period, Target
+from fupin.indicators.models import AssessmentScheme, IndicatorValue, Period
 from fupin.regions.models import AREA_FLAGS, Region
+from fupin.targets.models import Target
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -63,10 +64,13 @@ def applicable_target(targets: Iterable[Target], code: str, flags: set[str] | fr
     return max(candidates, key=lambda t: (t.due, -(t.pk or 0)))
 
 
-def is_met(value: Decimal | None, threshold: Decimal, direction: int) -> bool | None:
-    """Whether ``value`` reaches ``threshold``: at or above it, or at or below it for less-is-better."""
+def is_met(value: Decimal | None, threshold: Decimal, direction: int, strict: bool = False) -> bool | None:
+    """Whether ``value`` reaches ``threshold``: at or above it, or at or below it for less-is-better; ``strict``
+    (a target "more than 98 %"): strictly above, or strictly below."""
     if value is None:
         return None
+    if strict:
+        return value < threshold if direction < 0 else value > threshold
     return value <= threshold if direction < 0 else value >= threshold
 
 
@@ -123,7 +127,7 @@ class Figure:
         for the whole area, the value covers only the reporting part."""
         if self.target is None or (self.expected is not None and self.reporting != self.expected):
             return None
-        return is_met(self.value, self.target.threshold, self.indicator.direction)
+        return is_met(self.value, self.target.threshold, self.indicator.direction, self.target.strict)
 
 
 def figures(user: Any, period: Period, region: str, codes: Sequence[str] | None = None, *,
@@ -138,7 +142,7 @@ def figures(user: Any, period: Period, region: str, codes: Sequence[str] | None 
     # it PostgreSQL reads every value of the period
     values = {v.indicator: v for v in IndicatorValue.objects.filter(period=period, region_code=region,
                                                                      indicator__in=codes)}
-    targets = list(Target.objects.filter(indicator__in=codes))
+    targets = list(Target.objects.assessable().filter(indicator__in=codes))
     flags = region_flags([region], within=region, wanted={t.scope_flag for t in targets if t.scope_flag})[region]
     by_indicator: dict[str, list[Target]] = {}
     for t in targets:
@@ -284,7 +288,7 @@ def assess(user: Any, scheme: AssessmentScheme, *, within: str = "") -> Assessme
                                                              indicators=codes)
         .values_list("region_code", "indicator", "value")
     }
-    all_targets = list(Target.objects.filter(indicator__in=codes))
+    all_targets = list(Target.objects.assessable().filter(indicator__in=codes))
     targets: dict[tuple[str, str], Target | None] = {}
     if all_targets:
         flags = region_flags([c for c, _n in regions], within=within,
@@ -311,7 +315,22 @@ EDIT_ROLES = frozenset({"sysadmin", "analyst"})
 
 def can_edit_schemes(user: Any) -> bool:
     """Schemes are national rules, not data of a region: only nationwide system administrators and analysts
-    change them (a county administrator would change every county's score)."""
+    change them (a county administrator would change every county's score); ``SYSTEM`` in set-up commands."""
+    from fupin.core.permissions import is_system
+
+    if is_system(user):
+        return True
     if not getattr(user, "is_authenticated", False):
         return False
     return bool(user.is_superuser or (user.has_role(*EDIT_ROLES) and scope_of(user).is_nation))
+
+
+# The default county assessment (``fupin default_assessment``): the outcome of the poverty work, the assurance, the data
+# and the network, and — since #18 — the projects' funds and the action plan's tasks. Administrators change the weights
+# on the scheme page; the command never overwrites a scheme that exists.
+DEFAULT_WEIGHTS: dict[str, Decimal] = {
+    "incidence": Decimal(20), "exit_criteria_met": Decimal(15), "assurance_met": Decimal(10),
+    "income_below_line": Decimal(5), "alerts_in_time": Decimal(5), "quality_findings": Decimal(5),
+    "poor_village_broadband": Decimal(10), "station_populous_coverage": Decimal(5),
+    "project_funds_spent": Decimal(10), "projects_accepted_on_time": Decimal(10), "tasks_done_on_time": Decimal(5),
+}

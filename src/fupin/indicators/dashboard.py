@@ -17,9 +17,10 @@ from fupin.core.scoping import scoped
 from fupin.core.tree import level_of
 from fupin.indicators import definitions, selectors
 from fupin.indicators.assessment import Figure, figures
-from fupin.indicators.models import Period, Target
+from fupin.indicators.models import Period
 from fupin.regions.models import Level, Region
 from fupin.regions.selectors import ancestors
+from fupin.targets.models import Target
 
 MAIN_COUNT = 6
 

@@ -110,26 +110,6 @@ class IndicatorValue(models.Model):
         return str(_("reported by %(n)d of %(m)d counties")) % {"n": self.reporting, "m": self.expected}
 
 
-class Target(models.Model):
-    """A target for an indicator: in regions under ``scope_prefix`` (empty: everywhere), optionally only those
-    carrying ``scope_flag`` (regions.AREA_FLAGS), the value must reach ``threshold`` by ``due``."""
-
-    indicator = models.CharField(_("indicator"), max_length=40)
-    scope_prefix = models.CharField(_("region code prefix"), max_length=12, blank=True)
-    scope_flag = models.CharField(_("region flag"), max_length=30, blank=True)
-    threshold = models.DecimalField(_("threshold"), max_digits=18, decimal_places=4)
-    due = models.DateField(_("due"))
-    title = models.CharField(_("title"), max_length=200)
-
-    class Meta:
-        verbose_name = _("indicator target")
-        verbose_name_plural = _("indicator targets")
-        ordering = ["indicator", "due"]
-
-    def __str__(self) -> str:
-        return self.title
-
-
 class AssessmentScheme(models.Model):
     """A quantitative assessment (考核评估): weighted indicators, each scored against its target or the best
     region; administrators change the weights."""

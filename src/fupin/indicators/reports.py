@@ -36,9 +36,10 @@ from fupin.indicators.assessment import (
     rank_equal,
     region_flags,
 )
-from fupin.indicators.models import Period, Report, Target
+from fupin.indicators.models import Period, Report
 from fupin.regions.models import Level
 from fupin.registry.svgchart import COLOURS, nice_max, text_width
+from fupin.targets.models import Target
 
 REPORT_LANGUAGE = "zh-hans"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -153,7 +154,7 @@ def rank_children(board: dashboard.Dashboard, code: str, period: Period) -> Indi
     """The children of the board's region ranked by indicator ``code`` (equal values share a rank), each with
     its target and whether it met it, and the sentence of the bulletin."""
     ind = definitions.INDICATORS[code]
-    targets = list(Target.objects.filter(indicator=code))
+    targets = list(Target.objects.assessable().filter(indicator=code))
     flags = region_flags([c.code for c in board.children], within=board.code,
                          wanted={t.scope_flag for t in targets if t.scope_flag})
     rows, missing = [], []
@@ -164,7 +165,7 @@ def rank_children(board: dashboard.Dashboard, code: str, period: Period) -> Indi
             continue
         target = applicable_target(targets, child.code, flags.get(child.code, frozenset()), period)
         rows.append(Ranked(child.code, child.name, value, target,
-                           is_met(value, target.threshold, ind.direction) if target else None))
+                           is_met(value, target.threshold, ind.direction, target.strict) if target else None))
     rank_equal(rows, key="value", reverse=ind.direction >= 0)
     ranking = IndicatorRanking(ind, rows, missing)
     ranking.text = bulletin_sentence(ranking, board, period)

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib import admin
 
-from fupin.projects.models import FundLine, Plan, Project, Target, Task
+from fupin.projects.models import FundLine, Plan, Project, Task
+from fupin.targets.models import Target
 
 
 class ReadOnly(admin.ModelAdmin):

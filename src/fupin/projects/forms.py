@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fupin.projects.models import FundLevel, FundSource, ProjectType, Target
+from fupin.projects.models import FundLevel, FundSource, ProjectType
+from fupin.targets.models import Target
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fupin.targets.models import Target
+
 
 def _money(label: object, **kw: object) -> models.DecimalField:
     return models.DecimalField(label, max_digits=16, decimal_places=2, **kw)  # type: ignore[arg-type]
@@ -369,7 +371,7 @@ class Task(models.Model):
     co_units = models.JSONField(_("co-operating units"), default=list, blank=True)
     deadline = models.DateField(_("deadline"), db_index=True)
     indicators = models.JSONField(_("linked indicators"), default=list, blank=True)
-    targets: models.ManyToManyField[Target, Any] = models.ManyToManyField("Target", verbose_name=_("linked targets"), blank=True, related_name="tasks")
+    targets: models.ManyToManyField[Target, Any] = models.ManyToManyField("targets.Target", verbose_name=_("linked targets"), blank=True, related_name="tasks")
     meeting = models.ForeignKey(Meeting, verbose_name=_("decided at meeting"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="decisions")
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
@@ -420,74 +422,3 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.period} {self.progress}%"
-
-
-class Target(models.Model):
-    """A numeric target of the seeds, as data: which indicator, how much (percent or count), by which year,
-    where (region prefix and area type), from which clause. Edited by administrators with history."""
-
-    class Unit(models.TextChoices):
-        PERCENT = "percent", _("percent")
-        COUNT = "count", _("count")
-        YUAN = "yuan", _("yuan")
-
-    code = models.SlugField(_("code"), max_length=60, unique=True)
-    title = models.CharField(_("title"), max_length=200)
-    indicator = models.CharField(_("indicator"), max_length=40, blank=True)
-    value = models.DecimalField(_("value"), max_digits=18, decimal_places=4)
-    unit = models.CharField(_("unit"), max_length=8, choices=Unit.choices)
-    strict = models.BooleanField(_("strictly above"), default=False)
-    year = models.PositiveSmallIntegerField(_("year"))
-    scope_prefix = models.CharField(_("region code prefix"), max_length=12, blank=True,
-                                    help_text=_("empty: the whole country"))
-    area_type = models.CharField(_("area type"), max_length=40, blank=True,
-                                 help_text=_("a region flag (三区三州, relocation area …) or a kind of village; empty: all"))
-    source = models.CharField(_("source clause"), max_length=200)
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-
-    # No SCOPE_FIELD: a target is a rule, not data of a region.
-
-    class Meta:
-        verbose_name = _("target")
-        verbose_name_plural = _("targets")
-        ordering = ["year", "code"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def area_label(self) -> str:
-        """The area type as the region model names its flag (三区三州 …), or the kind of village or school."""
-        from django.core.exceptions import FieldDoesNotExist
-
-        from fupin.regions.models import Region
-
-        if not self.area_type:
-            return ""
-        try:
-            return str(getattr(Region._meta.get_field(self.area_type), "verbose_name", self.area_type))
-        except FieldDoesNotExist:
-            return str(AREA_TYPES.get(self.area_type, self.area_type))
-
-
-# Area types of targets that are not region flags.
-AREA_TYPES = {"poor_village": _("registered poor villages"), "rural_school": _("rural small schools and township boarding schools")}
-
-
-class TargetRevision(models.Model):
-    """What a target was before an edit, who changed it and why. Only ever added."""
-
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="revisions")
-    before = models.JSONField(_("before"))
-    after = models.JSONField(_("after"))
-    reason = models.CharField(_("reason"), max_length=300)
-    username = models.CharField(_("by"), max_length=150)
-    at = models.DateTimeField(_("time"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("target revision")
-        verbose_name_plural = _("target revisions")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.target_id} {self.at:%Y-%m-%d}"

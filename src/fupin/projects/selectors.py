@@ -37,9 +37,9 @@ from fupin.projects.models import (
     Project,
     ProjectNotice,
     Stage,
-    Target,
     Task,
 )
+from fupin.targets.models import Target
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=18, decimal_places=2)

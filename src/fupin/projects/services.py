@@ -48,11 +48,10 @@ from fupin.projects.models import (
     ProjectType,
     ProjectVillage,
     Stage,
-    Target,
-    TargetRevision,
     Task,
 )
 from fupin.regions.models import Level, Region
+from fupin.targets.models import AREA_TYPES, REGION_FLAGS, Target, TargetRevision
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 NOTICE_DAYS = 7
@@ -663,6 +662,8 @@ def update_target(*, actor: Any, target_id: int, reason: str, **changes: Any) ->
             raise ProjectError("目标值超出范围 / the value is out of range")
     if target.unit not in Target.Unit.values:
         raise ProjectError("单位无效 / unknown unit")
+    if target.area_type and target.area_type not in (*REGION_FLAGS, *AREA_TYPES):
+        raise ProjectError("适用范围类型无效 / unknown area type")
     target.updated_at = timezone.now()
     target.save()
     after = _target_state(target)

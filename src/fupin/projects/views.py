@@ -388,11 +388,24 @@ def report_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
     user: Any = request.user
     from fupin.projects.models import ProgressReport
 
-    report = ProgressReport.objects.filter(pk=pk, task__plan__in=selectors.plans(user)).first()
+    report = (ProgressReport.objects.select_related("task__plan")
+              .filter(pk=pk, task__plan__in=selectors.plans(user)).first())
     if report is None or not report.attachment:
         raise Http404
-    return FileResponse(report.attachment.open("rb"), as_attachment=True,
-                        filename=(report.attachment.name or "attachment").rsplit("/", 1)[-1])
+    import mimetypes
+    from pathlib import Path
+
+    from fupin.core.exports import audited_file
+
+    filename = (report.attachment.name or "attachment").rsplit("/", 1)[-1]
+    path = Path(report.attachment.path)
+    if not path.is_file():
+        raise Http404
+    # who read which report's attachment is recorded, as for every file fupin hands out
+    return audited_file(actor=user, what="projects.progressreport", filename=filename, content=path,
+                        content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream",
+                        region_code=report.task.plan.region_id or "", obj=report,
+                        summary=f"progress report attachment {report.pk} of task {report.task.number}")
 
 
 # ---------------------------------------------------------------- targets

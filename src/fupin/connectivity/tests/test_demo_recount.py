@@ -7,9 +7,10 @@ from fractions import Fraction
 import pytest
 
 from fupin.connectivity import demo, indicators, selectors, services
-from fupin.connectivity.models import ConnectivityEvent, Facility, Target
+from fupin.connectivity.models import ConnectivityEvent, Facility
 from fupin.connectivity.tests.factories import add_villages, poor_villages, replay
 from fupin.regions.models import Region
+from fupin.targets.models import Target
 
 ON = dt.date(2018, 12, 31)
 
@@ -54,27 +55,27 @@ def test_target_values_match_the_recount(demo_data):
     progress = {p.target.code: p for p in selectors.progress(demo_data["sysadmin"], today=dt.date(2021, 6, 1))}
     state_2018, state_2020 = replay(ON), replay(dt.date(2020, 12, 31))
     poor = poor_villages("")
-    p = progress["poor-broadband-2018"]
+    p = progress["cn-2018-poor-village-broadband"]
     assert (p.at_due.numerator, p.at_due.denominator) == (sum(bool(state_2018.get(c, {}).get("connected")) for c in poor),
                                                           len(poor))
     deep = poor_villages("", "is_sanqu_sanzhou")
-    p = progress["sanqu-sanzhou-broadband"]
+    p = progress["cn-2020-sanqu-broadband"]
     assert p.at_due.denominator == len(deep) > 0
     assert p.at_due.numerator == sum(bool(state_2020.get(c, {}).get("connected")) for c in deep)
     assert p.met_at_due == (100 * p.at_due.numerator / len(deep) >= 90)
     schools = Facility.objects.filter(type="school", region__code__startswith="53")
-    p = progress["yunnan-schools"]
+    p = progress["yn-2020-school-broadband"]
     assert p.at_due.denominator == schools.count()
     assert p.at_due.numerator == schools.filter(connected_on__lte=dt.date(2020, 12, 31)).count()
     townships = Region.objects.filter(level=4).exclude(code__regex=r"^\d{6}0")
     with_express = Facility.objects.filter(type="express", opened_on__lte=dt.date(2020, 12, 31)).values("region")
-    p = progress["yunnan-express"]
+    p = progress["yn-2020-township-express"]
     assert p.at_due.denominator == townships.filter(code__startswith="53").count()
     assert p.at_due.numerator == townships.filter(code__startswith="53", code__in=with_express).count()
 
 
 def test_strict_threshold():
-    t = Target(threshold=98, strict=True)
+    t = Target(value=98, strict=True)
     p = selectors.Progress(t, indicators.INDICATORS["poor_village_broadband"], None,  # type: ignore[arg-type]
                            None, indicators.Value("", 98, 100))
     assert p.met_now is False

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from fupin.core.tree import level_of
 from fupin.indicators import definitions
-from fupin.indicators.models import IndicatorValue, Period, Target
+from fupin.indicators.models import IndicatorValue, Period
+from fupin.targets.models import Target
 
 COVER = "zz_test_cover"  # more is better, a percentage
 INCIDENCE = "zz_test_incidence"  # less is better, a percentage
@@ -42,8 +43,12 @@ def val(period: Period, indicator: str, region: str, value: str | int | None, nu
 
 def target(indicator: str, threshold: str | int, due: str, prefix: str = "", flag: str = "",
            title: str = "") -> Target:
-    return Target.objects.create(indicator=indicator, threshold=Decimal(threshold), due=dt.date.fromisoformat(due),
-                                 scope_prefix=prefix, scope_flag=flag, title=title or f"{indicator} {threshold}")
+    """A target of the one targets table (fupin.targets), due at the end of ``due``'s year."""
+    year = dt.date.fromisoformat(due).year
+    return Target.objects.create(code=f"t-{indicator}-{threshold}-{year}-{prefix}-{flag}".replace("_", "-")[:60],
+                                 indicator=indicator, value=Decimal(threshold), unit=Target.Unit.PERCENT, year=year,
+                                 scope_prefix=prefix, area_type=flag, title=title or f"{indicator} {threshold}",
+                                 source="test")
 
 
 def seed(tree) -> Period:

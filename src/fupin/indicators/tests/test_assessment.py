@@ -6,7 +6,8 @@ from decimal import Decimal as D
 import pytest
 
 from fupin.indicators import assessment
-from fupin.indicators.models import AssessmentScheme, AssessmentWeight, Period, Target
+from fupin.indicators.models import AssessmentScheme, AssessmentWeight, Period
+from fupin.targets.models import Target
 
 from .factories import COVER, INCIDENCE, seed, target, val, year
 
@@ -14,8 +15,8 @@ pytestmark = pytest.mark.usefixtures("inds")
 
 
 def t(pk, prefix="", flag="", due="2020-12-31", threshold=90):
-    return Target(pk=pk, indicator=COVER, scope_prefix=prefix, scope_flag=flag, due=dt.date.fromisoformat(due),
-                  threshold=D(threshold), title=str(pk))
+    return Target(pk=pk, indicator=COVER, scope_prefix=prefix, area_type=flag, year=dt.date.fromisoformat(due).year,
+                  value=D(threshold), title=str(pk))
 
 
 def period(y):
@@ -67,7 +68,7 @@ def test_scores_by_hand():
 
 
 def test_less_is_better_against_a_target_and_equal_totals_share_a_rank():
-    tgt = Target(indicator=INCIDENCE, threshold=D(2), due=dt.date(2025, 12, 31))
+    tgt = Target(indicator=INCIDENCE, value=D(2), year=2025)
     rows = assessment.score_regions(
         [("A", "甲"), ("B", "乙"), ("C", "丙"), ("D", "丁")],
         {("A", INCIDENCE): D(1), ("B", INCIDENCE): D(2), ("C", INCIDENCE): D(4), ("D", INCIDENCE): D(8)},

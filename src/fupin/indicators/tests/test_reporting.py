@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from fupin.commerce.models import Station
 from fupin.indicators import assessment, services
-from fupin.indicators.models import IndicatorValue, Target
+from fupin.indicators.models import IndicatorValue
+from fupin.targets.models import Target
 
 
 def test_areas_that_collect_nothing_are_no_data_and_roll_ups_give_the_reporting_rate(tree, users, client):
@@ -32,7 +33,8 @@ def test_areas_that_collect_nothing_are_no_data_and_roll_ups_give_the_reporting_
     assert (nation.expected, nation.reporting) == (3, 1)
     assert nation.reporting_rate == "reported by 1 of 3 counties"
     # the national target is not judged on a third of the counties; 泸水市's is
-    Target.objects.create(indicator="village_ecommerce", threshold=100, due="2020-12-31", title="全覆盖")
+    Target.objects.create(code="t-ecommerce-all", indicator="village_ecommerce", value=100, year=2020, title="全覆盖",
+                          unit="percent", source="test")
     figs = {f.indicator.code: f for f in assessment.figures(users["sysadmin"], period, "")}
     assert figs["village_ecommerce"].value == Decimal("50.0000") and figs["village_ecommerce"].met is None
     figs = {f.indicator.code: f for f in assessment.figures(users["sysadmin"], period, "533301")}

@@ -10,8 +10,9 @@ from fupin import testing
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.projects import selectors, services
-from fupin.projects.models import Plan, Target, TargetRevision, Task
+from fupin.projects.models import Plan, Task
 from fupin.projects.services import ProjectError
+from fupin.targets.models import Target, TargetRevision
 
 
 @pytest.fixture
@@ -106,6 +107,35 @@ def test_targets_edited_with_history(plans, users):
     services.update_target(actor=users["sysadmin"], target_id=t.pk, reason="省里调高目标", value=95)
     t.refresh_from_db()
     assert t.value == 95
-    rev = TargetRevision.objects.get(target=t)
+    rev = TargetRevision.objects.exclude(username="migration").get(target=t)
     assert rev.before["value"] == "90.0000" and rev.after["value"] == "95" and rev.username == "sysadmin"
-    assert AuditEvent.objects.filter(object_type="projects.target", object_id=str(t.pk)).exists()
+    assert AuditEvent.objects.filter(object_type="targets.target", object_id=str(t.pk)).exists()
+    # the history starts with the merge of the old tables (#18): indicators had this 90 % as a national target
+    merged = TargetRevision.objects.filter(target=t, username="migration")
+    assert any(r.before.get("table") == "indicators.Target" and r.before["scope_prefix"] == "" for r in merged)
+    with pytest.raises(ProjectError, match="area type"):
+        services.update_target(actor=users["sysadmin"], target_id=t.pk, reason="x", area_type="mars")
+
+
+def test_a_progress_reports_attachment_is_scoped_and_its_download_audited(plans, lead, tree, client, settings,
+                                                                          tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.MEDIA_ROOT = tmp_path
+    t10 = Task.objects.get(plan__code="yunnan-2019-2020", number="10")
+    report = services.report_progress(actor=lead, task_id=t10.pk, period="2019-Q4", text="举办培训 3 期", progress=60,
+                                      attachment=SimpleUploadedFile("培训签到表.pdf", b"%PDF-1.4 demo"))
+    url = reverse("projects_report_attachment", args=[report.pk])
+    before = AuditEvent.objects.filter(object_type="projects.progressreport", object_id=str(report.pk)).count()
+    client.force_login(lead)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 demo"
+    reads = AuditEvent.objects.filter(object_type="projects.progressreport", object_id=str(report.pk))
+    assert reads.count() == before + 1 and reads.latest("id").user_id == lead.pk
+    # another province's user does not learn that it exists
+    other = testing.make_user("gz_lead", tree["52"], Role.LEAD_UNIT,
+                              organisation="省委网信办")
+    client.force_login(other)
+    assert client.get(url).status_code == 404
+    assert reads.count() == before + 1
