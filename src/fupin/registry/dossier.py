@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Field
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.core.codes import label
@@ -177,7 +178,7 @@ def context(user: Any, household: Household, as_of: dt.date | None) -> dict[str,
         version = history.as_of(household, as_of)
     snapshot = version.snapshot if version is not None else history.snapshot(household)
     h = snapshot["household"]
-    day = as_of or dt.date.today()
+    day = as_of or timezone.localdate()  # the platform's day, as the versions are dated
     cadre: Cadre | None = household.cadre
     if h.get("cadre_id") != household.cadre_id:
         cadre = Cadre.objects.filter(pk=h.get("cadre_id")).first() if h.get("cadre_id") else None
@@ -212,5 +213,5 @@ def context(user: Any, household: Household, as_of: dt.date | None) -> dict[str,
                        "line_label": _("Poverty line"), "unit": _("yuan")},
         "timeline": timeline_entries(household, fmt),
         "masked": not masker.clear,
-        "today": dt.date.today(),
+        "today": timezone.localdate(),
     }

@@ -101,7 +101,7 @@ def record_version(
     after = snapshot(household)
     return HouseholdVersion.objects.create(
         household=household,
-        valid_from=valid_from or dt.date.today(),
+        valid_from=valid_from or timezone.localdate(),  # the platform's day (Beijing), as the baseline's
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         username=getattr(actor, "username", "") or "",
@@ -118,7 +118,7 @@ def ensure_baseline(household: Household, *, actor: Any = None) -> None:
     if HouseholdVersion.objects.filter(household=household).exists() or registered_by_import(household):
         return
     # the creation day where the platform is (not in UTC): a change on the same local day must win
-    created = timezone.localdate(household.created_at) if household.created_at else dt.date.today()
+    created = timezone.localdate(household.created_at) if household.created_at else timezone.localdate()
     HouseholdVersion.objects.create(
         household=household,
         valid_from=created,

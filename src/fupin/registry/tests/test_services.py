@@ -122,11 +122,24 @@ def test_snapshot_round_trips_through_json(users, households):
     assert "id" not in snap["members"][0]
 
 
-def test_first_change_of_a_household_without_history_records_a_baseline(users, households):
+@pytest.mark.parametrize("utc_clock", [
+    "2026-12-02T02:00:00+00:00",  # 10:00 in Beijing: the same day in UTC and in Beijing
+    "2026-12-02T20:00:00+00:00",  # 04:00 the next day in Beijing: the case that failed between 16:00 and 24:00 UTC
+])
+def test_first_change_of_a_household_without_history_records_a_baseline(users, households, monkeypatch, utc_clock):
+    """With a frozen clock on both sides of Beijing's midnight: the baseline and the change are dated by the same
+    (Beijing) day, so the change wins on that day."""
+    from django.utils import timezone
+
+    frozen = dt.datetime.fromisoformat(utc_clock)
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
     h = households["533301205201"]
+    Household.objects.filter(pk=h.pk).update(created_at=frozen)
+    h.refresh_from_db()
     assert not HouseholdVersion.objects.filter(household=h).exists()
     services.update_household(actor=users["clerk"], household=h, data={"housing_safety": "C"}, reason="鉴定")
     baseline, change = sorted(history.timeline(h), key=lambda v: v.id)
     assert baseline.snapshot["household"]["housing_safety"] == "A"
     assert {"path": "household.housing_safety", "old": "A", "new": "C"} in change.changes
     assert history.as_of(h, baseline.valid_from) == change  # same day: the later version wins
+    assert baseline.valid_from == change.valid_from == timezone.localtime(frozen).date()
