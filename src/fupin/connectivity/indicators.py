@@ -150,14 +150,16 @@ INDICATORS = {
         Indicator(
             "township_express", "乡镇快递覆盖率 / townships with express delivery",
             "townships with an express delivery point open on the date",
-            "townships (level 4) in the scope",
-            "urban sub-districts (街道: township codes 001–099, 7th digit 0)",
+            "townships (level 4) in the scope, in the counties that report express delivery points",
+            "urban sub-districts (街道: township codes 001–099, 7th digit 0); counties without any express record "
+            "(not reported: no data, not 0 %)",
         ),
         Indicator(
             "village_ecommerce", "行政村电商服务站覆盖率 / villages with an e-commerce station",
             "administrative villages with an e-commerce service station open on the date",
-            "administrative villages (村委会) in the scope",
-            "urban residents' committees (居委会: village codes 001–199, 10th digit 0 or 1)",
+            "administrative villages (村委会) in the scope, in the counties with a commerce station",
+            "urban residents' committees (居委会: village codes 001–199, 10th digit 0 or 1); counties without any "
+            "station (not reported: no data, not 0 %)",
         ),
     )
 }
@@ -225,6 +227,39 @@ def coverage(*, prefix: str = "", group_len: int | None = None, on: dt.date | No
                   key=lambda r: r.code)
 
 
+# Indicators whose source is collected county by county (the facility records a county's departments upload, the
+# commerce bureau's stations): a county without any record of the kind has not reported, and its townships or villages
+# are left out of the denominator — not counted as 0 % (#23). Each entry: the table and the condition of its records.
+# ``indicators.compute`` uses the same table for its roll-ups and reporting rates.
+REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = {
+    "school_broadband": (FACILITIES, "type = 'school'"),
+    "clinic_connected": (FACILITIES, "type IN ('township_health', 'village_clinic')"),
+    "village_ecommerce": (STATIONS, "1 = 1"),
+    "township_express": (FACILITIES, "type = 'express'"),
+}
+
+
+def reporting_sql(indicator: str, alias: str = "r") -> str:
+    """A condition: the region ``alias`` lies in a county that reports ``indicator`` ("" for other indicators)."""
+    if indicator not in REPORTED_BY_COUNTY:
+        return ""
+    table, condition = REPORTED_BY_COUNTY[indicator]
+    # the subquery's unqualified columns are its own table's (region_id, type)
+    return (f" AND substr({alias}.code, 1, 6) IN (SELECT substr(region_id, 1, 6) FROM {table} "
+            f"WHERE {condition} AND length(region_id) >= 6)")
+
+
+def reporting(indicator: str, *, prefix: str = "", flag: str = "") -> tuple[int, int]:
+    """(counties reporting ``indicator``, counties) under ``prefix`` (carrying ``flag``); for an indicator every
+    county has, both equal."""
+    lo, hi = subtree_bounds(prefix)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), SUM(CASE WHEN 1 = 1{reporting_sql(indicator)} THEN 1 ELSE 0 END) "
+                    f"FROM {REGIONS} r WHERE r.level = 3 AND r.code BETWEEN %s AND %s{_flag_sql(flag)}", [lo, hi])
+        counties, reporting_ = cur.fetchone()
+    return int(reporting_ or 0), int(counties or 0)
+
+
 def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, on: dt.date | None = None,
             flag: str = "") -> list[Value]:
     """Numerator and denominator of ``indicator`` under ``prefix``, grouped by the first ``group_len`` digits
@@ -248,10 +283,11 @@ def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, o
         level, source = ((4, f"{FACILITIES} f WHERE f.type = 'express' AND ") if indicator == "township_express"
                          else (5, f"{STATIONS} f WHERE "))
         urban = "substr(r.code, 7, 1) <> '0'" if level == 4 else "substr(r.code, 10, 1) NOT IN ('0', '1')"
+        # the denominator: the townships / villages of the counties that report (as the indicators app's)
         sql = (f"SELECT {group} AS g, COUNT(*), SUM(CASE WHEN EXISTS (SELECT 1 FROM {source}"
                f"f.region_id = r.code AND {open_on('f')}) THEN 1 ELSE 0 END) "
-               f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl} "
-               f"GROUP BY {group}")
+               f"FROM {REGIONS} r WHERE r.level = {level} AND {urban} AND r.code BETWEEN %s AND %s{fl}"
+               f"{reporting_sql(indicator)} GROUP BY {group}")
         params = [day, day, lo, hi]
     else:
         raise ValueError(f"unknown indicator: {indicator}")

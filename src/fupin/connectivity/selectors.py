@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fupin.connectivity import indicators
 from fupin.connectivity.models import ConnectivityEvent, Facility, RankingRow, RankingSnapshot
@@ -137,9 +138,26 @@ class Progress:
     scope: Scope
     at_due: indicators.Value | None
     current: indicators.Value
+    counties: tuple[int, int] = (0, 0)  # (reporting, all) for indicators collected county by county (#23)
+    region_name: str = ""  # the name of the scope's region ("" for the nation)
+
+    @property
+    def no_data(self) -> bool:
+        """No county of the area reports the indicator: "no data", not 0 %."""
+        return self.counties[1] > 0 and self.counties[0] == 0
+
+    @property
+    def reporting_rate(self) -> str:
+        """“reported by 1 of 3 counties” where only some counties report the indicator, else ""."""
+        reporting, expected = self.counties
+        if reporting == expected:
+            return ""
+        return str(_("reported by %(n)d of %(m)d counties")) % {"n": reporting, "m": expected}
 
     def met(self, value: indicators.Value | None) -> bool | None:
-        if value is None or value.percent is None:
+        """Against the threshold; not judged where some counties did not report (the target is for the whole
+        area, the value covers only the reporting part)."""
+        if value is None or value.percent is None or self.counties[0] != self.counties[1]:
             return None
         pct = round(value.percent, 6)
         threshold = float(self.target.threshold)
@@ -160,6 +178,7 @@ def progress(user: Any, under: str = "", today: dt.date | None = None) -> list[P
     today = today or timezone.localdate()
     base = narrow_or_404(user, under)
     out = []
+    names: dict[str, str] = {}
     for target in Target.objects.assessable().filter(unit=Target.Unit.PERCENT).order_by("year", "code"):
         scope = base.narrow(target.scope_prefix) if target.scope_prefix else base
         if scope.prefix is None or target.indicator not in indicators.INDICATORS:
@@ -167,7 +186,11 @@ def progress(user: Any, under: str = "", today: dt.date | None = None) -> list[P
         at_due = (indicators.total(target.indicator, prefix=scope.prefix, on=target.due, flag=target.scope_flag)
                   if target.due <= today else None)
         current = indicators.total(target.indicator, prefix=scope.prefix, flag=target.scope_flag)
-        out.append(Progress(target, indicators.INDICATORS[target.indicator], scope, at_due, current))
+        counties = indicators.reporting(target.indicator, prefix=scope.prefix, flag=target.scope_flag)
+        if scope.prefix and scope.prefix not in names:
+            names[scope.prefix] = Region.objects.filter(code=scope.prefix).values_list("name", flat=True).first() or ""
+        out.append(Progress(target, indicators.INDICATORS[target.indicator], scope, at_due, current, counties,
+                            names.get(scope.prefix or "", "")))
     return out
 
 

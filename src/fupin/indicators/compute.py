@@ -104,12 +104,7 @@ PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator i
 # commerce bureau's stations): a county without any record of the kind has not reported, and is "no data" there,
 # not 0 %. Roll-ups sum the reporting counties only and say how many of their counties reported (the reporting
 # rate, as DHIS2's). Each entry: the table and the condition of its records.
-REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = {
-    "school_broadband": (FACILITIES, "type = 'school'"),
-    "clinic_connected": (FACILITIES, "type IN ('township_health', 'village_clinic')"),
-    "village_ecommerce": (coverage.STATIONS, "1 = 1"),
-    "township_express": (FACILITIES, "type = 'express'"),
-}
+REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = coverage.REPORTED_BY_COUNTY  # one table, the connectivity pages' too
 REGIONS = Region._meta.db_table
 
 NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)

@@ -70,8 +70,34 @@ def test_target_values_match_the_recount(demo_data):
     townships = Region.objects.filter(level=4).exclude(code__regex=r"^\d{6}0")
     with_express = Facility.objects.filter(type="express", opened_on__lte=dt.date(2020, 12, 31)).values("region")
     p = progress["yn-2020-township-express"]
-    assert p.at_due.denominator == townships.filter(code__startswith="53").count()
-    assert p.at_due.numerator == townships.filter(code__startswith="53", code__in=with_express).count()
+    # the denominator: the townships of the counties that report express points (#23), as the indicators app's
+    reporting = {c[:6] for c in Facility.objects.filter(type="express").values_list("region_id", flat=True)}
+    mine = [c for c in townships.filter(code__startswith="53").values_list("code", flat=True) if c[:6] in reporting]
+    assert p.at_due.denominator == len(mine) > 0
+    assert p.at_due.numerator == townships.filter(code__in=mine).filter(code__in=with_express).count()
+    counties = Region.objects.filter(level=3, code__startswith="53")
+    assert p.counties == (counties.filter(code__in=reporting).count(), counties.count())
+    assert p.met_at_due is None if p.counties[0] < p.counties[1] else p.met_at_due is not None
+
+
+def test_coverage_pages_divide_by_the_reporting_counties_only(tree):
+    """#23: a county without any express point or e-commerce station has not reported; its townships and villages
+    are not counted as uncovered on the connectivity pages (as in the indicators)."""
+    from fupin.commerce.models import Station
+
+    assert indicators.total("township_express", prefix="53").denominator == 0  # nobody reports: no data, not 0 %
+    assert indicators.reporting("township_express", prefix="53") == (0, Region.objects.filter(
+        level=3, code__startswith="53").count())
+    township = Region.objects.filter(level=4, code__startswith="533301").exclude(code__regex=r"^\d{6}0").first()
+    Facility.objects.create(type="express", region=township, name="快递点", opened_on=dt.date(2019, 1, 1))
+    v = indicators.total("township_express", prefix="53")
+    rural = Region.objects.filter(level=4).exclude(code__regex=r"^\d{6}0")
+    assert (v.numerator, v.denominator) == (1, rural.filter(code__startswith="533301").count())
+    village = Region.objects.filter(level=5, code__startswith="533301").exclude(code__regex=r"^\d{9}[01]").first()
+    Station.objects.create(tier="village", region=village, name="服务点", opened_on=dt.date(2019, 1, 1))
+    v = indicators.total("village_ecommerce", prefix="")
+    villages = Region.objects.filter(level=5).exclude(code__regex=r"^\d{9}[01]")
+    assert (v.numerator, v.denominator) == (1, villages.filter(code__startswith="533301").count())
 
 
 def test_strict_threshold():
