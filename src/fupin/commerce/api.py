@@ -226,3 +226,66 @@ def _product(p: Product) -> dict[str, Any]:
 def products(request: HttpRequest, q: Query[ProductQuery]) -> dict[str, Any]:
     qs = selectors.products(request.user, region=q.region, category=q.category).prefetch_related("batches")
     return offset_page(qs.order_by("origin_id", "name"), q, _product)
+
+
+class ServiceIn(Schema):
+    station_id: int
+    household_number: str
+    kind: str  # purchasing (代购) or bill_payment (代缴)
+    served_on: str
+    item: str
+    amount: str
+    fee: str = "0"
+
+
+class ServiceOut(Schema):
+    id: int
+    station_id: int
+    household_id: int
+    kind: str
+    served_on: dt.date
+    item: str
+    amount: Decimal
+    fee: Decimal
+
+
+@router.post("/services", response={201: ServiceOut},
+             summary="Record a 代购 or 代缴 service a station delivered to a registered household of its area")
+def record_service(request: HttpRequest, body: ServiceIn) -> Status:
+    data = body.dict()
+    number = data.pop("household_number")
+    r = services.record_service(actor=request.user, number=number, **data)
+    return Status(201, {f: getattr(r, f) for f in ServiceOut.model_fields})
+
+
+class DemoCountyOut(Schema):
+    county_code: str
+    county_name: str
+    poor_county: bool
+    year: int
+    source: str
+
+
+class DemoCountyIn(Schema):
+    county_code: str
+    year: int
+    source: str = ""
+
+
+def _demo(d: Any) -> dict[str, Any]:
+    return {"county_code": d.county_id, "county_name": d.county.name, "poor_county": d.county.is_poor_county,
+            "year": d.year, "source": d.source}
+
+
+@router.get("/demo-counties", response=list[DemoCountyOut],
+            summary="电子商务进农村综合示范县 of the caller's region, with the year each was named")
+def demo_counties(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_demo(d) for d in selectors.demo_counties(request.user)]
+
+
+@router.post("/demo-counties", response={201: DemoCountyOut},
+             summary="Mark a county as a demonstration county since a year (commerce bureau)")
+def set_demo_county(request: HttpRequest, body: DemoCountyIn) -> Status:
+    d = services.set_demo_county(actor=request.user, county_code=body.county_code, year=body.year, source=body.source)
+    d.refresh_from_db()
+    return Status(201, _demo(d))

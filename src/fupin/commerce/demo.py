@@ -19,9 +19,12 @@ from django.utils import timezone
 
 from fupin.commerce.models import (
     Batch,
+    DemoCounty,
     PopulousVillage,
     Product,
     Purchase,
+    ServiceKind,
+    ServiceRecord,
     Shop,
     ShopHousehold,
     ShopModel,
@@ -130,6 +133,10 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
             station(Tier.VILLAGE_POINT, code, f"{names[code]}电商服务点", share_closed=0.05)
     Station.objects.bulk_create(stations, batch_size=2000)
     out.stations = len(stations)
+    # 电子商务进农村综合示范县: about half the counties, named between 2015 and 2019 (synthetic lists)
+    DemoCounty.objects.bulk_create(
+        [DemoCounty(county_id=c, year=rng.randint(2015, 2019), source="演示数据（合成）") for c in counties
+         if rng.random() < 0.5], ignore_conflicts=True)
 
     households_of: dict[str, list[tuple[int, str]]] = {}
     for hid, village in (Household.objects.filter(village__code__range=subtree_bounds(area), status__in=REGISTERED_STATUSES)
@@ -188,6 +195,26 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = True, today: d
                                       upload="demo"))
     Purchase.objects.bulk_create(purchases, batch_size=5000)
     out.purchases = len(purchases)
+    # 代购/代缴 services of the village points to the registered households of their village
+    point_of = {st.region_id: st for st in Station.objects.filter(source=SOURCE, tier=Tier.VILLAGE_POINT,
+                                                                  region__code__range=subtree_bounds(area))}
+    services_done: list[ServiceRecord] = []
+    for pool in households_of.values():
+        for hid, village in pool:
+            st = point_of.get(village)
+            if st is None or not (st.purchasing or st.bill_payment) or rng.random() > 0.3:
+                continue
+            service_kind: str = ServiceKind.PURCHASING if st.purchasing and (not st.bill_payment or rng.random() < 0.5) \
+                else ServiceKind.BILL_PAYMENT
+            start = max(st.opened_on or dt.date(2019, 1, 1), dt.date(2019, 1, 1))
+            end = min(st.closed_on - dt.timedelta(days=1) if st.closed_on else today, today)
+            if end <= start:
+                continue
+            item, low, high = rng.choice((("化肥", 80, 600), ("种子", 30, 300), ("农膜", 20, 200))) \
+                if service_kind == ServiceKind.PURCHASING else rng.choice((("电费", 20, 150), ("话费", 10, 100), ("水费", 10, 80)))
+            services_done.append(ServiceRecord(station=st, household_id=hid, kind=service_kind, served_on=_day(rng, start, end),
+                                               item=item, amount=Decimal(rng.randint(low, high)), fee=Decimal(0)))
+    ServiceRecord.objects.bulk_create(services_done, batch_size=5000)
 
     Product.objects.bulk_create(products, batch_size=1000)
     out.products = len(products)

@@ -4,7 +4,9 @@ per village. Same SQL on SQLite and PostgreSQL.
 
 - station_populous_coverage: per populous village, 1 / 1 when a station located in it is open on the date;
 - shop_linked_households: registered households linked on the date to an approved shop, per village;
-- purchase_income_per_household: amounts paid within the period to those households, over their number.
+- purchase_income_per_household: amounts paid within the period to those households, over their number;
+- poor_demo_counties: per poor county (is_poor_county), 1 / 1 when it is an 电子商务进农村综合示范县 named in the
+  period's year or before (001 八).
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fupin.commerce.models import PopulousVillage, Purchase, Shop, ShopHousehold, Station
+from fupin.commerce.models import DemoCounty, PopulousVillage, Purchase, Shop, ShopHousehold, Station
 from fupin.core.sql import date_param as sql_date
 from fupin.registry.models import Household
 from fupin.registry.statuses import REGISTERED_STATUSES
 
-CODES = ("station_populous_coverage", "shop_linked_households", "purchase_income_per_household")
+CODES = ("station_populous_coverage", "shop_linked_households", "purchase_income_per_household", "poor_demo_counties")
+DEMO_COUNTIES = DemoCounty._meta.db_table
+REGIONS = "regions_region"
 STATIONS = Station._meta.db_table
 POPULOUS = PopulousVillage._meta.db_table
 LINKS = ShopHousehold._meta.db_table
@@ -63,3 +67,9 @@ def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date) -> No
         [sql_date(starts_on), sql_date(ends_on)],
     )
     cur.execute("DROP TABLE cm_linked")
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'poor_demo_counties', r.code, "
+        f"CASE WHEN EXISTS (SELECT 1 FROM {DEMO_COUNTIES} d WHERE d.county_id = r.code AND d.year <= %s) "
+        f"THEN 1 ELSE 0 END, 1 FROM {REGIONS} r WHERE r.level = 3 AND r.is_poor_county",
+        [on.year],
+    )

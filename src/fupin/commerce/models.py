@@ -13,6 +13,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.regions.models import Level
@@ -85,6 +86,95 @@ class PopulousVillage(models.Model):
 
     def __str__(self) -> str:
         return self.village_id
+
+
+class DemoCounty(models.Model):
+    """A county named 电子商务进农村综合示范县 (001 八) in ``year`` by the commerce ministry's yearly list; the
+    indicator "poor counties that are demonstration counties" counts it from that year on."""
+
+    county = models.OneToOneField("regions.Region", verbose_name=_("county"), primary_key=True,
+                                  on_delete=models.CASCADE, related_name="commerce_demo_county",
+                                  limit_choices_to={"level": 3})
+    year = models.PositiveSmallIntegerField(_("demonstration county since"))
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    marked_at = models.DateTimeField(_("marked at"), auto_now=True)
+
+    SCOPE_FIELD: ClassVar[str] = "county__code"
+
+    class Meta:
+        verbose_name = _("e-commerce demonstration county")
+        verbose_name_plural = _("e-commerce demonstration counties")
+        constraints = [models.CheckConstraint(condition=Q(year__gte=2014) & Q(year__lte=2100),
+                                              name="commerce_democounty_year")]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.year}"
+
+
+class ShopIncomeConfirmation(models.Model):
+    """A clerk confirmed that what demonstration shops paid a household in ``year`` counts as its business income
+    (生产经营性收入): ``amount`` (the purchases not confirmed before) was added to the year's income record. Only
+    ever added; the next confirmation adds what came after."""
+
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.CASCADE,
+                                  related_name="shop_income_confirmations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount added to business income"), max_digits=14, decimal_places=2)
+    purchases_total = models.DecimalField(_("shop purchases of the year at confirmation"), max_digits=14,
+                                          decimal_places=2)
+    business_before = models.DecimalField(_("business income before"), max_digits=14, decimal_places=2)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+
+    SCOPE_FIELD: ClassVar[str] = "household__village__code"
+
+    class Meta:
+        verbose_name = _("shop income confirmation")
+        verbose_name_plural = _("shop income confirmations")
+        ordering = ["-confirmed_at", "-id"]
+        indexes = [models.Index(fields=["household", "year"], name="commerce_incconf_household")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="commerce_incconf_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year} {self.amount}"
+
+
+class ServiceKind(models.TextChoices):
+    PURCHASING = "purchasing", _("Purchasing on behalf (代购)")
+    BILL_PAYMENT = "bill_payment", _("Bill paid on behalf (代缴)")
+
+
+class ServiceRecord(models.Model):
+    """A 代购 or 代缴 service an e-commerce station delivered to a registered household: what, when, how much."""
+
+    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT,
+                                related_name="service_records")
+    household = models.ForeignKey("registry.Household", verbose_name=_("household"), on_delete=models.PROTECT,
+                                  related_name="commerce_services")
+    kind = models.CharField(_("service"), max_length=12, choices=ServiceKind.choices)
+    served_on = models.DateField(_("date"))
+    item = models.CharField(_("item or bill"), max_length=100)
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=12, decimal_places=2)
+    fee = models.DecimalField(_("service fee (yuan)"), max_digits=10, decimal_places=2, default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("entered by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    SCOPE_FIELD: ClassVar[str] = "household__village__code"
+
+    class Meta:
+        verbose_name = _("station service record")
+        verbose_name_plural = _("station service records")
+        ordering = ["-served_on", "-id"]
+        indexes = [models.Index(fields=["household", "served_on"], name="commerce_service_household")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0) & Q(fee__gte=0),
+                                              name="commerce_service_amounts")]
+
+    def __str__(self) -> str:
+        return f"{self.station_id} {self.household_id} {self.kind} {self.amount}"
 
 
 class ShopModel(models.TextChoices):

@@ -153,13 +153,44 @@ def purchase_totals(qs: QuerySet[Purchase]) -> dict[str, Any]:
 
 def household_income_by_year(household_id: int) -> list[dict[str, Any]]:
     """What demonstration shops paid a household, per year (for its dossier, whose reader was already checked),
-    with the shops' names: one grouped query."""
+    with how much of it a clerk confirmed into the year's business income and what is still pending: two grouped
+    queries."""
     from django.db.models.functions import ExtractYear
+
+    from fupin.commerce.models import ShopIncomeConfirmation
 
     rows = (Purchase.objects.filter(household_id=household_id).annotate(year=ExtractYear("purchased_on"))
             .values("year").annotate(amount=Sum("amount"), n=Count("id"), shops=Count("shop", distinct=True))
             .order_by("-year"))
-    return [dict(r) for r in rows]
+    confirmed = dict(ShopIncomeConfirmation.objects.filter(household_id=household_id).values("year")
+                     .annotate(t=Sum("amount")).values_list("year", "t"))
+    out = []
+    for r in rows:
+        done = confirmed.get(r["year"]) or Decimal(0)
+        out.append({**r, "confirmed": done, "pending": (r["amount"] or Decimal(0)) - done})
+    return out
+
+
+def household_services(household_id: int, limit: int = 50) -> list[Any]:
+    """The 代购/代缴 services stations delivered to a household, latest first (for its dossier)."""
+    from fupin.commerce.models import ServiceRecord
+
+    return list(ServiceRecord.objects.filter(household_id=household_id).select_related("station")
+                .order_by("-served_on", "-id")[:limit])
+
+
+def service_stations(user: Any) -> QuerySet[Station]:
+    """Open stations of the user's region that offer 代购 or 代缴 (for the service form's picker)."""
+    today = timezone.localdate()
+    return (scoped(Station.objects.filter(Q(purchasing=True) | Q(bill_payment=True)), user)
+            .exclude(closed_on__lte=today).select_related("region").order_by("region_id", "name"))
+
+
+def demo_counties(user: Any) -> QuerySet[Any]:
+    """电子商务进农村综合示范县 of the user's region."""
+    from fupin.commerce.models import DemoCounty
+
+    return scoped(DemoCounty.objects.select_related("county"), user).order_by("-year", "county_id")
 
 
 def products(user: Any, *, region: str = "", category: str = "") -> QuerySet[Product]:

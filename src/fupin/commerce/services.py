@@ -17,6 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,11 +26,15 @@ from fupin.commerce.models import (
     Batch,
     Category,
     Certification,
+    DemoCounty,
     PopulousVillage,
     Product,
     Purchase,
+    ServiceKind,
+    ServiceRecord,
     Shop,
     ShopHousehold,
+    ShopIncomeConfirmation,
     ShopModel,
     ShopStatus,
     ShopVillage,
@@ -377,6 +382,145 @@ def record_purchase(*, actor: Any, shop_id: int, product: str, purchased_on: Any
     audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=p, region_code=household.village_id,
                  summary=f"purchase {total} yuan from household {household.number} by shop {shop.pk}")
     return p
+
+
+# --- demonstration counties, shop income into the household's income, 代购/代缴 services ----------------------
+
+
+@transaction.atomic
+def set_demo_county(*, actor: Any, county_code: str, year: Any, source: str = "") -> DemoCounty:
+    """Mark a county as 电子商务进农村综合示范县 since ``year`` (or change the year); the bureau, in its region."""
+    _require(actor, BUREAU_ROLES)
+    county = _region_in_scope(actor, county_code, "county")
+    if county.level != Level.COUNTY:
+        raise ValidationError({"county": "示范县应为县级区划 / a demonstration county is a county"})
+    try:
+        y = int(str(year).strip())
+    except ValueError:
+        raise ValidationError({"year": "年度应为数字 / the year is a number"}) from None
+    if not 2014 <= y <= timezone.localdate().year:
+        raise ValidationError({"year": "年度应在2014年至今年之间 / the year lies between 2014 and this year"})
+    before = DemoCounty.objects.filter(county=county).values_list("year", flat=True).first()
+    demo, _created = DemoCounty.objects.update_or_create(
+        county=county, defaults={"year": y, "source": _text(source, "source", 100, required=False),
+                                 "marked_by": actor if getattr(actor, "pk", None) else None})
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE if before else AuditEvent.Action.CREATE, obj=demo,
+                 region_code=county.code, summary=f"demonstration county {county.code} since {y}",
+                 detail={"before": before, "after": y})
+    return demo
+
+
+@transaction.atomic
+def unset_demo_county(*, actor: Any, county_code: str) -> None:
+    _require(actor, BUREAU_ROLES)
+    county = _region_in_scope(actor, county_code, "county")
+    demo = DemoCounty.objects.filter(county=county).first()
+    if demo is None:
+        raise ValidationError({"county": "该县不是示范县 / the county is not a demonstration county"})
+    audit.record(actor=actor, action=AuditEvent.Action.DELETE, obj=demo, region_code=county.code,
+                 summary=f"demonstration county {county.code} removed", detail={"year": demo.year})
+    demo.delete()
+
+
+def shop_income_pending(household_id: int, year: int) -> tuple[Decimal, Decimal]:
+    """(what shops paid the household in ``year``, the part not yet confirmed into its income)."""
+    total = (Purchase.objects.filter(household_id=household_id, purchased_on__year=year)
+             .aggregate(t=Sum("amount"))["t"] or Decimal(0))
+    confirmed = (ShopIncomeConfirmation.objects.filter(household_id=household_id, year=year)
+                 .aggregate(t=Sum("amount"))["t"] or Decimal(0))
+    return total, total - confirmed
+
+
+@transaction.atomic
+def confirm_shop_income(*, actor: Any, household_id: int, year: Any) -> ShopIncomeConfirmation:
+    """The clerk confirms that the shops' purchases of ``year`` are the household's business income: what was not
+    confirmed before is added to the year's income record (through the registry's ``set_income``: versioned,
+    audited, indicators told), and the confirmation is kept. The year's income must have been entered first."""
+    from fupin.registry import services as registry_services
+    from fupin.registry.models import INCOME_FIELDS, Income
+
+    household = Household.objects.select_for_update().filter(pk=household_id).first()
+    if household is None:
+        raise Http404
+    registry_services.check_can_write(actor, household.village_id)
+    try:
+        y = int(str(year).strip())
+    except ValueError:
+        raise ValidationError({"year": "年度应为数字 / the year is a number"}) from None
+    income = Income.objects.select_for_update().filter(household=household, year=y).first()
+    if income is None:
+        raise ValidationError({"year": f"请先录入该户{y}年度收入，再确认网店收购收入 / enter the household's income of "
+                                       f"{y} first, then confirm the shops' purchases"})
+    total, pending = shop_income_pending(household.pk, y)
+    if pending <= 0:
+        raise ValidationError({"year": f"{y}年度网店收购收入已全部确认 / nothing new to confirm for {y}"})
+    components = {f: getattr(income, f) for f in (*INCOME_FIELDS, "business_expense")}
+    components["household_size"] = income.household_size
+    before = income.business
+    components["business"] = before + pending
+    registry_services.set_income(actor=actor, household=household, year=y, components=components,
+                                 reason=f"确认电商示范网店收购收入{pending}元计入{y}年生产经营性收入")
+    confirmation = ShopIncomeConfirmation.objects.create(
+        household=household, year=y, amount=pending, purchases_total=total, business_before=before,
+        confirmed_by=actor)
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=confirmation, region_code=household.village_id,
+                 summary=f"shop income {pending} yuan of {y} confirmed into household {household.number}'s business "
+                         f"income", detail={"business_before": str(before), "business_after": str(before + pending),
+                                            "purchases_total": str(total)})
+    return confirmation
+
+
+SERVICE_ROLES = (Role.COMMERCE_BUREAU, Role.SYSADMIN, Role.COUNTY_ADMIN, Role.CLERK)
+MAX_SERVICE_AMOUNT = Decimal("1000000")
+
+
+def _money_or_zero(value: Any, field: str, maximum: Decimal) -> Decimal:
+    if value in (None, ""):
+        return Decimal(0)
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "应为数字 / a number is expected"}) from None
+    if not number.is_finite() or number < 0 or number > maximum:
+        raise ValidationError({field: f"应在0至{maximum}之间 / between 0 and {maximum}"})
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError({field: "至多两位小数 / at most two decimals"})
+    return number
+
+
+@transaction.atomic
+def record_service(*, actor: Any, station_id: int, kind: str, served_on: Any, item: str, amount: Any,
+                   fee: Any = 0, household_id: int | None = None, number: str = "") -> ServiceRecord:
+    """A 代购 or 代缴 service a station delivered to a registered household of its area (a county centre: the
+    county; a township station: the township; a village point: the village), offered by the station."""
+    _require(actor, SERVICE_ROLES)
+    station = get_scoped_or_404(Station.objects.select_related("region"), actor, pk=station_id)
+    if kind not in ServiceKind.values:
+        raise ValidationError({"kind": "未知服务类型 / unknown service"})
+    offered = station.purchasing if kind == ServiceKind.PURCHASING else station.bill_payment
+    if not offered:
+        raise ValidationError({"kind": "该站点不提供此项服务 / the station does not offer this service"})
+    qs = Household.objects.filter(village__code__range=subtree_bounds(station.region_id),
+                                  status__in=REGISTERED_STATUSES)
+    household = (qs.filter(pk=household_id) if household_id else qs.filter(number=str(number).strip())).first()
+    if household is None:
+        raise ValidationError({"household": "站点服务范围内没有该建档立卡户 / no registered household with this number "
+                                            "in the station's area"})
+    if not scope_of(actor).contains(household.village_id):
+        raise PermissionDenied("该户不在您的管辖范围 / this household is outside your region")
+    day = _day(served_on, "served_on")
+    if day > timezone.localdate():
+        raise ValidationError({"served_on": "日期不能晚于今天 / the date cannot be in the future"})
+    if (station.opened_on and day < station.opened_on) or (station.closed_on and day >= station.closed_on):
+        raise ValidationError({"served_on": "该日站点未开放 / the station was not open on that day"})
+    record = ServiceRecord.objects.create(
+        station=station, household=household, kind=kind, served_on=day, item=_text(item, "item", 100),
+        amount=_money_or_zero(amount, "amount", MAX_SERVICE_AMOUNT),
+        fee=_money_or_zero(fee, "fee", MAX_PRICE), created_by=actor)
+    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=record, region_code=household.village_id,
+                 summary=f"{kind} service {record.amount} yuan for household {household.number} by station "
+                         f"{station.pk}")
+    return record
 
 
 # --- products and trace codes ----------------------------------------------------------------------------------

@@ -327,3 +327,78 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     })
 
 
+
+
+# --- shop income into the household's income, 代购/代缴 services, demonstration counties -------------------------
+
+
+@login_required
+def confirm_income(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST from the dossier: the clerk confirms a year's shop purchases into the household's business income."""
+    if request.method != "POST":
+        raise Http404
+    try:
+        c = services.confirm_shop_income(actor=request.user, household_id=pk, year=request.POST.get("year", ""))
+        messages.success(request, _("%(amount)s yuan of shop purchases were added to the business income of %(year)d.")
+                         % {"amount": c.amount, "year": c.year})
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    return redirect(reverse("household", args=[pk]) + "#shop-income")
+
+
+@login_required
+def service_form(request: HttpRequest) -> HttpResponse:
+    """Record a 代购 or 代缴 service a station delivered to a registered household (made for a phone)."""
+    user: Any = request.user
+    if not (user.is_superuser or user.has_role(*services.SERVICE_ROLES)):
+        raise PermissionDenied
+    stations_qs = selectors.service_stations(user)
+    values: dict[str, Any] = {"served_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        values = request.POST.dict()
+        try:
+            station_id = int(values.get("station") or 0)
+        except ValueError:
+            station_id = 0
+        try:
+            if not station_id:
+                raise ValidationError({"station": _("Choose the station.")})
+            r = services.record_service(actor=user, station_id=station_id, kind=values.get("kind", ""),
+                                        served_on=values.get("served_on", ""), item=values.get("item", ""),
+                                        amount=values.get("amount", ""), fee=values.get("fee", ""),
+                                        number=values.get("number", ""))
+            messages.success(request, _("The service is recorded in the household's dossier."))
+            return redirect(reverse("household", args=[r.household_id]) + "#station-services")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+    from fupin.commerce.models import ServiceKind
+
+    return render(request, "commerce/service_form.html", {
+        "stations": stations_qs[:500], "kinds": ServiceKind.choices, "values": values})
+
+
+@login_required
+def demo_counties(request: HttpRequest) -> HttpResponse:
+    """电子商务进农村综合示范县 with the year named; the commerce bureau marks and unmarks them."""
+    user: Any = request.user
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "unmark":
+                services.unset_demo_county(actor=user, county_code=request.POST.get("county", ""))
+                messages.success(request, _("The county is no longer a demonstration county."))
+            else:
+                services.set_demo_county(actor=user, county_code=request.POST.get("county", ""),
+                                         year=request.POST.get("year", ""), source=request.POST.get("source", ""))
+                messages.success(request, _("The demonstration county is recorded."))
+            return redirect("commerce_demo_counties")
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+    from fupin.core.scoping import scoped
+    from fupin.regions.models import Level
+
+    can_edit = _can_decide(user)
+    counties = (scoped(Region.objects.filter(level=Level.COUNTY), user).order_by("code")
+                .values_list("code", "name", "is_poor_county") if can_edit else [])
+    return render(request, "commerce/demo_counties.html", {
+        "rows": selectors.demo_counties(user), "can_edit": can_edit, "counties": counties,
+        "this_year": timezone.localdate().year})

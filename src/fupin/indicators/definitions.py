@@ -333,6 +333,14 @@ register(
         exclusions=_("purchases from households no longer linked at the period's end"),
         source="commerce", group=COMMERCE,
     ),
+    Indicator(
+        code="poor_demo_counties", name=_("Poor counties that are e-commerce demonstration counties"),
+        unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("of those counties, the ones named 电子商务进农村综合示范县 in the period's year or before"),
+        denominator=_("poor counties (贫困县)"),
+        exclusions=_("counties not flagged as poor; a demonstration county named after the period's year"),
+        source="commerce", group=COMMERCE,
+    ),
 )
 
 # Projects, funds and the action plan (R10): computed by projects.indicators.leaves (compute.py calls it).
