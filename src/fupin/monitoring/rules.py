@@ -62,12 +62,19 @@ def _money(expr: str) -> str:
 SELECT = "SELECT h.id AS household_id, h.village_id AS region_code, h.cadre_id AS cadre_id"
 
 
+LAST_NATIONAL_LINE_YEAR = 2020  # the national poverty line to 2020, the provinces' monitoring lines after it (#14 item 7)
+
+
 def income_below_line(c: Ctx) -> tuple[str, list[Any]]:
+    """The line of the income year: the province's monitoring line of that year; without one, up to 2020 only, the
+    national poverty line × factor (the 2020 monitoring mechanism's floor: 1.5 ×). After 2020 there is no silent
+    fallback: a household whose year has no monitoring line of its province is not compared with another line —
+    ``missing_lines`` (the rule's ``prepare``) reports it in the run's summary and on the warning queue."""
     where, params = c.where(c.params.get("statuses", AT_RISK))
-    line = "COALESCE(m.amount, n.amount * %s)"
+    line = f"COALESCE(m.amount, CASE WHEN h.latest_income_year <= {LAST_NATIONAL_LINE_YEAR} THEN n.amount * %s END)"
     sql = f"""{SELECT},
         {c.json}('year', h.latest_income_year, 'per_capita', h.latest_per_capita, 'line', {_money(line)},
-                 'line_source', CASE WHEN m.amount IS NULL THEN 'national×factor' ELSE 'monitoring' END) AS evidence,
+                 'line_source', CASE WHEN m.amount IS NOT NULL THEN 'monitoring' ELSE 'national×factor' END) AS evidence,
         {_text('h.latest_income_year')} || '|' || {_text(_money('h.latest_per_capita'))} || '|'
             || {_text(_money(line))} AS fingerprint
         FROM {H} h
@@ -75,9 +82,26 @@ def income_below_line(c: Ctx) -> tuple[str, list[Any]]:
             AND m.province = substr(h.village_id, 1, 2)
         LEFT JOIN lifecycle_povertyline n ON n.year = h.latest_income_year AND n.standard = 'national'
             AND n.province = ''
-        WHERE {where} AND h.latest_per_capita IS NOT NULL AND h.latest_per_capita < {line}"""
+        WHERE {where} AND h.latest_per_capita IS NOT NULL AND {line} IS NOT NULL AND h.latest_per_capita < {line}"""
     factor = float(c.params.get("factor", 1.5))
-    return sql, [factor, factor, *params, factor]
+    return sql, [factor, factor, *params, factor, factor]
+
+
+def missing_lines(as_of: dt.date) -> dict[str, Any]:
+    """The income years and provinces of households at risk that have no line (no national line for a year to 2020,
+    no monitoring line of the province after it), with how many households were therefore not compared: an explicit
+    report in the run's summary, never a silent fallback to another line."""
+    statuses = ", ".join(f"'{s}'" for s in AT_RISK)
+    sql = f"""SELECT h.latest_income_year, substr(h.village_id, 1, 2), COUNT(*) FROM {H} h
+        WHERE h.status IN ({statuses}) AND h.latest_income_year IS NOT NULL AND h.latest_per_capita IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM lifecycle_povertyline l WHERE l.year = h.latest_income_year AND (
+            (h.latest_income_year <= {LAST_NATIONAL_LINE_YEAR} AND l.standard = 'national' AND l.province = '') OR
+            (l.standard = 'monitoring' AND l.province = substr(h.village_id, 1, 2))))
+        GROUP BY h.latest_income_year, substr(h.village_id, 1, 2) ORDER BY 1, 2"""
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        rows = cur.fetchall()
+    return {"missing_lines": [{"year": int(y), "province": p, "households": int(n)} for y, p, n in rows]}
 
 
 def income_drop(c: Ctx) -> tuple[str, list[Any]]:
@@ -288,8 +312,10 @@ class RuleSpec:
 
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec("INCOME_BELOW_LINE", "人均纯收入低于监测线",
-             "最近一年家庭人均纯收入低于当年监测收入线（本省监测线；未设定时为国家扶贫标准 × 系数，默认 1.5 倍），"
-             "存在返贫致贫风险。", "high", 40, "99", income_below_line, {"factor": 1.5, "statuses": AT_RISK}),
+             "最近一年家庭人均纯收入低于当年本省监测收入标准（2020年及以前未设定时为国家扶贫标准 × 系数，默认 1.5 倍；"
+             "2021年起必须有本省监测收入标准），存在返贫致贫风险。当年没有对应标准的户不作比较，并在运行结果和预警"
+             "列表中列出缺少的标准。", "high", 40,
+             "99", income_below_line, {"factor": 1.5, "statuses": AT_RISK}, prepare=missing_lines),
     RuleSpec("INCOME_DROP", "收入大幅下降",
              "最近一年人均纯收入比上一年下降超过阈值（默认 30%），可能因务工就业不稳或产业失败。", "medium", 25, "07",
              income_drop, {"drop": 0.3, "statuses": AT_RISK}),

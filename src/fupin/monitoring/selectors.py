@@ -87,3 +87,20 @@ def risk_score_of(ref: str) -> Subquery:
     per_household = (open_alerts().filter(household=OuterRef(ref)).order_by().values("household")
                      .annotate(s=Sum("points")).values("s"))
     return Coalesce(Subquery(per_household, output_field=IntegerField()), 0)  # type: ignore[return-value]
+
+
+def missing_lines(user: Any) -> list[dict[str, Any]]:
+    """What the last warning run reported: income years and provinces (of the user's scope) without a poverty or
+    monitoring line, whose households were not compared with any line (#14 item 7: no silent fallback)."""
+    from fupin.core.scoping import scope_of
+    from fupin.monitoring.models import Run
+    from fupin.regions.models import Region
+
+    run = Run.objects.exclude(finished_at=None).order_by("-id").first()
+    if run is None:
+        return []
+    rows = (run.summary.get("sources", {}).get("INCOME_BELOW_LINE", {}) or {}).get("missing_lines", [])
+    scope = scope_of(user)
+    rows = [r for r in rows if scope.prefix is not None and (scope.prefix == "" or scope.prefix[:2] == r["province"])]
+    names = dict(Region.objects.filter(code__in={r["province"] for r in rows}).values_list("code", "name"))
+    return [{**r, "province_name": names.get(r["province"], "")} for r in rows]

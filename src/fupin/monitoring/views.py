@@ -43,7 +43,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         h.reasons = reasons.get(h.pk, [])  # type: ignore[attr-defined]
     return render(request, "monitoring/queue.html", {
         "page": page, "households": households, "query": query_without(request, "page"), "params": request.GET,
-        "rules": RULES,
+        "rules": RULES, "missing_lines": selectors.missing_lines(user),
     })
 
 

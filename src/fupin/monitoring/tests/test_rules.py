@@ -108,3 +108,27 @@ def test_command_and_background_task_run_the_same_service(planted):
     assert f"alerts: {len(EXPECTED)} new" in out.getvalue()
     result = run_monitoring.call()
     assert result["new"] == 0 and Alert.objects.count() == len(EXPECTED)
+
+
+def test_a_year_after_2020_without_the_provinces_monitoring_line_is_reported_not_compared(planted, client, users):
+    """#14 item 7: no silent fallback to the national line × factor once the monitoring lines took over."""
+    from django.urls import reverse
+
+    from fupin.registry.models import Income
+
+    Income.objects.filter(household=planted["income"]).update(year=2022)
+    _refresh(planted["income"])
+    PovertyLine.objects.get_or_create(year=2022, standard="national", province="", defaults={"amount": Decimal("2000")})
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
+    assert not Alert.objects.filter(rule="INCOME_BELOW_LINE", household=planted["income"]).exists()
+    missing = run.summary["sources"]["INCOME_BELOW_LINE"]["missing_lines"]
+    assert {"year": 2022, "province": "53", "households": 1} in missing
+    client.force_login(users["county"])
+    page = client.get(reverse("monitoring_queue")).content.decode()
+    assert "2022" in page and "云南省" in page
+    # with the province's line the household is compared again
+    PovertyLine.objects.create(year=2022, standard="monitoring", province="53", amount=Decimal("7000"))
+    run = services.run_rules(actor=SYSTEM, as_of=AS_OF)
+    a = Alert.objects.get(rule="INCOME_BELOW_LINE", household=planted["income"])
+    assert a.evidence["line_source"] == "monitoring" and float(a.evidence["line"]) == 7000.0
+    assert run.summary["sources"]["INCOME_BELOW_LINE"]["missing_lines"] == []
