@@ -60,3 +60,4 @@ api.add_router("/monitoring", "fupin.monitoring.api.router", tags=["monitoring"]
 api.add_router("/indicators", "fupin.indicators.api.router", tags=["indicators"])
 api.add_router("/commerce", "fupin.commerce.api.router", tags=["commerce"])
 api.add_router("/projects", "fupin.projects.api.router", tags=["projects"])
+api.add_router("/quality", "fupin.quality.api.router", tags=["quality"])
