@@ -80,9 +80,21 @@ class PovertyLineAdmin(MarksIndicators):
 
 @admin.register(RuralPopulation)
 class RuralPopulationAdmin(MarksIndicators):
+    """Read only: the rural population comes from the village basic data (村基本情况) uploaded on /quality/villages/
+    (``quality.services.feed_rural_population``), not from this site (#14 item 5)."""
+
     list_display = ("region", "year", "persons")
     raw_id_fields = ("region",)
     search_fields = ("region__code", "region__name")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
     def region_of(self, obj: Any) -> str:
         return str(obj.region_id)

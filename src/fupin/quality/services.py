@@ -433,8 +433,33 @@ def upload_village_data(*, actor: Any, content: bytes, filename: str) -> Any:
                     [(r["village"], r["as_of"], *[r[f] for f in fields], user, now) for r in rows])
         summary.updated = sum(1 for r in rows if (r["village"], r["as_of"]) in existing)
         summary.created = len(rows) - summary.updated
+        populations = feed_rural_population({r["village"] for r in rows})
         audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="quality.villagerecord",
                      region_code=scope.prefix or "",
-                     summary=f"village basic data {filename}: {summary.created} created, {summary.updated} updated",
+                     summary=f"village basic data {filename}: {summary.created} created, {summary.updated} updated, "
+                             f"{populations} rural populations set",
                      detail=summary.as_dict())
     return summary
+
+
+def feed_rural_population(villages: set[str]) -> int:
+    """The rural population of each village and year — the incidence denominator (lifecycle.RuralPopulation) —
+    becomes the persons of the village's latest basic-data record of that year (#14 item 5: it comes from the
+    village basic data, not from the admin site). One read of the villages' records and one upsert; the indicators
+    of those villages are marked changed."""
+    from fupin.core.changes import mark_changed
+    from fupin.lifecycle.models import RuralPopulation
+
+    if not villages:
+        return 0
+    latest: dict[tuple[str, int], tuple[Any, int]] = {}
+    for region, as_of, persons in (VillageRecord.objects.filter(region_id__in=villages)
+                                   .values_list("region_id", "as_of", "persons")):
+        key = (region, as_of.year)
+        if key not in latest or as_of > latest[key][0]:
+            latest[key] = (as_of, persons)
+    rows = [(region, year, persons) for (region, year), (_d, persons) in sorted(latest.items())]
+    upsert_rows(RuralPopulation._meta.db_table, ["region_id", "year", "persons"], ["region_id", "year"], ["persons"],
+                rows)
+    mark_changed(sorted(villages))
+    return len(rows)

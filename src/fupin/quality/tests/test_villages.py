@@ -39,3 +39,23 @@ def test_upload_page(client, db, tree, users):
     f = SimpleUploadedFile("v.csv", (HEADER + "533301205201,2026-01-01,120,480,是,3,2\n").encode())
     page = client.post("/quality/villages/", {"file": f}).content.decode()
     assert "1 created" in page and "533301205201" in page
+
+
+def test_village_persons_feed_the_rural_population_of_the_incidence(db, tree, users):
+    """#14 item 5: the incidence denominator comes from the village basic data, the latest record of each year."""
+    from fupin.lifecycle.models import RuralPopulation
+
+    text = (HEADER + "533301205201,2025-03-01,120,480,是,3,2\n533301205201,2025-11-30,121,475,是,3,2\n"
+            "533301205201,2026-01-01,121,470,是,3,2\n")
+    s = services.upload_village_data(actor=users["county"], content=text.encode(), filename="村.csv")
+    assert s.ok
+    got = dict(RuralPopulation.objects.filter(region_id="533301205201").values_list("year", "persons"))
+    assert got == {2025: 475, 2026: 470}
+    # a later upload of an earlier date of 2025 does not override the later record of that year
+    services.upload_village_data(actor=users["county"], content=(HEADER + "533301205201,2025-06-01,120,490,是,3,2\n")
+                                 .encode(), filename="村.csv")
+    assert RuralPopulation.objects.get(region_id="533301205201", year=2025).persons == 475
+    # a correction of the latest record does
+    services.upload_village_data(actor=users["county"], content=(HEADER + "533301205201,2025-11-30,121,478,是,3,2\n")
+                                 .encode(), filename="村.csv")
+    assert RuralPopulation.objects.get(region_id="533301205201", year=2025).persons == 478
