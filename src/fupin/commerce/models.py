@@ -97,9 +97,9 @@ class DemoCounty(models.Model):
                                   limit_choices_to={"level": 3})
     year = models.PositiveSmallIntegerField(_("demonstration county since"))
     source = models.CharField(_("source"), max_length=100, blank=True)
-    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("marked by"), null=True, blank=True,
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("demonstration county marked by"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    marked_at = models.DateTimeField(_("marked at"), auto_now=True)
+    marked_at = models.DateTimeField(_("demonstration county marked at"), auto_now=True)
 
     SCOPE_FIELD: ClassVar[str] = "county__code"
 
@@ -125,9 +125,9 @@ class ShopIncomeConfirmation(models.Model):
     purchases_total = models.DecimalField(_("shop purchases of the year at confirmation"), max_digits=14,
                                           decimal_places=2)
     business_before = models.DecimalField(_("business income before"), max_digits=14, decimal_places=2)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"), null=True,
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("shop income confirmed by"), null=True,
                                      on_delete=models.SET_NULL, related_name="+")
-    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("shop income confirmed at"), default=timezone.now)
 
     SCOPE_FIELD: ClassVar[str] = "household__village__code"
 

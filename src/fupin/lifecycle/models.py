@@ -296,15 +296,15 @@ class PovertyLineRevision(models.Model):
     """What a poverty or monitoring line was before an edit (or its removal), who changed it and why (#14 item 7:
     lines as data, edited with history). Only ever added; kept when the line itself is deleted."""
 
-    line = models.ForeignKey("registry.PovertyLine", verbose_name=_("line"), null=True, blank=True,
+    line = models.ForeignKey("registry.PovertyLine", verbose_name=_("poverty line"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="revisions")
     year = models.PositiveSmallIntegerField(_("year"))
     standard = models.CharField(_("standard"), max_length=10)
     province = models.CharField(_("province code"), max_length=2, blank=True)
-    amount_before = models.DecimalField(_("amount before"), max_digits=10, decimal_places=2, null=True, blank=True)
-    amount_after = models.DecimalField(_("amount after"), max_digits=10, decimal_places=2, null=True, blank=True)
-    note_before = models.CharField(_("note before"), max_length=200, blank=True)
-    note_after = models.CharField(_("note after"), max_length=200, blank=True)
+    amount_before = models.DecimalField(_("line amount before"), max_digits=10, decimal_places=2, null=True, blank=True)
+    amount_after = models.DecimalField(_("line amount after"), max_digits=10, decimal_places=2, null=True, blank=True)
+    note_before = models.CharField(_("line note before"), max_length=200, blank=True)
+    note_after = models.CharField(_("line note after"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
     username = models.CharField(_("by"), max_length=150, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now)

@@ -22,8 +22,8 @@ class Migration(migrations.Migration):
                 ('county', models.OneToOneField(limit_choices_to={'level': 3}, on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='commerce_demo_county', serialize=False, to='regions.region', verbose_name='county')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='demonstration county since')),
                 ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('marked_at', models.DateTimeField(auto_now=True, verbose_name='marked at')),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='marked by')),
+                ('marked_at', models.DateTimeField(auto_now=True, verbose_name='demonstration county marked at')),
+                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='demonstration county marked by')),
             ],
             options={
                 'verbose_name': 'e-commerce demonstration county',
@@ -61,8 +61,8 @@ class Migration(migrations.Migration):
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='amount added to business income')),
                 ('purchases_total', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='shop purchases of the year at confirmation')),
                 ('business_before', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='business income before')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='confirmed at')),
-                ('confirmed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='confirmed by')),
+                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='shop income confirmed at')),
+                ('confirmed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='shop income confirmed by')),
                 ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shop_income_confirmations', to='registry.household', verbose_name='household')),
             ],
             options={
