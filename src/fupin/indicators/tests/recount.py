@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from fupin.commerce import demo as commerce_demo
-from fupin.commerce.models import PopulousVillage, Purchase, ShopHousehold, Station
+from fupin.commerce.models import DemoCounty, PopulousVillage, Purchase, ShopHousehold, Station
 from fupin.connectivity import demo as connectivity_demo
 from fupin.connectivity.models import Facility, VillageStatus
 from fupin.connectivity.tests.factories import add_villages, replay
@@ -46,6 +46,10 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     registry_demo.generate(households=20, area="52", seed=seed + 1)
     connectivity_demo.generate(area="53", seed=seed, poor_share=0.6)
     commerce_demo.generate(area="53", seed=seed)
+    # poor counties, one of them an e-commerce demonstration county since 2017, one never (poor_demo_counties)
+    Region.objects.filter(code__in=["533301", "533323"], level=Level.COUNTY).update(is_poor_county=True)
+    DemoCounty.objects.update_or_create(county_id="533301", defaults={"year": 2017})
+    DemoCounty.objects.filter(county_id="533323").delete()
     rng = random.Random(seed)
     RuralPopulation.objects.all().delete()  # the demo's synthetic figures: this fixture sets its own, with gaps
     villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
@@ -309,6 +313,9 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
     for h in Household.objects.filter(pk__in=linked, status__in=REGISTERED_STATUSES):
         add("shop_linked_households", h.village_id, 1)
         add("purchase_income_per_household", h.village_id, paid.get(h.pk, Decimal(0)), 1)
+    named = dict(DemoCounty.objects.values_list("county_id", "year"))
+    for county in Region.objects.filter(level=Level.COUNTY, is_poor_county=True).values_list("code", flat=True):
+        add("poor_demo_counties", county, int(county in named and named[county] <= day.year), 1)
     for (indicator, code), (_expected, reporting) in reporting_rates().items():
         if reporting == 0:  # no county reports: a "no data" row
             facts.setdefault((indicator, code), [Decimal(0), None])
