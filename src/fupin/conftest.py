@@ -67,6 +67,17 @@ def _english_messages_unless_a_request_says_otherwise():
 
 
 @pytest.fixture(autouse=True)
+def _no_audit_channel_left_over():
+    """A command or job run in a test sets the audit channel (``core.audit.set_channel``) for the rest of the
+    thread: reset it, so the next test's audit events are not recorded under an earlier test's channel."""
+    from fupin.core import audit
+
+    token = audit._context.set(None)
+    yield
+    audit._context.reset(token)
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
