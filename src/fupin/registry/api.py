@@ -293,6 +293,22 @@ def member_leaves(request: HttpRequest, household_id: int, member_id: int, paylo
     return _dossier(request, h)
 
 
+class TransferIn(Schema):
+    village_code: str = Field(description="12-digit code of the village the household moves to")
+    reason: str
+
+
+@router.post("/{household_id}/transfer", response={200: HouseholdOut, 422: Errors, 403: Errors},
+             summary="Move a household to another village (county administrator; `reason` required; audited and kept "
+                     "in the history). The only way a household number comes to stand in another village: an import "
+                     "doing so is refused")
+def transfer_household(request: HttpRequest, household_id: int, payload: TransferIn) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    services.transfer_household(actor=request.user, household=h, village_code=payload.village_code,
+                                reason=payload.reason)
+    return _dossier(request, selectors.household_for(request.user, household_id))
+
+
 @router.put("/{household_id}/incomes/{year}", response={200: HouseholdOut, 422: Errors, 403: Errors},
             summary="Record a year's income by component; 人均纯收入 is computed")
 def put_income(request: HttpRequest, household_id: int, year: int, payload: IncomeIn) -> Any:

@@ -204,6 +204,19 @@ class RegisterForm(forms.Form):
         return code
 
 
+class TransferForm(RegisterForm):
+    """The county's transfer of a household to another village: the village (a list, or a code when the region
+    holds many villages) and the reason."""
+
+    number = None  # type: ignore[assignment]
+    reason = forms.CharField(label=_("Reason for the transfer (迁户原因)"), max_length=300,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].label = _("Village the household moves to (迁入村)")
+
+
 class IncomeForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2013, max_value=2100)
     household_size = forms.IntegerField(label=_("Household size in the year"), required=False, min_value=1,

@@ -289,6 +289,7 @@ class HouseholdVersion(models.Model):
         MEMBER_REMOVE = "member_remove", _("member removed")
         INCOME = "income", _("income recorded")
         IMPORT = "import", _("imported")
+        TRANSFER = "transfer", _("moved to another village")
 
     # The (household, valid_from, id) index serves every read (timeline, as of a date, the latest version);
     # single-column indexes on household and valid_from would only cost writes.

@@ -33,10 +33,11 @@ from fupin.core import audit, permissions
 from fupin.core.audit import set_channel
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
 from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Table, error_workbook
 from fupin.regions.models import Level, Region
-from fupin.registry import history, idnumber, jobs
+from fupin.registry import history, hooks, idnumber, jobs
 from fupin.registry.importing import Laps, Progress, checks, read, write
 from fupin.registry.models import (
     INCOME_FIELDS,
@@ -154,6 +155,58 @@ def update_household(
     version = history.record_version(household, kind=kind, actor=actor, reason=reason, valid_from=valid_from)
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=reason,
                  detail={"changes": version.changes})
+    mark_changed((), households=[household.pk])
+    return household
+
+
+TRANSFER_ROLES = (Role.COUNTY_ADMIN,)
+
+
+def can_transfer(actor: Any) -> bool:
+    """Moving a household to another village is the county office's action (issue 22): never a clerk's, never an
+    import's side effect."""
+    return permissions.has_any_role(actor, TRANSFER_ROLES, system=False)
+
+
+@transaction.atomic
+def transfer_household(*, actor: Any, household: Household, village_code: str, reason: str,
+                       valid_from: dt.date | None = None) -> Household:
+    """Move a household, its members and incomes with it, to another village: the one explicit way a household
+    number comes to stand in another village (an import that gives a registered number another village is
+    refused and points here). Both villages must be in the actor's region; the reason is required; the move is
+    a version of the dossier (kind "transfer", the village before and after) and an audit event, and apps that
+    keep a copy of the household's village update it (``hooks.register_transfer_hook``)."""
+    if not can_transfer(actor):
+        raise PermissionDenied("只有县级管理员可以办理迁户 / only a county administrator can transfer a household")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    old = household.village_id
+    scope = scope_of(actor)
+    if not scope.contains(old):
+        raise PermissionDenied("该户不在您的管辖范围内 / this household is outside your region")
+    errors: dict[str, str] = {**valid_from_errors(valid_from)}
+    code = (village_code or "").strip()
+    if not reason.strip():
+        errors["reason"] = "请说明迁户原因 / say why the household moves"
+    if not code:
+        errors["village"] = "请选择迁入村 / choose the village the household moves to"
+    elif code == old:
+        errors["village"] = "迁入村与现在的村相同 / the household is already in this village"
+    elif not scope.contains(code):
+        errors["village"] = "迁入村不在您的管辖范围内 / the new village is outside your region"
+    elif not Region.objects.filter(code=code, level=Level.VILLAGE).exists():
+        errors["village"] = f"“{code}”不是已加载的行政村代码 / not a loaded village code"
+    raise_if(errors)
+    history.ensure_baseline(household, actor=actor)
+    household.village_id = code
+    household.save(update_fields=["village", "updated_at"])
+    names = dict(Region.objects.filter(code__in=(old, code)).values_list("code", "name"))
+    version = history.record_version(household, kind=HouseholdVersion.Kind.TRANSFER, actor=actor,
+                                     reason=reason, valid_from=valid_from)
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household,
+                 summary=f"transferred {household.number} from {old} to {code}: {reason}"[:300],
+                 detail={"transfer": {"from": old, "from_name": names.get(old, ""), "to": code,
+                                      "to_name": names.get(code, "")}, "changes": version.changes})
+    hooks.household_transferred(household.pk, old, code)
     mark_changed((), households=[household.pk])
     return household
 

@@ -25,6 +25,7 @@ from fupin.registry.forms import (
     MemberForm,
     ReasonForm,
     RegisterForm,
+    TransferForm,
     add_service_errors,
 )
 from fupin.registry.models import INCOME_FIELDS, Household
@@ -77,6 +78,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # measures (lifecycle's, by its template tag) are not part of the dossier's versions: shown as they are now;
     # so is what demonstration shops paid the household (commerce's template tag)
     context["show_measures"] = as_of is None
+    context["can_transfer"] = services.can_transfer(request.user) and as_of is None
     return render(request, "registry/household_detail.html", context)
 
 
@@ -175,6 +177,30 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = HouseholdForm(prefix="h", initial=_household_initial(household))
         change = ChangeForm()
     return render(request, "registry/household_edit.html", {"household": household, "form": form, "change": change})
+
+
+@login_required
+def household_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county office moves a household to another village (issue 22): an explicit, audited action."""
+    if not services.can_transfer(request.user):
+        raise PermissionDenied
+    household = selectors.household_for(request.user, pk)
+    villages = [v for v in (selectors.villages_for(request.user) or []) if v[0] != household.village_id] or None
+    form = TransferForm(request.POST or None, villages=villages, scope=scope_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_household(actor=request.user, household=household,
+                                        village_code=form.cleaned_data["village"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(exc, form)
+        else:
+            messages.success(request, _("Household %(number)s moved to the new village.") % {"number": household.number})
+            return redirect("household", household.pk)
+    return render(request, "registry/household_transfer.html", {
+        "household": household, "form": form,
+        "village_name": household.village.name, "township_name": household.village.parent.name
+        if household.village.parent else "",
+    })
 
 
 @login_required
