@@ -13,3 +13,8 @@ class QualityConfig(AppConfig):
         from fupin.quality.gates import elimination_problems
 
         register_elimination_gate(elimination_problems)  # lifecycle's elimination asks it (lifecycle.gates)
+
+        from fupin.quality.services import warnings_for
+        from fupin.registry.hooks import register_warning_provider
+
+        register_warning_provider(warnings_for)  # the import's warning tier and the dossier forms (registry.hooks)

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from fupin.core.masking import Masker, mask_id_number
 from fupin.core.pagination import Page, PageQuery, offset_page, seek_page
 from fupin.core.scoping import get_scoped_or_404, scope_of
-from fupin.registry import history, selectors, services
+from fupin.registry import history, hooks, selectors, services
 from fupin.registry.models import Member
 from fupin.registry.selectors import HouseholdFilter
 
@@ -291,6 +292,29 @@ def member_leaves(request: HttpRequest, household_id: int, member_id: int, paylo
     member = get_scoped_or_404(Member.objects.filter(household=h, is_active=True), request.user, pk=member_id)
     services.remove_member(actor=request.user, member=member, reason=payload.reason)
     return _dossier(request, h)
+
+
+class WarningOut(Schema):
+    rule: str
+    name: str
+    name_en: str
+    severity: str
+    record: str = Field(description="household:<id>, person:<member id> or monitoring:<id>")
+    fields: list[str] = Field(description="fields of the record the warning is about (from its evidence)")
+
+
+@router.get("/{household_id}/warnings", response=list[WarningOut],
+            summary="Data-quality warnings of the saved household and its members (they never block a write)")
+def get_warnings(request: HttpRequest, household_id: int) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    out = []
+    for w in hooks.warnings_for([h.pk]).get(h.pk, []):
+        evidence = w.get("evidence") or {}
+        if isinstance(evidence, str):
+            evidence = json.loads(evidence)
+        out.append({**{k: w.get(k, "") for k in ("rule", "name", "name_en", "severity", "record")},
+                    "fields": sorted(evidence)})
+    return out
 
 
 class TransferIn(Schema):

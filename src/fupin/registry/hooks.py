@@ -39,6 +39,10 @@ def register_warning_provider(provider: WarningProvider) -> None:
         _warnings.append(provider)
 
 
+def has_warning_providers() -> bool:
+    return bool(_warnings)
+
+
 def warnings_for(household_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """The warnings of every registered provider for these households (empty without providers). A provider
     that fails is logged and skipped: warnings inform, they must never make a saved record look unsaved."""

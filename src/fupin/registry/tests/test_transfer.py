@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
 from fupin.registry import hooks, services
 from fupin.registry.models import HouseholdVersion
 from fupin.registry.tests.importing import dump, form, write_xlsx
-from fupin.core.roles import Role
 from fupin.testing import make_user
 
 
