@@ -53,7 +53,7 @@ class MemberOut(Schema):
     schooling: str
     health: str
     labour_skill: str
-    has_medical_insurance: bool
+    has_medical_insurance: bool | None = Field(description="null: not collected (未采集)")
 
 
 class IncomeOut(Schema):
@@ -75,7 +75,7 @@ class HouseholdOut(Schema):
     identified_year: int
     exit_year: int | None
     housing_safety: str
-    water_safe: bool
+    water_safe: bool | None = Field(description="null: not collected (未采集)")
     has_broadband: bool
     members: list[MemberOut]
     incomes: list[IncomeOut]
@@ -158,7 +158,7 @@ class MemberIn(Schema):
     work_months: int = 0
     welfare_job_months: int = 0
     speaks_mandarin: bool = True
-    has_medical_insurance: bool = True
+    has_medical_insurance: bool | None = Field(None, description="null or absent: not collected (未采集), never yes")
     has_serious_illness_insurance: bool = False
     has_pension_insurance: bool = False
     receives_dibao: bool = False
