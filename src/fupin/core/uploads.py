@@ -53,7 +53,7 @@ from fupin.core.exports import safe_cell, safe_row
 ROW = "_row"  # the frame column holding each row's number in the file (1 = the first line / spreadsheet row)
 FILE_LEVEL = 0  # the row of a conflict about the whole file or sheet
 HEADER_SEARCH_ROWS = 10
-BLOCK_ROWS = 50_000  # rows converted to text at a time while reading a workbook
+BLOCK_ROWS = 10_000  # rows converted to text at a time while reading a workbook (Python objects: ~20 MiB)
 MESSAGE_COLUMN = "错误说明"  # added by the error workbook; ignored when read again
 SUMMARY_SHEET = "错误汇总"
 MAX_EXACT = 10**15  # Excel keeps 15 significant digits: larger whole numbers may have lost digits

@@ -44,7 +44,7 @@ def test_an_exported_not_collected_value_imports_back_as_not_collected(users, tm
     data = form(1)
     data["户"][0]["饮水是否安全"] = ""
     assert services.import_registry([write_xlsx(tmp_path / "in.xlsx", data)], actor=users["county"]).ok
-    result, content = exporter.export_registry(actor=users["county"], region="533301", fmt="xlsx")
+    _result, content = exporter.export_registry(actor=users["county"], region="533301", fmt="xlsx")
     path = tmp_path / "out.xlsx"
     path.write_bytes(content)
     from openpyxl import load_workbook
