@@ -25,6 +25,7 @@ urlpatterns = [
     path("households/new/", registry_views.household_register, name="household_register"),
     path("households/new/member-row/", registry_views.member_row, name="household_member_row"),
     path("households/<int:pk>/edit/", registry_views.household_edit, name="household_edit"),
+    path("households/<int:pk>/transfer/", registry_views.household_transfer, name="household_transfer"),
     path("households/<int:pk>/members/add/", registry_views.member_add, name="household_member_add"),
     path("households/<int:pk>/members/<int:member_pk>/edit/", registry_views.member_edit,
          name="household_member_edit"),

@@ -6,8 +6,9 @@ the clerk sees in the file, blank rows counted), and the ``Conflict`` list of ev
 
 The rules every upload shares (issue 22):
 
-- CSV in UTF-8, UTF-8 with BOM, GBK or GB18030 (``core.textfiles``); .xlsx read row by row (python-calamine),
-  converted to text in blocks, so memory holds the file's cells once rather than as Python objects.
+- CSV in UTF-8, UTF-8 with BOM, GBK or GB18030 (``core.textfiles``); .xlsx and .xlsm streamed row by row from
+  the sheet's XML (``core.xlsx``: memory holds the shared strings and a block of rows, never the sheet), .xls and
+  .ods through python-calamine; rows converted to text in blocks of ``BLOCK_ROWS``.
 - The header row is found among the first ``HEADER_SEARCH_ROWS`` rows (title rows above it are skipped); of a
   two-level header the lower level is read, and a cell of the lower level left empty by a vertical merge takes
   the upper level's text. Unknown columns are ignored with a warning; a missing optional column takes its default.
@@ -46,18 +47,19 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
-from fupin.core import textfiles
+from fupin.core import textfiles, xlsx
 from fupin.core.exports import safe_cell, safe_row
 
 ROW = "_row"  # the frame column holding each row's number in the file (1 = the first line / spreadsheet row)
 FILE_LEVEL = 0  # the row of a conflict about the whole file or sheet
 HEADER_SEARCH_ROWS = 10
-BLOCK_ROWS = 50_000  # rows converted to text at a time while reading a workbook
+BLOCK_ROWS = 10_000  # rows converted to text at a time while reading a workbook (Python objects: ~20 MiB)
 MESSAGE_COLUMN = "错误说明"  # added by the error workbook; ignored when read again
 SUMMARY_SHEET = "错误汇总"
 MAX_EXACT = 10**15  # Excel keeps 15 significant digits: larger whole numbers may have lost digits
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+STREAMED_SUFFIXES = (".xlsx", ".xlsm")  # read by core.xlsx, row by row
 TEXT_SUFFIXES = (".csv", ".txt")
 
 # Invisible characters: zero-width space/joiners, LRM/RLM, bidi embeddings and isolates, word joiner and friends,
@@ -264,7 +266,13 @@ def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
     suffix = Path(filename).suffix.lower()
     if not content.strip():
         raise UploadRejected([_file_conflict(filename, _("The file %(name)s is empty.") % {"name": filename})])
-    if suffix in WORKBOOK_SUFFIXES:
+    if suffix in STREAMED_SUFFIXES:
+        try:
+            book = xlsx.Workbook(io.BytesIO(content))
+        except xlsx.XlsxError as exc:
+            raise UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})]) from exc
+        return [RawSheet(name, functools.partial(book.rows, name)) for name in book.sheet_names]
+    if suffix in WORKBOOK_SUFFIXES:  # .xls and .ods: python-calamine (a whole sheet in memory)
         from python_calamine import CalamineWorkbook
 
         try:
@@ -484,6 +492,7 @@ def _find_header(head: list[list[Any]], keys: dict[str, Column]) -> tuple[int, l
     texts = ["" if v is None else str(v) for v in head[best]]
     if best > 0:
         above = head[best - 1]
+        texts += [""] * (len(above) - len(texts))  # a streamed row ends at its last cell, not the sheet's
         for j, t in enumerate(texts):
             if not t.strip() and j < len(above) and above[j] is not None and str(above[j]).strip():
                 texts[j] = str(above[j])

@@ -285,6 +285,8 @@ def household_facts(cur: Any, period_id: str, win: Window, *, incremental: bool)
     line = national_line(y)
     line_cents = _line_cents_sql(y)
     registered = _REGISTERED_SQL
+    # Not collected (NULL, issue 14 item 6) is not met: water_safe or water_difficult NULL, or a member's medical
+    # insurance NULL (fail_med's ELSE), makes the CASE fall to 0. A guarantee counts only when it is known to hold.
     assured = ("(CASE WHEN COALESCE(m.fail_edu, 0) = 0 AND COALESCE(m.fail_med, 0) = 0 AND h.housing_safety IN "
                "('A', 'B') AND h.water_safe AND NOT h.water_difficult THEN 1 ELSE 0 END)")
     if line is None:

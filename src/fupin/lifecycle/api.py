@@ -82,6 +82,7 @@ class OpenIn(Schema):
     category: str = ""
     risks: list[str] = []
     elimination_method: str = ""
+    income_reason: str = Field("", description="Required when the household's income makes an inclusion implausible")
 
 
 class DecisionIn(Schema):
@@ -174,7 +175,7 @@ def open_case(request: HttpRequest, data: OpenIn) -> Any:
     household = selectors.household_for(request.user, data.household_id)
     c = services.open_case(actor=request.user, household=household, kind=data.kind, reason=data.reason,
                            year=data.year, evidence=data.evidence, category=data.category, risks=data.risks,
-                           elimination_method=data.elimination_method)
+                           elimination_method=data.elimination_method, income_reason=data.income_reason)
     return Status(201, _detail(request, c.pk))
 
 

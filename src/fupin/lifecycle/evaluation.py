@@ -114,7 +114,9 @@ def evaluate(qs: QuerySet[Household], year: int, as_of: dt.date | None = None) -
         household=OuterRef("pk"), is_active=True, schooling="01",
         birth_date__gt=years_before(as_of, 16), birth_date__lte=years_before(as_of, 6),
     )
-    uninsured = Member.objects.filter(household=OuterRef("pk"), is_active=True, has_medical_insurance=False)
+    # not collected (NULL, issue 14 item 6) is not insured: an exit needs the insurance known
+    uninsured = Member.objects.filter(Q(has_medical_insurance=False) | Q(has_medical_insurance__isnull=True),
+                                      household=OuterRef("pk"), is_active=True)
     return (
         qs.annotate(inc=FilteredRelation("incomes", condition=Q(incomes__year=year)))
         .annotate(

@@ -32,6 +32,9 @@ class OpenCaseForm(forms.Form):
     category = _coded("monitoring_category", _("Monitoring category (monitoring objects)"))
     risks = _coded("monitoring_risk", _("Risks, one to five (monitoring objects)"), multiple=True)
     elimination_method = _coded("risk_elimination", _("How the risk was eliminated (risk elimination)"))
+    income_reason = forms.CharField(
+        label=_("Why include the household despite its income"), required=False, max_length=500,
+        help_text=_("Required when the per-capita income is implausibly low or far above the line."))
 
     def clean_risks(self) -> list[str]:
         risks: list[str] = self.cleaned_data.get("risks") or []

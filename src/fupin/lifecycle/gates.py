@@ -20,3 +20,19 @@ def register_elimination_gate(gate: EliminationGate) -> None:
 
 def elimination_problems(household: Any, *, method: str, as_of: dt.date) -> list[str]:
     return [problem for gate in _elimination for problem in gate(household, method=method, as_of=as_of)]
+
+
+InclusionGate = Callable[..., list[str]]
+_inclusion: list[InclusionGate] = []
+
+
+def register_inclusion_gate(gate: InclusionGate) -> None:
+    """``gate(household, *, kind, year)`` returns why the household's income makes its inclusion (identification,
+    new poverty, monitoring object) implausible ("中文 / English" each); the application then needs a stated
+    reason (issue 14 item 3)."""
+    if gate not in _inclusion:
+        _inclusion.append(gate)
+
+
+def inclusion_doubts(household: Any, *, kind: str, year: int) -> list[str]:
+    return [doubt for gate in _inclusion for doubt in gate(household, kind=kind, year=year)]

@@ -51,7 +51,7 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
                 case = services.open_case(
                     actor=user, household=h, kind=d["kind"], year=d["year"], reason=d["reason"],
                     evidence=d["evidence"], category=d["category"], risks=d["risks"],
-                    elimination_method=d["elimination_method"])
+                    elimination_method=d["elimination_method"], income_reason=d["income_reason"])
                 messages.success(request, _("Procedure opened."))
                 return redirect("lifecycle_case", pk=case.pk)
             except (ValidationError, PermissionDenied) as exc:

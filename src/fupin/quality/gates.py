@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fupin.lifecycle.models import Measure, MonitoringRecord
 from fupin.quality.catalogue import parameter_sets
+from fupin.quality.rules import RULES
 from fupin.registry.models import Household, Income, PovertyLine
 
 ASSISTED = "01"  # risk_elimination: 帮扶消除
@@ -94,3 +95,32 @@ def _income_problems(household: Household) -> list[str]:
         return [f"{income.year} 年人均纯收入 {per_capita} 元未超过监测收入标准 {line.amount} 元 / per-capita net "
                 f"income {per_capita} of {income.year} not above the monitoring line {line.amount}"]
     return []
+
+
+INCLUSION_ABOVE_FACTOR = Decimal("1.5")  # an income above 1.5 × the line that applies is not a poor household's
+
+
+def inclusion_doubts(household: Household, *, kind: str, year: int) -> list[str]:
+    """Why the latest per-capita net income makes including ``household`` implausible (issue 14 item 3): below rule
+    I02's lower bound, or above 1.5 × the line that applies (the national line for identification and new poverty,
+    the province's monitoring line for a monitoring object; the latest line up to ``year``). No income recorded
+    is no doubt here (completeness rules find it)."""
+    income = Income.objects.filter(household=household, year__lte=year).order_by("-year").first()
+    if income is None:
+        return []
+    per_capita: Decimal = income.per_capita
+    doubts: list[str] = []
+    low = Decimal(str(RULES["I02_INCOME_TOO_LOW"].defaults["min_per_capita"]))
+    if per_capita < low:
+        doubts.append(f"{income.year} 年人均纯收入 {per_capita} 元低于 {low} 元，不合理 / per-capita net income {per_capita} "
+                      f"of {income.year} implausibly below {low}")
+    if kind == "monitoring":
+        lines = PovertyLine.objects.filter(standard=PovertyLine.Standard.MONITORING, province=household.village_id[:2])
+    else:
+        lines = PovertyLine.objects.filter(standard=PovertyLine.Standard.NATIONAL)
+    line = lines.filter(year__lte=income.year).order_by("-year").first()
+    if line is not None and per_capita > line.amount * INCLUSION_ABOVE_FACTOR:
+        doubts.append(f"{income.year} 年人均纯收入 {per_capita} 元高于标准 {line.amount} 元的 {INCLUSION_ABOVE_FACTOR} 倍 / "
+                      f"per-capita net income {per_capita} of {income.year} above {INCLUSION_ABOVE_FACTOR} × the "
+                      f"line {line.amount}")
+    return doubts

@@ -1,3 +1,4 @@
+import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 from fupin.core.masking import Masker, mask_id_number
 from fupin.core.pagination import Page, PageQuery, offset_page, seek_page
 from fupin.core.scoping import get_scoped_or_404, scope_of
-from fupin.registry import history, selectors, services
+from fupin.registry import history, hooks, selectors, services
 from fupin.registry.models import Member
 from fupin.registry.selectors import HouseholdFilter
 
@@ -52,7 +53,7 @@ class MemberOut(Schema):
     schooling: str
     health: str
     labour_skill: str
-    has_medical_insurance: bool
+    has_medical_insurance: bool | None = Field(description="null: not collected (未采集)")
 
 
 class IncomeOut(Schema):
@@ -74,7 +75,7 @@ class HouseholdOut(Schema):
     identified_year: int
     exit_year: int | None
     housing_safety: str
-    water_safe: bool
+    water_safe: bool | None = Field(description="null: not collected (未采集)")
     has_broadband: bool
     members: list[MemberOut]
     incomes: list[IncomeOut]
@@ -157,7 +158,7 @@ class MemberIn(Schema):
     work_months: int = 0
     welfare_job_months: int = 0
     speaks_mandarin: bool = True
-    has_medical_insurance: bool = True
+    has_medical_insurance: bool | None = Field(None, description="null or absent: not collected (未采集), never yes")
     has_serious_illness_insurance: bool = False
     has_pension_insurance: bool = False
     receives_dibao: bool = False
@@ -291,6 +292,45 @@ def member_leaves(request: HttpRequest, household_id: int, member_id: int, paylo
     member = get_scoped_or_404(Member.objects.filter(household=h, is_active=True), request.user, pk=member_id)
     services.remove_member(actor=request.user, member=member, reason=payload.reason)
     return _dossier(request, h)
+
+
+class WarningOut(Schema):
+    rule: str
+    name: str
+    name_en: str
+    severity: str
+    record: str = Field(description="household:<id>, person:<member id> or monitoring:<id>")
+    fields: list[str] = Field(description="fields of the record the warning is about (from its evidence)")
+
+
+@router.get("/{household_id}/warnings", response=list[WarningOut],
+            summary="Data-quality warnings of the saved household and its members (they never block a write)")
+def get_warnings(request: HttpRequest, household_id: int) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    out = []
+    for w in hooks.warnings_for([h.pk]).get(h.pk, []):
+        evidence = w.get("evidence") or {}
+        if isinstance(evidence, str):
+            evidence = json.loads(evidence)
+        out.append({**{k: w.get(k, "") for k in ("rule", "name", "name_en", "severity", "record")},
+                    "fields": sorted(evidence)})
+    return out
+
+
+class TransferIn(Schema):
+    village_code: str = Field(description="12-digit code of the village the household moves to")
+    reason: str
+
+
+@router.post("/{household_id}/transfer", response={200: HouseholdOut, 422: Errors, 403: Errors},
+             summary="Move a household to another village (county administrator; `reason` required; audited and kept "
+                     "in the history). The only way a household number comes to stand in another village: an import "
+                     "doing so is refused")
+def transfer_household(request: HttpRequest, household_id: int, payload: TransferIn) -> Any:
+    h = selectors.household_for(request.user, household_id)
+    services.transfer_household(actor=request.user, household=h, village_code=payload.village_code,
+                                reason=payload.reason)
+    return _dossier(request, selectors.household_for(request.user, household_id))
 
 
 @router.put("/{household_id}/incomes/{year}", response={200: HouseholdOut, 422: Errors, 403: Errors},

@@ -156,7 +156,8 @@ def bench_registry(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
                rows, lambda r: f"{r.total:,} nodes")
     from fupin.core.models import User
 
-    actor = User.objects.filter(username="bench_registry").first() or make_user("bench_registry", None, Role.COUNTY_ADMIN)
+    actor = (User.objects.filter(username="bench_registry").first()
+             or make_user("bench_registry", Region.objects.get(code="53"), Role.COUNTY_ADMIN))
     households = max(1, round(opts["persons"] / 2.9))
     timed(f"demo --households {households:,}", lambda: generate(households=households, area="53", seed=1), rows,
            lambda r: f"{r.members:,} persons")

@@ -143,7 +143,7 @@ def member_rows(
             "health": label("health", m.get("health")),
             "labour": label("labour_skill", m.get("labour_skill")),
             "work": label("work_location", m.get("work_location")),
-            "medical": bool(m.get("has_medical_insurance")),
+            "medical": m.get("has_medical_insurance"),  # None: not collected (shown as such)
         })
     return rows
 

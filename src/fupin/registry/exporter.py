@@ -104,7 +104,8 @@ def _cell_expr(c: Column, masked: bool) -> pl.Expr:
         names = {code: zh for code, zh, _en in codes.items(c.codelist)}
         expr = col.list.eval(pl.element().replace_strict(names, default=pl.element(), return_dtype=pl.Utf8)).list.join("、")
     elif c.kind == "bool":
-        expr = pl.when(col).then(pl.lit(TRUE_TEXT)).otherwise(pl.lit(FALSE_TEXT))
+        expr = (pl.when(col.is_null()).then(pl.lit("未采集")).when(col).then(pl.lit(TRUE_TEXT))
+                .otherwise(pl.lit(FALSE_TEXT)))  # NULL: not collected (issue 14 item 6), read back as NULL
     elif c.kind in ("int", "year"):
         expr = col.cast(pl.Utf8)
     else:

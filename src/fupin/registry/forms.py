@@ -39,6 +39,14 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def collected(label: Any) -> forms.TypedChoiceField:
+    """A yes/no question that may not have been asked yet: 未采集 (not collected, None), 是 or 否; never "yes" by
+    default (issue 14 item 6)."""
+    return forms.TypedChoiceField(
+        label=label, required=False, empty_value=None, coerce=lambda v: {"True": True, "False": False}.get(v),
+        choices=[("", _("not collected (未采集)")), ("True", _("yes")), ("False", _("no"))])
+
+
 class HouseholdForm(forms.Form):
     """The household's own fields (not its members)."""
 
@@ -63,17 +71,17 @@ class HouseholdForm(forms.Form):
     housing_safety = _coded("housing_safety", _("Housing safety grade"), required=False)
     housing_area = forms.DecimalField(label=_("Housing area (m²)"), required=False, min_value=0, max_digits=7,
                                       decimal_places=1)
-    water_safe = forms.BooleanField(label=_("Safe drinking water"), required=False, initial=True)
-    water_difficult = forms.BooleanField(label=_("Difficulty getting drinking water"), required=False)
+    water_safe = collected(_("Safe drinking water"))
+    water_difficult = collected(_("Difficulty getting drinking water"))
     cultivated_land = forms.DecimalField(label=_("Cultivated land (mu)"), required=False, min_value=0,
                                          max_digits=8, decimal_places=2)
     irrigated_land = forms.DecimalField(label=_("Irrigated land (mu)"), required=False, min_value=0,
                                         max_digits=8, decimal_places=2)
     forest_land = forms.DecimalField(label=_("Forest land (mu)"), required=False, min_value=0, max_digits=8,
                                      decimal_places=2)
-    has_production_power = forms.BooleanField(label=_("Production electricity"), required=False, initial=True)
-    has_living_power = forms.BooleanField(label=_("Household electricity"), required=False, initial=True)
-    has_radio_tv = forms.BooleanField(label=_("Radio and TV"), required=False, initial=True)
+    has_production_power = collected(_("Production electricity"))
+    has_living_power = collected(_("Household electricity"))
+    has_radio_tv = collected(_("Radio and TV"))
     has_broadband = forms.BooleanField(label=_("Home broadband"), required=False)
     road_distance_km = forms.DecimalField(label=_("Distance to main road (km)"), required=False, min_value=0,
                                           max_digits=6, decimal_places=1)
@@ -121,7 +129,7 @@ class MemberForm(forms.Form):
     welfare_job_months = forms.IntegerField(label=_("Months in public-welfare job"), required=False,
                                             min_value=0, max_value=12)
     speaks_mandarin = forms.BooleanField(label=_("Speaks Mandarin"), required=False, initial=True)
-    has_medical_insurance = forms.BooleanField(label=_("Basic medical insurance"), required=False, initial=True)
+    has_medical_insurance = collected(_("Basic medical insurance"))
     has_serious_illness_insurance = forms.BooleanField(label=_("Serious-illness insurance"), required=False)
     has_pension_insurance = forms.BooleanField(label=_("Basic pension insurance"), required=False)
     receives_dibao = forms.BooleanField(label=_("Minimum living guarantee (低保)"), required=False)
@@ -202,6 +210,19 @@ class RegisterForm(forms.Form):
             # the service refuses it too (PermissionDenied); here it is said next to the field
             raise ValidationError("该村不在您的管辖范围内 / this village is outside your region")
         return code
+
+
+class TransferForm(RegisterForm):
+    """The county's transfer of a household to another village: the village (a list, or a code when the region
+    holds many villages) and the reason."""
+
+    number = None  # type: ignore[assignment]
+    reason = forms.CharField(label=_("Reason for the transfer (迁户原因)"), max_length=300,
+                             widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].label = _("Village the household moves to (迁入村)")
 
 
 class IncomeForm(forms.Form):

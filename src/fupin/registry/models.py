@@ -62,16 +62,19 @@ class Household(models.Model):
     cultivated_land = models.DecimalField(_("cultivated land (mu)"), max_digits=8, decimal_places=2, default=Decimal(0))
     irrigated_land = models.DecimalField(_("irrigated land (mu)"), max_digits=8, decimal_places=2, default=Decimal(0))
     forest_land = models.DecimalField(_("forest land (mu)"), max_digits=8, decimal_places=2, default=Decimal(0))
-    has_production_power = models.BooleanField(_("production electricity"), default=True)
-    has_living_power = models.BooleanField(_("household electricity"), default=True)
-    has_radio_tv = models.BooleanField(_("radio and TV"), default=True)
+    # No optimistic defaults (issue 14 item 6): NULL is "not collected" (未采集), never "yes". Rows imported or
+    # entered before migration 0012 took "yes" (or "no difficulty") for an empty cell; those cannot be told apart
+    # from collected answers and were left as they were.
+    has_production_power = models.BooleanField(_("production electricity"), null=True, blank=True, default=None)
+    has_living_power = models.BooleanField(_("household electricity"), null=True, blank=True, default=None)
+    has_radio_tv = models.BooleanField(_("radio and TV"), null=True, blank=True, default=None)
     has_broadband = models.BooleanField(_("home broadband"), default=False)
     road_distance_km = models.DecimalField(_("distance to main road (km)"), max_digits=6, decimal_places=1, default=0)
     road_type = models.CharField(_("access road"), max_length=2, blank=True)
     housing_area = models.DecimalField(_("housing area (m²)"), max_digits=7, decimal_places=1, default=Decimal(0))
     housing_safety = models.CharField(_("housing safety grade"), max_length=1, blank=True)
-    water_difficult = models.BooleanField(_("difficulty getting drinking water"), default=False)
-    water_safe = models.BooleanField(_("safe drinking water"), default=True)
+    water_difficult = models.BooleanField(_("difficulty getting drinking water"), null=True, blank=True, default=None)
+    water_safe = models.BooleanField(_("safe drinking water"), null=True, blank=True, default=None)
     fuel_type = models.CharField(_("main fuel"), max_length=2, blank=True)
     has_sanitary_toilet = models.BooleanField(_("sanitary toilet"), default=False)
     in_cooperative = models.BooleanField(_("member of a farmers' cooperative"), default=False)
@@ -126,7 +129,8 @@ class Member(models.Model):
     work_months = models.PositiveSmallIntegerField(_("months worked"), default=0)
     welfare_job_months = models.PositiveSmallIntegerField(_("months in public-welfare job"), default=0)
     speaks_mandarin = models.BooleanField(_("speaks Mandarin"), default=True)
-    has_medical_insurance = models.BooleanField(_("basic medical insurance"), default=True)
+    # NULL: not collected (未采集, issue 14 item 6); see Household.has_living_power
+    has_medical_insurance = models.BooleanField(_("basic medical insurance"), null=True, blank=True, default=None)
     has_serious_illness_insurance = models.BooleanField(_("serious-illness insurance"), default=False)
     has_pension_insurance = models.BooleanField(_("basic pension insurance"), default=False)
     receives_dibao = models.BooleanField(_("minimum living guarantee (低保)"), default=False)
@@ -289,6 +293,7 @@ class HouseholdVersion(models.Model):
         MEMBER_REMOVE = "member_remove", _("member removed")
         INCOME = "income", _("income recorded")
         IMPORT = "import", _("imported")
+        TRANSFER = "transfer", _("moved to another village")
 
     # The (household, valid_from, id) index serves every read (timeline, as of a date, the latest version);
     # single-column indexes on household and valid_from would only cost writes.

@@ -143,7 +143,11 @@ def _medical_badge(members: list[Mapping[str, Any]]) -> Badge:
     label = _("Basic medical insurance")
     if not members:
         return Badge("medical", label, UNKNOWN, _("No active member."))
-    missing = sum(1 for m in members if not m.get("has_medical_insurance"))
+    missing = sum(1 for m in members if m.get("has_medical_insurance") is False)
+    unknown = sum(1 for m in members if m.get("has_medical_insurance") is None)
+    if unknown and not missing:  # not collected (未采集) is neither met nor unmet: it is to be collected
+        return Badge("medical", label, UNKNOWN, _("%(n)d of %(total)d members: basic medical insurance not collected.")
+                     % {"n": unknown, "total": len(members)})
     if missing:
         return Badge("medical", label, UNMET, _("%(n)d of %(total)d members without basic medical insurance.") % {
             "n": missing, "total": len(members)})
@@ -162,6 +166,8 @@ def _housing_badge(household: Mapping[str, Any]) -> Badge:
 
 def _water_badge(household: Mapping[str, Any]) -> Badge:
     label = _("Safe drinking water")
+    if household.get("water_safe") is None:
+        return Badge("water", label, UNKNOWN, _("Drinking water safety not collected."))
     if household.get("water_safe"):
         return Badge("water", label, OK, _("Drinking water recorded as safe."))
     return Badge("water", label, UNMET, _("Drinking water recorded as not safe."))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -33,10 +34,11 @@ from fupin.core import audit, permissions
 from fupin.core.audit import set_channel
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
+from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
-from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Table, error_workbook
+from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Severity, Table, error_workbook
 from fupin.regions.models import Level, Region
-from fupin.registry import history, idnumber, jobs
+from fupin.registry import history, hooks, idnumber, jobs
 from fupin.registry.importing import Laps, Progress, checks, read, write
 from fupin.registry.models import (
     INCOME_FIELDS,
@@ -47,7 +49,7 @@ from fupin.registry.models import (
     Member,
     Source,
 )
-from fupin.registry.template import HOUSEHOLDS, SHEETS
+from fupin.registry.template import HOUSEHOLDS, MEMBERS, SHEETS
 from fupin.registry.validation import (
     household_errors,
     member_errors,
@@ -154,6 +156,58 @@ def update_household(
     version = history.record_version(household, kind=kind, actor=actor, reason=reason, valid_from=valid_from)
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household, summary=reason,
                  detail={"changes": version.changes})
+    mark_changed((), households=[household.pk])
+    return household
+
+
+TRANSFER_ROLES = (Role.COUNTY_ADMIN,)
+
+
+def can_transfer(actor: Any) -> bool:
+    """Moving a household to another village is the county office's action (issue 22): never a clerk's, never an
+    import's side effect."""
+    return permissions.has_any_role(actor, TRANSFER_ROLES, system=False)
+
+
+@transaction.atomic
+def transfer_household(*, actor: Any, household: Household, village_code: str, reason: str,
+                       valid_from: dt.date | None = None) -> Household:
+    """Move a household, its members and incomes with it, to another village: the one explicit way a household
+    number comes to stand in another village (an import that gives a registered number another village is
+    refused and points here). Both villages must be in the actor's region; the reason is required; the move is
+    a version of the dossier (kind "transfer", the village before and after) and an audit event, and apps that
+    keep a copy of the household's village update it (``hooks.register_transfer_hook``)."""
+    if not can_transfer(actor):
+        raise PermissionDenied("只有县级管理员可以办理迁户 / only a county administrator can transfer a household")
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    old = household.village_id
+    scope = scope_of(actor)
+    if not scope.contains(old):
+        raise PermissionDenied("该户不在您的管辖范围内 / this household is outside your region")
+    errors: dict[str, str] = {**valid_from_errors(valid_from)}
+    code = (village_code or "").strip()
+    if not reason.strip():
+        errors["reason"] = "请说明迁户原因 / say why the household moves"
+    if not code:
+        errors["village"] = "请选择迁入村 / choose the village the household moves to"
+    elif code == old:
+        errors["village"] = "迁入村与现在的村相同 / the household is already in this village"
+    elif not scope.contains(code):
+        errors["village"] = "迁入村不在您的管辖范围内 / the new village is outside your region"
+    elif not Region.objects.filter(code=code, level=Level.VILLAGE).exists():
+        errors["village"] = f"“{code}”不是已加载的行政村代码 / not a loaded village code"
+    raise_if(errors)
+    history.ensure_baseline(household, actor=actor)
+    household.village_id = code
+    household.save(update_fields=["village", "updated_at"])
+    names = dict(Region.objects.filter(code__in=(old, code)).values_list("code", "name"))
+    version = history.record_version(household, kind=HouseholdVersion.Kind.TRANSFER, actor=actor,
+                                     reason=reason, valid_from=valid_from)
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=household,
+                 summary=f"transferred {household.number} from {old} to {code}: {reason}"[:300],
+                 detail={"transfer": {"from": old, "from_name": names.get(old, ""), "to": code,
+                                      "to_name": names.get(code, "")}, "changes": version.changes})
+    hooks.household_transferred(household.pk, old, code)
     mark_changed((), households=[household.pk])
     return household
 
@@ -352,9 +406,72 @@ def import_registry(
     laps("write.commit")
     mark_changed(())  # the households written carry updated_at: the indicators' refresh finds them
     result.timings["write"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    say("核查数据质量 / checking data quality", 0.95)
+    result.add(entry_warnings(tables))
+    if result.warnings and report_path is not None:  # the clerk's rows with the warnings marked (yellow)
+        present = [tables.get(s.name) or Table.empty(s.name, s.upload_columns) for s in SHEETS]
+        error_workbook(present, result.warnings, report_path)
+        result.error_report = report_path
+    result.timings["warnings"] = time.perf_counter() - t0
     result.seconds = time.perf_counter() - started
     say("完成 / done", 1.0)
     return result
+
+
+WARNING_CHECK_LIMIT = 20_000  # households of one import checked at once; larger imports: the quality run's findings
+
+
+def entry_warnings(tables: dict[str, Table]) -> list[Conflict]:
+    """The warning tier of the import (issue 14 item 4): after the write, the warnings the registered providers
+    (data quality's warning and hint rules) find in the households of the file, on the clerk's row of the household
+    or of the member, in the column the rule's evidence names where it names one. They never reject: the rows are
+    written. An import of more than ``WARNING_CHECK_LIMIT`` households gets one note instead, and its warnings from
+    the next quality run (findings)."""
+    hh = tables.get(HOUSEHOLDS.name)
+    if hh is None or hh.frame.height == 0 or not hooks.has_warning_providers():
+        return []
+    number_header = HOUSEHOLDS.column("number").header
+    if hh.frame.height > WARNING_CHECK_LIMIT:
+        return [Conflict(HOUSEHOLDS.name, FILE_LEVEL, "", "", (
+            f"本次导入超过 {WARNING_CHECK_LIMIT} 户，数据质量提示见下一次数据质量核查的结果 / more than "
+            f"{WARNING_CHECK_LIMIT} households: their data-quality warnings come with the next quality run"),
+            Severity.WARNING)]
+    hh_rows = dict(zip(hh.frame[number_header].to_list(), hh.frame[ROW].to_list(), strict=True))
+    numbers = list(hh_rows)
+    ids: dict[int, str] = {}
+    for i in range(0, len(numbers), 5000):
+        ids.update(Household.objects.filter(number__in=numbers[i:i + 5000]).values_list("id", "number"))
+    found = hooks.warnings_for(ids)
+    if not found:
+        return []
+    members = tables.get(MEMBERS.name)
+    member_rows: dict[tuple[str, str], int] = {}
+    if members is not None:
+        key = (MEMBERS.column("household").header, MEMBERS.column("id_number").header)
+        member_rows = {(n, i): r for n, i, r in members.frame.select(*key, ROW).iter_rows()}
+    person_ids = [int(w["record"].split(":")[1]) for items in found.values() for w in items
+                  if str(w.get("record", "")).startswith("person:")]
+    people = dict(Member.objects.filter(pk__in=person_ids).values_list("id", "id_number")) if person_ids else {}
+    out: list[Conflict] = []
+    for hid, items in found.items():
+        number = ids.get(hid)
+        if number is None:
+            continue
+        for w in items:
+            kind, _, record = str(w.get("record", "")).partition(":")
+            sheet, row = HOUSEHOLDS, hh_rows.get(number, FILE_LEVEL)
+            if kind == "person" and record.isdigit():
+                at = member_rows.get((number, people.get(int(record), "")))
+                if at is not None:
+                    sheet, row = MEMBERS, at
+            evidence = w.get("evidence") or {}
+            if isinstance(evidence, str):
+                evidence = json.loads(evidence)
+            column = next((sheet.by_field[k].header for k in evidence if k in sheet.by_field), "")
+            out.append(Conflict(sheet.name, row, column, "",
+                                f"数据质量提示：{w['name']} / data-quality warning: {w['name_en']}", Severity.WARNING))
+    return out
 
 
 SHEET_ORDER = {s.name: i for i, s in enumerate(SHEETS)}

@@ -89,6 +89,9 @@ UPLOAD_KIND = {
 }
 
 
+NOT_COLLECTED = "空白为未采集，不视为“是” / empty means not collected, never “yes”"
+
+
 def _money(header: str, field_name: str, **kw: Any) -> Column:
     return Column(header, field_name, "decimal", default="0", places=2, digits=12, **kw)
 
@@ -116,16 +119,16 @@ HOUSEHOLDS = Sheet(
         Column("耕地面积（亩）", "cultivated_land", "decimal", default="0", places=2, digits=8),
         Column("有效灌溉面积（亩）", "irrigated_land", "decimal", default="0", places=2, digits=8),
         Column("林地面积（亩）", "forest_land", "decimal", default="0", places=2, digits=8),
-        Column("是否通生产用电", "has_production_power", "bool", default=True),
-        Column("是否通生活用电", "has_living_power", "bool", default=True),
-        Column("是否通广播电视", "has_radio_tv", "bool", default=True),
+        Column("是否通生产用电", "has_production_power", "bool", note=NOT_COLLECTED),
+        Column("是否通生活用电", "has_living_power", "bool", note=NOT_COLLECTED),
+        Column("是否通广播电视", "has_radio_tv", "bool", note=NOT_COLLECTED),
         Column("是否通宽带", "has_broadband", "bool", default=False),
         Column("与村主干路距离（公里）", "road_distance_km", "decimal", default="0", places=1, digits=6),
         Column("入户路类型", "road_type", "code", "road_type", default=""),
         Column("住房面积（平方米）", "housing_area", "decimal", default="0", places=1, digits=7),
         Column("住房安全等级", "housing_safety", "code", "housing_safety", default=""),
-        Column("饮水是否困难", "water_difficult", "bool", default=False),
-        Column("饮水是否安全", "water_safe", "bool", default=True),
+        Column("饮水是否困难", "water_difficult", "bool", note=NOT_COLLECTED),
+        Column("饮水是否安全", "water_safe", "bool", note=NOT_COLLECTED),
         Column("主要燃料类型", "fuel_type", "code", "fuel_type", default=""),
         Column("是否有卫生厕所", "has_sanitary_toilet", "bool", default=False),
         Column("是否加入农民专业合作社", "in_cooperative", "bool", default=False),
@@ -158,7 +161,7 @@ MEMBERS = Sheet(
         Column("务工时间（月）", "work_months", "int", default=0, low=0, high=12),
         Column("公益性岗位（月）", "welfare_job_months", "int", default=0, low=0, high=12),
         Column("是否会讲普通话", "speaks_mandarin", "bool", default=True),
-        Column("是否参加基本医疗保险", "has_medical_insurance", "bool", default=True),
+        Column("是否参加基本医疗保险", "has_medical_insurance", "bool", note=NOT_COLLECTED),
         Column("是否参加大病保险", "has_serious_illness_insurance", "bool", default=False),
         Column("是否参加基本养老保险", "has_pension_insurance", "bool", default=False),
         Column("是否享受低保", "receives_dibao", "bool", default=False),

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fupin.core import permissions
@@ -17,7 +20,7 @@ from fupin.core.exports import audited_file
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
-from fupin.registry import dossier, exports, selectors, services, svgchart
+from fupin.registry import dossier, exports, hooks, selectors, services, svgchart
 from fupin.registry.forms import (
     ChangeForm,
     HouseholdForm,
@@ -25,9 +28,10 @@ from fupin.registry.forms import (
     MemberForm,
     ReasonForm,
     RegisterForm,
+    TransferForm,
     add_service_errors,
 )
-from fupin.registry.models import INCOME_FIELDS, Household
+from fupin.registry.models import INCOME_FIELDS, Household, HouseholdVersion
 from fupin.registry.selectors import HouseholdFilter
 
 
@@ -77,6 +81,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # measures (lifecycle's, by its template tag) are not part of the dossier's versions: shown as they are now;
     # so is what demonstration shops paid the household (commerce's template tag)
     context["show_measures"] = as_of is None
+    context["can_transfer"] = services.can_transfer(request.user) and as_of is None
     return render(request, "registry/household_detail.html", context)
 
 
@@ -148,6 +153,34 @@ def member_row(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _quality_warnings(household: Household, record: str, form: Any) -> list[str]:
+    """The data-quality warnings of the saved record (``registry.hooks``: data quality's warning and hint rules),
+    put next to the form fields their evidence names (``field.quality_warnings``); the others are returned, for
+    the top of the form. Cached per version of the dossier: every write records a version."""
+    latest = HouseholdVersion.objects.filter(household=household).order_by("-id").values_list("id", flat=True).first()
+    key = f"registry:warnings:{household.pk}:{latest}:{household.updated_at.timestamp() if household.updated_at else 0}"
+    found = cache.get(key)
+    if found is None:
+        found = hooks.warnings_for([household.pk]).get(household.pk, [])
+        cache.set(key, found, 600)
+    english = (translation.get_language() or "").startswith("en")
+    general: list[str] = []
+    for w in found:
+        if w.get("record") != record:
+            continue
+        text = w["name_en"] if english else w["name"]
+        evidence = w.get("evidence") or {}
+        if isinstance(evidence, str):
+            evidence = json.loads(evidence)
+        fields = [k for k in evidence if k in form.fields]
+        for name in fields:
+            bound = form[name]
+            bound.quality_warnings = [*getattr(bound, "quality_warnings", []), text]
+        if not fields:
+            general.append(text)
+    return general
+
+
 def _household_initial(household: Household) -> dict[str, Any]:
     return {name: getattr(household, name) for name in HouseholdForm.base_fields}
 
@@ -174,7 +207,33 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = HouseholdForm(prefix="h", initial=_household_initial(household))
         change = ChangeForm()
-    return render(request, "registry/household_edit.html", {"household": household, "form": form, "change": change})
+    general = _quality_warnings(household, f"household:{household.pk}", form)
+    return render(request, "registry/household_edit.html", {"household": household, "form": form, "change": change,
+                                                            "quality_warnings": general})
+
+
+@login_required
+def household_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The county office moves a household to another village (issue 22): an explicit, audited action."""
+    if not services.can_transfer(request.user):
+        raise PermissionDenied
+    household = selectors.household_for(request.user, pk)
+    villages = [v for v in (selectors.villages_for(request.user) or []) if v[0] != household.village_id] or None
+    form = TransferForm(request.POST or None, villages=villages, scope=scope_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_household(actor=request.user, household=household,
+                                        village_code=form.cleaned_data["village"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            add_service_errors(exc, form)
+        else:
+            messages.success(request, _("Household %(number)s moved to the new village.") % {"number": household.number})
+            return redirect("household", household.pk)
+    return render(request, "registry/household_transfer.html", {
+        "household": household, "form": form,
+        "village_name": household.village.name, "township_name": household.village.parent.name
+        if household.village.parent else "",
+    })
 
 
 @login_required
@@ -224,6 +283,7 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         reason = ReasonForm()
     return render(request, "registry/member_form.html", {
         "household": household, "m": form, "reason": reason, "title": _("Edit a member"), "member": member,
+        "quality_warnings": _quality_warnings(household, f"person:{member.pk}", form),
     })
 
 

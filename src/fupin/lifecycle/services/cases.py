@@ -64,11 +64,13 @@ from fupin.registry.models import Household
 def open_case(
     *, actor: Any, household: Household, kind: str, reason: str, year: int | None = None, evidence: str = "",
     evidence_file: str = "", category: str = "", risks: Iterable[str] = (), elimination_method: str = "",
-    origin: str = "",
+    origin: str = "", income_reason: str = "",
 ) -> Case:
     """The application (申请), entered by the village clerk for the household. With
     ``origin="verification"`` the township reviewer or county administrator who confirmed a doubt of the data
-    comparison opens it instead; the step records that origin."""
+    comparison opens it instead; the step records that origin. An inclusion (identification, new poverty,
+    monitoring object) whose income is implausible (``lifecycle.gates.inclusion_doubts``: data quality's
+    bounds) needs ``income_reason``, kept with the case's evidence."""
     household = Household.objects.select_for_update().get(pk=household.pk)
     if origin not in OPENERS:
         raise LifecycleError(f"未知的来源“{origin}” / unknown origin {origin!r}")
@@ -123,6 +125,16 @@ def open_case(
         if unmet:
             raise LifecycleError("不符合风险消除条件 / conditions for eliminating the risk not met: " + "; ".join(unmet))
         values["elimination_method"] = elimination_method
+    if kind in (Kind.IDENTIFICATION, Kind.NEW_POVERTY, Kind.MONITORING):
+        from fupin.lifecycle.gates import inclusion_doubts
+
+        doubts = inclusion_doubts(household, kind=kind, year=year)
+        if doubts and not income_reason.strip():
+            raise LifecycleError("收入不合理，须说明纳入理由 / the income makes this inclusion implausible: state why "
+                                 "the household is included (income_reason): " + "; ".join(doubts))
+        if doubts:
+            evidence = "\n".join(x for x in (evidence, f"收入不合理的说明 / why despite the income: {income_reason.strip()}"
+                                               f"（{'; '.join(doubts)}）") if x)
     case = Case.objects.create(
         household=household, kind=kind, year=year, reason=reason, evidence=evidence, opened_by=actor,
         previous_status=household.status, **values,

@@ -12,10 +12,12 @@ VILLAGE = "533301205201"  # 季加村, the clerk's village
 
 def person(birth=dt.date(1975, 3, 4), sex="1", relation="01", seq=7, region="533301", **extra):
     return {"name": "王五", "id_number": idnumber.make(idnumber.issuing_code(region, birth.year), birth, seq, sex),
-            "relation": relation, "ethnicity": "20", "health": "01", **extra}
+            "relation": relation, "ethnicity": "20", "health": "01", "has_medical_insurance": True, **extra}
 
 
-APPLICANT = {"standard": "01", "attribute": "01", "main_cause": "01", "housing_safety": "C"}
+# living conditions as collected (an absent answer is "not collected", never met: issue 14 item 6)
+APPLICANT = {"standard": "01", "attribute": "01", "main_cause": "01", "housing_safety": "C", "water_safe": True,
+             "water_difficult": False, "has_living_power": True}
 
 
 class Clock:

@@ -45,6 +45,7 @@ def clean_household(village: Region, *, status: str = "poor", user: Any = None, 
         attribute="05" if status in ("exited", "monitored") else "01", main_cause="07", identified_year=2016,
         exit_year=2019 if status in ("exited", "monitored") else None, housing_safety="A", housing_area=Decimal(90),
         phone=f"138{n:08d}", water_safe=True, water_difficult=False, has_living_power=True,
+        has_production_power=True, has_radio_tv=True,
     )
     values.update(fields)
     h = Household.objects.create(**values)

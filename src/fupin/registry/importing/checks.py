@@ -305,9 +305,10 @@ def reused_numbers(hh: pl.DataFrame, members: pl.DataFrame, old_hh: pl.DataFrame
         _new_name=pl.col("village_id").replace_strict(names, default=pl.col("village_id")),
     )
     errs.add(bad, moved, HOUSEHOLDS.name, HOUSEHOLDS.column("number").header, pl.format(
-        "户编号 {} 已登记为{}（{}）的另一户，本行写的是{}（{}）：户编号不能用于另一户，也不能借导入迁户；确需迁户请办理迁移 / "
-        "household number {} is registered in village {} ({}); row {} gives village {} ({}): a number cannot be reused "
-        "for another household, and an import does not move a household",
+        "户编号 {} 已登记为{}（{}）的另一户，本行写的是{}（{}）：户编号不能用于另一户，也不能借导入迁户；确需迁户，"
+        "请县级管理员在该户档案页点“迁往他村”办理 / household number {} is registered in village {} ({}); row {} gives "
+        "village {} ({}): a number cannot be reused for another household, and an import does not move a household; "
+        "to move it, a county administrator uses “Transfer to another village” on the household's dossier page",
         "number", "_old_name", "_old_village", "_new_name", "village_id",
         "number", "_old_village", "_old_name", ROW, "village_id", "_new_name"), value=pl.col("number"))
     errs.add(bad, ~moved & others, HOUSEHOLDS.name, HOUSEHOLDS.column("number").header, pl.format(

@@ -15,6 +15,7 @@ from fupin.core.uploads import ROW, Conflict, Table
 from fupin.registry.template import Sheet, cents_text
 
 ERROR_SCHEMA: dict[str, Any] = {"sheet": pl.Utf8, "row": pl.Int64, "column": pl.Utf8, "value": pl.Utf8, "message": pl.Utf8}
+NOT_COLLECTED_TEXT = ("未采集", "not collected")  # an explicit blank: NULL, as an empty cell
 BOOL_TEXT = {
     "是": True, "否": False, "Y": True, "N": False, "y": True, "n": False, "TRUE": True, "FALSE": False,
     "True": True, "False": False, "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
@@ -98,8 +99,9 @@ def parse_sheet(table: Table, sheet_spec: Sheet, errs: Errors) -> pl.DataFrame:
         elif c.kind == "bool":
             parsed.append(raw.replace_strict(BOOL_TEXT, default=None, return_dtype=pl.Boolean).alias(work))
             value = pl.col(work)
-            checks.append((raw.is_not_null() & value.is_null(), c.header,
-                           pl.format("“{}”应为 是 或 否 / must be 是 (yes) or 否 (no)", raw)))
+            checks.append((raw.is_not_null() & value.is_null() & ~raw.is_in(NOT_COLLECTED_TEXT), c.header,
+                           pl.format("“{}”应为 是、否 或 未采集 / must be 是 (yes), 否 (no) or 未采集 (not collected)",
+                                     raw)))
         elif c.kind in ("int", "year"):
             parsed.append(raw.cast(pl.Int64, strict=False).alias(work))
             value = pl.col(work)

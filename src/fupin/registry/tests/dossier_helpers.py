@@ -28,7 +28,7 @@ def member_post(i: int, *, name: str, id_number: str, relation: str = "01", **ex
     data = {
         "member_rows": str(i), f"m{i}-name": name, f"m{i}-id_type": "1", f"m{i}-id_number": id_number,
         f"m{i}-relation": relation, f"m{i}-ethnicity": "01", f"m{i}-health": "01",
-        f"m{i}-has_medical_insurance": "on",
+        f"m{i}-has_medical_insurance": "True",  # 是 (empty: not collected)
     }
     data.update({f"m{i}-{k}": v for k, v in extra.items()})
     return data
@@ -39,7 +39,7 @@ def register_post(number: str, members: list[dict[str, Any]], village: str = CLE
     """POST data of the registration form; members from ``member_post`` (their ``member_rows`` combined)."""
     data: dict[str, Any] = {
         "village": village, "number": number, "h-status": "poor", "h-standard": "01", "h-attribute": "01",
-        "h-main_cause": "01", "h-identified_year": "2019", "h-housing_safety": "A", "h-water_safe": "on",
+        "h-main_cause": "01", "h-identified_year": "2019", "h-housing_safety": "A", "h-water_safe": "True",
     }
     data.update({f"h-{k}": v for k, v in household.items()})
     rows = []
@@ -60,8 +60,10 @@ def household_post(household: Any, **changes: Any) -> dict[str, Any]:
         data[f"h-{name}"] = "" if value is None else str(value)
     for name in ("housing_area", "cultivated_land", "irrigated_land", "forest_land", "road_distance_km"):
         data[f"h-{name}"] = str(getattr(household, name))
-    for name in ("water_safe", "has_production_power", "has_living_power", "has_radio_tv", "has_broadband",
-                 "water_difficult", "is_military_family", "is_only_child", "is_two_daughters",
+    for name in ("water_safe", "has_production_power", "has_living_power", "has_radio_tv", "water_difficult"):
+        value = getattr(household, name)  # 未采集 / 是 / 否
+        data[f"h-{name}"] = "" if value is None else str(value)
+    for name in ("has_broadband", "is_military_family", "is_only_child", "is_two_daughters",
                  "has_sanitary_toilet", "in_cooperative"):
         if getattr(household, name):
             data[f"h-{name}"] = "on"

@@ -162,7 +162,7 @@ def test_add_edit_and_remove_a_member(users, households):
     c = login("clerk")
     child_id = valid_id(CHILD_BIRTH, 5, "2")
     add = {"m0-name": "张小妹", "m0-id_type": "1", "m0-id_number": child_id, "m0-relation": "04",
-           "m0-ethnicity": "01", "m0-health": "01", "m0-has_medical_insurance": "on"}
+           "m0-ethnicity": "01", "m0-health": "01", "m0-has_medical_insurance": "True"}
     r = c.post(f"/households/{h.pk}/members/add/", {**add, "reason": ""})
     assert r.status_code == 200 and field_errors(r.content.decode(), "reason")
     assert not h.members.filter(id_number=child_id).exists()

@@ -101,7 +101,7 @@ def test_heads_codes_numbers_and_orphans(users, tmp_path):
     assert "“因穷”" in errors[("户", 2, "主要致贫原因")]
     assert "不是数值" in errors[("户", 2, "耕地面积（亩）")]
     assert "不在“户”表中" in errors[("收入", 2, "户编号")]
-    assert "是 或 否" in errors[("户", 3, "是否通宽带")]
+    assert "是、否 或 未采集" in errors[("户", 3, "是否通宽带")]
 
 
 def test_empty_file(users, tmp_path):
