@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fupin.indicators",
     "fupin.connectivity",
     "fupin.commerce",
+    "fupin.team",
     "fupin.home",
     "fupin.quality",
     "fupin.projects",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from fupin.commerce import selectors, services
-from fupin.commerce.attendance_upload import COLUMNS as ATTENDANCE_COLUMNS
+from fupin.team.attendance_upload import COLUMNS as ATTENDANCE_COLUMNS
 from fupin.commerce.models import Category, ShopStatus, Tier, TraceEventKind
 from fupin.commerce.purchase_upload import COLUMNS
 from fupin.connectivity import maps
