@@ -124,6 +124,8 @@ class Household(models.Model):
             models.Index(fields=["status"], name="household_status_idx"),
             models.Index(fields=["main_cause"], name="household_main_cause_idx"),
             models.Index(fields=["source"], name="household_source_idx"),
+            # The team app's coverage list "households without a responsible cadre", nationwide in one page.
+            models.Index(fields=["village", "id"], condition=Q(cadre__isnull=True), name="registry_household_no_cadre"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,5 @@
 """registry.Cadre becomes the person record of every team member (issue 16): ID number, kind, serving dates and
-the user account a cadre signs in with."""
+the user account a cadre signs in with; a partial index for households without a cadre."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -38,5 +38,9 @@ class Migration(migrations.Migration):
             model_name='cadre',
             name='user',
             field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cadre', to=settings.AUTH_USER_MODEL, verbose_name='user account'),
+        ),
+        migrations.AddIndex(
+            model_name='household',
+            index=models.Index(condition=models.Q(('cadre__isnull', True)), fields=['village', 'id'], name='registry_household_no_cadre'),
         ),
     ]
