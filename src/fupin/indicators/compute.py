@@ -69,6 +69,7 @@ from fupin.quality.models import Finding
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
+from fupin.team import indicators as team_indicators
 
 IV = IndicatorValue._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
@@ -96,8 +97,9 @@ EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time",
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
 COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
+TEAM = team_indicators.CODES  # teams, training, remote education and health (team.indicators)
 PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *PROJECTS)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *TEAM, *PROJECTS)
 # Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
 PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 # Indicators whose source is collected county by county (the facility records a county's departments upload, the
@@ -109,6 +111,7 @@ REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = {
     "clinic_connected": (FACILITIES, "type IN ('township_health', 'village_clinic')"),
     "village_ecommerce": (coverage.STATIONS, "1 = 1"),
     "township_express": (FACILITIES, "type = 'express'"),
+    **team_indicators.REPORTED_BY_COUNTY,
 }
 REGIONS = Region._meta.db_table
 
@@ -637,6 +640,8 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))
+        step("team", lambda: team_indicators.leaves(cur, on=win.coverage_on or win.today, starts_on=win.starts_on,
+                                                    ends_on=win.ends_on))
         step("projects", lambda: project_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
