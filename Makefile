@@ -56,6 +56,7 @@ db:
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(FUPIN) demo_connectivity
 	$(FUPIN) demo_commerce --if-empty
+	$(FUPIN) demo_team --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) demo_projects --if-empty
 	$(FUPIN) run_monitoring
