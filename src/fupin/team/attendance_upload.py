@@ -17,6 +17,7 @@ from fupin.core.scoping import Scope
 from fupin.core.uploads import ROW, Column, Conflict, Kind, Table, read_upload
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
+from fupin.registry.importing.existing import select_in
 from fupin.registry.models import Cadre, Member
 from fupin.team.models import Attendance, TraineeLevel, Training
 
@@ -62,9 +63,10 @@ def check(content: bytes, filename: str, *, training: Training, scope: Scope) ->
     flag(f, pl.col("certificate").str.len_chars() > 40, "certificate", "至多40字 / at most 40 characters")
     f = f.with_columns(pl.col("level").fill_null("培训").replace_strict(LEVELS, default=None).alias("_level"))
     flag(f, pl.col("_level").is_null(), "level", "层级应为 培训、从业 或 高级人才 / trained, practitioner or senior")
-    villages = set(Region.objects.filter(code__in=f["village"].drop_nulls().unique().to_list(), level=Level.VILLAGE)
-                   .values_list("code", flat=True))
-    known = pl.col("village").is_in(list(villages))
+    # Look-ups by many keys go through ``select_in`` (one array on PostgreSQL): lists of a million rows.
+    villages = select_in(f"SELECT code FROM {Region._meta.db_table} WHERE level = {int(Level.VILLAGE)} AND code {{in}}",
+                         f["village"].drop_nulls().unique(), {"code": pl.Utf8})["code"]
+    known = pl.col("village").is_in(villages.implode())
     flag(f, pl.col("village").is_not_null() & ~known, "village", "不是行政村代码 / not a village code")
     if scope.prefix:
         flag(f, known & ~pl.col("village").str.starts_with(scope.prefix), "village",
@@ -80,12 +82,11 @@ def check(content: bytes, filename: str, *, training: Training, scope: Scope) ->
     flag(f, given & pl.col("_id").is_in(list(on_list)), "id_number", "已在本次培训名单中 / already on this training")
     if any(c.is_error for c in conflicts):
         return Checked(table, conflicts, f.clear())
-    wanted = f.filter(given)["_id"].to_list()
-    members = pl.DataFrame(list(Member.objects.filter(id_number__in=wanted, is_active=True)
-                                .values_list("id_number", "id")), schema={"_id": pl.Utf8, "_member": pl.Int64},
-                           orient="row").unique("_id")
-    cadres = pl.DataFrame(list(Cadre.objects.filter(id_number__in=wanted).values_list("id_number", "id")),
-                          schema={"_id": pl.Utf8, "_cadre": pl.Int64}, orient="row").unique("_id")
+    wanted = f.filter(given)["_id"]
+    members = select_in(f"SELECT id_number AS _id, id AS _member FROM {Member._meta.db_table} WHERE is_active "
+                        "AND id_number {in}", wanted, {"_id": pl.Utf8, "_member": pl.Int64}).unique("_id")
+    cadres = select_in(f"SELECT id_number AS _id, id AS _cadre FROM {Cadre._meta.db_table} WHERE id_number {{in}}",
+                       wanted, {"_id": pl.Utf8, "_cadre": pl.Int64}).unique("_id")
     return Checked(table, conflicts, f.join(members, on="_id", how="left").join(cadres, on="_id", how="left"))
 
 
