@@ -25,8 +25,8 @@ from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.scoping import scope_of
 from fupin.core.tree import is_code, subtree_bounds
 from fupin.registry.template import (
-    FALSE_TEXT,
     CADRE_FIELD,
+    FALSE_TEXT,
     HOUSEHOLDS,
     INCOMES,
     MEMBERS,

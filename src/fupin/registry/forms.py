@@ -101,8 +101,9 @@ class HouseholdForm(forms.Form):
                    .filter(Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())))
         if current_cadre is not None:
             serving = serving | Cadre.objects.filter(pk=current_cadre.pk)
-        self.fields["cadre_id"].choices = [("", "—"), *((str(c.pk), f"{c.name}（{c.unit}）")
-                                                     for c in serving.distinct().order_by("name")[:500])]
+        options = [(str(c.pk), f"{c.name}（{c.unit}）") for c in serving.distinct().order_by("name")[:500]]
+        field: Any = self.fields["cadre_id"]
+        field.choices = [("", "—"), *options]
 
     def data_for_service(self) -> dict[str, Any]:
         """Cleaned values without the blanks of optional numbers (the model defaults apply)."""

@@ -226,8 +226,9 @@ class MyHousehold(Schema):
 
 @router.get("/mine", response=list[MyHousehold], summary="The signed-in cadre's households, unvisited this month first")
 def mine(request: HttpRequest) -> list[dict[str, Any]]:
+    households: list[Any] = list(selectors.my_households(request.user))
     return [{"id": h.pk, "number": h.number, "village_code": h.village_id, "visited_this_month": h.visited_this_month,
-             "last_visit": h.last_visit} for h in selectors.my_households(request.user)]
+             "last_visit": h.last_visit} for h in households]
 
 
 class TrainingOut(Schema):

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from fupin.core.benchmarks import timed
+from fupin.core.sql import is_postgres
 from fupin.registry.bench import yunnan_demo
 
 Row = tuple[str, float, str]
@@ -107,8 +108,8 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
                              f"members matched, {r.created / max(r.seconds, 1e-9):,.0f} rows/s")
     assert result.ok, result.conflicts[:3]
     assert Attendance.objects.count() == before + n
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
+    if is_postgres():
+        with connection.cursor() as cur:
             cur.execute("ANALYZE")
     for what, qs in (
         ("poor villages without a first secretary", lambda: selectors.villages_missing(user, "first_secretary")),
@@ -128,7 +129,7 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
         rows.append((f"coverage list, whole country: {what} — first page of 50 with its count", seconds,
                      f"{count:,} rows, {got} shown, median of 5: {seconds * 1000:.0f} ms"))
         seconds, got = _median_ms(deep_page)
-        rows.append((f"… page 101 of the same list", seconds, f"{got} shown, median of 5: {seconds * 1000:.0f} ms"))
+        rows.append(("… page 101 of the same list", seconds, f"{got} shown, median of 5: {seconds * 1000:.0f} ms"))
     return rows
 
 

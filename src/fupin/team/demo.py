@@ -20,7 +20,7 @@ from django.utils import timezone
 from fupin.connectivity.models import Facility
 from fupin.core.sql import date_param, reset_sequences
 from fupin.core.tree import subtree_bounds
-from fupin.regions.models import Level, Region
+from fupin.regions.models import Region
 from fupin.registry import idnumber
 from fupin.registry.models import Cadre, CadreKind, Household, Member, Source
 from fupin.registry.statuses import REGISTERED_STATUSES

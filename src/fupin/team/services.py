@@ -41,11 +41,11 @@ from fupin.team.models import (
     FollowUp,
     Posting,
     PostingRole,
+    Training,
     TrainingMode,
     TrainingTopic,
     Visit,
     VisitPhoto,
-    Training,
 )
 
 # The organisation department and the poverty office of a county (and above) manage teams and training.
@@ -308,10 +308,11 @@ def log_visit(*, actor: Any, household_id: int, visited_on: Any, findings: str, 
         cadre = own
     else:
         household = get_scoped_or_404(Household.objects.all(), actor, pk=household_id)
-        cadre = (_cadre_in_scope(actor, cadre_id) if cadre_id not in (None, "") else
-                 household.cadre if household.cadre_id else None)
-        if cadre is None:
+        chosen = (_cadre_in_scope(actor, cadre_id) if cadre_id not in (None, "") else
+                  household.cadre if household.cadre_id else None)
+        if chosen is None:
             raise ValidationError({"cadre": "该户尚无帮扶责任人，请选择走访干部 / choose the visiting cadre"})
+        cadre = chosen
     day = _day(visited_on, "visited_on")
     if day > timezone.localdate():
         raise ValidationError({"visited_on": "走访日期不能晚于今天 / the visit cannot be in the future"})

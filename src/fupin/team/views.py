@@ -32,7 +32,7 @@ from fupin.core.exports import audited_export, audited_file
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.core.permissions import has_any_role
-from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scope_of
+from fupin.core.scoping import Scope, get_scoped_or_404, narrow_or_404, scope_of
 from fupin.regions.models import Level, Region
 from fupin.registry.models import CadreKind, Household
 from fupin.team import selectors, services
@@ -63,7 +63,7 @@ def _villages(user: Any) -> list[Region]:
     prefix = scope_of(user).prefix
     if not prefix or len(prefix) < 6:
         return []
-    return list(Region.objects.filter(code__startswith=prefix, level=Level.VILLAGE).order_by("code")[:2000])
+    return list(Region.objects.filter(Scope(prefix).q("code"), level=Level.VILLAGE).order_by("code")[:2000])
 
 
 # --- coverage -----------------------------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _coverage_rows(user: Any, what: str, region: str, ceiling: int) -> tuple[list[str], Any, Any]:
     """(header, queryset, row function) of one coverage list."""
     if what in selectors.MISSING:
-        return ([_("Division code"), _("Village"), _("Township"), _("County")],
+        return ([_("Division code"), _("Village"), _("Township name"), _("County name")],
                 selectors.villages_missing(user, what, region=region),
                 lambda v: [v.code, v.name, v.parent.name if v.parent else "",
                            v.parent.parent.name if v.parent and v.parent.parent else ""])
@@ -110,7 +110,7 @@ def _coverage_rows(user: Any, what: str, region: str, ceiling: int) -> tuple[lis
                 selectors.households_without_cadre(user, region=region),
                 lambda h: [h.number, h.village.name, h.village_id, label("household_status", h.status)])
     if what == "overloaded":
-        return ([_("Team member"), _("Work unit"), _("Region"), _("Households")],
+        return ([_("Team member"), _("Cadre's work unit"), _("Region"), _("Households")],
                 selectors.overloaded_cadres(user, ceiling=ceiling, region=region),
                 lambda c: [c.name, c.unit, c.region.name, c.households_n])
     raise Http404
@@ -238,7 +238,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     own = services.cadre_of(user)
     if own is None:
         raise PermissionDenied(_("This page is for helping cadres with a team member record."))
-    rows = list(selectors.my_households(user))
+    rows: list[Any] = list(selectors.my_households(user))
     masker = Masker(user)
     heads = {m.household_id: m.name for m in _heads([h.pk for h in rows])}
     for h in rows:
@@ -372,7 +372,7 @@ def training(request: HttpRequest, pk: int) -> HttpResponse:
                 context.update(result=result, errors=result.conflicts[:200],
                                error_url=reverse("team_training_errors", args=[t.pk, token]))
     masker = Masker(user)
-    rows = list(selectors.attendance(user, t)[:500])
+    rows: list[Any] = list(selectors.attendance(user, t)[:500])
     for a in rows:
         a.shown_name = masker.name(a.name)
     if rows:

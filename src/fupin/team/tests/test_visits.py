@@ -41,7 +41,7 @@ def test_cadre_sees_only_own_households_and_logs_a_visit_with_a_photo(cadre_user
         with pytest.raises(PermissionDenied):  # another cadre's household
             services.log_visit(actor=cadre_user, household_id=assigned["533301101201"].pk,
                                visited_on=dt.date.today().isoformat(), findings="x")
-    assert list(selectors.my_households(cadre_user))[0].visited_this_month
+    assert next(iter(selectors.my_households(cadre_user))).visited_this_month
 
 
 def test_photos_are_checked_by_size_and_type(cadre_user, assigned, tmp_path):
