@@ -12,7 +12,10 @@ from typing import Any
 
 import polars as pl
 
-from fupin.core.bulk import copy_frame
+from django.db import connection
+
+from fupin.core.bulk import copy_frame, is_postgres
+from fupin.core.bulkload import BulkAppend
 from fupin.core.scoping import Scope
 from fupin.core.uploads import ROW, Column, Conflict, Kind, Table, read_upload
 from fupin.regions.models import Level, Region
@@ -65,7 +68,8 @@ def check(content: bytes, filename: str, *, training: Training, scope: Scope) ->
     flag(f, pl.col("_level").is_null(), "level", "层级应为 培训、从业 或 高级人才 / trained, practitioner or senior")
     # Look-ups by many keys go through ``select_in`` (one array on PostgreSQL): lists of a million rows.
     villages = select_in(f"SELECT code FROM {Region._meta.db_table} WHERE level = {int(Level.VILLAGE)} AND code {{in}}",
-                         f["village"].drop_nulls().unique(), {"code": pl.Utf8})["code"]
+                         f["village"].drop_nulls().unique(), {"code": pl.Utf8},
+                         scan=(Region._meta.db_table, "code"))["code"]
     known = pl.col("village").is_in(villages.implode())
     flag(f, pl.col("village").is_not_null() & ~known, "village", "不是行政村代码 / not a village code")
     if scope.prefix:
@@ -84,7 +88,8 @@ def check(content: bytes, filename: str, *, training: Training, scope: Scope) ->
         return Checked(table, conflicts, f.clear())
     wanted = f.filter(given)["_id"]
     members = select_in(f"SELECT id_number AS _id, id AS _member FROM {Member._meta.db_table} WHERE is_active "
-                        "AND id_number {in}", wanted, {"_id": pl.Utf8, "_member": pl.Int64}).unique("_id")
+                        "AND id_number {in}", wanted, {"_id": pl.Utf8, "_member": pl.Int64},
+                        scan=(Member._meta.db_table, "_id")).unique("_id")
     cadres = select_in(f"SELECT id_number AS _id, id AS _cadre FROM {Cadre._meta.db_table} WHERE id_number {{in}}",
                        wanted, {"_id": pl.Utf8, "_cadre": pl.Int64}).unique("_id")
     return Checked(table, conflicts, f.join(members, on="_id", how="left").join(cadres, on="_id", how="left"))
@@ -97,4 +102,15 @@ def write(checked: Checked, *, training: Training) -> Any:
         .alias("id_number"), pl.col("_member").alias("member_id"), pl.col("_level").alias("level"),
         pl.col("outcome").fill_null("").alias("outcome"), pl.col("_cadre").alias("cadre_id"),
         pl.col("certificate").fill_null("").alias("certificate"))
-    return copy_frame(Attendance._meta.db_table, frame)
+    # Large lists (a province's yearly training records) load as the registry import does: foreign keys checked
+    # set-based after the COPY instead of per row, secondary indexes rebuilt when the list is a large share.
+    table = Attendance._meta.db_table
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+    bulk = BulkAppend({table: frame.height})
+    bulk.begin(locked=[table])
+    with bulk.appending():
+        written = copy_frame(table, frame)
+    bulk.finish()
+    return written

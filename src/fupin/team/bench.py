@@ -39,6 +39,13 @@ def _country(rows: list[Row]) -> None:
 
     timed("a fifth of the country's villages flagged poor (synthetic)", flag, rows, lambda n: f"{n:,} poor villages")
 
+    def without_cadre() -> int:
+        with connection.cursor() as cur:
+            cur.execute("UPDATE registry_household SET cadre_id = NULL WHERE id % 10 = 3 AND cadre_id IS NOT NULL")
+            return int(cur.rowcount)
+
+    timed("a tenth of the households without a cadre (synthetic)", without_cadre, rows, lambda n: f"{n:,} households")
+
 
 def _user() -> Any:
     from django.contrib.auth.models import Group

@@ -198,7 +198,7 @@ def post(*, actor: Any, cadre_id: Any, region_code: str, role: str, start_date: 
     cadre = _cadre_in_scope(actor, cadre_id, for_update=True)
     region = _region_in_scope(actor, region_code)
     posting = _create_posting(actor, cadre, region, role, _day(start_date, "start_date"))
-    mark_changed([region.code])
+    mark_changed(())
     return posting
 
 
@@ -214,7 +214,7 @@ def end_posting(*, actor: Any, posting_id: int, end_date: Any, reason: str = "")
     posting.end_date, posting.end_reason = end, _text(reason, "reason", 100, required=False)
     posting.save(update_fields=["end_date", "end_reason"])
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=posting, summary=f"posting ended on {end}")
-    mark_changed([posting.region_id])
+    mark_changed(())
     return posting
 
 
@@ -244,7 +244,7 @@ def rotate(*, actor: Any, region_code: str, on: Any, incoming: Sequence[tuple[An
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=region, object_type="team.rotation",
                  summary=f"team of {region.code} rotated on {day}",
                  detail={"ended": [p.pk for p in current], "started": [p.pk for p in created]})
-    mark_changed([region.code])
+    mark_changed(())
     return created
 
 
@@ -343,7 +343,7 @@ def log_visit(*, actor: Any, household_id: int, visited_on: Any, findings: str, 
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    mark_changed((), households=[household.pk])
+    mark_changed(())
     return visit
 
 
@@ -410,7 +410,7 @@ def import_attendance(*, actor: Any, training_id: int, content: bytes, filename:
             audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=training, object_type="team.attendance",
                          summary=f"attendance of training {training.pk}: {result.created} people",
                          detail={"file": filename[:100], **result.counts})
-            mark_changed(sorted(set(checked.rows["village"].to_list())))
+            mark_changed(())  # the team indicators are recomputed in full: a refresh, no village to recompute
     result.seconds = time.perf_counter() - started
     return result
 
