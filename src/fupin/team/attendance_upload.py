@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-
 from django.db import connection
 
 from fupin.core.bulk import copy_frame, is_postgres
