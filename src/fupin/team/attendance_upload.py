@@ -67,8 +67,7 @@ def check(content: bytes, filename: str, *, training: Training, scope: Scope) ->
     flag(f, pl.col("_level").is_null(), "level", "层级应为 培训、从业 或 高级人才 / trained, practitioner or senior")
     # Look-ups by many keys go through ``select_in`` (one array on PostgreSQL): lists of a million rows.
     villages = select_in(f"SELECT code FROM {Region._meta.db_table} WHERE level = {int(Level.VILLAGE)} AND code {{in}}",
-                         f["village"].drop_nulls().unique(), {"code": pl.Utf8},
-                         scan=(Region._meta.db_table, "code"))["code"]
+                         f["village"].drop_nulls().unique(), {"code": pl.Utf8})["code"]
     known = pl.col("village").is_in(villages.implode())
     flag(f, pl.col("village").is_not_null() & ~known, "village", "不是行政村代码 / not a village code")
     if scope.prefix:
@@ -87,8 +86,7 @@ def check(content: bytes, filename: str, *, training: Training, scope: Scope) ->
         return Checked(table, conflicts, f.clear())
     wanted = f.filter(given)["_id"]
     members = select_in(f"SELECT id_number AS _id, id AS _member FROM {Member._meta.db_table} WHERE is_active "
-                        "AND id_number {in}", wanted, {"_id": pl.Utf8, "_member": pl.Int64},
-                        scan=(Member._meta.db_table, "_id")).unique("_id")
+                        "AND id_number {in}", wanted, {"_id": pl.Utf8, "_member": pl.Int64}).unique("_id")
     cadres = select_in(f"SELECT id_number AS _id, id AS _cadre FROM {Cadre._meta.db_table} WHERE id_number {{in}}",
                        wanted, {"_id": pl.Utf8, "_cadre": pl.Int64}).unique("_id")
     return Checked(table, conflicts, f.join(members, on="_id", how="left").join(cadres, on="_id", how="left"))

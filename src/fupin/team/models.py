@@ -149,11 +149,13 @@ class Attendance(models.Model):
 
     training = models.ForeignKey(Training, verbose_name=_("course"), on_delete=models.CASCADE,
                                  related_name="attendance")
-    village = models.ForeignKey("regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    # Few indexes: lists of millions of rows are appended (the (village, level) index serves the village).
+    village = models.ForeignKey("regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+",
+                                db_index=False)
     name = models.CharField(_("name"), max_length=50)
     id_number = models.CharField(_("ID number"), max_length=18, blank=True)
     member = models.ForeignKey("registry.Member", verbose_name=_("registered member"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+                               on_delete=models.SET_NULL, related_name="+", db_index=False)
     cadre = models.ForeignKey("registry.Cadre", verbose_name=_("team member"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="attendance")
     level = models.CharField(_("level"), max_length=12, choices=TraineeLevel.choices, default=TraineeLevel.TRAINED)
@@ -165,8 +167,7 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        indexes = [models.Index(fields=["village", "level"], name="team_attendance_village"),
-                   models.Index(fields=["id_number"], name="team_attendance_id_number")]
+        indexes = [models.Index(fields=["village", "level"], name="team_attendance_village")]
 
     def __str__(self) -> str:
         return f"{self.training_id} {self.pk}"
