@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 
 from fupin.core.masking import Masker
 from fupin.core.pagination import Page, PageQuery, offset_page
+from fupin.core.roles import Role
 from fupin.registry.models import Cadre
 from fupin.team import selectors, services
 from fupin.team.models import Attendance, Posting, Training, Visit
@@ -308,3 +309,26 @@ def upload_attendance(request: HttpRequest, training_id: int, file: File[Uploade
             "errors": [{"row": c.row, "column": c.column, "value": c.value, "message": c.message}
                        for c in result.conflicts[:500]]}
     return (200 if result.ok else 422), body
+
+
+class FollowUpIn(Schema):
+    visited_on: str
+    outcome: str
+    note: str = ""
+
+
+class FollowUpOut(Schema):
+    id: int
+    attendance_id: int
+    visited_on: dt.date
+    outcome: str
+    note: str
+
+
+@router.post("/attendance/{attendance_id}/follow-ups", response={201: FollowUpOut},
+             summary="A trainee follow-up (学员跟踪回访): employed, business started, shop opened …")
+def follow_up(request: HttpRequest, attendance_id: int, body: FollowUpIn) -> Status:
+    f = services.add_follow_up(actor=request.user, attendance_id=attendance_id, visited_on=body.visited_on,
+                               outcome=body.outcome, note=body.note, roles=(*services.TEAM_ROLES, Role.COMMERCE_BUREAU))
+    return Status(201, {"id": f.pk, "attendance_id": f.attendance_id, "visited_on": f.visited_on, "outcome": f.outcome,
+                        "note": f.note})

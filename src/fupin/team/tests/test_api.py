@@ -33,3 +33,21 @@ def test_api_posts_rotates_and_sets_a_cadre(client, county_admin, cadres, househ
                                               "role": "team_member", "start_date": "2022-01-01"},
                     content_type="application/json")
     assert r.status_code == 403
+
+
+def test_api_trainee_follow_up(client, tree, households):
+    from fupin import testing
+    from fupin.commerce import services as commerce
+    from fupin.core.roles import Role
+    from fupin.team.models import Attendance
+
+    bureau = testing.make_user("bureau", tree["533301"], Role.COMMERCE_BUREAU)
+    course = commerce.create_course(actor=bureau, title="电商实操", organiser="商务局", region_code="533301",
+                                    starts_on="2021-04-01", hours="16")
+    a = Attendance.objects.create(training=course, village=tree[VILLAGE], name="学员")
+    client.force_login(bureau)
+    r = client.post(f"/api/v1/team/attendance/{a.pk}/follow-ups", {"visited_on": "2021-10-01", "outcome": "开设网店"},
+                    content_type="application/json")
+    assert r.status_code == 201, r.content
+    a.refresh_from_db()
+    assert a.outcome == "开设网店" and a.follow_ups.count() == 1
