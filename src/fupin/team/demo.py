@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.connectivity.models import Facility
+from fupin.core.scoping import Scope
 from fupin.core.sql import date_param, reset_sequences
 from fupin.core.tree import subtree_bounds
 from fupin.regions.models import Region
@@ -190,8 +191,9 @@ def attach_cadre(user: Any, village_code: str) -> Cadre | None:
     """Give a demo user the person record of a responsible cadre with households in (or near) a village."""
     from fupin.registry.models import Cadre as CadreModel
 
+    county = Scope(village_code[:6]).q("households__village__code")
     cadre = (CadreModel.objects.filter(households__village_id=village_code).distinct().order_by("id").first()
-             or CadreModel.objects.filter(households__village_id__startswith=village_code[:6]).order_by("id").first())
+             or CadreModel.objects.filter(county).order_by("id").first())
     if cadre is None:
         return None
     CadreModel.objects.filter(user=user).exclude(pk=cadre.pk).update(user=None)

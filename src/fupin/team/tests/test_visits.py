@@ -69,3 +69,15 @@ def test_phone_pages(client, cadre_user, assigned, tmp_path):
         photo = VisitPhoto.objects.get()
         r = client.get(reverse("team_photo", args=[photo.pk]))
         assert r.status_code == 200 and b"".join(r.streaming_content) == png()
+
+
+def test_demo_cadre_is_attached_to_a_cadre_with_households(cadre_user, assigned, tree):
+    from fupin import testing
+    from fupin.core.roles import Role
+    from fupin.team.demo import attach_cadre
+
+    user = testing.make_user("demo_cadre", tree["533301101201"], Role.CADRE)
+    cadre = attach_cadre(user, "533301101201")
+    assert cadre is not None and cadre.households.filter(village_id="533301101201").exists()
+    other = testing.make_user("demo_cadre2", tree["533301101001"], Role.CADRE)  # no household there: the county's
+    assert attach_cadre(other, "533301101001") is not None
