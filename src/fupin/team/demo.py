@@ -141,12 +141,14 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = False) -> Demo
         if e is None:
             team_of.setdefault(v, []).append(c)
     rows: list[Attendance] = []
-    for county, county_villages in sorted(by_county.items()):
+    for n, (county, county_villages) in enumerate(sorted(by_county.items())):
         name = Region.objects.filter(code=county).values_list("name", flat=True).first() or county
+        year = 2020 + n % 6  # the counties' trainings spread over 2020–2025
         for topic, title, mode, hours in TRAININGS:
-            t = Training.objects.create(title=f"{name}{title}", organiser=f"{name}{'商务局' if topic == 'ecommerce' else '委组织部'}",
-                                        region_id=county, topic=topic, mode=mode, hours=hours,
-                                        starts_on=_day(rng, dt.date(2020, 3, 1), dt.date(2025, 10, 31)))
+            organiser = f"{name}{'商务局' if topic == TrainingTopic.ECOMMERCE else '委组织部'}"
+            t = Training.objects.create(title=f"{name}{title}", organiser=organiser, region_id=county, topic=topic,
+                                        mode=mode, hours=hours,
+                                        starts_on=_day(rng, dt.date(year, 3, 1), dt.date(year, 10, 31)))
             result.trainings += 1
             for v in county_villages:
                 if topic == TrainingTopic.NETWORK:
