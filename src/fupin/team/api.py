@@ -201,9 +201,13 @@ def _visit(v: Visit) -> dict[str, Any]:
             "findings": v.findings, "alert_id": v.alert_id, "photos": len(v.photos.all())}
 
 
+class VisitQuery(PageQuery):
+    household: int | None = None
+
+
 @router.get("/visits", response=Page[VisitOut], summary="Visit logs of the caller's region")
-def visits(request: HttpRequest, q: Query[PageQuery], household: int | None = None) -> dict[str, Any]:
-    return offset_page(selectors.visits(request.user, household=household), q, _visit)
+def visits(request: HttpRequest, q: Query[VisitQuery]) -> dict[str, Any]:
+    return offset_page(selectors.visits(request.user, household=q.household), q, _visit)
 
 
 @router.post("/visits", response={201: VisitOut},
@@ -249,9 +253,13 @@ def _training(t: Training) -> dict[str, Any]:
             "mode": t.mode, "starts_on": t.starts_on, "hours": float(t.hours), "attendance": getattr(t, "n", 0)}
 
 
+class TrainingQuery(PageQuery):
+    topic: str = ""
+
+
 @router.get("/trainings", response=Page[TrainingOut], summary="Training events of the caller's region")
-def trainings(request: HttpRequest, q: Query[PageQuery], topic: str = "") -> dict[str, Any]:
-    return offset_page(selectors.trainings(request.user, topic=topic), q, _training)
+def trainings(request: HttpRequest, q: Query[TrainingQuery]) -> dict[str, Any]:
+    return offset_page(selectors.trainings(request.user, topic=q.topic), q, _training)
 
 
 class TrainingIn(Schema):
@@ -280,9 +288,13 @@ class AttendanceOut(Schema):
     team_member_id: int | None
 
 
+class AttendanceQuery(PageQuery):
+    """Paging of one training's attendance list."""
+
+
 @router.get("/trainings/{training_id}/attendance", response=Page[AttendanceOut],
             summary="The attendance list of a training (names masked unless the role needs them)")
-def attendance(request: HttpRequest, training_id: int, q: Query[PageQuery]) -> dict[str, Any]:
+def attendance(request: HttpRequest, training_id: int, q: Query[AttendanceQuery]) -> dict[str, Any]:
     masker = Masker(request.user)
     t = selectors.training(request.user, training_id)
 
