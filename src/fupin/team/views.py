@@ -25,6 +25,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fupin.core.codes import label
 from fupin.core.errors import error_text
@@ -68,12 +69,12 @@ def _villages(user: Any) -> list[Region]:
 
 # --- coverage -----------------------------------------------------------------------------------------------------
 
-LISTS = {
-    "first_secretary": _("Poor villages without a first secretary"),
-    "work_team": _("Poor villages without a work team"),
-    "leader": _("Poor villages without a leader"),
-    "no_cadre": _("Registered households without a responsible cadre"),
-    "overloaded": _("Cadres with more households than the ceiling"),
+LISTS = {  # lazy: translated when a page is rendered, in the request's language
+    "first_secretary": gettext_lazy("Poor villages without a first secretary"),
+    "work_team": gettext_lazy("Poor villages without a work team"),
+    "leader": gettext_lazy("Poor villages without a leader"),
+    "no_cadre": gettext_lazy("Registered households without a responsible cadre"),
+    "overloaded": gettext_lazy("Cadres with more households than the ceiling"),
 }
 
 
