@@ -56,6 +56,7 @@ db:
 	$(FUPIN) demo --households $(DEMO_HOUSEHOLDS) --if-empty
 	$(FUPIN) demo_connectivity
 	$(FUPIN) demo_commerce --if-empty
+	$(FUPIN) demo_team --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) demo_projects --if-empty
 	$(FUPIN) run_monitoring
@@ -198,3 +199,13 @@ bench-projects: setup
 	psql "$(dir $(BENCH_PROJECTS_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PROJECTS_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PROJECTS_PG))"
 	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) bench projects --rows $(BENCH_DISBURSEMENTS)
+
+# The team and 网络扶智 (issue 16): an attendance upload of BENCH_TEAM_ROWS rows and the coverage lists of the whole
+# country (every province's division tree, Yunnan's demo households and teams), on a fresh PostgreSQL database.
+BENCH_TEAM_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_team
+BENCH_TEAM_ROWS ?= 2000000
+.PHONY: bench-team
+bench-team: setup
+	psql "$(dir $(BENCH_TEAM_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_TEAM_PG))" -c "CREATE DATABASE $(notdir $(BENCH_TEAM_PG))"
+	DATABASE_URL=$(BENCH_TEAM_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_TEAM_PG) $(FUPIN) bench team --households 100000 --rows $(BENCH_TEAM_ROWS)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fupin.indicators",
     "fupin.connectivity",
     "fupin.commerce",
+    "fupin.team",
     "fupin.home",
     "fupin.quality",
     "fupin.projects",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("connectivity/", include("fupin.connectivity.urls")),
     path("indicators/", include("fupin.indicators.urls")),
     path("commerce/", include("fupin.commerce.urls")),
+    path("team/", include("fupin.team.urls")),
     path("quality/", include("fupin.quality.urls")),
     path("projects/", include("fupin.projects.urls")),
     path("api/v1/", api.urls),

@@ -413,48 +413,5 @@ class Purchase(models.Model):
         return f"{self.shop_id} {self.household_id} {self.product} {self.amount}"
 
 
-class TraineeLevel(models.TextChoices):
-    TRAINED = "trained", _("Trained (培训)")
-    PRACTITIONER = "practitioner", _("Practitioner (从业)")
-    SENIOR = "senior", _("Senior talent (高级人才)")
-
-
-class Course(models.Model):
-    """A training course (minimal: the team app of issue 16 will share an attendance model)."""
-
-    title = models.CharField(_("course"), max_length=200)
-    organiser = models.CharField(_("organiser"), max_length=100)
-    region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
-    starts_on = models.DateField(_("date"))
-    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=1)
-
-    SCOPE_FIELD: ClassVar[str] = "region__code"
-
-    class Meta:
-        verbose_name = _("course")
-        verbose_name_plural = _("courses")
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Trainee(models.Model):
-    """A trainee of a course (学员档案), linked to a registered member when the ID number matches."""
-
-    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="trainees")
-    village = models.ForeignKey("regions.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    member = models.ForeignKey("registry.Member", verbose_name=_("registered member"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
-    level = models.CharField(_("level"), max_length=12, choices=TraineeLevel.choices, default=TraineeLevel.TRAINED)
-    outcome = models.CharField(_("outcome"), max_length=100, blank=True)
-
-    SCOPE_FIELD: ClassVar[str] = "village__code"
-
-    class Meta:
-        verbose_name = _("trainee")
-        verbose_name_plural = _("trainees")
-
-    def __str__(self) -> str:
-        return f"{self.course_id} {self.pk}"
+# Courses and trainees (学员档案) live in the team app (issue 16): ``fupin.team.models.Training`` (topic
+# e-commerce) and ``Attendance``, one attendance model for every training.

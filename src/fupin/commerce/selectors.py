@@ -236,20 +236,23 @@ def trace(code: str) -> Batch:
 
 
 def courses(user: Any) -> QuerySet[Any]:
-    from fupin.commerce.models import Course
+    """The e-commerce courses (``team.Training`` of topic e-commerce) of the user's region."""
+    from fupin.team.models import Training, TrainingTopic
 
-    return scoped(Course.objects.select_related("region"), user).annotate(n=Count("trainees")).order_by(
-        "-starts_on", "-id")
+    return scoped(Training.objects.filter(topic=TrainingTopic.ECOMMERCE).select_related("region"), user).annotate(
+        n=Count("attendance")).order_by("-starts_on", "-id")
 
 
 def course(user: Any, pk: int) -> Any:
-    from fupin.commerce.models import Course
+    from fupin.team.models import Training, TrainingTopic
 
-    return get_scoped_or_404(Course.objects.select_related("region"), user, pk=pk)
+    return get_scoped_or_404(Training.objects.filter(topic=TrainingTopic.ECOMMERCE).select_related("region"), user,
+                             pk=pk)
 
 
 def trainees(user: Any, course: Any) -> QuerySet[Any]:
     """The trainees of a course the user may see, limited to the villages of the user's region."""
-    from fupin.commerce.models import Trainee
+    from fupin.team.models import Attendance
 
-    return scoped(Trainee.objects.filter(course=course).select_related("village"), user).order_by("village_id", "id")
+    return scoped(Attendance.objects.filter(training=course).select_related("village"), user).order_by(
+        "village_id", "id")

@@ -665,53 +665,24 @@ def import_purchases(*, actor: Any, shop_id: int, content: bytes, filename: str,
     return result
 
 
-# --- training (minimal: issue 16 will share an attendance model) ------------------------------------------------
+# --- training: e-commerce courses are trainings of the team app (one attendance model, issue 16) -----------------
 
 
-@transaction.atomic
 def create_course(*, actor: Any, title: str, organiser: str, region_code: str, starts_on: Any, hours: Any
                   ) -> Any:
-    from fupin.commerce.models import Course
+    """An e-commerce course: a ``team.Training`` whose topic is e-commerce, created by the commerce bureau."""
+    from fupin.team import services as team_services
+    from fupin.team.models import TrainingTopic
 
-    _require(actor, BUREAU_ROLES)
-    region = _region_in_scope(actor, region_code)
-    course = Course.objects.create(title=_text(title, "title", 200), organiser=_text(organiser, "organiser", 100),
-                                   region=region, starts_on=_day(starts_on, "starts_on"),
-                                   hours=_decimal(hours, "hours", places=1, maximum=Decimal(1000)))
-    audit.record(actor=actor, action=AuditEvent.Action.CREATE, obj=course, summary=f"course {course.title}")
-    return course
+    return team_services.create_training(actor=actor, title=title, organiser=organiser, region_code=region_code,
+                                         starts_on=starts_on, hours=hours, topic=TrainingTopic.ECOMMERCE,
+                                         roles=BUREAU_ROLES)
 
 
 def import_attendance(*, actor: Any, course_id: int, content: bytes, filename: str, error_path: Any = None) -> Any:
-    """A course's attendance list (``attendance_upload``): all or nothing, audited once; a trainee whose ID number
-    is a registered member's is linked to the member. Returns the ``core.uploads.ImportSummary``."""
-    import time
+    """A course's attendance list, through the team app's shared upload (all or nothing, marked workbook)."""
+    from fupin.team import services as team_services
+    from fupin.team.models import TrainingTopic
 
-    from fupin.commerce import attendance_upload
-    from fupin.commerce.models import Course
-    from fupin.core.uploads import ImportSummary, Table, UploadRejected, error_workbook
-
-    started = time.perf_counter()
-    _require(actor, BUREAU_ROLES)
-    with transaction.atomic():
-        course = get_scoped_or_404(Course.objects.select_for_update(), actor, pk=course_id)
-        try:
-            checked = attendance_upload.check(content, filename, course=course, scope=scope_of(actor))
-        except UploadRejected as exc:
-            checked = attendance_upload.Checked(Table.empty(filename, attendance_upload.COLUMNS), list(exc.conflicts),
-                                                attendance_upload.pl.DataFrame())
-        result = ImportSummary()
-        result.add(checked.conflicts)
-        if not result.ok:
-            if error_path is not None:
-                error_workbook([checked.table], checked.conflicts, error_path)
-                result.error_report = error_path
-            result.rejected = checked.table.frame.height
-        else:
-            result.created = attendance_upload.write(checked, course=course)
-            result.counts["linked_members"] = int(checked.rows["_member"].is_not_null().sum())
-            audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=course, object_type="commerce.trainee",
-                         summary=f"attendance of course {course.pk}: {result.created} trainees",
-                         detail={"file": filename[:100], **result.counts})
-    result.seconds = time.perf_counter() - started
-    return result
+    return team_services.import_attendance(actor=actor, training_id=course_id, content=content, filename=filename,
+                                           error_path=error_path, roles=BUREAU_ROLES, topic=TrainingTopic.ECOMMERCE)

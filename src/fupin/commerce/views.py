@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
 from fupin.commerce import selectors, services
-from fupin.commerce.attendance_upload import COLUMNS as ATTENDANCE_COLUMNS
 from fupin.commerce.models import Category, ShopStatus, Tier, TraceEventKind
 from fupin.commerce.purchase_upload import COLUMNS
 from fupin.connectivity import maps
@@ -29,6 +28,7 @@ from fupin.core.errors import error_text
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.regions.models import Region
+from fupin.team.attendance_upload import COLUMNS as ATTENDANCE_COLUMNS
 
 
 def _can_decide(user: Any) -> bool:

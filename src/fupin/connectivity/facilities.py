@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fupin.connectivity.models import Facility, FacilityType
+from fupin.connectivity.models import Facility, FacilityType, SchoolKind
 from fupin.connectivity.rows import EARLIEST, conflict, parse_table, raise_if_errors, read_table
 from fupin.connectivity.rows import cell_date as _date
 from fupin.connectivity.rows import cell_text as _text
@@ -40,14 +40,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "terminals": ("一户一终端户数", "终端户数", "terminals"),
     "tariff_households": ("精准降费户数", "资费优惠户数", "tariff_households"),
     "source": ("来源", "source"),
+    # remote education and health (issue 16): a school's kind and remote classroom, a clinic's telemedicine
+    "school_kind": ("学校类型", "school_kind"),
+    "remote_classroom_on": ("远程课堂开通日期", "专递课堂开通日期", "remote_classroom_on"),
+    "remote_classroom_until": ("远程课堂停用日期", "remote_classroom_until"),
+    "telemedicine_on": ("远程诊疗开通日期", "telemedicine_on"),
 }
 REQUIRED = ("type", "code")
-DATES = ("opened_on", "closed_on", "connected_on")
+DATES = ("opened_on", "closed_on", "connected_on", "remote_classroom_on", "remote_classroom_until", "telemedicine_on")
+CHOICES = ("school_kind",)
+SCHOOL_KINDS: dict[str, str] = {"小学": SchoolKind.PRIMARY, "初中": SchoolKind.JUNIOR, "初级中学": SchoolKind.JUNIOR,
+                                "九年一贯制": SchoolKind.NINE_YEAR, "九年一贯制学校": SchoolKind.NINE_YEAR,
+                                "教学点": SchoolKind.TEACHING_POINT, **{k.value: k.value for k in SchoolKind}}
 NUMBERS = ("bandwidth", "classrooms", "year", "new_stations", "new_sites", "terminals", "tariff_households")
 ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    FacilityType.SCHOOL: ("connected_on", "bandwidth", "classrooms"),
-    FacilityType.TOWNSHIP_HEALTH: ("connected_on",),
-    FacilityType.VILLAGE_CLINIC: ("connected_on",),
+    FacilityType.SCHOOL: ("connected_on", "bandwidth", "classrooms", "school_kind", "remote_classroom_on",
+                          "remote_classroom_until"),
+    FacilityType.TOWNSHIP_HEALTH: ("connected_on", "telemedicine_on"),
+    FacilityType.VILLAGE_CLINIC: ("connected_on", "telemedicine_on"),
     FacilityType.INFO_STATION: ("opened_on", "closed_on"),
     FacilityType.ECOMMERCE: ("opened_on", "closed_on"),
     FacilityType.EXPRESS: ("opened_on", "closed_on"),
@@ -80,7 +90,7 @@ TYPE_ALIASES: dict[str, str] = {
 }
 TYPE_HINT = "学校、卫生院、村卫生室、益农信息社、快递、基站、一户一终端"
 COLUMN_LABEL = {k: f"{v[0]} / {v[-1]}" for k, v in COLUMNS.items()}
-ALL_ATTRIBUTES = DATES + NUMBERS
+ALL_ATTRIBUTES = DATES + NUMBERS + CHOICES
 MAX_NUMBER = 10**9
 
 
@@ -121,7 +131,7 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
     elif not name and type_ is not None and type_ not in YEARLY:
         err("name", "名称不能为空 / the name is required")
     allowed = ATTRIBUTES.get(type_ or "", ())
-    values: dict[str, Any] = {k: None for k in ALL_ATTRIBUTES}
+    values: dict[str, Any] = {k: "" if k in CHOICES else None for k in ALL_ATTRIBUTES}
     for key in ALL_ATTRIBUTES:
         raw = _text(data.get(key))
         if not raw:
@@ -129,7 +139,13 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
         if type_ is not None and key not in allowed:
             err(key, f"该列不适用于类型“{raw_type}” / this column does not apply to type {raw_type!r}")
             continue
-        if key in DATES:
+        if key == "school_kind":
+            kind = SCHOOL_KINDS.get(raw)
+            if kind is None:
+                err(key, f"学校类型“{raw}”应为 小学、初中、九年一贯制 或 教学点 / primary, junior, nine-year or teaching point")
+            else:
+                values[key] = kind
+        elif key in DATES:
             day = _date(data.get(key))
             if day is None:
                 err(key, f"“{raw}”不是日期（应为 YYYY-MM-DD） / not a date (YYYY-MM-DD)")
@@ -156,6 +172,9 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
         err("year", "该类型必须填写年度 / this type needs the year")
     if values["opened_on"] and values["closed_on"] and values["closed_on"] < values["opened_on"]:
         err("closed_on", "关闭日期早于开通日期 / closed before it opened")
+    if (values["remote_classroom_on"] and values["remote_classroom_until"]
+            and values["remote_classroom_until"] <= values["remote_classroom_on"]):
+        err("remote_classroom_until", "停用日期应晚于开通日期 / the remote classroom ends after it starts")
     source = _text(data.get("source"))[:100]
     if errors or type_ is None:
         return None, errors
@@ -241,9 +260,12 @@ def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], 
 
 TEMPLATE_HEADER = [v[0] for v in COLUMNS.values()]
 TEMPLATE_EXAMPLE: list[list[Any]] = [
-    ["学校", "533301205", "古登乡中心学校", "", "", "2018-09-01", 100, 12, "", "", "", "", "", "县教育局"],
-    ["村卫生室", "533301205201", "季加村卫生室", "", "", "2019-04-01", "", "", "", "", "", "", "", "县卫健局"],
-    ["益农信息社", "533301205201", "季加村益农信息社", "2017-05-01", "", "", "", "", "", "", "", "", "", ""],
-    ["基站", "533301", "", "", "", "", "", "", 2020, 45, 12, "", "", "中国移动"],
-    ["一户一终端", "533301", "", "", "", "", "", "", 2020, "", "", 1200, 8000, "县工信局"],
+    ["学校", "533301205", "古登乡中心学校", "", "", "2018-09-01", 100, 12, "", "", "", "", "", "县教育局", "小学",
+     "2019-09-01", "", ""],
+    ["村卫生室", "533301205201", "季加村卫生室", "", "", "2019-04-01", "", "", "", "", "", "", "", "县卫健局", "", "", "",
+     "2020-06-01"],
+    ["益农信息社", "533301205201", "季加村益农信息社", "2017-05-01", "", "", "", "", "", "", "", "", "", "", "", "", "",
+     ""],
+    ["基站", "533301", "", "", "", "", "", "", 2020, 45, 12, "", "", "中国移动", "", "", "", ""],
+    ["一户一终端", "533301", "", "", "", "", "", "", 2020, "", "", 1200, 8000, "县工信局", "", "", "", ""],
 ]

@@ -101,9 +101,17 @@ class FacilityType(models.TextChoices):
     HOUSEHOLD_SERVICE = "household_service", _("Terminals and preferential tariffs (per county and year)")
 
 
+class SchoolKind(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior secondary school")
+    NINE_YEAR = "nine_year", _("Nine-year school")
+    TEACHING_POINT = "teaching_point", _("Teaching point (教学点)")
+
+
 class Facility(models.Model):
     """A school, clinic, station or a county's yearly figures. The typed attributes used by each type:
-    school — connected_on, bandwidth, classrooms; clinics — connected_on (medical platform);
+    school — connected_on, bandwidth, classrooms, school_kind, remote_classroom_on/until; clinics — connected_on
+    (medical platform), telemedicine_on;
     stations and express — opened_on/closed_on; base stations — year, new_stations, new_sites;
     household service — year, terminals, tariff_households. Dates make every figure computable as of a day."""
 
@@ -122,6 +130,13 @@ class Facility(models.Model):
     terminals = models.PositiveIntegerField(_("households given a terminal"), null=True, blank=True)
     tariff_households = models.PositiveIntegerField(_("households on a preferential tariff"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # Remote education and health (issue 16, seed 002 十–十一): a school's kind and its remote classroom
+    # (专递课堂/同步课堂) from–until; a clinic's telemedicine (远程诊疗) since. A clinic's level is its type.
+    school_kind = models.CharField(_("school kind"), max_length=16, choices=SchoolKind.choices, blank=True,
+                                   db_default="")  # raw INSERTs of other facility types leave it out
+    remote_classroom_on = models.DateField(_("remote classroom since"), null=True, blank=True)
+    remote_classroom_until = models.DateField(_("remote classroom until"), null=True, blank=True)
+    telemedicine_on = models.DateField(_("telemedicine since"), null=True, blank=True)
 
     SCOPE_FIELD: ClassVar[str] = "region__code"
 

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     SHOP_OPERATOR = "shop_operator", _("Shop operator")
     FINANCE = "finance", _("Finance bureau")
     LEAD_UNIT = "lead_unit", _("Lead unit of a plan task")
+    CADRE = "cadre", _("Helping cadre (帮扶干部)")
 
 
 # Roles whose work needs names and ID numbers in clear (entering, reviewing, approving households).

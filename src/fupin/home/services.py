@@ -59,6 +59,7 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         ("demo_finance", "云南省财政厅", Region.objects.get(code="53"), [Role.FINANCE], False),
         ("demo_finance_county", "泸水市财政局", county, [Role.FINANCE], False),
         ("demo_lead", "省委网信办", Region.objects.get(code="53"), [Role.LEAD_UNIT], False),
+        ("demo_cadre", f"{village.name}帮扶干部", village, [Role.CADRE], False),  # their households, on a phone
     ]
     users = []
     for username, org, region, roles, superuser in specs:
@@ -76,4 +77,7 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
     from fupin.commerce.demo import attach_operator
 
     attach_operator(next(u for u in users if u.username == "demo_shop"), DEMO_COUNTY)
+    from fupin.team.demo import attach_cadre
+
+    attach_cadre(next(u for u in users if u.username == "demo_cadre"), village.code)
     return users

@@ -69,6 +69,7 @@ from fupin.quality.models import Finding
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
+from fupin.team import indicators as team_indicators
 
 IV = IndicatorValue._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
@@ -96,15 +97,19 @@ EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time",
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
 COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
+TEAM = team_indicators.CODES  # teams, training, remote education and health (team.indicators)
 PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *PROJECTS)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *TEAM, *PROJECTS)
 # Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
 PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 # Indicators whose source is collected county by county (the facility records a county's departments upload, the
 # commerce bureau's stations): a county without any record of the kind has not reported, and is "no data" there,
 # not 0 %. Roll-ups sum the reporting counties only and say how many of their counties reported (the reporting
 # rate, as DHIS2's). Each entry: the table and the condition of its records.
-REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = coverage.REPORTED_BY_COUNTY  # one table, the connectivity pages' too
+REPORTED_BY_COUNTY: dict[str, tuple[str, str]] = {  # one table with the connectivity pages, plus the team's
+    **coverage.REPORTED_BY_COUNTY,
+    **team_indicators.REPORTED_BY_COUNTY,
+}
 REGIONS = Region._meta.db_table
 
 NEAR_FACTOR_NUM, NEAR_FACTOR_DEN = 3, 2  # "near the line": up to 1.5 × the line (as registry.selectors.NEAR_FACTOR)
@@ -634,6 +639,8 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))
+        step("team", lambda: team_indicators.leaves(cur, on=win.coverage_on or win.today, starts_on=win.starts_on,
+                                                    ends_on=win.ends_on))
         step("projects", lambda: project_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))

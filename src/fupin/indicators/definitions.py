@@ -43,7 +43,7 @@ class Indicator:
     denominator: Promise | None = None  # what it is divided by (None: a count or an amount)
     exclusions: Promise | None = None  # what is left out, said explicitly
     scale: int = 1  # 100 for percentages
-    source: str = "registry"  # registry | lifecycle | exchange | monitoring | connectivity
+    source: str = "registry"  # registry | lifecycle | exchange | monitoring | connectivity | commerce | team
     group: Promise | None = None  # heading under which dashboards show it
 
     @property
@@ -340,6 +340,82 @@ register(
         denominator=_("poor counties (贫困县)"),
         exclusions=_("counties not flagged as poor; a demonstration county named after the period's year"),
         source="commerce", group=COMMERCE,
+    ),
+)
+
+# The team and 网络扶智 (issue 16): computed by team.indicators.leaves (compute.py calls it).
+TEAM = _("Teams, training and remote services")
+register(
+    Indicator(
+        code="poor_village_team_leader", name=_("Poor villages with a work team and a leader"), unit=Unit.PERCENT,
+        direction=1, scale=100,
+        numerator=_("of those villages, the ones where a work team (leader or member) and a village leader are "
+                    "posted on the date"),
+        denominator=_("registered poor villages"), source="team", group=TEAM,
+    ),
+    Indicator(
+        code="household_with_cadre", name=_("Households with a responsible cadre"), unit=Unit.PERCENT, direction=1,
+        scale=100, numerator=_("registered households with a responsible cadre (the current assignment)"),
+        denominator=_("registered households"),
+        exclusions=_("the assignment is today's: a past period shows today's cadres"), source="team", group=TEAM,
+    ),
+    Indicator(
+        code="visits_per_household", name=_("Visits per household with a cadre"), unit=Unit.COUNT, direction=1,
+        numerator=_("visits logged within the period to registered households with a responsible cadre"),
+        denominator=_("registered households with a responsible cadre"), source="team", group=TEAM,
+    ),
+    Indicator(
+        code="cadres_trained", name=_("Team members trained"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("of those team members, the ones who attended a training by the period's end"),
+        denominator=_("team members serving on the date, at the region node each serves"), source="team",
+        group=TEAM,
+    ),
+    Indicator(
+        code="persons_trained", name=_("Registered persons trained"), unit=Unit.PERSONS, direction=1,
+        numerator=_("registered persons (matched by ID number) who attended a training that started within the "
+                    "period, counted in the village of the attendance record"),
+        exclusions=_("people whose ID number is not a registered member's"), source="team", group=TEAM,
+    ),
+    Indicator(
+        code="school_100m", name=_("Schools with 100 Mbit/s or more"), unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("schools open on the date connected on or before it with a bandwidth of at least 100 Mbit/s"),
+        denominator=_("schools open on the date"), exclusions=_("counties without school records (not reported)"),
+        source="team", group=TEAM,
+    ),
+    Indicator(
+        code="school_remote_classroom", name=_("Schools with a remote classroom"), unit=Unit.PERCENT, direction=1,
+        scale=100, numerator=_("schools open on the date whose remote classroom is in use on the date"),
+        denominator=_("schools open on the date"), exclusions=_("counties without school records (not reported)"),
+        source="team", group=TEAM,
+    ),
+    Indicator(
+        code="clinic_telemedicine", name=_("Clinics offering telemedicine"), unit=Unit.PERCENT, direction=1,
+        scale=100,
+        numerator=_("township health centres and village clinics open on the date offering telemedicine since "
+                    "on or before it"),
+        denominator=_("township health centres and village clinics open on the date"),
+        exclusions=_("counties without clinic records (not reported)"), source="team", group=TEAM,
+    ),
+    Indicator(
+        code="ecommerce_trained_5", name=_("Poor villages with 5 or more people trained in e-commerce"),
+        unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("of those villages, the ones with at least 5 distinct people at e-commerce trainings by the "
+                    "period's end (any level)"),
+        denominator=_("registered poor villages"), source="team", group=COMMERCE,
+    ),
+    Indicator(
+        code="ecommerce_practitioners_10", name=_("Poor villages with 10 or more e-commerce practitioners"),
+        unit=Unit.PERCENT, direction=1, scale=100,
+        numerator=_("of those villages, the ones with at least 10 distinct trainees of level practitioner or senior "
+                    "talent by the period's end"),
+        denominator=_("registered poor villages"), source="team", group=COMMERCE,
+    ),
+    Indicator(
+        code="ecommerce_senior_1", name=_("Poor villages with a senior e-commerce talent"), unit=Unit.PERCENT,
+        direction=1, scale=100,
+        numerator=_("of those villages, the ones with at least one trainee of level senior talent by the period's "
+                    "end"),
+        denominator=_("registered poor villages"), source="team", group=COMMERCE,
     ),
 )
 

@@ -55,6 +55,9 @@ class Formatter:
         coded = HOUSEHOLD_CODED if section == "household" else MEMBER_CODED if section == "members" else {}
         if field in coded:
             return label(coded[field], str(value))
+        if section == "household" and field == "cadre_id":  # the responsible cadre by name, not by row id
+            cadre = Cadre.objects.filter(pk=value).first()
+            return str(cadre) if cadre is not None else "—"
         if field == "other_causes" and isinstance(value, list):
             return "、".join(label("poverty_cause", c) for c in value) or "—"
         if field in PERSONAL_NAME_FIELDS:

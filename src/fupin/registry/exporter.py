@@ -25,6 +25,7 @@ from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.scoping import scope_of
 from fupin.core.tree import is_code, subtree_bounds
 from fupin.registry.template import (
+    CADRE_FIELD,
     FALSE_TEXT,
     HOUSEHOLDS,
     INCOMES,
@@ -113,7 +114,7 @@ def _cell_expr(c: Column, masked: bool) -> pl.Expr:
     if masked and c.personal:
         if c.field == "name":
             expr = expr.map_elements(mask_name, return_dtype=pl.Utf8)
-        elif c.field == "id_number":
+        elif c.field in ("id_number", CADRE_FIELD):
             expr = expr.map_elements(mask_id_number, return_dtype=pl.Utf8)
         elif c.field == "birth_date":
             expr = pl.lit("")

@@ -9,12 +9,14 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.codes import choices
 from fupin.core.scoping import Scope
-from fupin.core.tree import CODE_LENGTH, is_code
-from fupin.registry.models import INCOME_FIELDS, Income
+from fupin.core.tree import CODE_LENGTH, ancestors, is_code
+from fupin.registry.models import INCOME_FIELDS, Cadre, Income
 
 BLANK = [("", "—")]
 
@@ -90,8 +92,26 @@ class HouseholdForm(forms.Form):
     has_sanitary_toilet = forms.BooleanField(label=_("Sanitary toilet"), required=False)
     in_cooperative = forms.BooleanField(label=_("Member of a farmers' cooperative"), required=False)
 
+    cadre_id = forms.ChoiceField(label=_("Responsible cadre"), required=False, choices=[])
+
     # Shown first; the rest sit in a "more fields" block, so that the form stays short on a phone.
-    MAIN = ("status", "standard", "attribute", "main_cause", "identified_year", "housing_safety", "water_safe")
+    MAIN = ("status", "standard", "attribute", "main_cause", "identified_year", "housing_safety", "water_safe",
+            "cadre_id")
+
+    def __init__(self, *args: Any, village_code: str = "", current_cadre: Any = None, **kwargs: Any) -> None:
+        """With ``village_code``, the responsible cadre is chosen among the team members serving the village or a
+        region above it (and the current one); without it (registering), the field is left out."""
+        super().__init__(*args, **kwargs)
+        if not village_code:
+            del self.fields["cadre_id"]
+            return
+        serving = (Cadre.objects.filter(region_id__in=[*ancestors(village_code), village_code])
+                   .filter(Q(end_date__isnull=True) | Q(end_date__gt=timezone.localdate())))
+        if current_cadre is not None:
+            serving = serving | Cadre.objects.filter(pk=current_cadre.pk)
+        options = [(str(c.pk), f"{c.name}（{c.unit}）") for c in serving.distinct().order_by("name")[:500]]
+        field: Any = self.fields["cadre_id"]
+        field.choices = [("", "—"), *options]
 
     def data_for_service(self) -> dict[str, Any]:
         """Cleaned values without the blanks of optional numbers (the model defaults apply)."""
@@ -102,7 +122,7 @@ class HouseholdForm(forms.Form):
         return out
 
     def main_fields(self) -> list[forms.BoundField]:
-        return [self[n] for n in self.MAIN]
+        return [self[n] for n in self.MAIN if n in self.fields]
 
     def more_fields(self) -> list[forms.BoundField]:
         return [self[n] for n in self.fields if n not in self.MAIN]

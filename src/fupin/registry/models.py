@@ -4,6 +4,7 @@ collection form (../shared/DATA.md); coded fields hold codes of the lists in ``c
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,14 +16,39 @@ class Source(models.TextChoices):
     DEMO = "demo", _("synthetic demo data")
 
 
+class CadreKind(models.TextChoices):
+    """The kinds of team members (网络扶贫队伍) of seed 001 十一–十三 and 004 五."""
+
+    FIRST_SECRETARY = "first_secretary", _("First secretary (第一书记)")
+    WORK_TEAM = "work_team", _("Village work team member (驻村工作队员)")
+    GRADUATE_OFFICIAL = "graduate_official", _("College-graduate village official (大学生村官)")
+    SANZHI_YIFU = "sanzhi_yifu", _("Three supports and one assistance (三支一扶)")
+    TECH_ENVOY = "tech_envoy", _("Science and technology envoy (科技特派员)")
+    WESTERN_VOLUNTEER = "western_volunteer", _("Western region volunteer (西部计划志愿者)")
+    VILLAGE_COMMITTEE = "village_committee", _("Village committee member (村两委)")
+    RICH_LEADER = "rich_leader", _("Leader in getting rich (致富带头人)")
+    NETWORK_LEADER = "network_leader", _("Network poverty-alleviation leader (网络扶贫带头人)")
+    OTHER = "other", _("Other helping cadre (其他帮扶干部)")
+
+
 class Cadre(models.Model):
-    """A responsible cadre (帮扶责任人): a person record, not free text on the household."""
+    """A responsible cadre (帮扶责任人) and, with the team app (issue 16), the person record of every team member:
+    ID number, kind, sending unit, phone, the region node of the current assignment (the team app keeps the dated
+    postings) and the user account a cadre signs in with."""
 
     name = models.CharField(_("name"), max_length=50)
     unit = models.CharField(_("work unit"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     region = models.ForeignKey("regions.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ENTRY)
+    # Database defaults: the bulk writers (demo generator, imports) insert cadres by raw SQL without these columns.
+    id_number = models.CharField(_("ID number"), max_length=18, blank=True, db_index=True, db_default="")
+    kind = models.CharField(_("team member type"), max_length=20, choices=CadreKind.choices,
+                            db_default=CadreKind.OTHER)
+    start_date = models.DateField(_("serving since"), null=True, blank=True)
+    end_date = models.DateField(_("serving until"), null=True, blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="cadre")
 
     SCOPE_FIELD: ClassVar[str] = "region__code"
 
@@ -101,6 +127,8 @@ class Household(models.Model):
             models.Index(fields=["status"], name="household_status_idx"),
             models.Index(fields=["main_cause"], name="household_main_cause_idx"),
             models.Index(fields=["source"], name="household_source_idx"),
+            # The team app's coverage list "households without a responsible cadre", nationwide in one page.
+            models.Index(fields=["village", "id"], condition=Q(cadre__isnull=True), name="registry_household_no_cadre"),
         ]
 
     def __str__(self) -> str:

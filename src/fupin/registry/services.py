@@ -42,6 +42,7 @@ from fupin.registry import history, hooks, idnumber, jobs
 from fupin.registry.importing import Laps, Progress, checks, read, write
 from fupin.registry.models import (
     INCOME_FIELDS,
+    Cadre,
     Household,
     HouseholdVersion,
     ImportJob,
@@ -136,6 +137,21 @@ def register_household(
     return household
 
 
+def cadre_errors(cadre_id: Any, village_code: str) -> dict[str, str]:
+    """A household's responsible cadre (帮扶责任人) must be a team member posted to its village or to a region
+    above it, and still serving. ``None`` or "" clears the cadre."""
+    if cadre_id in (None, ""):
+        return {}
+    cadre = Cadre.objects.filter(pk=cadre_id).first() if str(cadre_id).isdigit() else None
+    if cadre is None:
+        return {"cadre_id": "没有这名帮扶干部 / no such team member"}
+    if not village_code.startswith(cadre.region_id):
+        return {"cadre_id": f"{cadre.name}不在本村或其上级区域任职 / {cadre.name} does not serve this village"}
+    if cadre.end_date is not None and cadre.end_date <= timezone.localdate():
+        return {"cadre_id": f"{cadre.name}已离任 / {cadre.name} no longer serves"}
+    return {}
+
+
 @transaction.atomic
 def update_household(
     *, actor: Any, household: Household, data: Mapping[str, Any], reason: str,
@@ -146,11 +162,14 @@ def update_household(
     if not reason.strip():
         raise ValidationError({"reason": "请说明修改原因 / say why the dossier changes"})
     merged = {**{k: getattr(household, k) for k in HOUSEHOLD_FIELDS}, **data}
-    raise_if({**household_errors(merged), **valid_from_errors(valid_from)})
+    errors = {**household_errors(merged), **valid_from_errors(valid_from)}
+    if "cadre_id" in data and str(data["cadre_id"] or "") != str(household.cadre_id or ""):
+        errors.update(cadre_errors(data["cadre_id"], household.village_id))
+    raise_if(errors)
     history.ensure_baseline(household, actor=actor)
-    for k in HOUSEHOLD_FIELDS:
+    for k in (*HOUSEHOLD_FIELDS, "cadre_id"):
         if k in data:
-            setattr(household, k, data[k])
+            setattr(household, k, (int(data[k]) if data[k] else None) if k == "cadre_id" else data[k])
     household.save()
     kind = HouseholdVersion.Kind.CORRECTION if correction else HouseholdVersion.Kind.UPDATE
     version = history.record_version(household, kind=kind, actor=actor, reason=reason, valid_from=valid_from)

@@ -29,6 +29,13 @@ MULTI_SEPARATOR = "、"
 TRUE_TEXT, FALSE_TEXT = "是", "否"
 
 
+# The household's responsible cadre (帮扶责任人, issue 16), read and written as the team member's ID number: the
+# importer resolves it to ``cadre_id`` (a blank cell keeps the current cadre); the exporter writes it back.
+CADRE_FIELD = "cadre_id_number"
+CADRE_HEADER = "帮扶责任人身份证号"
+CADRE_SQL = "(SELECT NULLIF(rc.id_number, '') FROM registry_cadre rc WHERE rc.id = cadre_id)"
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: its Chinese header, the model field, and how a cell is read.
@@ -132,6 +139,8 @@ HOUSEHOLDS = Sheet(
         Column("主要燃料类型", "fuel_type", "code", "fuel_type", default=""),
         Column("是否有卫生厕所", "has_sanitary_toilet", "bool", default=False),
         Column("是否加入农民专业合作社", "in_cooperative", "bool", default=False),
+        Column(CADRE_HEADER, CADRE_FIELD, max_length=18, personal=True, identifier=True,
+               note="帮扶责任人（队员）的身份证号；留空则不变 / the responsible cadre's ID number; blank keeps the cadre"),
     ),
 )
 
@@ -224,6 +233,8 @@ def cents_text(cents: pl.Expr) -> pl.Expr:
 def db_expr(c: Column, name: str | None = None) -> str:
     """The SQL that reads column ``c`` (or the column ``name``) in the form ``db_dtype`` gives."""
     col = name or c.field
+    if c.field == CADRE_FIELD:  # not a column of registry_household: the cadre's ID number (households only)
+        return CADRE_SQL
     if c.kind == "decimal":
         return f"CAST(ROUND({col} * 100) AS BIGINT)"
     if c.kind == "codes" or c.kind == "date":

@@ -182,7 +182,7 @@ def _quality_warnings(household: Household, record: str, form: Any) -> list[str]
 
 
 def _household_initial(household: Household) -> dict[str, Any]:
-    return {name: getattr(household, name) for name in HouseholdForm.base_fields}
+    return {name: getattr(household, name) for name in HouseholdForm.base_fields}  # cadre_id included
 
 
 @login_required
@@ -190,7 +190,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_writer(request)
     household = selectors.household_for(request.user, pk)
     if request.method == "POST":
-        form = HouseholdForm(request.POST, prefix="h")
+        form = HouseholdForm(request.POST, prefix="h", village_code=household.village_id,
+                             current_cadre=household.cadre)
         change = ChangeForm(request.POST)
         if form.is_valid() and change.is_valid():
             try:
@@ -205,7 +206,8 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Dossier updated."))
                 return redirect("household", household.pk)
     else:
-        form = HouseholdForm(prefix="h", initial=_household_initial(household))
+        form = HouseholdForm(prefix="h", initial=_household_initial(household), village_code=household.village_id,
+                             current_cadre=household.cadre)
         change = ChangeForm()
     general = _quality_warnings(household, f"household:{household.pk}", form)
     return render(request, "registry/household_edit.html", {"household": household, "form": form, "change": change,

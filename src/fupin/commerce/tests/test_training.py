@@ -3,7 +3,7 @@ import io
 import openpyxl
 
 from fupin.commerce import services
-from fupin.commerce.models import Trainee
+from fupin.team.models import Attendance as Trainee
 
 
 def _xlsx(rows):

@@ -28,8 +28,10 @@ from fupin.quality.models import Finding
 from fupin.quality.models import Rule as QualityRule
 from fupin.regions.models import Level, Region
 from fupin.registry import demo as registry_demo
-from fupin.registry.models import Household, Income, Member
+from fupin.registry.models import Cadre, Household, Income, Member
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
+from fupin.team import demo as team_demo
+from fupin.team.models import Attendance, Posting, Visit
 
 TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 LENGTHS = (0, 2, 4, 6, 9, 12)
@@ -50,6 +52,7 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     Region.objects.filter(code__in=["533301", "533323"], level=Level.COUNTY).update(is_poor_county=True)
     DemoCounty.objects.update_or_create(county_id="533301", defaults={"year": 2017})
     DemoCounty.objects.filter(county_id="533323").delete()
+    team_demo.generate(area="53", seed=seed)
     rng = random.Random(seed)
     RuralPopulation.objects.all().delete()  # the demo's synthetic figures: this fixture sets its own, with gaps
     villages = sorted(set(Household.objects.values_list("village_id", flat=True)))
@@ -316,6 +319,7 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
     named = dict(DemoCounty.objects.values_list("county_id", "year"))
     for county in Region.objects.filter(level=Level.COUNTY, is_poor_county=True).values_list("code", flat=True):
         add("poor_demo_counties", county, int(county in named and named[county] <= day.year), 1)
+    _team(add, day, start, end, facilities)
     for (indicator, code), (_expected, reporting) in reporting_rates().items():
         if reporting == 0:  # no county reports: a "no data" row
             facts.setdefault((indicator, code), [Decimal(0), None])
@@ -323,7 +327,57 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
 
 
 REPORTED = {"school_broadband": ("school",), "clinic_connected": ("township_health", "village_clinic"),
-            "township_express": ("express",)}
+            "township_express": ("express",), "school_100m": ("school",), "school_remote_classroom": ("school",),
+            "clinic_telemedicine": ("township_health", "village_clinic")}
+
+
+def _team(add: Any, day: dt.date, start: dt.date, end: dt.date, facilities: list[Facility]) -> None:
+    """The team and 网络扶智 indicators (team.indicators), row by row."""
+    postings = list(Posting.objects.all())
+
+    def posted(code: str, roles: tuple[str, ...]) -> bool:
+        return any(p.region_id == code and p.role in roles and p.start_date <= day
+                   and (p.end_date is None or p.end_date > day) for p in postings)
+
+    poor_villages = list(Region.objects.filter(level=Level.VILLAGE, is_poor_village=True))
+    for v in poor_villages:
+        add("poor_village_team_leader", v.code,
+            int(posted(v.code, ("team_leader", "team_member")) and posted(v.code, ("village_leader",))), 1)
+    visits: dict[int, int] = defaultdict(int)
+    for visit in Visit.objects.filter(visited_on__gte=start, visited_on__lte=end):
+        visits[visit.household_id] += 1
+    for h in Household.objects.filter(status__in=REGISTERED_STATUSES):
+        add("household_with_cadre", h.village_id, int(h.cadre_id is not None), 1)
+        if h.cadre_id is not None:
+            add("visits_per_household", h.village_id, visits[h.pk], 1)
+    attendance = list(Attendance.objects.select_related("training"))
+    trained_cadres = {a.cadre_id for a in attendance if a.cadre_id and a.training.starts_on <= end}
+    for c in Cadre.objects.all():
+        if (c.start_date is None or c.start_date <= day) and (c.end_date is None or c.end_date > day):
+            add("cadres_trained", c.region_id, int(c.pk in trained_cadres), 1)
+    persons: dict[str, set[int]] = defaultdict(set)
+    for a in attendance:
+        if a.member_id and start <= a.training.starts_on <= end:
+            persons[a.village_id].add(a.member_id)
+    for village, ids in persons.items():
+        add("persons_trained", village, len(ids))
+    for f in facilities:
+        if f.type == "school" and _open_on(f, day):
+            add("school_100m", f.region_id, int((f.bandwidth or 0) >= 100 and f.connected_on is not None
+                                                and f.connected_on <= day), 1)
+            add("school_remote_classroom", f.region_id, int(
+                f.remote_classroom_on is not None and f.remote_classroom_on <= day
+                and (f.remote_classroom_until is None or f.remote_classroom_until > day)), 1)
+        if f.type in ("township_health", "village_clinic") and _open_on(f, day):
+            add("clinic_telemedicine", f.region_id, int(f.telemedicine_on is not None and f.telemedicine_on <= day), 1)
+    for indicator, levels, least in (("ecommerce_trained_5", ("trained", "practitioner", "senior"), 5),
+                                     ("ecommerce_practitioners_10", ("practitioner", "senior"), 10),
+                                     ("ecommerce_senior_1", ("senior",), 1)):
+        for v in poor_villages:
+            people = {a.id_number or f"row{a.pk}" for a in attendance
+                      if a.village_id == v.code and a.training.topic == "ecommerce" and a.training.starts_on <= end
+                      and a.level in levels}
+            add(indicator, v.code, int(len(people) >= least), 1)
 
 
 def reporting_counties() -> dict[str, set[str]]:

@@ -16,13 +16,14 @@ from fupin.registry import history, idnumber
 from fupin.registry.importing import Laps, Progress, existing
 from fupin.registry.importing.existing import select_in
 from fupin.registry.importing.parse import Errors, parse_sheet
-from fupin.registry.template import HOUSEHOLDS, INCOMES, MEMBERS
+from fupin.registry.template import CADRE_FIELD, HOUSEHOLDS, INCOMES, MEMBERS
 from fupin.registry.validation import ELSEWHERE
 
 HOUSEHOLD_SNAPSHOT = history.HOUSEHOLD_FIELDS
 MEMBER_SNAPSHOT = history.MEMBER_FIELDS
 INCOME_SNAPSHOT = history.INCOME_FIELDS
-HOUSEHOLD_CONTENT = [c.field for c in HOUSEHOLDS.columns]
+HOUSEHOLD_CONTENT = [c.field for c in HOUSEHOLDS.columns]  # compared with the database (the cadre's ID number too)
+HOUSEHOLD_COLUMNS = [f for f in HOUSEHOLD_CONTENT if f != CADRE_FIELD]  # written to registry_household (+ cadre_id)
 MEMBER_CONTENT = [c.field for c in MEMBERS.columns if c.field != "household"]
 INCOME_CONTENT = [c.field for c in INCOMES.columns if c.field != "household"]
 
@@ -194,6 +195,7 @@ def validate(
              pl.format("户编号 {} 已登记在您的管辖范围以外 / household {} is registered outside your region",
                        pl.col("number"), pl.col("number")))
     reused_numbers(hh, members, old_hh.filter(~pl.col("number").is_in(outside["number"].implode())), old_members, errs)
+    hh = responsible_cadres(hh, errs)
     file_numbers = pl.Series("n", numbers, dtype=pl.Utf8)
 
     # Members: belong to a household of the file; ID numbers valid, unique in the file and not active elsewhere.
@@ -257,7 +259,11 @@ def plan(
     old_hh: pl.DataFrame, old_members: pl.DataFrame, old_incomes: pl.DataFrame,
 ) -> Plan:
     """Which households are new, changed or unchanged (by comparing content keys), with ids."""
-    hh = hh.join(old_hh.select(pl.col("number"), pl.col("id"), pl.col("cadre_id"), pl.col("source")), on="number", how="left")
+    hh = hh.join(old_hh.select(pl.col("number"), pl.col("id"), pl.col("cadre_id"), pl.col("source"),
+                               pl.col(CADRE_FIELD).alias("_old_cadre")), on="number", how="left")
+    if "_cadre" in hh.columns:  # a cadre given in the file replaces the registered one; a blank cell keeps it
+        hh = hh.with_columns(cadre_id=pl.coalesce("_cadre", "cadre_id"),
+                             **{CADRE_FIELD: pl.coalesce(CADRE_FIELD, "_old_cadre")})
     hh = hh.with_columns(is_new=pl.col("id").is_null())
     ids = hh.select("number", "id")
     members = members.join(ids.rename({"number": "household", "id": "household_id"}), on="household", how="left")
@@ -271,6 +277,27 @@ def plan(
         hh = hh.with_columns(changed=pl.lit(False))
     return Plan(hh, members, incomes, old_hh, old_members, old_incomes)
 
+
+
+def responsible_cadres(hh: pl.DataFrame, errs: Errors) -> pl.DataFrame:
+    """The column 帮扶责任人身份证号 resolved to team members (``registry.Cadre``, issue 16): a number that is no team
+    member's, or a member who serves neither the household's village nor a region above it, is refused."""
+    header = HOUSEHOLDS.column(CADRE_FIELD).header
+    hh = hh.with_columns(idnumber.normalize_many(hh[CADRE_FIELD].cast(pl.Utf8)).alias(CADRE_FIELD))
+    found = select_in(
+        f"SELECT id_number AS {CADRE_FIELD}, id AS _cadre, region_id AS _cadre_region FROM registry_cadre "
+        "WHERE id_number {in}", hh[CADRE_FIELD].drop_nulls().unique(),
+        {CADRE_FIELD: pl.Utf8, "_cadre": pl.Int64, "_cadre_region": pl.Utf8}).unique(CADRE_FIELD)
+    hh = hh.join(found, on=CADRE_FIELD, how="left")
+    given = pl.col(CADRE_FIELD).is_not_null()
+    errs.add(hh, given & pl.col("_cadre").is_null(), HOUSEHOLDS.name, header,
+             pl.format("没有身份证号为 {} 的帮扶干部 / no team member has the ID number {}", pl.col(CADRE_FIELD),
+                       pl.col(CADRE_FIELD)), value=pl.col(CADRE_FIELD))
+    errs.add(hh, pl.col("_cadre").is_not_null() & pl.col("village_id").is_not_null()
+             & ~pl.col("village_id").str.starts_with(pl.col("_cadre_region")), HOUSEHOLDS.name, header,
+             "该帮扶干部不在本村或其上级区域任职 / this team member serves neither the village nor a region above it",
+             value=pl.col(CADRE_FIELD))
+    return hh
 
 
 def reused_numbers(hh: pl.DataFrame, members: pl.DataFrame, old_hh: pl.DataFrame, old_members: pl.DataFrame,

@@ -18,7 +18,7 @@ from fupin.core.bulkload import BulkAppend
 from fupin.registry import history
 from fupin.registry.importing import Laps, Progress
 from fupin.registry.importing.checks import (
-    HOUSEHOLD_CONTENT,
+    HOUSEHOLD_COLUMNS,
     INCOME_CONTENT,
     MEMBER_CONTENT,
     Plan,
@@ -176,7 +176,7 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
     new_rows, new_csv, changed_rows = households.result()
     with bulk.appending():
         _append(Household._meta.db_table, new_rows, new_csv)
-    update_cols = [c for c in HOUSEHOLD_CONTENT if c != "number"] + ["updated_at", *LATEST_INCOME]
+    update_cols = [c for c in HOUSEHOLD_COLUMNS if c != "number"] + ["cadre_id", "updated_at", *LATEST_INCOME]
     upsert_frame(Household._meta.db_table, changed_rows, ["id"], update_cols)
     lap("write.households")
     progress("写入 / writing", 0.8)
@@ -238,7 +238,7 @@ def _household_rows(
     hh: pl.DataFrame, incomes: pl.DataFrame, now: dt.datetime, pg: bool
 ) -> tuple[pl.DataFrame, bytes | None, pl.DataFrame]:
     """The table rows of the new households (with their COPY data) and of the changed ones."""
-    h_cols = ["id", *HOUSEHOLD_CONTENT, "cadre_id", "source"]
+    h_cols = ["id", *HOUSEHOLD_COLUMNS, "cadre_id", "source"]
     rows = hh.select(*h_cols, "is_new").with_columns(
         other_causes=_json_list("other_causes"), created_at=pl.lit(now), updated_at=pl.lit(now)
     ).join(latest_income(incomes), left_on="id", right_on="household_id", how="left")

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--purchases", type=int, default=100_000, help="bench commerce: rows of the upload")
         parser.add_argument("--persons", type=int, default=1_000_000, help="bench registry: persons in the registry")
         parser.add_argument("--xlsx-persons", type=int, default=100_000, help="bench registry: persons in the xlsx")
-        parser.add_argument("--rows", type=int, default=100_000, help="bench projects: disbursement rows uploaded")
+        parser.add_argument("--rows", type=int, default=100_000, help="bench projects, team: rows uploaded")
         parser.add_argument("--xlsx-mb", type=float, default=0,
                             help="bench registry: also import a workbook of about this many MiB in a child process "
                                  "and print its peak memory")
