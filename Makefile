@@ -25,12 +25,14 @@ catalogue: $(CATALOGUE).mo
 $(CATALOGUE).mo: $(CATALOGUE).po
 	cd src/fupin && $(UV) run --frozen fupin compilemessages --verbosity 0
 
-# Debian packages the platform needs: CJK fonts (PDF, screenshots), Chromium (browser tests), gettext (translations).
+# Debian packages the platform needs: CJK fonts (PDF, screenshots), Chromium (browser tests), gettext (translations),
+# Java 17 (the Spark engine of the batch jobs, pyspark).
 system-packages:
 	@missing=""; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian packages:$$missing"; \
