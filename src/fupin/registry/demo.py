@@ -37,7 +37,7 @@ from fupin.registry.statuses import POOR_STATUSES
 NUJIANG = "5333"  # 怒江傈僳族自治州, a 三区三州 prefecture, always part of the Yunnan demo
 LAST_YEAR = 2020  # the last year of exits from poverty (the end of the poverty-alleviation campaign)
 FIRST_INCOME_YEAR = 2018
-CHUNK = 50_000  # households generated and written at a time (memory is bounded by it)
+CHUNK = 20_000  # households generated and written at a time (memory is bounded by it)
 
 
 def today() -> dt.date:
