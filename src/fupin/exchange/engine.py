@@ -149,6 +149,7 @@ class SparkBackend:
 
             builder = (SparkSession.builder.master(master).appName("fupin")
                        .config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.session.timeZone", "UTC")
                        .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
             if shuffle_partitions:
