@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.exchange import engine
-from fupin.exchange.rules import RULES
+from fupin.exchange.rules import RULES, RuleSpec
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         unknown = [c for c in opts["rule"] or () if c not in RULES]
         if unknown:
             raise CommandError(f"unknown rules: {', '.join(unknown)}")
-        rules = [(RULES[c], {}) for c in (opts["rule"] or RULES)]
+        rules: list[tuple[RuleSpec, dict[str, Any]]] = [(RULES[c], {}) for c in (opts["rule"] or RULES)]
         t0 = time.perf_counter()
         try:
             backend = engine.backend(opts["engine"], master=opts["master"], dsn=opts["postgres"])
