@@ -25,12 +25,14 @@ catalogue: $(CATALOGUE).mo
 $(CATALOGUE).mo: $(CATALOGUE).po
 	cd src/fupin && $(UV) run --frozen fupin compilemessages --verbosity 0
 
-# Debian packages the platform needs: CJK fonts (PDF, screenshots), Chromium (browser tests), gettext (translations).
+# Debian packages the platform needs: CJK fonts (PDF, screenshots), Chromium (browser tests), gettext (translations),
+# Java 17 (the Spark engine of the batch jobs, pyspark).
 system-packages:
 	@missing=""; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
 	command -v chromium >/dev/null || missing="$$missing chromium chromium-driver"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v java >/dev/null || missing="$$missing openjdk-17-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -209,3 +211,20 @@ bench-team: setup
 	psql "$(dir $(BENCH_TEAM_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_TEAM_PG))" -c "CREATE DATABASE $(notdir $(BENCH_TEAM_PG))"
 	DATABASE_URL=$(BENCH_TEAM_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_TEAM_PG) $(FUPIN) bench team --households 100000 --rows $(BENCH_TEAM_ROWS)
+# National scale (issue 19): BENCH_NATIONAL_HOUSEHOLDS (a list) demo households over the whole country streamed to
+# Parquet, the comparison on DuckDB and Spark local with the hits compared; on PostgreSQL the generator into the
+# registry against a bare COPY of the same rows. Files under var/bench-national/ are deleted after each size.
+BENCH_NATIONAL_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_national
+BENCH_NATIONAL_HOUSEHOLDS ?= 100000 300000
+BENCH_NATIONAL_PG_HOUSEHOLDS ?= 100000
+.PHONY: bench-national spark-cluster-demo
+bench-national: setup
+	for n in $(BENCH_NATIONAL_HOUSEHOLDS); do $(FUPIN) bench national --households $$n --engines duckdb,spark || exit 1; done
+	psql "$(dir $(BENCH_NATIONAL_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_NATIONAL_PG))" -c "CREATE DATABASE $(notdir $(BENCH_NATIONAL_PG))"
+	DATABASE_URL=$(BENCH_NATIONAL_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_NATIONAL_PG) $(FUPIN) load_regions --verbosity 0
+	DATABASE_URL=$(BENCH_NATIONAL_PG) $(FUPIN) bench national --households $(BENCH_NATIONAL_PG_HOUSEHOLDS) --engines duckdb
+
+# A standalone Spark master and worker on loopback, one comparison submitted to it, then stopped (docs/scale.md).
+spark-cluster-demo: setup
+	tools/spark-cluster.sh demo

@@ -45,6 +45,24 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def spark_session():
+    """One small local Spark session for the whole test session (tests marked ``spark``): one core, two shuffle
+    partitions, no UI — starting Spark costs seconds, so it is started once."""
+    if not shutil.which("java"):
+        pytest.fail("Java is missing; `make setup` installs the Debian package openjdk-17-jre-headless")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[1]").appName("fupin-tests")
+               .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "1g")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
 @pytest.fixture(autouse=True)
 def _clear_caches():
     from django.core.cache import cache

@@ -118,3 +118,146 @@ def bench_exchange(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
 
 
 BENCHMARKS = {"exchange": bench_exchange}
+
+
+# --- national scale (issue 19) -------------------------------------------------------------------------------
+
+# The comparison's persons from the generator's Parquet (registry/<table>/province=XX/...), as exchange.snapshot
+# writes them from the database.
+NATIONAL_PERSONS = """SELECT m.id_number, m.id AS member_id, m.household_id, h.number AS household_number,
+    h.village_id AS village_code, h.status, h.attribute, m.birth_date, m.sex, m.relation, m.schooling, m.health,
+    m.has_medical_insurance, m.receives_dibao, m.receives_tekun, h.latest_per_capita AS per_capita,
+    coalesce(h.housing_safety, '') AS housing_safety,
+    CAST(date_diff('year', m.birth_date, DATE '{as_of}') AS INTEGER) AS age
+    FROM read_parquet('{registry}/members/**/*.parquet', hive_partitioning = true) m
+    JOIN read_parquet('{registry}/households/**/*.parquet', hive_partitioning = true) h ON h.id = m.household_id
+    WHERE m.is_active AND h.status IN ('poor', 'exited', 'monitored', 'returned', 'newly_poor')"""
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _load() -> str:
+    return "load " + " ".join(f"{x:.1f}" for x in __import__("os").getloadavg())
+
+
+def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
+    """National scale (issue 19): --households demo households over the whole country to Parquet (streaming, bounded
+    memory) and a bare rewrite of the same rows; the comparison's persons and 10 department batches of 5 × as many
+    rows; every comparison rule on each of --engines (duckdb, spark: local[*]) with the hits compared; on PostgreSQL
+    also the generator into the registry tables against a bare COPY of the same rows into unindexed tables."""
+    from django.conf import settings
+
+    from fupin.core.sql import is_postgres
+    from fupin.registry.demo import generate
+
+    n = opts["households"]
+    root = Path(settings.VAR_DIR) / "bench-national" / f"h{n}"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    out: list[tuple[str, float, str]] = []
+    try:
+        t0 = time.perf_counter()
+        r = generate(households=n, area="all", seed=1, to=root / "registry")
+        gen = time.perf_counter() - t0
+        rows_written = r.households + r.members + r.incomes + r.cadres
+        out.append((f"generate {n:,} households, whole country, to Parquet by province", gen,
+                    f"{r.members:,} persons, {r.incomes:,} income years; {r.members / gen:,.0f} persons/s; "
+                    f"peak memory {_peak_mb():,.0f} MB; {_load()}"))
+        con = duckdb.connect()
+        con.execute(f"SET temp_directory = '{root / 'tmp'}'")
+        con.execute("SET preserve_insertion_order = false")
+        t0 = time.perf_counter()
+        for table in ("households", "members", "incomes", "cadres"):
+            con.execute(f"""COPY (SELECT * FROM read_parquet('{root}/registry/{table}/**/*.parquet',
+                            hive_partitioning = true)) TO '{root}/bare-{table}.parquet' (FORMAT parquet)""")
+        bare = time.perf_counter() - t0
+        out.append(("bare rewrite of the same rows (DuckDB, Parquet to Parquet)", bare,
+                    f"{rows_written:,} rows; generator / bare = {gen / bare:.1f}×; {_load()}"))
+        for table in ("households", "members", "incomes", "cadres"):
+            (root / f"bare-{table}.parquet").unlink()
+        t0 = time.perf_counter()
+        persons_path = root / "persons.parquet"
+        con.execute(f"COPY ({NATIONAL_PERSONS.format(as_of=AS_OF, registry=root / 'registry')}) TO '{persons_path}' "
+                    "(FORMAT parquet)")
+        persons = int(con.execute(f"SELECT count(*) FROM read_parquet('{persons_path}')").fetchone()[0])  # type: ignore[index]
+        con.execute(f"CREATE VIEW persons AS SELECT * FROM read_parquet('{persons_path}')")
+        batch_rows = 0
+        batches = root / "batches"
+        batches.mkdir()
+        for name, sql in BATCHES.items():
+            path = batches / f"{name}.parquet"
+            con.execute(f"COPY ({sql.format(n=persons, households=max(1, persons // 4))}) TO '{path}' (FORMAT parquet)")
+            batch_rows += int(con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0])  # type: ignore[index]
+        con.close()
+        out.append(("comparison persons + 10 department batches (DuckDB)", time.perf_counter() - t0,
+                    f"{persons:,} persons, {batch_rows:,} batch rows; {_load()}"))
+        refs = {k: engine.Batchref(batches / f"{k}.parquet") for k in BATCHES}
+        rules: list[tuple[RuleSpec, dict[str, Any]]] = [(spec, {}) for spec in RULES.values()]
+        first: dict[str, list[tuple[Any, ...]]] | None = None
+        for name in opts.get("engines", "duckdb,spark").split(","):
+            backend = engine.backend(name, temp_dir=root / "tmp") if name == "duckdb" else engine.backend(name)
+            result = engine.evaluate(persons_path, refs, rules, backend)
+            backend.close()
+            hits = {c: sorted(zip(r.hits.column("id_number").to_pylist(), r.hits.column("fingerprint").to_pylist(),
+                                  strict=True)) for c, r in result.results.items()}
+            same = "" if first is None else ("; same hits as the first engine" if hits == first else
+                                             "; hits DIFFER from the first engine")
+            first = first or hits
+            out.append((f"comparison on {name}: {persons:,} persons × {batch_rows:,} rows, {len(result.results)} rules",
+                        result.seconds, f"{result.hit_count:,} hits{same}; {_load()}"))
+        if is_postgres():
+            out += _postgres_import(root, n)
+    finally:
+        if not opts.get("keep"):
+            shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def _postgres_import(root: Path, n: int) -> list[tuple[str, float, str]]:
+    """The generator into the registry tables (COPY, indexes in place, versions and the extensions' data) against a
+    bare COPY of the same rows (households, members, incomes from the Parquet just generated) into unindexed tables."""
+    from django.db import connection
+
+    from fupin.registry.demo import CADRE_COLUMNS, HOUSEHOLD_COLUMNS, INCOME_COLUMNS, MEMBER_COLUMNS, generate
+    from fupin.registry.models import Household
+
+    out: list[tuple[str, float, str]] = []
+    if Household.objects.exists():
+        return [("PostgreSQL import", 0.0, "skipped: the registry is not empty")]
+    t0 = time.perf_counter()
+    r = generate(households=n, area="all", seed=1)
+    gen = time.perf_counter() - t0
+    out.append((f"generate {n:,} households into PostgreSQL (COPY, indexed tables, versions, measures)", gen,
+                f"{r.members:,} persons; {r.members / gen:,.0f} persons/s; {_load()}"))
+    con = duckdb.connect()
+    bare = 0.0
+    with connection.cursor() as cur:
+        raw = cur.cursor
+        for table, cols in (("households", HOUSEHOLD_COLUMNS), ("members", MEMBER_COLUMNS),
+                            ("incomes", INCOME_COLUMNS), ("cadres", CADRE_COLUMNS)):
+            real = {"households": "registry_household", "members": "registry_member", "incomes": "registry_income",
+                    "cadres": "registry_cadre"}[table]
+            csv = root / f"bare-{table}.csv"
+            con.execute(f"COPY (SELECT {', '.join(cols)} FROM read_parquet('{root}/registry/{table}/**/*.parquet', "
+                        f"hive_partitioning = true)) TO '{csv}' (FORMAT csv, HEADER false)")
+            raw.execute(f"DROP TABLE IF EXISTS bare_{table}")
+            raw.execute(f"CREATE TABLE bare_{table} AS SELECT {', '.join(cols)} FROM {real} WITH NO DATA")
+            t0 = time.perf_counter()
+            with open(csv, "rb") as f, raw.copy(f"COPY bare_{table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                while block := f.read(8 << 20):
+                    copy.write(block)
+            bare += time.perf_counter() - t0
+            raw.execute(f"DROP TABLE bare_{table}")
+            csv.unlink()
+    con.close()
+    out.append(("bare COPY of the same rows into unindexed tables (PostgreSQL)", bare,
+                f"generator / bare COPY = {gen / bare:.1f}×; {_load()}"))
+    return out
+
+
+BENCHMARKS["national"] = bench_national

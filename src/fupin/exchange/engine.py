@@ -1,9 +1,10 @@
 """The comparison engine: rule SQL run set-based over Parquet snapshots (R4.2).
 
-``Backend`` is all the rules need: register relations by name (Parquet files) and run one SQL text to
-an Arrow table. DuckDB, embedded, is the default; ``PostgresBackend`` runs the same rule text on a
-PostgreSQL database; a Spark backend would register the same Parquet files as temporary views and
-return ``toArrow()`` — the rules do not change.
+``Backend`` is all the rules need: register relations by name (Parquet files or directories of them) and run
+one SQL text to an Arrow table. DuckDB, embedded, is the default; ``PostgresBackend`` runs the same rule text on a
+PostgreSQL database; ``SparkBackend`` registers the same Parquet files as temporary views of a Spark session (local
+or a cluster's master) and returns ``toArrow()`` — the rules do not change: the few dialect differences are
+rewritten in one place, ``spark_sql``. ``backend(engine, …)`` makes one by name (``--engine``).
 
 ``evaluate`` runs a set of rules in one job and returns, per rule, the hits with their evidence as a
 JSON text and a fingerprint (md5 of the evidence) by which a resolved doubt is reopened only when the
@@ -12,6 +13,7 @@ data behind it changes.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,8 +56,10 @@ class DuckDBBackend:
     def _register(self, relations: Mapping[str, Path]) -> None:
         for name, path in relations.items():
             if self._views.get(name) != path:
-                quoted = str(path).replace("'", "''")
-                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM read_parquet(\'{quoted}\')')
+                source = str(Path(path) / "**" / "*.parquet") if Path(path).is_dir() else str(path)
+                quoted = source.replace("'", "''")
+                self.con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT * FROM '
+                                 f'read_parquet(\'{quoted}\', hive_partitioning = true)')
                 self._views[name] = path
 
     def run(self, sql: str, relations: Mapping[str, Path]) -> pa.Table:
@@ -113,6 +117,85 @@ class PostgresBackend:
 
     def close(self) -> None:
         self.conn.close()
+
+
+# Spark SQL differs from the rules' SQL (DuckDB's and PostgreSQL's) in these forms only:
+# string_agg(x, sep ORDER BY y) is string_agg(x, sep) WITHIN GROUP (ORDER BY y); VARCHAR needs a length (STRING).
+_STRING_AGG = re.compile(r"string_agg\(([^()]*?),\s*('[^']*')\s+ORDER BY\s+([^()]*?)\)", re.IGNORECASE)
+_VARCHAR = re.compile(r"\bAS\s+VARCHAR\b", re.IGNORECASE)
+
+
+def spark_sql(sql: str) -> str:
+    """A rule's SQL in Spark SQL's dialect."""
+    sql = _STRING_AGG.sub(r"string_agg(\1, \2) WITHIN GROUP (ORDER BY \3)", sql)
+    return _VARCHAR.sub("AS STRING", sql)
+
+
+class SparkBackend:
+    """The same rule SQL on Spark (pyspark; Java 17): each relation a temporary view over its Parquet file or
+    directory (hive partitions, e.g. ``province=53``, become a column); results come back as Arrow. ``master``:
+    ``local[*]`` (every core of this machine), ``local[1]``, or a cluster's ``spark://host:7077``."""
+
+    name = "spark"
+
+    def __init__(self, master: str = "local[*]", *, shuffle_partitions: int | None = None,
+                 config: Mapping[str, str] | None = None, session: Any = None):
+        if session is None:
+            import os
+
+            from pyspark.sql import SparkSession
+
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # this machine's name may resolve elsewhere
+
+            builder = (SparkSession.builder.master(master).appName("fupin")
+                       .config("spark.ui.enabled", "false")
+                       .config("spark.ui.showConsoleProgress", "false")
+                       .config("spark.sql.session.timeZone", "UTC")
+                       .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+            if shuffle_partitions:
+                builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+            for key, value in (config or {}).items():
+                builder = builder.config(key, value)
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")
+            self._own = True
+        else:
+            self._own = False
+        self.spark = session
+        self._views: dict[str, Path] = {}
+
+    def _register(self, relations: Mapping[str, Path]) -> None:
+        for name, path in relations.items():
+            if self._views.get(name) != path:
+                self.spark.read.parquet(str(path)).createOrReplaceTempView(name)
+                self._views[name] = path
+
+    def run(self, sql: str, relations: Mapping[str, Path]) -> pa.Table:
+        self._register(relations)
+        return self.spark.sql(spark_sql(sql)).toArrow()
+
+    def close(self) -> None:
+        for name in self._views:
+            self.spark.catalog.dropTempView(name)
+        self._views.clear()
+        if self._own:
+            self.spark.stop()
+
+
+ENGINES = ("duckdb", "spark", "postgres")
+
+
+def backend(engine: str = "duckdb", *, master: str = "local[*]", dsn: str = "", **kw: Any) -> Backend:
+    """The backend named by ``--engine``: duckdb (embedded), spark (``master``), postgres (``dsn``)."""
+    if engine == "duckdb":
+        return DuckDBBackend(**kw)
+    if engine == "spark":
+        return SparkBackend(master, **kw)
+    if engine in ("postgres", "postgresql"):
+        if not dsn:
+            raise ValueError("the postgres engine needs a database URL (DATABASE_URL)")
+        return PostgresBackend(dsn)
+    raise ValueError(f"unknown engine {engine!r}: one of {', '.join(ENGINES)}")
 
 
 @dataclass

@@ -11,6 +11,7 @@ import polars as pl
 import pyarrow.parquet as pq
 from django.db import connection
 
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.registry.models import Household, Member
 from fupin.registry.statuses import REGISTERED_STATUSES
 
@@ -25,15 +26,21 @@ SCHEMA = {
 }
 
 
-def _sql() -> str:
+def _sql(province: str | None = None) -> str:
     m, h = Member._meta.db_table, Household._meta.db_table
     statuses = ", ".join(f"'{s}'" for s in REGISTERED_STATUSES)
+    only = ""
+    if province is not None:
+        if not is_code(province):
+            raise ValueError(f"not a province code: {province!r}")
+        lo, hi = subtree_bounds(province)
+        only = f"AND h.village_id BETWEEN '{lo}' AND '{hi}'"
     return f"""
         SELECT m.id_number, m.id, m.household_id, h.number, h.village_id, h.status, h.attribute, m.birth_date, m.sex,
                m.relation, m.schooling, m.health, m.has_medical_insurance, m.receives_dibao, m.receives_tekun,
                h.latest_per_capita, h.housing_safety
         FROM {m} m JOIN {h} h ON h.id = m.household_id
-        WHERE m.is_active AND h.status IN ({statuses})
+        WHERE m.is_active AND h.status IN ({statuses}) {only}
         ORDER BY m.id
     """
 
@@ -55,13 +62,13 @@ def _frame(rows: list[tuple[object, ...]], as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def export_persons(path: Path, as_of: dt.date) -> int:
-    """Write the persons snapshot to ``path``; returns the number of persons."""
+def export_persons(path: Path, as_of: dt.date, province: str | None = None) -> int:
+    """Write the persons snapshot to ``path`` (``province``: only its persons); returns the number of persons."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     writer: pq.ParquetWriter | None = None
     with connection.cursor() as cur:
-        cur.execute(_sql())
+        cur.execute(_sql(province))
         while True:
             rows = cur.fetchmany(CHUNK)
             if not rows and writer is not None:

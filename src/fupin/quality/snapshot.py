@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 from django.db import connection
 
 from fupin.core.bulk import is_postgres
-from fupin.core.tree import is_code
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.quality.catalogue import REGISTERED
 from fupin.registry.models import INCOME_FIELDS
 
@@ -150,11 +150,17 @@ def _age(as_of: dt.date) -> pl.Expr:
 
 
 def _write(path: Path, spec: tuple[dict[str, Any], str], shape: Callable[[pl.DataFrame], pl.DataFrame],
-           villages: set[str] | None = None) -> int:
+           villages: set[str] | None = None, province: str | None = None) -> int:
     schema, sql = spec
     codes = ", ".join(f"'{v}'" for v in sorted(villages or ()) if is_code(v)) or "''"
-    sql = sql.replace("{only}", "" if villages is None else f"AND h.village_id IN ({codes})").replace(
-        "{only_villages}", "" if villages is None else f"AND r.code IN ({codes})")
+    only, only_villages = ("", "") if villages is None else (f"AND h.village_id IN ({codes})", f"AND r.code IN ({codes})")
+    if province is not None:
+        if not is_code(province):
+            raise ValueError(f"not a province code: {province!r}")
+        lo, hi = subtree_bounds(province)
+        only += f" AND h.village_id BETWEEN '{lo}' AND '{hi}'"
+        only_villages += f" AND r.code BETWEEN '{lo}' AND '{hi}'"
+    sql = sql.replace("{only}", only).replace("{only_villages}", only_villages)
     n = 0
     writer: pq.ParquetWriter | None = None
     for frame in _frames(sql, schema):
@@ -223,18 +229,19 @@ def _id_regions() -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"code": S, "from_year": N, "to_year": N}, orient="row")
 
 
-def export(directory: Path, as_of: dt.date, villages: set[str] | None = None) -> dict[str, Path]:
+def export(directory: Path, as_of: dt.date, villages: set[str] | None = None, province: str | None = None
+           ) -> dict[str, Path]:
     """Write every relation under ``directory``; returns name → path. ``villages``: only those villages'
-    households (the check of a few households at entry)."""
+    households (the check of a few households at entry); ``province``: only that province's (``national``)."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = {name: directory / f"{name}.parquet" for name in
              ("persons", "households", "incomes", "measures", "monitoring", "risks", "villages", "lines", "id_regions")}
 
-    _write(paths["persons"], PERSONS, lambda f: f.with_columns(age=_age(as_of)), villages)
-    _write(paths["households"], HOUSEHOLDS, lambda f: f, villages)
+    _write(paths["persons"], PERSONS, lambda f: f.with_columns(age=_age(as_of)), villages, province)
+    _write(paths["households"], HOUSEHOLDS, lambda f: f, villages, province)
     _write(paths["incomes"], INCOMES, lambda f: f.with_columns(
-        per_capita=(pl.col("net_total") / pl.col("household_size")).round(2)), villages)
-    _write(paths["measures"], MEASURES, lambda f: f, villages)
+        per_capita=(pl.col("net_total") / pl.col("household_size")).round(2)), villages, province)
+    _write(paths["measures"], MEASURES, lambda f: f, villages, province)
 
     monitoring: list[pl.DataFrame] = []
 
@@ -250,12 +257,12 @@ def export(directory: Path, as_of: dt.date, villages: set[str] | None = None) ->
         monitoring.append(f.select("record_id", "household_id", "region_code", "status", "risk_list", "ended_on"))
         return f.drop("risk_list", "risks_text")
 
-    _write(paths["monitoring"], MONITORING, shape_monitoring, villages)
+    _write(paths["monitoring"], MONITORING, shape_monitoring, villages, province)
     risks = pl.concat(monitoring).explode("risk_list").filter(pl.col("risk_list").is_not_null()).select(
         "record_id", "household_id", "region_code", "status", pl.col("risk_list").alias("risk"),
         pl.col("ended_on").is_null().alias("open"))
     risks.write_parquet(paths["risks"])
-    _write(paths["villages"], VILLAGES, lambda f: f, villages)
+    _write(paths["villages"], VILLAGES, lambda f: f, villages, province)
     _write(paths["lines"], LINES, lambda f: f)
     _id_regions().write_parquet(paths["id_regions"])
     return paths

@@ -1,7 +1,12 @@
 """Synthetic demo registry (演示数据，纯属虚构). Households and members over real villages, with ID numbers
 whose region, birth date, sex and check digit agree, family structures, causes, incomes and living
-conditions drawn from distributions like those of the real registry (DATA.md). Written with COPY /
-executemany in one transaction; nothing here is a real person."""
+conditions drawn from distributions like those of the real registry (DATA.md); nothing here is a real person.
+
+Streaming: households are generated village by village (villages in code order, the number of households per village
+drawn at the start) and written every ``chunk`` households — with COPY / executemany into the database, all in one
+transaction, or as Parquet files partitioned by province (``to=``) — so memory is bounded by the chunk whatever the
+size. The whole nation (``area="all"``) or any set of provinces get households in the shares of the 2014 registered
+poor population (``PROVINCE_SHARES``)."""
 
 from __future__ import annotations
 
@@ -30,8 +35,28 @@ from fupin.registry.models import Cadre, Household, HouseholdVersion, Income, Me
 from fupin.registry.statuses import POOR_STATUSES
 
 NUJIANG = "5333"  # 怒江傈僳族自治州, a 三区三州 prefecture, always part of the Yunnan demo
-LAST_YEAR = 2020
-INCOME_YEARS = (2018, 2019, 2020)
+LAST_YEAR = 2020  # the last year of exits from poverty (the end of the poverty-alleviation campaign)
+FIRST_INCOME_YEAR = 2018
+CHUNK = 20_000  # households generated and written at a time (memory is bounded by it)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def last_income_year() -> int:
+    """Incomes are recorded for every complete year: up to last year."""
+    return today().year - 1
+
+
+# Shares of the nation's households by province: the registered poor population of 2014 (建档立卡, 万人, rounded;
+# synthetic data only). The west and centre weigh far more than the east.
+PROVINCE_SHARES = {
+    "11": 0.5, "12": 1, "13": 320, "14": 269, "15": 114, "21": 126, "22": 80, "23": 111, "31": 0.5, "32": 30,
+    "33": 10, "34": 309, "35": 45, "36": 276, "37": 242, "41": 576, "42": 323, "43": 596, "44": 30, "45": 634,
+    "46": 48, "50": 166, "51": 625, "52": 623, "53": 574, "54": 72, "61": 350, "62": 417, "63": 52, "64": 45,
+    "65": 212,
+}
 
 SURNAMES = (
     "李王张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜"
@@ -88,10 +113,26 @@ class _Person:
 
 
 class _Generator:
+    """Names, birth dates and unique ID numbers. The order codes used are remembered per prefecture only (memory
+    bounded by the largest prefecture, not the nation): numbers of a prefecture's own region codes take order codes
+    0–399; a number issued under another prefecture's code (an old code, ``idnumber.issuing_code``) takes 400–499,
+    remembered per province, so the two never meet."""
+
     def __init__(self, rng: random.Random, taken_ids: set[str]):
         self.rng = rng
         self.taken = taken_ids
         self.sequence: dict[tuple[str, dt.date, str], int] = defaultdict(int)
+        self.foreign: dict[tuple[str, dt.date, str], int] = defaultdict(int)
+        self.city = ""
+        self.today = today()
+
+    def enter(self, village: str) -> None:
+        """Households of ``village`` come next (villages in code order)."""
+        if village[:4] != self.city:
+            if village[:2] != self.city[:2]:
+                self.foreign.clear()
+            self.city = village[:4]
+            self.sequence.clear()
 
     def name(self, sex: str, surname: str | None = None) -> str:
         rng = self.rng
@@ -100,16 +141,18 @@ class _Generator:
         return (surname or rng.choice(SURNAMES)) + given
 
     def birth(self, age: int) -> dt.date:
-        year = LAST_YEAR - age
-        return dt.date(year, 1, 1) + dt.timedelta(days=self.rng.randrange(365))
+        """A birth date ``age`` years before today (up to a year earlier), never in the future."""
+        return self.today - dt.timedelta(days=int(age * 365.25) + self.rng.randrange(365))
 
     def id_number(self, county: str, birth: dt.date, sex: str) -> str:
         region = idnumber.issuing_code(county, birth.year)
+        own = region.startswith(county[:4])
+        used, first, last = (self.sequence, 0, 400) if own else (self.foreign, 400, 500)
         while True:
             key = (region, birth, sex)
-            seq = self.sequence[key]
-            self.sequence[key] = seq + 1
-            if seq >= 499:  # order codes exhausted for this day: move the birthday by one day
+            seq = used[key] + first
+            used[key] += 1
+            if seq >= last:  # order codes exhausted for this day: move the birthday by one day
                 birth += dt.timedelta(days=1)
                 continue
             number = idnumber.make(region, birth, seq, sex)
@@ -159,33 +202,78 @@ class _Generator:
         return people
 
 
-def _select_villages(area: str, rng: random.Random) -> list[tuple[str, float]]:
-    """Villages with sampling weights: rural villages (村委会) weigh far more than urban communities,
-    and, in Yunnan, 怒江州 is always represented."""
-    rows = list(
-        Region.objects.filter(code__range=subtree_bounds(area), level=Level.VILLAGE).values_list("code", "name")
-    )
+def provinces_of(area: str) -> list[str]:
+    """The provinces named by ``area``: "all" (the nation) or comma-separated province codes; [] for one region."""
+    if area in ("all", ""):
+        return sorted(PROVINCE_SHARES)
+    if "," in area:
+        codes = sorted({c.strip() for c in area.split(",") if c.strip()})
+        bad = [c for c in codes if c not in PROVINCE_SHARES]
+        if bad:
+            raise DemoError(f"not province codes: {', '.join(bad)}")
+        return codes
+    return []
+
+
+def _village_rows(area: str, provinces: list[str], from_files: bool) -> list[tuple[str, str]]:
+    """(code, name) of the area's villages, in code order: from the database, or (``from_files``, for Parquet
+    output that needs no database) from the division files ``load_regions`` reads."""
+    if from_files:
+        import polars as pl
+        from django.conf import settings
+
+        frame = pl.read_csv(settings.DIVISIONS_DIR / "villages.csv", columns=["code", "name"],
+                            schema_overrides={"code": pl.Utf8, "name": pl.Utf8})
+        frame = frame.filter(pl.col("code").str.slice(0, 2).is_in(provinces) if provinces
+                             else pl.col("code").str.starts_with(area)).sort("code")
+        return list(frame.iter_rows())  # type: ignore[arg-type]
+    qs = Region.objects.filter(level=Level.VILLAGE)
+    if provinces:
+        from django.db.models import Q
+
+        any_of = Q()
+        for p in provinces:
+            any_of |= Q(code__range=subtree_bounds(p))
+        qs = qs.filter(any_of)
+    else:
+        qs = qs.filter(code__range=subtree_bounds(area))
+    return list(qs.order_by("code").values_list("code", "name"))
+
+
+def _village_counts(area: str, households: int, seed: int, from_files: bool = False) -> tuple[list[str], Any]:
+    """The villages (code order) and the number of demo households of each, drawn at once (a multinomial over
+    sampling weights): rural villages (村委会) weigh far more than urban communities, one in seven is a poor village
+    where households concentrate, 怒江州 is always represented in Yunnan, and across provinces each province gets
+    its share of ``PROVINCE_SHARES``."""
+    import numpy as np
+
+    provinces = provinces_of(area)
+    rows = _village_rows(area, provinces, from_files)
     if not rows:
         raise DemoError(
             f"no villages of {area} are loaded; run `fupin load_regions --province {area[:2]}` first"
         )
-    weighted: list[tuple[str, float]] = []
-    for code, name in rows:
-        rural = "村" in name and "社区" not in name
-        w = 1.0 if rural else 0.03
-        if rural and rng.random() < 0.15:
-            w *= 12  # a poor village: households concentrate there
-        if code.startswith(NUJIANG):
-            w *= 4
-        weighted.append((code, w))
-    return weighted
+    rng = np.random.default_rng(seed)
+    codes = [c for c, _ in rows]
+    rural = np.fromiter((("村" in n and "社区" not in n) for _, n in rows), bool, len(rows))
+    weight = np.where(rural, 1.0, 0.03) * np.where(rural & (rng.random(len(rows)) < 0.15), 12.0, 1.0)
+    weight *= np.fromiter((4.0 if c.startswith(NUJIANG) else 1.0 for c in codes), float, len(rows))
+    if len(provinces) > 1:
+        prov = np.fromiter((int(c[:2]) for c in codes), int, len(rows))
+        for p in provinces:
+            mask = prov == int(p)
+            total = weight[mask].sum()
+            if total:
+                weight[mask] *= PROVINCE_SHARES[p] / total
+    return codes, rng.multinomial(households, weight / weight.sum())
 
 
 @dataclass(frozen=True)
 class DemoBatch:
-    """A freshly written batch of demo households, for the apps above the registry to add their demo data to."""
+    """A freshly written chunk of demo households, for the apps above the registry to add their demo data to. Every
+    village's households are in one chunk."""
 
-    lo: str  # the code range of the area
+    lo: str  # the code range of the chunk's villages
     hi: str
     seed: int
     now: dt.datetime
@@ -204,6 +292,103 @@ def extend(fn: Callable[[DemoBatch], dict[str, int]]) -> Callable[[DemoBatch], d
     return fn
 
 
+class _Chunk:
+    def __init__(self) -> None:
+        self.cadres: list[tuple[Any, ...]] = []
+        self.households: list[tuple[Any, ...]] = []
+        self.members: list[tuple[Any, ...]] = []
+        self.incomes: list[tuple[Any, ...]] = []
+
+
+class _DatabaseSink:
+    """Writes each chunk into the registry tables (COPY / executemany), versions and the extensions' data."""
+
+    def __init__(self, result: DemoResult, seed: int, now: dt.datetime):
+        self.result, self.seed, self.now = result, seed, now
+
+    def write(self, chunk: _Chunk) -> None:
+        r = self.result
+        r.cadres += copy_rows(Cadre._meta.db_table, CADRE_COLUMNS, chunk.cadres)
+        r.households += copy_rows(Household._meta.db_table, HOUSEHOLD_COLUMNS, chunk.households)
+        r.members += copy_rows(Member._meta.db_table, MEMBER_COLUMNS, chunk.members)
+        r.incomes += copy_rows(Income._meta.db_table, INCOME_COLUMNS, chunk.incomes)
+        r.versions += copy_rows(HouseholdVersion._meta.db_table, VERSION_COLUMNS,
+                                _versions(chunk.households, chunk.members, chunk.incomes, self.now))
+        village = HOUSEHOLD_COLUMNS.index("village_id")
+        batch = DemoBatch(lo=chunk.households[0][village], hi=chunk.households[-1][village], seed=self.seed + r.households,
+                          now=self.now, households=chunk.households)
+        for extension in EXTENSIONS:  # the apps above add their part (lifecycle: measures, rural population)
+            for name, n in extension(batch).items():
+                setattr(r, name, getattr(r, name) + n)
+
+    def close(self) -> None:
+        reset_sequences(m._meta.db_table for m in (Cadre, Household, Member, Income, HouseholdVersion))
+
+
+def arrow_schema(model: Any, columns: tuple[str, ...]) -> Any:
+    """The Arrow types of ``model``'s ``columns`` (money as double, times in UTC)."""
+    import pyarrow as pa
+
+    out = []
+    for c in columns:
+        f = model._meta.get_field(c[:-3] if c.endswith("_id") and c != "id" else c)
+        f = getattr(f, "target_field", None) or f if f.is_relation else f
+        kind = f.get_internal_type()
+        t = {"CharField": pa.string(), "TextField": pa.string(), "JSONField": pa.string(), "BooleanField": pa.bool_(),
+             "DateField": pa.date32(), "DateTimeField": pa.timestamp("us", tz="UTC"), "DecimalField": pa.float64(),
+             "SmallIntegerField": pa.int16(), "PositiveSmallIntegerField": pa.int16()}.get(kind, pa.int64())
+        out.append(pa.field(c, t))
+    return pa.schema(out)
+
+
+class ParquetSink:
+    """Writes each chunk as Parquet files under ``directory``: ``<table>/province=<code>/part-<n>.parquet`` for
+    households, members, incomes and cadres (hive partitioning: DuckDB, Spark and polars read the province as a
+    column)."""
+
+    def __init__(self, directory: Any, result: DemoResult):
+        from pathlib import Path
+
+        self.TABLES = (("households", Household, HOUSEHOLD_COLUMNS, 2), ("members", Member, MEMBER_COLUMNS, None),
+                       ("incomes", Income, INCOME_COLUMNS, None), ("cadres", Cadre, CADRE_COLUMNS, 4))
+        self.directory = Path(directory)
+        self.result = result
+        self.part = 0
+        self.schemas = {name: arrow_schema(model, cols) for name, model, cols, _ in self.TABLES}
+
+    def write(self, chunk: _Chunk) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        village_of = {h[0]: h[2] for h in chunk.households}
+        rows = {"households": chunk.households, "cadres": chunk.cadres,
+                "members": chunk.members, "incomes": chunk.incomes}
+        province_of: dict[str, Callable[[tuple[Any, ...]], str]] = {
+            "households": lambda r: r[2][:2], "cadres": lambda r: r[4][:2],
+            "members": lambda r: village_of[r[1]][:2], "incomes": lambda r: village_of[r[0]][:2]}
+        for name, _model, _cols, _ in self.TABLES:
+            schema = self.schemas[name]
+            groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+            for row in rows[name]:
+                groups[province_of[name](row)].append(row)
+            for province, part in groups.items():
+                columns = list(zip(*part, strict=True))
+                arrays = [pa.array([float(v) if isinstance(v, Decimal) else v for v in col], f.type)
+                          if f.type == pa.float64() else pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)]
+                target = self.directory / name / f"province={province}"
+                target.mkdir(parents=True, exist_ok=True)
+                pq.write_table(pa.Table.from_arrays(arrays, schema=schema), target / f"part-{self.part:05d}.parquet")
+        self.part += 1
+        r = self.result
+        r.households += len(chunk.households)
+        r.members += len(chunk.members)
+        r.incomes += len(chunk.incomes)
+        r.cadres += len(chunk.cadres)
+
+    def close(self) -> None:
+        pass
+
+
 def generate(
     *,
     households: int,
@@ -212,12 +397,19 @@ def generate(
     replace: bool = False,
     actor: Any = None,
     progress: Callable[[str, int], None] | None = None,
+    to: Any = None,
+    chunk: int = CHUNK,
 ) -> DemoResult:
+    """``households`` demo households over the villages of ``area`` (a region code, "all", or provinces "52,53"),
+    written to the database in one transaction, or (``to``: a directory) as Parquet partitioned by province."""
     if households <= 0:
         raise DemoError(f"--households must be a positive number, not {households}")
-    if not is_node_code(area) or len(area) == CODE_LENGTH:
-        raise DemoError(f"{area!r} is not a province, city, county or township code")
-    if not Region.objects.filter(code=area).exists():
+    if chunk <= 0:
+        raise DemoError(f"--chunk must be a positive number, not {chunk}")
+    provinces = provinces_of(area)
+    if not provinces and (not is_node_code(area) or len(area) == CODE_LENGTH):
+        raise DemoError(f"{area!r} is not a province, city, county or township code, nor 'all'")
+    if to is None and not provinces and not Region.objects.filter(code=area).exists():
         raise DemoError(
             f"region {area} is not loaded (or does not exist); run `fupin load_regions --province {area[:2]}` first"
         )
@@ -225,94 +417,96 @@ def generate(
     say = progress or (lambda _s, _n: None)
     rng = random.Random(seed)
     result = DemoResult(area=area)
-    lo, hi = subtree_bounds(area)
-    existing = Household.objects.filter(village__code__range=(lo, hi), source=Source.DEMO)
-
+    now = dt.datetime.now(dt.UTC)
+    if to is not None:
+        codes, counts = _village_counts(area, households, seed, from_files=True)
+        _stream(rng, codes, counts, area, set(), 1, 1, 1, {}, ParquetSink(to, result), result, say)
+        result.seconds = time.perf_counter() - started
+        return result
+    bounds = [subtree_bounds(p) for p in provinces] or [subtree_bounds(area)]
     with transaction.atomic():
-        if existing.exists():
+        existing = sum(Household.objects.filter(village__code__range=b, source=Source.DEMO).count() for b in bounds)
+        if existing:
             if not replace:
                 raise DemoError(
-                    f"demo data already exists in {area} ({existing.count():,} households); use --replace to regenerate"
+                    f"demo data already exists in {area} ({existing:,} households); use --replace to regenerate"
                 )
-            result.replaced = _delete_demo(lo, hi)
-        villages = _select_villages(area, rng)
-        taken = set(
-            Member.objects.filter(is_active=True, id_number__startswith=area[:2]).values_list("id_number", flat=True)
-        )
-        gen = _Generator(rng, taken)
-        mix = ETHNIC_MIX.get(area[:2], ETHNIC_MIX[""])
-        codes = [c for c, _ in villages]
-        weights = [w for _, w in villages]
-        chosen = rng.choices(codes, weights, k=households)
-        chosen.sort()
-
-        next_household = (Household.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-        next_member = (Member.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-        next_cadre = (Cadre.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+            result.replaced = sum(_delete_demo(lo, hi) for lo, hi in bounds)
+        codes, counts = _village_counts(area, households, seed)
+        taken: set[str] = set()
+        for p in provinces or [area[:2]]:
+            taken.update(Member.objects.filter(is_active=True, id_number__startswith=p).values_list("id_number", flat=True))
         seq_in_village: dict[str, int] = defaultdict(int)
-        for number in Household.objects.filter(village_id__in=set(chosen)).values_list("number", flat=True):
-            if len(number) == 17 and number[12:].isdigit():
-                v = number[:12]
-                seq_in_village[v] = max(seq_in_village[v], int(number[12:]))
-
-        cadre_rows: list[tuple[Any, ...]] = []
-        cadres_of: dict[str, list[int]] = {}
-        hh_rows: list[tuple[Any, ...]] = []
-        member_rows: list[tuple[Any, ...]] = []
-        income_rows: list[tuple[Any, ...]] = []
-        now = dt.datetime.now(dt.UTC)
-        t0 = time.perf_counter()
-        for i, village in enumerate(chosen):
-            if village not in cadres_of:
-                ids = []
-                for _ in range(rng.randint(1, 3)):
-                    sex = "1" if rng.random() < 0.7 else "2"
-                    cadre_rows.append((next_cadre, gen.name(sex), rng.choice(UNITS),
-                                       f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", village, Source.DEMO))
-                    ids.append(next_cadre)
-                    next_cadre += 1
-                cadres_of[village] = ids
-            hid = next_household
-            next_household += 1
-            seq_in_village[village] += 1
-            hh, members, incomes = _household(rng, gen, hid, village, seq_in_village[village], mix,
-                                              rng.choice(cadres_of[village]), now)
-            hh_rows.append(hh)
-            for m in members:
-                member_rows.append((next_member, hid, *m))
-                next_member += 1
-            income_rows.extend(incomes)
-            if i and i % 20_000 == 0:
-                say("generated", i)
-        result.timings["generate"] = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        result.cadres = copy_rows(Cadre._meta.db_table, CADRE_COLUMNS, cadre_rows)
-        result.households = copy_rows(Household._meta.db_table, HOUSEHOLD_COLUMNS, hh_rows)
-        say("households written", result.households)
-        result.members = copy_rows(Member._meta.db_table, MEMBER_COLUMNS, member_rows)
-        say("members written", result.members)
-        result.incomes = copy_rows(Income._meta.db_table, INCOME_COLUMNS, income_rows)
-        result.versions = copy_rows(
-            HouseholdVersion._meta.db_table, VERSION_COLUMNS, _versions(hh_rows, member_rows, income_rows, now)
-        )
-        reset_sequences(m._meta.db_table for m in (Cadre, Household, Member, Income, HouseholdVersion))
-        batch = DemoBatch(lo=lo, hi=hi, seed=seed, now=now, households=hh_rows)
-        for extension in EXTENSIONS:  # the apps above add their part (lifecycle: measures, rural population)
-            for name, n in extension(batch).items():
-                setattr(result, name, getattr(result, name) + n)
-        result.timings["write"] = time.perf_counter() - t0
-        result.villages = len(cadres_of)
+        for lo, hi in bounds:
+            for number in Household.objects.filter(village__code__range=(lo, hi)).values_list("number", flat=True).iterator():
+                if len(number) == 17 and number[12:].isdigit():
+                    v = number[:12]
+                    seq_in_village[v] = max(seq_in_village[v], int(number[12:]))
+        sink = _DatabaseSink(result, seed, now)
+        _stream(rng, codes, counts, area, taken, (Household.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
+                (Member.objects.aggregate(m=Max("id"))["m"] or 0) + 1, (Cadre.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
+                seq_in_village, sink, result, say, chunk=chunk, now=now)
         audit.record(
             actor=actor,
             action=AuditEvent.Action.BULK,
             object_type="registry.household",
-            region_code=area,
+            region_code=area if not provinces else "",
             summary=f"demo: {result.households} synthetic households in {area} (seed {seed})",
             detail={"households": result.households, "members": result.members, "seed": seed, "replaced": result.replaced},
         )
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _stream(rng: random.Random, codes: list[str], counts: Any, area: str, taken: set[str], next_household: int,
+            next_member: int, next_cadre: int, seq_in_village: dict[str, int], sink: Any, result: DemoResult,
+            say: Callable[[str, int], None], *, chunk: int = CHUNK, now: dt.datetime | None = None) -> None:
+    """Generate village by village and hand every ``chunk`` households (whole villages) to ``sink``."""
+    now = now or dt.datetime.now(dt.UTC)
+    gen = _Generator(rng, taken)
+    part = _Chunk()
+    generating = writing = 0.0
+    t0 = time.perf_counter()
+    for village, count in zip(codes, counts.tolist(), strict=True):
+        if not count:
+            continue
+        gen.enter(village)
+        mix = ETHNIC_MIX.get(village[:4]) or ETHNIC_MIX.get(village[:2], ETHNIC_MIX[""])
+        cadre_ids = []
+        for _ in range(rng.randint(1, 3)):
+            sex = "1" if rng.random() < 0.7 else "2"
+            part.cadres.append((next_cadre, gen.name(sex), rng.choice(UNITS),
+                                f"1{rng.choice('3589')}{rng.randrange(10**9):09d}", village, Source.DEMO))
+            cadre_ids.append(next_cadre)
+            next_cadre += 1
+        result.villages += 1
+        for _ in range(count):
+            hid = next_household
+            next_household += 1
+            seq_in_village[village] = seq = seq_in_village.get(village, 0) + 1
+            hh, members, incomes = _household(rng, gen, hid, village, seq, mix, rng.choice(cadre_ids), now)
+            part.households.append(hh)
+            for m in members:
+                part.members.append((next_member, hid, *m))
+                next_member += 1
+            part.incomes.extend(incomes)
+        if len(part.households) >= chunk:
+            t1 = time.perf_counter()
+            generating += t1 - t0
+            sink.write(part)
+            t0 = time.perf_counter()
+            writing += t0 - t1
+            part = _Chunk()
+            say("written", result.households)
+    generating += time.perf_counter() - t0
+    t1 = time.perf_counter()
+    if part.households:
+        sink.write(part)
+    sink.close()
+    writing += time.perf_counter() - t1
+    say("written", result.households)
+    result.timings["generate"] = generating
+    result.timings["write"] = writing
 
 
 def _delete_demo(lo: str, hi: str) -> int:
@@ -349,7 +543,7 @@ INCOME_COLUMNS = (
 
 
 def _age(birth: dt.date) -> int:
-    return LAST_YEAR - birth.year
+    return today().year - birth.year
 
 
 def _household(
@@ -438,12 +632,16 @@ def _household(
     # Income: per-capita net income around a level that depends on the status, growing yearly.
     base = {"exited": 7200, "monitored": 5600, "returned": 3300, "poor": 3400, "newly_poor": 3100}[status]
     per_capita_2020 = max(900.0, rng.lognormvariate(0, 0.35) * base)
+    # After 2020 the incomes of exited households go on growing; the others' stay about where they were.
+    growth = 1.07 if status == "exited" else 1.0
     incomes = []
-    for year in INCOME_YEARS:
+    last = last_income_year()
+    for year in range(FIRST_INCOME_YEAR, last + 1):
         if year < identified:
             continue
-        pc = per_capita_2020 / (1.11 ** (LAST_YEAR - year))
-        if status == "returned" and year < LAST_YEAR:
+        pc = per_capita_2020 / (1.11 ** (LAST_YEAR - year)) if year <= LAST_YEAR else (
+            per_capita_2020 * growth ** (year - LAST_YEAR))
+        if status == "returned" and year < last:
             pc *= 1.6  # income fell in the last year: the return to poverty
         total = pc * size
         shares = {

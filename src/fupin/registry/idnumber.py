@@ -16,7 +16,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import polars as pl
@@ -177,7 +177,13 @@ def issuing_code(county: str, year: int) -> str:
     if _valid_in(county, year):
         return county
     for prefix in (county[:4], county[:2]):
-        candidates = sorted(c for c in _validity() if c.startswith(prefix) and c[4:] != "00" and _valid_in(c, year))
-        if candidates:
-            return candidates[0]
+        for c in _county_codes_under(prefix):
+            if _valid_in(c, year):
+                return c
     return county
+
+
+@cache
+def _county_codes_under(prefix: str) -> tuple[str, ...]:
+    """The county-level region codes (not ending in 00) under ``prefix``, in code order."""
+    return tuple(sorted(c for c in _validity() if c.startswith(prefix) and c[4:] != "00"))

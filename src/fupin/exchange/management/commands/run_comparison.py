@@ -18,21 +18,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
         parser.add_argument("--postgres", default="", help="run the rules on this PostgreSQL DSN instead of DuckDB")
+        parser.add_argument("--engine", choices=engine.ENGINES, default="",
+                            help="run the rule SQL on duckdb (default), spark (--master) or postgres (--postgres DSN)")
+        parser.add_argument("--master", default="local[*]",
+                            help="Spark master: local[*] (default), local[N] or a cluster's spark://host:7077")
         parser.add_argument("--rule", action="append", default=None)
         parser.add_argument("--enqueue", action="store_true", help="queue the run for the background worker")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         set_channel("cli:run_comparison")
         if opts["enqueue"]:
-            if opts["postgres"]:
-                raise CommandError("--enqueue runs on the default engine; --postgres is for a run in this process")
+            if opts["postgres"] or opts["engine"]:
+                raise CommandError("--enqueue runs on the default engine; --engine and --postgres are for a run in this process")
             from fupin.exchange.tasks import run_comparison
 
             result = run_comparison.enqueue(as_of=opts["as_of"].isoformat() if opts["as_of"] else None,
                                             rules=opts["rule"])
             self.stdout.write(f"queued {result.id}")
             return
-        backend = engine.PostgresBackend(opts["postgres"]) if opts["postgres"] else None
+        name = opts["engine"] or ("postgres" if opts["postgres"] else "")
+        try:
+            backend = engine.backend(name, master=opts["master"], dsn=opts["postgres"]) if name else None
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             run = services.run_comparison(actor=SYSTEM, as_of=opts["as_of"], backend=backend, rule_codes=opts["rule"])
         finally:

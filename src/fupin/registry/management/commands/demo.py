@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
-from fupin.registry.demo import DemoError, generate
+from fupin.registry.demo import CHUNK, DemoError, generate
 from fupin.registry.models import Household
 
 
@@ -15,14 +15,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--households", type=int, required=True, help="number of households (> 0)")
-        parser.add_argument("--province", default="53", help="province code, or any region code as the area (default 53)")
+        parser.add_argument("--province", default="53",
+                            help="province code, or any region code as the area, or provinces '52,53', or 'all' "
+                                 "(the nation, in realistic provincial shares) (default 53)")
+        parser.add_argument("--to", nargs=2, metavar=("parquet", "DIR"),
+                            help="write Parquet files partitioned by province under DIR instead of the database "
+                                 "(villages from the division files; no database needed)")
+        parser.add_argument("--chunk", type=int, default=CHUNK,
+                            help=f"households generated and written at a time; bounds memory (default {CHUNK:,})")
         parser.add_argument("--seed", type=int, default=2014, help="random seed; the same seed gives the same data")
         parser.add_argument("--replace", action="store_true", help="delete earlier demo data of the area first")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the registry has households")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         set_channel("cli:demo")
-        if opts["if_empty"] and Household.objects.exists():
+        to = None
+        if opts["to"]:
+            kind, to = opts["to"]
+            if kind != "parquet":
+                raise CommandError(f"--to {kind}: only 'parquet' is known")
+        if opts["if_empty"] and to is None and Household.objects.exists():
             self.stdout.write("registry not empty; demo data not generated")
             return
         try:
@@ -31,7 +43,9 @@ class Command(BaseCommand):
                 area=str(opts["province"]),
                 seed=opts["seed"],
                 replace=opts["replace"],
-                progress=lambda stage, n: self.stderr.write(f"{stage}: {n:,}") if opts["verbosity"] > 1 else None,
+                to=to,
+                chunk=opts["chunk"],
+                progress=lambda stage, n: self.stderr.write(f"{stage}: {n:,} households") if opts["verbosity"] > 1 else None,
             )
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
@@ -41,4 +55,5 @@ class Command(BaseCommand):
             f"({r.measures:,} assistance measures, {r.rural_population:,} rural population figures) in {r.seconds:.1f}s "
             f"(generate {r.timings.get('generate', 0):.1f}s, write {r.timings.get('write', 0):.1f}s)"
             + (f"; replaced {r.replaced:,} earlier demo households" if r.replaced else "")
+            + (f"; Parquet under {to}" if to else "")
         )
