@@ -19,6 +19,7 @@ urlpatterns = [
     path("settings/tokens/<int:token_id>/revoke/", core_views.revoke_token, name="revoke_token"),
     path("regions/", home_views.region_browser, name="regions"),
     path("regions/<str:code>/", home_views.region_browser, name="region"),
+    path("search/", registry_views.search, name="search"),
     path("households/", registry_views.household_list, name="households"),
     path("households/<int:pk>/", registry_views.household_detail, name="household"),
     path("households/<int:pk>/pdf/", registry_views.household_pdf, name="household_pdf"),

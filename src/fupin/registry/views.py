@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,12 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fupin.core import permissions
+from fupin.core import audit, permissions
 from fupin.core.codes import choices, label
 from fupin.core.exports import audited_file
 from fupin.core.masking import Masker
+from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
 from fupin.registry import dossier, exports, selectors, services, svgchart
@@ -274,3 +277,29 @@ def income_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial["household_size"] = existing.household_size
         form = IncomeForm(initial=initial)
     return render(request, "registry/income_form.html", {"household": household, "form": form})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponseBase:
+    """The top bar's search: a household number, a name or an ID number, within the user's scope. One match opens
+    the household's portrait, several the household list filtered by the same text. The list and the portrait
+    apply the masking rules and audit what they show; the search itself is audited here with the text searched
+    (it may be a name or an ID number)."""
+    q = (request.GET.get("q") or "").strip()
+    if not q:
+        return redirect("households")
+    f = HouseholdFilter(q=q)
+    matches = list(selectors.households(request.user, f).values_list("pk", flat=True)[:2])
+    audit.record(actor=request.user, action=AuditEvent.Action.READ_PERSONAL, object_type="registry.search",
+                 region_code=scope_of(request.user).prefix or "", summary="search",
+                 detail={"q": q, "matches": len(matches)})
+    if len(matches) == 1:
+        return redirect("household", pk=matches[0])
+    text = q.upper()
+    by_person = not text.isdigit() or (len(text) == 18 and text[:17].isdigit())
+    if not matches and by_person and not Masker(request.user).clear:
+        messages.info(request, _("Your role sees names and ID numbers masked, so it may search by household "
+                                 "number only."))
+    elif not matches:
+        messages.info(request, _("No household in your area matches “%(q)s”.") % {"q": q})
+    return redirect(reverse("households") + "?" + urlencode({"q": q}))

@@ -13,3 +13,9 @@ document.addEventListener("click", function (e) {
   var target = el.closest(el.getAttribute("data-remove-closest"));
   if (target) target.remove();
 });
+// Navigation groups (<details>): one open at a time on wide screens; a click elsewhere closes them.
+document.addEventListener("click", function (e) {
+  if (window.matchMedia("(max-width: 700px)").matches) return;
+  var inside = e.target && e.target.closest ? e.target.closest("details.navgroup") : null;
+  document.querySelectorAll("details.navgroup[open]").forEach(function (d) { if (d !== inside) d.removeAttribute("open"); });
+});
