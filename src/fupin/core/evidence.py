@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -68,9 +67,9 @@ COMMON: dict[str, Field] = {
     "death_date": Field(_l("Date of death"), DATE),
     "members": count(_l("Members"), _l("persons")),
     "persons": count(_l("Persons concerned"), _l("persons")),
-    "households": count(_l("Households"), _l("households")),
-    "registered": count(_l("Registered households"), _l("households")),
-    "poor": count(_l("Poor households"), _l("households")),
+    "households": count(_l("Households"), _l("households (count unit)")),
+    "registered": count(_l("Registered households"), _l("households (count unit)")),
+    "poor": count(_l("Poor households"), _l("households (count unit)")),
     "labourers": count(_l("Labourers"), _l("persons")),
     "heads": count(_l("Household heads"), _l("persons")),
     "spouses": count(_l("Spouses of the head"), _l("persons")),
@@ -118,7 +117,9 @@ def grouped(value: Any, places: int = 0) -> str:
     number = _number(value)
     if number is None:
         return str(value)
-    return number_format(number, places, use_l10n=True, force_grouping=True)
+    # Chinese and English both group by thousands with "," and mark decimals with "." (zh_Hans's formats
+    # module sets no grouping, so number_format would print none)
+    return f"{number:,.{places}f}"
 
 
 def display(spec: Field, value: Any) -> str:
