@@ -156,7 +156,7 @@ bench-pages: setup
 
 # Every main page of every demo role at 1366 and 375 px into var/screenshots (headless system Chromium; a server
 # is started on SCREENSHOT_HOST for the run; make db first).
-SCREENSHOT_HOST ?= 127.0.0.1:8099
+SCREENSHOT_HOST ?= 127.0.0.1:8106
 .PHONY: screenshots
 screenshots: setup var/secret_key
 	$(UV) run --frozen python tools/screenshots.py --host $(SCREENSHOT_HOST)

@@ -3,7 +3,7 @@
 system Chromium driven by Playwright (as the browser tests). Starts the platform with gunicorn on --host for the
 run, on the database of DATABASE_URL (default the SQLite demo database; ``make db`` first).
 
-    uv run python tools/screenshots.py [--host 127.0.0.1:8099] [--user demo_clerk ...] [--full-page]
+    uv run python tools/screenshots.py [--host 127.0.0.1:8106] [--user demo_clerk ...] [--full-page]
 """
 
 from __future__ import annotations
@@ -38,9 +38,11 @@ def page_lists(users: list[str]) -> dict[str, list[tuple[str, str]]]:
     return result
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
+        if server.poll() is not None:
+            raise SystemExit("the server stopped (see above); `make screenshots` writes var/secret_key first")
         try:
             urllib.request.urlopen(url, timeout=2)
             return
@@ -53,7 +55,7 @@ def main() -> int:
     from fupin.home.pagetour import DEMO_USERS
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1:8099")
+    parser.add_argument("--host", default="127.0.0.1:8106")
     parser.add_argument("--user", action="append", help="only these demo users (repeatable)")
     parser.add_argument("--full-page", action="store_true", help="the whole page, not the first screen")
     args = parser.parse_args()
@@ -65,7 +67,7 @@ def main() -> int:
          "--threads", "2", "--timeout", "120"], cwd=ROOT, env={**os.environ})
     base = f"http://{args.host}"
     try:
-        wait_for(base + "/login/")
+        wait_for(base + "/login/", server)
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
