@@ -22,6 +22,7 @@ urlpatterns = [
     path("regions/picker/", regions_views.picker, name="region_picker"),
     path("regions/<str:code>/", home_views.region_browser, name="region"),
     path("search/", registry_views.search, name="search"),
+    path("households/pick/", registry_views.household_picker, name="household_picker"),
     path("households/", registry_views.household_list, name="households"),
     path("households/<int:pk>/", registry_views.household_detail, name="household"),
     path("households/<int:pk>/pdf/", registry_views.household_pdf, name="household_pdf"),

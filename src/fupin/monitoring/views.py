@@ -118,6 +118,9 @@ def risk_reports(request: HttpRequest) -> HttpResponse:
     can_report = user.is_superuser or user.has_role(*services.REPORT_ROLES)
     form = RiskReportForm(request.POST or None, initial={"household": request.GET.get("household", ""),
                                                          "occurred_on": timezone.localdate()})
+    chosen = selectors.household_by_number(user, request.GET.get("household", "")) if request.GET.get("household") else None
+    if chosen is not None and request.method != "POST":  # from the portrait's "report a risk": name the village
+        form.fields["household"].widget.chosen_label = chosen.village.name  # type: ignore[attr-defined]
     if request.method == "POST":
         if not can_report:
             raise PermissionDenied

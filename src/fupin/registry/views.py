@@ -303,3 +303,28 @@ def search(request: HttpRequest) -> HttpResponseBase:
     elif not matches:
         messages.info(request, _("No household in your area matches “%(q)s”.") % {"q": q})
     return redirect(reverse("households") + "?" + urlencode({"q": q}))
+
+
+@login_required
+def household_picker(request: HttpRequest) -> HttpResponse:
+    """The household picker's choices (htmx): up to ten households of the user's scope whose number starts with
+    the text, or whose member has that name or ID number (roles that see names masked: numbers only), with the
+    head's name masked as the role requires; names shown in clear are audited."""
+    q = (request.GET.get("q") or "").strip()
+    field = request.GET.get("field", "household")
+    field = field if field.isidentifier() else "household"
+    rows: list[Household] = []
+    masker = Masker(request.user)
+    if len(q) >= 2:
+        rows = list(selectors.households(request.user, HouseholdFilter(q=q)).select_related("village")[:10])
+        for h in rows:
+            h.head_display = masker.name(h.head_name or "")  # type: ignore[attr-defined]
+        if rows:
+            masker.reveal(object_type="registry.household", region_code=scope_of(request.user).prefix or "",
+                          summary="household picker", detail={"numbers": [h.number for h in rows]})
+    text = q.upper()
+    by_person = not text.isdigit() or (len(text) == 18 and text[:17].isdigit())
+    reason = (_("Your role sees names and ID numbers masked, so it may search by household number only.")
+              if by_person and not masker.clear else _("No household in your area matches “%(q)s”.") % {"q": q})
+    return render(request, "registry/_household_choices.html",
+                  {"households": rows, "field": field, "q": q, "empty_reason": reason})
