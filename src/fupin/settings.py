@@ -154,6 +154,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Chinese figures grouped by thousands (12,345) where templates ask for grouping (intcomma, floatformat "g").
+FORMAT_MODULE_PATH = ["fupin.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [

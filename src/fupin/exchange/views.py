@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fupin.core import evidence as ev
@@ -119,6 +120,8 @@ def batches(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/batches.html", {
         "page": page, "query": query_without(request, "page"), "can_upload": can_upload,
         "datasets": catalogue.DATASETS.values(), "specs": RULES,
+        "dataset_names": {code: (d.name_en if translation.get_language().startswith("en") else d.name)
+                          for code, d in catalogue.DATASETS.items()},
         "rules": [(r, RULES.get(r.code), ev.rows(r.params, PARAM_LABELS, Masker(user)))
                   for r in Rule.objects.order_by("code")],
     })
