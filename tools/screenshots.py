@@ -58,6 +58,8 @@ def main() -> int:
     parser.add_argument("--host", default="127.0.0.1:8106")
     parser.add_argument("--user", action="append", help="only these demo users (repeatable)")
     parser.add_argument("--full-page", action="store_true", help="the whole page, not the first screen")
+    parser.add_argument("--lang", default="zh-hans", choices=("zh-hans", "en"),
+                        help="the interface language (en: files named …-en.png)")
     args = parser.parse_args()
     users = args.user or list(DEMO_USERS)
     pages = page_lists(users)
@@ -74,10 +76,13 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
             for username in users:
                 folder = OUT / username
-                shutil.rmtree(folder, ignore_errors=True)
-                folder.mkdir(parents=True)
+                suffix = "" if args.lang == "zh-hans" else f"-{args.lang}"
+                if not suffix:
+                    shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir(parents=True, exist_ok=True)
                 for kind, (width, height) in WIDTHS.items():
                     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+                    context.add_cookies([{"name": "django_language", "value": args.lang, "url": base}])
                     page = context.new_page()
                     page.goto(base + "/login/")
                     page.fill("input[name=username]", username)
@@ -88,7 +93,7 @@ def main() -> int:
                         t0 = time.perf_counter()
                         response = page.goto(base + path, wait_until="networkidle")
                         ms = (time.perf_counter() - t0) * 1000
-                        file = folder / f"{name}-{kind}.png"
+                        file = folder / f"{name}-{kind}{suffix}.png"
                         page.screenshot(path=str(file), full_page=args.full_page)
                         status = response.status if response else 0
                         print(f"{username:20} {kind:7} {status} {ms:6.0f} ms  {path}  → {file.relative_to(ROOT)}")
