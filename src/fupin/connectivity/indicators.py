@@ -8,10 +8,10 @@ rankings and the benchmark all call these functions. No Python loop runs per vil
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -232,19 +232,23 @@ def coverage(*, prefix: str = "", group_len: int | None = None, on: dt.date | No
                   key=lambda r: r.code)
 
 
-@lru_cache(maxsize=2048)
 def _region_counts(level: int, condition: str, lo: str, hi: str, n: int, flag_sql: str) -> dict[str, int]:
     """Regions of ``level`` meeting ``condition`` under [lo, hi], counted by their first ``n`` digits. The tree
-    changes only by ``load_regions`` and ``set_region_flags`` (which restart nothing: ``clear_region_counts``)."""
+    changes only by ``load_regions`` and ``set_region_flags``: the counts are kept ten minutes in the cache (the
+    nationwide count reads 620,000 index entries)."""
+    from django.core.cache import cache
+
+    key = "conn:regions:" + hashlib.md5(f"{level}|{condition}|{lo}|{hi}|{n}|{flag_sql}".encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return dict(hit)
     group = f"substr(r.code, 1, {n})"
     with connection.cursor() as cur:
         cur.execute(f"SELECT {group}, COUNT(*) FROM {REGIONS} r WHERE r.level = {level} AND {condition} "
                     f"AND r.code BETWEEN %s AND %s{flag_sql} GROUP BY {group}", [lo, hi])
-        return {g: int(c) for g, c in cur.fetchall()}
-
-
-def clear_region_counts() -> None:
-    _region_counts.cache_clear()
+        counts = {g: int(c) for g, c in cur.fetchall()}
+    cache.set(key, counts, 600)
+    return counts
 
 
 def compute(indicator: str, *, prefix: str = "", group_len: int | None = None, on: dt.date | None = None,
