@@ -60,7 +60,7 @@ REGISTRY = frozenset({Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Rol
                       Role.EXCHANGE})
 WORKERS = frozenset({Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN})
 READERS = frozenset({Role.ANALYST})
-EVERY_REGION_ROLE = frozenset()  # every user with a region scope
+EVERY_REGION_ROLE: frozenset[str] = frozenset()  # every user with a region scope
 
 ENTRIES: tuple[Entry, ...] = (
     Entry("registry", "households", _("Households"), REGISTRY, ("households", "household", "household_")),

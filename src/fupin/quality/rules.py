@@ -89,7 +89,8 @@ def id_int(start: int, length: int) -> str:
 # The keys the rules write into a finding's evidence that core.evidence.COMMON does not name: the income
 # components (labelled as the registry's income form labels them) and the villages' figures.
 EVIDENCE: dict[str, ev.Field] = {
-    **{name: ev.money(Income._meta.get_field(name).verbose_name) for name in (*INCOME_FIELDS, "business_expense")},
+    **{name: ev.money(getattr(Income._meta.get_field(name), "verbose_name", name))
+       for name in (*INCOME_FIELDS, "business_expense")},
     "line": ev.money(_l("Poverty line of the year (per person)")),
     "transfer": ev.money(_l("Transfer income")),
     "household_size": ev.count(_l("Household size in the income record"), _l("persons")),

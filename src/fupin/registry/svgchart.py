@@ -66,7 +66,7 @@ def income_svg(series: dict[str, Any], *, width: int = 640, height: int = 240, u
     points, line_points = [], []
     for i, year in enumerate(years):
         cx = left + step * (i + 0.5)
-        base = top + plot_h
+        base: float = top + plot_h
         for g, colour in zip(series["groups"], COLOURS, strict=False):
             h = plot_h * (g["values"][i] or 0.0) / bar_max
             if h > 0:
