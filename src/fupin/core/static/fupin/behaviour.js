@@ -19,3 +19,9 @@ document.addEventListener("click", function (e) {
   var inside = e.target && e.target.closest ? e.target.closest("details.navgroup") : null;
   document.querySelectorAll("details.navgroup[open]").forEach(function (d) { if (d !== inside) d.removeAttribute("open"); });
 });
+// On a phone the menu (☰) opens with every group unfolded: one list to scroll, no second tap per group.
+document.addEventListener("change", function (e) {
+  if (!e.target || e.target.id !== "navtoggle" || !e.target.checked) return;
+  if (!window.matchMedia("(max-width: 700px)").matches) return;
+  document.querySelectorAll("details.navgroup").forEach(function (d) { d.setAttribute("open", ""); });
+});
