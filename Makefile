@@ -153,9 +153,22 @@ bench-commerce: setup
 	DATABASE_URL=$(BENCH_COMMERCE_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_COMMERCE_PG) $(FUPIN) bench commerce --households 20000 --purchases $(BENCH_COMMERCE_ROWS)
 
+# Every main page of every demo role timed on the demo database (make db first; DATABASE_URL picks PostgreSQL):
+# median of 3 GETs in-process, pages over 300 ms marked (issue 21).
+bench-pages: setup
+	$(FUPIN) page_tour
+
+# Every main page of every demo role at 1366 and 375 px into var/screenshots (headless system Chromium; a server
+# is started on SCREENSHOT_HOST for the run; make db first).
+SCREENSHOT_HOST ?= 127.0.0.1:8106
+.PHONY: screenshots
+screenshots: setup var/secret_key
+	$(UV) run --frozen python tools/screenshots.py --host $(SCREENSHOT_HOST)
+
 # List, search and dossier pages with 1,000,000 persons (issue 3) on a fresh PostgreSQL database.
 BENCH_PAGES_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_pages
-bench-pages: setup
+.PHONY: bench-pages-large
+bench-pages-large: setup
 	psql "$(dir $(BENCH_PAGES_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PAGES_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PAGES_PG))"
 	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PAGES_PG) $(FUPIN) load_regions --province 53

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fupin.home.context_processors.platform",
+                "fupin.core.navigation.context",
             ],
         },
     },
@@ -155,6 +156,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Chinese figures grouped by thousands (12,345) where templates ask for grouping (intcomma, floatformat "g").
+FORMAT_MODULE_PATH = ["fupin.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [

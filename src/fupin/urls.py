@@ -7,6 +7,7 @@ from fupin.api import api
 from fupin.commerce.urls import public_urlpatterns as commerce_public
 from fupin.core import views as core_views
 from fupin.home import views as home_views
+from fupin.regions import views as regions_views
 from fupin.registry import views as registry_views
 
 urlpatterns = [
@@ -18,7 +19,10 @@ urlpatterns = [
     path("settings/tokens/", core_views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", core_views.revoke_token, name="revoke_token"),
     path("regions/", home_views.region_browser, name="regions"),
+    path("regions/picker/", regions_views.picker, name="region_picker"),
     path("regions/<str:code>/", home_views.region_browser, name="region"),
+    path("search/", registry_views.search, name="search"),
+    path("households/pick/", registry_views.household_picker, name="household_picker"),
     path("households/", registry_views.household_list, name="households"),
     path("households/<int:pk>/", registry_views.household_detail, name="household"),
     path("households/<int:pk>/pdf/", registry_views.household_pdf, name="household_pdf"),

@@ -17,8 +17,13 @@ are the rule's thresholds, numbers only (``Rule.params`` overrides the defaults)
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _l
+
+from fupin.core import evidence as ev
 
 WRONG = "wrong_registration"  # 假扶贫: someone registered who should not be
 UNMET = "unmet_need"  # 扶假贫 / 漏保: a registered person misses a benefit
@@ -39,6 +44,12 @@ class RuleSpec:
     route: str = "township"  # who verifies: township (code[:9]) or county (code[:6])
     deadline_days: int = 30
     next_step: str = ""  # the lifecycle step a confirmation calls for
+    # How the keys of this rule's evidence read (labels, units, code lists), beside EVIDENCE and core.evidence.COMMON.
+    evidence: Mapping[str, ev.Field] = field(default_factory=dict)
+
+    @property
+    def evidence_fields(self) -> dict[str, ev.Field]:
+        return {**EVIDENCE, **self.evidence}
 
     def render(self, params: dict[str, Any] | None = None, persons: str = "persons") -> str:
         values = {**self.params, **(params or {})}
@@ -50,6 +61,43 @@ class RuleSpec:
     def route_code(self, village_code: str) -> str:
         return village_code[:6] if self.route == "county" else village_code[:9]
 
+
+VEHICLE_TYPES = {"K": _l("passenger car"), "H": _l("lorry"), "M": _l("motorcycle"), "N": _l("tricycle"),
+                 "T": _l("tractor")}
+
+# The keys the rules below write into a doubt's evidence (core.evidence renders them; COMMON has the shared ones).
+EVIDENCE: dict[str, ev.Field] = {
+    "vehicles": ev.count(_l("Vehicles registered"), _l("vehicles")),
+    "plates": ev.Field(_l("Number plates")),
+    "types": ev.Field(_l("Vehicle types"), choices=VEHICLE_TYPES),
+    "companies": ev.count(_l("Companies"), _l("companies")),
+    "registered_capital": ev.money(_l("Registered capital")),
+    "company_names": ev.Field(_l("Company names")),
+    "properties": ev.count(_l("Properties registered"), _l("properties")),
+    "total_area": ev.Field(_l("Total floor area"), ev.DECIMAL, _l("square metres")),
+    "commercial": ev.count(_l("Commercial or office properties"), _l("properties")),
+    "employer": ev.Field(_l("Employer")),
+    "hukou_no": ev.Field(_l("Household registration (hukou) number")),
+    "other_household": ev.Field(_l("Other registered household")),
+    "dibao_since": ev.Field(_l("Minimum living allowance since"), ev.DATE),
+    "edu_status": ev.Field(_l("School record"), choices={"not_found": _l("no school record found"),
+                                                         "dropout": _l("recorded as dropped out")}),
+    "enrolled": ev.Field(_l("Enrolled"), ev.BOOL),
+    "registry_says_insured": ev.Field(_l("Registry records basic medical insurance"), ev.BOOL),
+    "total_cost": ev.money(_l("Total medical costs")),
+    "out_of_pocket": ev.money(_l("Paid out of pocket")),
+    "year": ev.Field(_l("Year"), ev.YEAR),
+    "housing_safety": ev.Field(_l("Housing safety in the registry"), ev.CODE, codes="housing_safety"),
+}
+
+PARAM_LABELS: dict[str, ev.Field] = {
+    "min_capital": ev.money(_l("Registered capital at least")),
+    "max_residential_area": ev.Field(_l("Residential area above"), ev.DECIMAL, _l("square metres")),
+    "income_line": ev.money(_l("Minimum living allowance line")),
+    "min_age": ev.count(_l("Age from"), _l("years of age")),
+    "max_age": ev.count(_l("Age to"), _l("years of age")),
+    "min_out_of_pocket": ev.money(_l("Paid out of pocket at least")),
+}
 
 RULES: dict[str, RuleSpec] = {r.code: r for r in (
     RuleSpec(
@@ -198,6 +246,7 @@ RULES: dict[str, RuleSpec] = {r.code: r for r in (
            WHERE d.renovated = '0' AND p.housing_safety IN ('A', 'B', '')
            GROUP BY p.id_number, p.household_id, p.village_code, p.housing_safety""",
         next_step="危房改造 / renovation",
+        evidence={"grade": ev.Field(_l("Danger grade of the house"), choices={"C": "C级", "D": "D级"})},
     ),
 )}
 

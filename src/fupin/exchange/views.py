@@ -12,8 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fupin.core import evidence as ev
 from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
@@ -22,7 +24,7 @@ from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
 from fupin.exchange import catalogue, selectors, services
 from fupin.exchange.models import Doubt, Rule
-from fupin.exchange.rules import KIND_LABELS, RULES
+from fupin.exchange.rules import KIND_LABELS, PARAM_LABELS, RULES
 
 
 @login_required
@@ -67,7 +69,7 @@ def doubt(request: HttpRequest, pk: int) -> HttpResponse:
     spec = RULES[d.rule_id]
     return render(request, "exchange/doubt.html", {
         "d": d, "spec": spec, "kind": KIND_LABELS[spec.kind], "shown_id": masker.id_number(d.id_number),
-        "evidence": sorted(masker.values(d.evidence).items()),
+        "evidence": ev.rows(d.evidence, spec.evidence_fields, masker),
         "evidence_text": masker.text(d.evidence_text), "can_verify": d.state == Doubt.State.OPEN and (
             user.is_superuser or user.has_role(*services.VERIFY_ROLES)),
         "others": selectors.doubts_of_household(user, d.household_id).exclude(pk=d.pk),
@@ -117,7 +119,11 @@ def batches(request: HttpRequest) -> HttpResponse:
     page = paginate(request, selectors.batches(user), 50)
     return render(request, "exchange/batches.html", {
         "page": page, "query": query_without(request, "page"), "can_upload": can_upload,
-        "datasets": catalogue.DATASETS.values(), "rules": Rule.objects.all(), "specs": RULES,
+        "datasets": catalogue.DATASETS.values(), "specs": RULES,
+        "dataset_names": {code: (d.name_en if translation.get_language().startswith("en") else d.name)
+                          for code, d in catalogue.DATASETS.items()},
+        "rules": [(r, RULES.get(r.code), ev.rows(r.params, PARAM_LABELS, Masker(user)))
+                  for r in Rule.objects.order_by("code")],
     })
 
 

@@ -93,7 +93,10 @@ class Dashboard:
         if self.indicator is None:
             return []
         code = self.indicator.code
-        return [{"name": maps.feature_name(c.name, self.map_info), "value": number(c.values.get(code)),
+        # A region where nothing at all is recorded (every indicator empty or zero: no registry, no ledger there)
+        # has no data — painted grey and said so — rather than a value of 0 coloured like a real one.
+        return [{"name": maps.feature_name(c.name, self.map_info),
+                 "value": None if all(not v for v in c.values.values()) else number(c.values.get(code)),
                  "code": c.code, "full": c.name} for c in self.children]
 
 

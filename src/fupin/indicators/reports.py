@@ -239,7 +239,9 @@ def collect(user: Any, report: Report) -> ReportData:
         sentence = figures_sentence(data.figures)
         if sentence:
             data.summary.insert(0, sentence)
-        years = list(reversed(selectors.periods(Period.Kind.YEAR)[:10]))
+        # the ten years up to the report's own: a 2025 report never shows 2026
+        last = report.period.code[:4]
+        years = list(reversed([p for p in selectors.periods(Period.Kind.YEAR) if p.code[:4] <= last][:10]))
         data.trend_periods = [p.code for p in years]
         values = {(v.period_id, v.indicator): v.value
                   for v in selectors.trends(user, region=report.region_code, indicators=board.main, periods=years)}

@@ -7,10 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fupin.monitoring.models import RiskReport
+from fupin.registry.forms import HouseholdPicker
 
 
 class RiskReportForm(forms.Form):
-    household = forms.CharField(label=_("Household number"), max_length=20)
+    household = forms.CharField(label=_("Household"), max_length=20, widget=HouseholdPicker(),
+                                error_messages={"required": _("Search the household by its number or its head's "
+                                                              "name and choose it.")})
     kind = forms.ChoiceField(label=_("Kind of risk"), choices=RiskReport.Kind.choices)
     occurred_on = forms.DateField(label=_("Date of the event"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     source = forms.ChoiceField(label=_("Source"), choices=RiskReport.Source.choices)

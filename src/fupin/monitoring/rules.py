@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_lazy as _l
 
+from fupin.core import evidence as ev
 from fupin.core.sql import analyze, json_object, on_commit_drop, years_before
 from fupin.core.tree import subtree_bounds
 
@@ -308,6 +310,49 @@ class RuleSpec:
     # Loads the rule's outside data once per run (returns what it loaded, or why the rule is skipped).
     prepare: Callable[[dt.date], dict[str, Any] | str] | None = None
     sudden: bool = False  # a sudden difficulty: the household is included as 突发严重困难户 (category 03)
+    # How this rule's evidence keys read, beside EVIDENCE below and core.evidence.COMMON.
+    evidence: dict[str, ev.Field] = field(default_factory=dict)
+
+    @property
+    def evidence_fields(self) -> dict[str, ev.Field]:
+        return {**EVIDENCE, **self.evidence}
+
+
+# The keys the rules write into an alert's evidence (labels, units, code lists; core.evidence renders them).
+EVIDENCE: dict[str, ev.Field] = {
+    "year": ev.Field(_l("Income year"), ev.YEAR),
+    "per_capita": ev.money(_l("Net income per person")),
+    "line": ev.money(_l("Monitoring line applied (per person and year)")),
+    "line_source": ev.Field(_l("Where the line comes from"), choices={
+        "monitoring": _l("the province's monitoring line of the year"),
+        "national×factor": _l("the national poverty line times the monitoring factor")}),
+    "previous_year": ev.Field(_l("Previous year"), ev.YEAR),
+    "previous_per_capita": ev.money(_l("Net income per person the year before")),
+    "drop_percent": ev.Field(_l("Drop"), ev.PERCENT),
+    "housing_safety": ev.coded(_l("Housing safety"), "housing_safety"),
+    "water_safe": ev.Field(_l("Safe drinking water"), ev.BOOL),
+    "water_difficult": ev.Field(_l("Difficulty obtaining water"), ev.BOOL),
+    "members": ev.count(_l("Members concerned"), _l("persons")),
+    "included_on": ev.Field(_l("Included as monitoring object on"), ev.DATE),
+    "no_measure_since": ev.Field(_l("No assistance measure since"), ev.DATE),
+    "kind": ev.Field(_l("Kind of difficulty"), choices={
+        "disaster": _l("natural disaster"), "accident": _l("accident"), "illness": _l("serious illness"),
+        "job_loss": _l("loss of work"), "other": _l("other sudden difficulty")}),
+    "reports": ev.count(_l("Risk reports"), _l("reports")),
+    "latest_report": ev.Field(_l("Latest risk report (number)")),
+    "latest_on": ev.Field(_l("Latest report on"), ev.DATE),
+    "within_days": ev.count(_l("Reports counted within"), _l("days")),
+    "wage_year": ev.Field(_l("Wage year"), ev.YEAR),
+    "wages": ev.money(_l("Wage income")),
+    "previous_wages": ev.money(_l("Wage income the year before")),
+    "out_of_pocket": ev.money(_l("Medical costs paid out of pocket")),
+    "total_cost": ev.money(_l("Total medical costs")),
+    "persons": ev.count(_l("Persons with medical costs"), _l("persons")),
+    "income_year": ev.Field(_l("Income year"), ev.YEAR),
+    "net_income": ev.money(_l("Net income of the household")),
+    "percent_of_income": ev.Field(_l("Share of the household's net income"), ev.PERCENT),
+    "batch": ev.Field(_l("Department batch (number)")),
+}
 
 
 RULES: dict[str, RuleSpec] = {r.code: r for r in (

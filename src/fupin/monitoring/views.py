@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fupin.core import codes
+from fupin.core import evidence as ev
 from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
 from fupin.core.masking import Masker
@@ -67,7 +68,7 @@ def alert(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
     return render(request, "monitoring/alert.html", {
-        "a": a, "spec": RULES.get(a.rule), "evidence": sorted(a.evidence.items()),
+        "a": a, "spec": RULES.get(a.rule), "evidence": ev.rows(a.evidence, RULES[a.rule].evidence_fields if a.rule in RULES else {}, Masker(user)),
         "score": selectors.household_score(a.household_id),
         "can_act": a.is_open and (user.is_superuser or user.has_role(*services.ACT_ROLES)),
         "others": selectors.alerts_of(user, [a.household_id], open_only=False).exclude(pk=a.pk),
@@ -117,6 +118,9 @@ def risk_reports(request: HttpRequest) -> HttpResponse:
     can_report = user.is_superuser or user.has_role(*services.REPORT_ROLES)
     form = RiskReportForm(request.POST or None, initial={"household": request.GET.get("household", ""),
                                                          "occurred_on": timezone.localdate()})
+    chosen = selectors.household_by_number(user, request.GET.get("household", "")) if request.GET.get("household") else None
+    if chosen is not None and request.method != "POST":  # from the portrait's "report a risk": name the village
+        form.fields["household"].widget.chosen_label = chosen.village.name  # type: ignore[attr-defined]
     if request.method == "POST":
         if not can_report:
             raise PermissionDenied

@@ -96,6 +96,8 @@ class QualityRule:
     needs_lines: str = ""  # "poverty": reads ``lines`` (runner.LINE_MATCH); a year with no line is an error
     enabled: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    # How the keys of this rule's evidence read, beside rules.EVIDENCE and core.evidence.COMMON.
+    evidence: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
         for p in self.params:

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _l
+
+from fupin.core import evidence as ev
 from fupin.quality.catalogue import LINE_MATCH, POOR, REGISTERED, Param, QualityRule
 from fupin.quality.models import Family, Severity, Subject
+from fupin.registry.models import INCOME_FIELDS, Income
 
 REJECT, WARNING, HINT = Severity.REJECT, Severity.WARNING, Severity.HINT
 EXITED = ("exited", "monitored")
@@ -81,6 +85,27 @@ WORKING_AGE_LABOURERS = members(f"m.labour_skill IN {LABOUR} AND m.age BETWEEN 1
 def id_int(start: int, length: int) -> str:
     """Digits of a well-formed ID number as an integer; NULL otherwise (CASE: the cast never sees bad text)."""
     return f"CASE WHEN {ID_OK} THEN CAST(substr(p.id_number, {start}, {length}) AS INTEGER) END"
+
+# The keys the rules write into a finding's evidence that core.evidence.COMMON does not name: the income
+# components (labelled as the registry's income form labels them) and the villages' figures.
+EVIDENCE: dict[str, ev.Field] = {
+    **{name: ev.money(getattr(Income._meta.get_field(name), "verbose_name", name))
+       for name in (*INCOME_FIELDS, "business_expense")},
+    "line": ev.money(_l("Poverty line of the year (per person)")),
+    "transfer": ev.money(_l("Transfer income")),
+    "household_size": ev.count(_l("Household size in the income record"), _l("persons")),
+    "net_total": ev.money(_l("Net income of the household")),
+    "poor_exit_year": ev.Field(_l("Year the village exited poverty"), ev.YEAR),
+    "data_households": ev.count(_l("Households in the village's basic data"), _l("households (count unit)")),
+    "data_persons": ev.count(_l("Persons in the village's basic data"), _l("persons")),
+    "dangerous_housing_households": ev.count(_l("Households in dangerous housing"), _l("households (count unit)")),
+    "unsafe_water_households": ev.count(_l("Households without safe water"), _l("households (count unit)")),
+}
+
+
+def evidence_fields(rule: QualityRule | None) -> dict[str, ev.Field]:
+    return {**EVIDENCE, **(rule.evidence if rule else {})}
+
 
 RULES: dict[str, QualityRule] = {r.code: r for r in (
     # --- persons and family structure ---------------------------------------------------------------------

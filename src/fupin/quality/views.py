@@ -5,7 +5,6 @@ services write."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from fupin.core import evidence as ev
 from fupin.core import permissions, tree
 from fupin.core.errors import error_text
 from fupin.core.exports import audited_export
@@ -25,7 +25,7 @@ from fupin.core.pagination import paginate, query_without
 from fupin.core.params import small_int
 from fupin.quality import selectors, services
 from fupin.quality.models import Finding, Rule, RuleParameter, Severity
-from fupin.quality.rules import RULES
+from fupin.quality.rules import RULES, evidence_fields
 from fupin.regions.models import Region
 
 
@@ -46,11 +46,16 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _subject(f: Finding, persons: dict[int, Any], masker: Masker) -> tuple[str, str]:
-    kind, _, ident = f.record.partition(":")
-    if kind == "person" and int(ident) in persons:
+    """The person a finding is about (name and ID number, masked as the role requires); for a household, a
+    village or a monitoring record, what the record is, in words (never "household:3673")."""
+    kind, _sep, ident = f.record.partition(":")
+    if kind == "person" and ident.isdigit() and int(ident) in persons:
         p = persons[int(ident)]
         return masker.name(p.name), masker.id_number(p.id_number)
-    return f.record, ""
+    labels = {"household": _("the household as a whole"), "village": _("the village"),
+              "monitoring": _("the monitoring record"), "measure": _("an assistance measure"),
+              "person": _("a member no longer registered")}
+    return str(labels.get(kind, _("the household as a whole"))), ""
 
 
 @login_required
@@ -72,7 +77,8 @@ def records(request: HttpRequest, code: str) -> HttpResponseBase:
         header = [_("household number"), _("village"), _("person"), _("ID number"), _("state"), _("evidence"),
                   _("first seen"), _("exempt until")]
         data = [(f.household.number if f.household else "", f.household.village.name if f.household else f.region_code,
-                 *_subject(f, persons, masker), f.get_state_display(), json.dumps(masker.values(f.evidence), ensure_ascii=False),
+                 *_subject(f, persons, masker), f.get_state_display(),
+                 ev.text(f.evidence, evidence_fields(RULES.get(code)), masker),
                  f.first_seen.date().isoformat(), f.exempt_until.isoformat() if f.exempt_until else "") for f in rows]
         return audited_export(actor=user, what="quality.findings", fmt=fmt, filename=f"quality-{code}-{region or 'all'}",
                               header=header, rows=data, region_code=region,
@@ -80,8 +86,10 @@ def records(request: HttpRequest, code: str) -> HttpResponseBase:
     page = paginate(request, qs, 50)
     rows = list(page.object_list)
     persons = selectors.persons_of(rows)
+    fields = evidence_fields(RULES.get(code))
     for f in rows:
         f.person_name, f.person_id = _subject(f, persons, masker)  # type: ignore[attr-defined]
+        f.evidence_rows = ev.rows(f.evidence, fields, masker)  # type: ignore[attr-defined]
     if persons:
         masker.reveal(summary=f"quality findings {code} {region}: {len(persons)} persons", object_type="quality.findings",
                       region_code=region)
@@ -113,12 +121,17 @@ def finding(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("quality_finding", pk=f.pk)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, error_text(exc))
+    masker = Masker(user)
+    if f.record.startswith("person:"):
+        masker.reveal(obj=f, summary="quality finding")
     can_ask = f.state == Finding.State.OPEN and not f.exemption_pending and (
         user.is_superuser or user.has_role(*services.EXEMPT_ROLES))
     can_decide = f.exemption_pending and f.exemption_requested_by_id != user.pk and (
         user.is_superuser or user.has_role(*services.APPROVE_ROLES))
     return render(request, "quality/finding.html", {
-        "f": f, "spec": RULES.get(f.rule_id), "evidence": sorted(Masker(user).values(f.evidence).items()), "can_ask": can_ask,
+        "f": f, "spec": RULES.get(f.rule_id), "can_ask": can_ask,
+        "evidence": ev.rows(f.evidence, evidence_fields(RULES.get(f.rule_id)), masker),
+        "subject": _subject(f, selectors.persons_of([f]), masker),
         "can_decide": can_decide,
     })
 

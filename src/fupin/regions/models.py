@@ -57,6 +57,10 @@ class Region(models.Model):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         ordering = ["code"]
+        # "the villages (or poor villages) under a prefix" is a range of one of these, not a scan of the 620,000
+        # villages that the index on level alone would give (the coverage pages, issue 21)
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code"),
+                   models.Index(fields=["level", "is_poor_village", "code"], name="region_level_poor_code")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

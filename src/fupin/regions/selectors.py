@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import ancestors as tree_ancestors
 from fupin.core.tree import is_code, subtree_bounds
 from fupin.regions.models import Region
 
@@ -48,3 +49,28 @@ def search(user: Any, text: str, limit: int = 20) -> QuerySet[Region]:
     if is_code(text):
         return qs.filter(code__range=subtree_bounds(text)).order_by("code")[:limit]
     return qs.filter(name__contains=text).order_by("level", "code")[:limit]
+
+
+def picker_levels(user: Any, code: str, deepest: int = 5) -> list[dict[str, Any]]:
+    """The cascading region picker's selects for ``code`` inside the user's scope: one per level from the user's
+    own node (the provinces for a nationwide user) down to the children of ``code`` (not below level
+    ``deepest``), each with its options and the chosen one. A code outside the scope, or not a code, is the
+    user's own node."""
+    scope = scope_of(user)
+    if scope.prefix is None:
+        return []
+    root = scope.prefix
+    if not code or not is_code(code) or not scope.contains(code) or len(code) < len(root):
+        code = root
+    parents = [root, *[c for c in [*tree_ancestors(code), code] if len(c) > len(root)]]
+    names = dict(Region.objects.filter(code__in=[p for p in parents if p]).values_list("code", "name"))
+    levels = []
+    for i, parent in enumerate(parents):
+        kids = Region.objects.filter(level=1) if parent == "" else Region.objects.filter(parent_id=parent)
+        kids = kids.filter(level__lte=deepest)
+        options = list(kids.order_by("code").values_list("code", "name"))
+        if not options:
+            break
+        levels.append({"parent": parent, "parent_name": names.get(parent, ""), "options": options,
+                       "chosen": parents[i + 1] if i + 1 < len(parents) else ""})
+    return levels

@@ -108,7 +108,8 @@ def _cell_expr(c: Column, masked: bool) -> pl.Expr:
         expr = (pl.when(col.is_null()).then(pl.lit("未采集")).when(col).then(pl.lit(TRUE_TEXT))
                 .otherwise(pl.lit(FALSE_TEXT)))  # NULL: not collected (issue 14 item 6), read back as NULL
     elif c.kind in ("int", "year"):
-        expr = col.cast(pl.Utf8)
+        # numbers stay numbers, so that Excel sums and sorts them (an empty cell for none)
+        return col.cast(pl.Int64).alias(c.header)
     else:
         expr = col
     if masked and c.personal:
@@ -139,7 +140,10 @@ def _xlsx(frames: dict[str, pl.DataFrame]) -> bytes:
             cell.font = bold
             head.append(cell)
         ws.append(head)
-        for row in frames[sheet.name].iter_rows():
+        # amounts and areas as numbers in Excel (the frames carry them as exact text for CSV); empty stays empty
+        frame = frames[sheet.name].with_columns(
+            [pl.col(c.header).cast(pl.Float64, strict=False) for c in sheet.columns if c.kind == "decimal"])
+        for row in frame.iter_rows():
             ws.append(row)
     buf = io.BytesIO()
     wb.save(buf)

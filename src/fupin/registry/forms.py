@@ -298,3 +298,22 @@ def add_service_errors(exc: ValidationError, form: forms.Form, *,
             field = None
         for message in messages:
             target.add_error(field, message)
+
+
+class HouseholdPicker(forms.Widget):
+    """A household chosen by searching its number or its head's name inside the user's scope (htmx, the
+    registry's ``household_picker`` view); the form receives the household number, as a typed field would."""
+
+    template_name = "registry/widgets/household_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.chosen_label = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["chosen_label"] = self.chosen_label
+        return context
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)

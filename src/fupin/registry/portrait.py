@@ -188,15 +188,23 @@ def badges(snapshot: Mapping[str, Any], on: dt.date) -> list[Badge]:
 
 def income_series(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """Income by component group per year, and 人均纯收入 with the poverty line, for charts."""
-    incomes = sorted(snapshot.get("incomes") or [], key=lambda i: int(i["year"]))
+    by_year = {int(i["year"]): i for i in snapshot.get("incomes") or []}
+    # every year from the first to the last, a year without a record as a gap (None): the axis is time, so that
+    # 2018, 2019, 2020, 2025 are not drawn as four evenly spaced years
+    years = list(range(min(by_year), max(by_year) + 1)) if by_year else []
+    incomes = [by_year.get(y) for y in years]
+
+    def each(value: Any) -> list[float | None]:
+        return [None if i is None else float(value(i)) for i in incomes]
+
     return {
-        "years": [int(i["year"]) for i in incomes],
+        "years": years,
         "groups": [
             {"key": key, "name": str(name),
-             "values": [float(sum((_dec(i.get(f)) for f in fields), Decimal(0))) for i in incomes]}
+             "values": each(lambda i, fields=fields: sum((_dec(i.get(f)) for f in fields), Decimal(0)))}
             for key, name, fields in INCOME_GROUPS
         ],
-        "expense": [float(_dec(i.get("business_expense"))) for i in incomes],
-        "per_capita": [float(per_capita(i)) for i in incomes],
-        "line": [float(poverty_line(int(i["year"]))) for i in incomes],
+        "expense": each(lambda i: _dec(i.get("business_expense"))),
+        "per_capita": each(per_capita),
+        "line": [float(poverty_line(y)) for y in years],
     }

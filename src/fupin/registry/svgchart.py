@@ -48,9 +48,9 @@ def income_svg(series: dict[str, Any], *, width: int = 640, height: int = 240, u
         x += w
     left, right, top, bottom = 56, 56, 16, 22 + 16 * len(rows)
     plot_w, plot_h = width - left - right, height - top - bottom
-    totals = [sum(g["values"][i] for g in series["groups"]) for i in range(len(years))]
+    totals = [sum(g["values"][i] or 0.0 for g in series["groups"]) for i in range(len(years))]
     bar_max = nice_max(max([*totals, 1.0]))
-    line_max = nice_max(max([*series["per_capita"], *series["line"], 1.0]))
+    line_max = nice_max(max([*(v for v in series["per_capita"] if v is not None), *series["line"], 1.0]))
     step = plot_w / len(years)
     bar_w = min(48.0, step * 0.6)
     out = [
@@ -66,21 +66,22 @@ def income_svg(series: dict[str, Any], *, width: int = 640, height: int = 240, u
     points, line_points = [], []
     for i, year in enumerate(years):
         cx = left + step * (i + 0.5)
-        base = top + plot_h
+        base: float = top + plot_h
         for g, colour in zip(series["groups"], COLOURS, strict=False):
-            h = plot_h * g["values"][i] / bar_max
+            h = plot_h * (g["values"][i] or 0.0) / bar_max
             if h > 0:
                 out.append(f'<rect x="{cx - bar_w / 2:.1f}" y="{base - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
                            f'fill="{colour}"/>')
                 base -= h
         out.append(f'<text x="{cx:.1f}" y="{top + plot_h + 14}" text-anchor="middle">{year}</text>')
-        points.append((cx, top + plot_h - plot_h * series["per_capita"][i] / line_max))
+        if series["per_capita"][i] is not None:  # a year without an income record: no point
+            points.append((cx, top + plot_h - plot_h * series["per_capita"][i] / line_max))
         line_points.append((cx, top + plot_h - plot_h * series["line"][i] / line_max))
     path = " ".join(f"{px:.1f},{py:.1f}" for px, py in line_points)
     out.append(f'<polyline points="{path}" fill="none" stroke="{POVERTY_COLOUR}" stroke-dasharray="4 3"/>')
     path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
     out.append(f'<polyline points="{path}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2"/>')
-    for (px, py), value in zip(points, series["per_capita"], strict=True):
+    for (px, py), value in zip(points, [v for v in series["per_capita"] if v is not None], strict=True):
         out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{LINE_COLOUR}"/>')
         out.append(f'<text x="{px:.1f}" y="{py - 6:.1f}" text-anchor="middle">{value:,.0f}</text>')
     for r, row in enumerate(rows):

@@ -16,7 +16,6 @@ from typing import Any
 import polars as pl
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from fupin.core import codes, uploads
@@ -24,7 +23,8 @@ from fupin.core import codes, uploads
 # Extra column of the error report; the importer ignores it so that a fixed report imports as is.
 ERROR_COLUMN = uploads.MESSAGE_COLUMN
 # Sheets other than the three data sheets that a workbook may carry (the template's notes, the report's list).
-IGNORED_SHEETS = ("说明", uploads.SUMMARY_SHEET)
+CODES_SHEET = "代码表"  # the template's hidden lists behind its dropdowns
+IGNORED_SHEETS = ("说明", uploads.SUMMARY_SHEET, CODES_SHEET)
 MULTI_SEPARATOR = "、"
 TRUE_TEXT, FALSE_TEXT = "是", "否"
 
@@ -292,22 +292,52 @@ def _names(list_code: str) -> list[tuple[str, str]]:
 
 
 def template_workbook() -> bytes:
-    """The blank collection form: the three sheets with their headers, and 说明 documenting every column."""
-    wb = Workbook(write_only=True)
+    """The blank collection form: the three sheets with their headers, a dropdown (Excel data validation) on
+    every coded and yes/no column listing the allowed Chinese names (from a hidden 代码表 sheet, so that a list
+    of any length works), and 说明 documenting every column."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    wb.remove(wb.active)
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="FFF2CC")
+    lists = wb.create_sheet(CODES_SHEET)
+    list_ranges: dict[str, str] = {}
+
+    def list_range(list_code: str) -> str:
+        if list_code not in list_ranges:
+            col = get_column_letter(len(list_ranges) + 1)
+            names = [zh for _c, zh in _names(list_code)]
+            lists[f"{col}1"] = list_code
+            for i, name in enumerate(names, start=2):
+                lists[f"{col}{i}"] = name
+            list_ranges[list_code] = f"'{CODES_SHEET}'!${col}$2:${col}${max(2, len(names) + 1)}"
+        return list_ranges[list_code]
+
     for sheet in SHEETS:
         ws = wb.create_sheet(sheet.name)
-        row = []
-        for c in sheet.columns:
-            cell = WriteOnlyCell(ws, value=c.header)
+        for i, c in enumerate(sheet.columns, start=1):
+            cell = ws.cell(row=1, column=i, value=c.header)
             cell.font = bold
             if c.required:
                 cell.fill = head_fill
-            row.append(cell)
-        ws.append(row)
-    notes = wb.create_sheet("说明")
-    notes.append([WriteOnlyCell(notes, value=v) for v in ("工作表 / sheet", "列 / column", "必填 / required",
+            letter = get_column_letter(i)
+            if c.kind == "code" and c.codelist:
+                dv = DataValidation(type="list", formula1=list_range(c.codelist), allow_blank=not c.required,
+                                    showErrorMessage=True, errorTitle=c.header,
+                                    error="请从下拉列表中选择 / choose from the list")
+            elif c.kind == "bool":
+                dv = DataValidation(type="list", formula1=f'"{TRUE_TEXT},{FALSE_TEXT}"', allow_blank=True,
+                                    showErrorMessage=True, errorTitle=c.header, error="是 / 否")
+            else:
+                continue
+            dv.add(f"{letter}2:{letter}5000")
+            ws.add_data_validation(dv)
+    lists.sheet_state = "hidden"
+    wb.move_sheet(CODES_SHEET, offset=len(wb.sheetnames))
+    notes = wb.create_sheet("说明", index=len(SHEETS))
+    notes.append([v for v in ("工作表 / sheet", "列 / column", "必填 / required",
                                                           "类型 / kind", "允许的值 / allowed values", "说明 / note")])
     for sheet in SHEETS:
         notes.append([sheet.name, "", "", "", "", sheet.note])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,13 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from fupin.core import permissions
+from fupin.core import audit, permissions
 from fupin.core.codes import choices, label
 from fupin.core.exports import audited_file
 from fupin.core.masking import Masker
+from fupin.core.models import AuditEvent
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
 from fupin.registry import dossier, exports, hooks, selectors, services, svgchart
@@ -336,3 +339,54 @@ def income_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial["household_size"] = existing.household_size
         form = IncomeForm(initial=initial)
     return render(request, "registry/income_form.html", {"household": household, "form": form})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponseBase:
+    """The top bar's search: a household number, a name or an ID number, within the user's scope. One match opens
+    the household's portrait, several the household list filtered by the same text. The list and the portrait
+    apply the masking rules and audit what they show; the search itself is audited here with the text searched
+    (it may be a name or an ID number)."""
+    q = (request.GET.get("q") or "").strip()
+    if not q:
+        return redirect("households")
+    f = HouseholdFilter(q=q)
+    matches = list(selectors.households(request.user, f).values_list("pk", flat=True)[:2])
+    audit.record(actor=request.user, action=AuditEvent.Action.READ_PERSONAL, object_type="registry.search",
+                 region_code=scope_of(request.user).prefix or "", summary="search",
+                 detail={"q": q, "matches": len(matches)})
+    if len(matches) == 1:
+        return redirect("household", pk=matches[0])
+    text = q.upper()
+    by_person = not text.isdigit() or (len(text) == 18 and text[:17].isdigit())
+    if not matches and by_person and not Masker(request.user).clear:
+        messages.info(request, _("Your role sees names and ID numbers masked, so it may search by household "
+                                 "number only."))
+    elif not matches:
+        messages.info(request, _("No household in your area matches “%(q)s”.") % {"q": q})
+    return redirect(reverse("households") + "?" + urlencode({"q": q}))
+
+
+@login_required
+def household_picker(request: HttpRequest) -> HttpResponse:
+    """The household picker's choices (htmx): up to ten households of the user's scope whose number starts with
+    the text, or whose member has that name or ID number (roles that see names masked: numbers only), with the
+    head's name masked as the role requires; names shown in clear are audited."""
+    q = (request.GET.get("q") or "").strip()
+    field = request.GET.get("field", "household")
+    field = field if field.isidentifier() else "household"
+    rows: list[Household] = []
+    masker = Masker(request.user)
+    if len(q) >= 2:
+        rows = list(selectors.households(request.user, HouseholdFilter(q=q)).select_related("village")[:10])
+        for h in rows:
+            h.head_display = masker.name(h.head_name or "")  # type: ignore[attr-defined]
+        if rows:
+            masker.reveal(object_type="registry.household", region_code=scope_of(request.user).prefix or "",
+                          summary="household picker", detail={"numbers": [h.number for h in rows]})
+    text = q.upper()
+    by_person = not text.isdigit() or (len(text) == 18 and text[:17].isdigit())
+    reason = (_("Your role sees names and ID numbers masked, so it may search by household number only.")
+              if by_person and not masker.clear else _("No household in your area matches “%(q)s”.") % {"q": q})
+    return render(request, "registry/_household_choices.html",
+                  {"households": rows, "field": field, "q": q, "empty_reason": reason})

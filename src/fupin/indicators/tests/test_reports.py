@@ -141,3 +141,15 @@ def test_svg_bars_escape_names_and_draw_the_target():
     assert "&lt;甲&gt;" in svg and svg.count("<rect") == 2 and 'stroke-dasharray="4 3"' in svg
     line = str(reports.line_svg(["2024", "2025", "2026"], [("覆盖率", [80.0, None, 90.0])]))
     assert line.count("<circle") == 2 and "<polyline" not in line  # a gap: no segment joins the two points
+
+
+def test_a_2025_report_shows_no_later_year(client, tree, users, immediate):
+    """Issue 21: the annual report of 2025 drew its trend over the latest ten years, 2026 included."""
+    seed(tree)
+    services.ensure_period("2026")
+    report, _location = request_report(client, users["analyst"], kind="annual", period="2025", region="53")
+    assert report.status == Report.Status.DONE, report.message
+    xlsx = client.get(reverse("indicators_report_file", args=[report.pk, "xlsx"]))
+    wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    years = [row[0].value for row in wb.worksheets[-1].iter_rows(min_row=2)]
+    assert "2025" in years and "2026" not in years, years

@@ -11,7 +11,7 @@ def test_clerk_reports_and_the_township_queue_shows_the_alert(client, users, pla
     client.force_login(users["clerk"])
     url = reverse("monitoring_reports")
     page = client.get(url).content.decode()
-    assert 'name="household"' in page and 'name="kind"' in page
+    assert 'hx-get="/households/pick/"' in page and 'name="kind"' in page  # the household picker (issue 21)
     today = timezone.localdate()
     data = {"household": planted["none"].number, "kind": "disaster", "occurred_on": today.isoformat(),
             "source": "cadre", "reporter": "李四", "loss": "12000", "description": "山洪冲毁房屋和农田"}

@@ -46,7 +46,8 @@ def test_visit_and_dismiss_are_recorded(client, users, alerts):
     a = alerts["housing"]
     client.force_login(users["township"])
     page = client.get(reverse("monitoring_alert", args=[a.pk])).content.decode()
-    assert "住房安全等级为 C 级或 D 级" in page and "housing_safety" in page
+    # the evidence in words: its label, never the raw key (issue 21)
+    assert "住房安全等级为 C 级或 D 级" in page and "住房安全" in page and "housing_safety" not in page
     r = client.post(reverse("monitoring_alert", args=[a.pk]), {"action": "visit", "note": "入户查看，墙体开裂"})
     assert r.status_code == 302
     a.refresh_from_db()

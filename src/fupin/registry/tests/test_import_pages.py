@@ -102,7 +102,7 @@ def test_template_download_documents_every_column(client, users):
     _login(client, users["clerk"])
     resp = client.get(reverse("registry_template"))
     wb = load_workbook(io.BytesIO(resp.content))
-    assert wb.sheetnames == ["户", "家庭成员", "收入", "说明"]
+    assert wb.sheetnames == ["户", "家庭成员", "收入", "说明", "代码表"]  # 代码表: hidden, behind the dropdowns
     assert [c.value for c in wb["家庭成员"][1]] == SHEETS[1].headers
     documented = {(r[0], r[1]) for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert all((s.name, c.header) in documented for s in SHEETS for c in s.columns)

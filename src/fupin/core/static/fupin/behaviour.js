@@ -13,3 +13,15 @@ document.addEventListener("click", function (e) {
   var target = el.closest(el.getAttribute("data-remove-closest"));
   if (target) target.remove();
 });
+// Navigation groups (<details>): one open at a time on wide screens; a click elsewhere closes them.
+document.addEventListener("click", function (e) {
+  if (window.matchMedia("(max-width: 700px)").matches) return;
+  var inside = e.target && e.target.closest ? e.target.closest("details.navgroup") : null;
+  document.querySelectorAll("details.navgroup[open]").forEach(function (d) { if (d !== inside) d.removeAttribute("open"); });
+});
+// On a phone the menu (☰) opens with every group unfolded: one list to scroll, no second tap per group.
+document.addEventListener("change", function (e) {
+  if (!e.target || e.target.id !== "navtoggle" || !e.target.checked) return;
+  if (!window.matchMedia("(max-width: 700px)").matches) return;
+  document.querySelectorAll("details.navgroup").forEach(function (d) { d.setAttribute("open", ""); });
+});

@@ -21,6 +21,16 @@
   var rows = data("ind-data") || [];
   var values = rows.filter(function (r) { return r.value !== null; }).map(function (r) { return r.value; });
   var colours = ["#fde0d9", "#e08a3c", "#b5322a"];
+  var NO_DATA = "#d0d5dd";  // regions without data: grey, and the legend under the map says so
+  function noData(r) { return r.value === null ? { name: r.name, code: r.code, full: r.full, value: "-" } : r; }
+  // The colour scale from the lowest to the highest value; when they are equal (one region with data, or all
+  // alike) the scale starts at 0, so that the legend never reads "3 … 3".
+  function legendRange(values, reverse) {
+    var lo = values.length ? Math.min.apply(null, values) : 0, hi = values.length ? Math.max.apply(null, values) : 1;
+    if (lo === hi) { lo = Math.min(0, lo); hi = hi > lo ? hi : lo + 1; }
+    return { min: lo, max: hi, left: 8, bottom: 8, calculable: true, itemHeight: 100, precision: 1,
+             formatter: function (v) { return fmt(v); }, inRange: { color: reverse ? colours.slice().reverse() : colours } };
+  }
 
   var mapEl = document.getElementById("ind-map");
   if (mapEl) {
@@ -29,13 +39,12 @@
       echarts.registerMap(mapEl.dataset.map, geo);
       var chart = draw(mapEl, {
         tooltip: { trigger: "item", formatter: function (p) {
-          return (p.data ? p.data.full : p.name) + "<br>" + mapEl.dataset.label + ": " + fmt(p.data ? p.data.value : null);
+          var v = p.data && p.data.value !== "-" ? p.data.value : null;
+          return (p.data ? p.data.full : p.name) + "<br>" + mapEl.dataset.label + ": " + (v === null ? mapEl.dataset.noData : fmt(v));
         } },
-        visualMap: { min: values.length ? Math.min.apply(null, values) : 0, max: values.length ? Math.max.apply(null, values) : 1,
-                     left: 8, bottom: 8, calculable: true, itemHeight: 100,
-                     inRange: { color: reverse ? colours.slice().reverse() : colours } },
-        series: [{ type: "map", map: mapEl.dataset.map, roam: false, data: rows,
-                   label: { show: false }, emphasis: { label: { show: true } } }]
+        visualMap: legendRange(values, reverse),
+        series: [{ type: "map", map: mapEl.dataset.map, roam: false, data: rows.map(noData),
+                   itemStyle: { areaColor: NO_DATA }, label: { show: false }, emphasis: { label: { show: true } } }]
       });
       chart.on("click", function (p) { if (p.data && p.data.code) drill(p.data.code); });
     });
