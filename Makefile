@@ -48,7 +48,9 @@ assets:
 	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
 # Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, early-warning
-# alerts, data-quality findings (a few planted errors in the demo county), indicator values (past years frozen, the current year and month open), demo users.
+# demo users, lifecycle cases at every step with recent incomes and monitoring objects (demo_lifecycle), early-warning
+# alerts, data-quality findings (a few planted errors in the demo county), work waiting on the workbench (some of it
+# overdue: demo_workbench), indicator values (past years frozen, the current year and month open).
 db:
 	$(FUPIN) migrate --verbosity 0
 	$(FUPIN) load_regions
@@ -58,11 +60,13 @@ db:
 	$(FUPIN) demo_commerce --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) demo_projects --if-empty
+	$(FUPIN) demo_users
+	$(FUPIN) demo_lifecycle --if-empty
 	$(FUPIN) run_monitoring
 	$(FUPIN) demo_quality --if-empty
+	$(FUPIN) demo_workbench --if-empty
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
 	$(FUPIN) refresh_indicators --verbosity 0
-	$(FUPIN) demo_users
 
 # Served like production: gunicorn (WEB_WORKERS processes × 4 threads, static files by WhiteNoise), the
 # background worker and the scheduler; Ctrl-C stops all three.

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fupin.home.context_processors.platform",
+                "fupin.home.context_processors.pending",
             ],
         },
     },

@@ -68,7 +68,7 @@ def alert(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error_text(exc))
     return render(request, "monitoring/alert.html", {
         "a": a, "spec": RULES.get(a.rule), "evidence": sorted(a.evidence.items()),
-        "score": selectors.household_score(a.household_id),
+        "score": selectors.household_score(a.household_id), "overdue": a.deadline < timezone.localdate(),
         "can_act": a.is_open and (user.is_superuser or user.has_role(*services.ACT_ROLES)),
         "others": selectors.alerts_of(user, [a.household_id], open_only=False).exclude(pk=a.pk),
     })
@@ -136,7 +136,8 @@ def risk_reports(request: HttpRequest) -> HttpResponse:
                         messages.success(request, _("Report recorded; alert #%(id)s is in the township's queue.")
                                          % {"id": alert.pk})
                     else:
-                        messages.success(request, _("Report recorded on the dossier."))
+                        messages.warning(request, _("Report recorded on the dossier; no alert was raised: %(why)s")
+                                         % {"why": services.why_no_alert(report)})
                     return redirect("monitoring_reports")
                 except (ValidationError, PermissionDenied) as exc:
                     if isinstance(exc, ValidationError):
