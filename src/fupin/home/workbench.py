@@ -152,7 +152,7 @@ def _urgent_cases(user: Any, today: dt.date, masker: Masker) -> list[Item]:
 def _urgent_alerts(user: Any, masker: Masker, today: dt.date) -> list[Item]:
     qs = (scoped(Alert.objects.filter(state__in=Alert.OPEN_STATES, active=True), user)
           .select_related("household", "household__village").order_by("deadline", "-points", "id")[:5])
-    return [Item(str(RULES[a.rule].name) if a.rule in RULES else _("Alert"),
+    return [Item(str(RULES[a.rule].name) if a.rule in RULES else _("Warning alert (workbench)"),
                  f"{a.household.village.name} · {a.household.number}", reverse("monitoring_alert", args=[a.pk]),
                  a.deadline, a.deadline < today) for a in qs]
 
@@ -160,7 +160,7 @@ def _urgent_alerts(user: Any, masker: Masker, today: dt.date) -> list[Item]:
 def _urgent_doubts(user: Any, today: dt.date) -> list[Item]:
     qs = (scoped(Doubt.objects.filter(state=Doubt.State.OPEN, active=True), user)
           .select_related("household", "household__village").order_by("deadline", "id")[:5])
-    return [Item(str(DOUBT_RULES[d.rule_id].name) if d.rule_id in DOUBT_RULES else str(_("Doubt")), f"{d.household.village.name} · {d.household.number}",
+    return [Item(str(DOUBT_RULES[d.rule_id].name) if d.rule_id in DOUBT_RULES else str(_("Comparison doubt (workbench)")), f"{d.household.village.name} · {d.household.number}",
                  reverse("exchange_doubt", args=[d.pk]), d.deadline, d.deadline < today) for d in qs]
 
 
