@@ -12,8 +12,8 @@ from django.shortcuts import render
 from fupin.core.codes import label
 from fupin.core.exports import audited_export
 from fupin.core.scoping import scope_of
-from fupin.regions import selectors as region_selectors
 from fupin.home.workbench import workbench
+from fupin.regions import selectors as region_selectors
 from fupin.regions.models import Level, Region
 from fupin.regions.selectors import top_regions
 from fupin.registry.selectors import counts_by_child, status_summary

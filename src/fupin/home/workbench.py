@@ -152,7 +152,7 @@ def _urgent_cases(user: Any, today: dt.date, masker: Masker) -> list[Item]:
 def _urgent_alerts(user: Any, masker: Masker, today: dt.date) -> list[Item]:
     qs = (scoped(Alert.objects.filter(state__in=Alert.OPEN_STATES, active=True), user)
           .select_related("household", "household__village").order_by("deadline", "-points", "id")[:5])
-    return [Item(str(RULES[a.rule].name) if a.rule in RULES else _("Warning alert (workbench)"),
+    return [Item(str(RULES[a.rule].name) if a.rule in RULES else str(_("Warning alert (workbench)")),
                  f"{a.household.village.name} · {a.household.number}", reverse("monitoring_alert", args=[a.pk]),
                  a.deadline, a.deadline < today) for a in qs]
 

@@ -14,7 +14,7 @@ from fupin.core.masking import mask_name
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404, scoped
 from fupin.core.tree import is_code, subtree_bounds
-from fupin.lifecycle.models import OPEN_STAGES, Case, Measure, MonitoringRecord, Notice, Objection, Stage
+from fupin.lifecycle.models import Case, Measure, MonitoringRecord, Notice, Objection, Stage
 from fupin.registry.models import Household, Member
 
 # Days a step may wait before it is overdue (the deadline shown in the work queues).
@@ -86,7 +86,7 @@ def my_stages(user: Any) -> list[str]:
 
 
 # The steps of the bulk bar of the queue (the service's STEP_FUNCTIONS names), by the stage they decide.
-BULK_STEP_OF_STAGE = {Stage.APPLIED: "review", Stage.NOTICE: "audit", Stage.AUDITED: "approve"}
+BULK_STEP_OF_STAGE: dict[str, str] = {Stage.APPLIED: "review", Stage.NOTICE: "audit", Stage.AUDITED: "approve"}
 
 
 def bulk_steps(user: Any) -> list[str]:

@@ -236,9 +236,9 @@ CHAIN = ((Stage.APPLIED, gettext_lazy("application")), (Stage.REVIEWED, gettext_
 
 def _chain(c: Case) -> list[tuple[str, Any, str]]:
     """The chain of the procedure with each step done, current (the case waits for it) or to come."""
-    order = [s for s, _t in CHAIN]
+    order: list[str] = [s for s, _t in CHAIN]
     reached = order.index(c.stage) if c.stage in order else -1
-    out = []
+    out: list[tuple[str, Any, str]] = []
     for i, (stage, title) in enumerate(CHAIN):
         state = "done" if i <= reached else ("current" if i == reached + 1 and c.is_open else "")
         out.append((stage, title, state))

@@ -37,7 +37,7 @@ def work(users, tree, monkeypatch):
     today = timezone.localdate()
     clock = {"day": today}
     monkeypatch.setattr(services.common, "today", lambda: clock["day"])
-    clerk, township, county = users["clerk"], users["township"], users["county"]
+    clerk, township = users["clerk"], users["township"]
     other_clerk = testing.make_user("clerk2", tree[OTHER_COUNTY_VILLAGE], testing.Role.CLERK)
     h = [testing.make_household(tree[VILLAGE], status="exited") for _ in range(4)]
     far = testing.make_household(tree[OTHER_COUNTY_VILLAGE], status="exited")
