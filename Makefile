@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 
 .PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
-.PHONY: bench-lifecycle bench-pages
+.PHONY: bench-lifecycle bench-pages bench-workbench
 .PHONY: bench-exchange
 .PHONY: bench-monitoring bench-quality
 
@@ -123,6 +123,11 @@ clean:
 # Lifecycle figures (issue 4): exit evaluation of 1,000,000 demo households on a fresh PostgreSQL database.
 BENCH_LIFECYCLE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_lifecycle
 BENCH_LIFECYCLE_HOUSEHOLDS ?= 1000000
+# The workbench's counts and the home page per demo user, on the demo database `make db` made (PostgreSQL when
+# DATABASE_URL is set).
+bench-workbench: setup
+	$(FUPIN) bench workbench
+
 bench-lifecycle: setup
 	psql "$(dir $(BENCH_LIFECYCLE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_LIFECYCLE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_LIFECYCLE_PG))"
 	DATABASE_URL=$(BENCH_LIFECYCLE_PG) $(FUPIN) migrate --verbosity 0

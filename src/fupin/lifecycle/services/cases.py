@@ -183,7 +183,7 @@ def review(
 @transaction.atomic
 def start_notice(
     *, actor: Any, cases: Sequence[Case], days: int = NOTICE_DAYS, starts_on: dt.date | None = None,
-    reason: str = "村级公示 / village public notice",
+    reason: str = "村级公示",
 ) -> Notice:
     """Post the village's public notice (公示) for reviewed cases of one procedure in one village."""
     if not cases:
