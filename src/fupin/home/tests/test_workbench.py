@@ -88,8 +88,8 @@ def _cards(html):
 
 @pytest.mark.parametrize(("role", "expected", "overdue"), [
     ("clerk", {"cases": 1, "imports": 1, "findings": 3}, 0),
-    ("township", {"cases": 2, "alerts": 2, "doubts": 2, "imports": 0, "findings": 3}, 3),
-    ("county", {"cases": 1, "alerts": 2, "doubts": 2, "imports": 0, "findings": 3}, 2),
+    ("township", {"cases": 2, "alerts": 2, "doubts": 2, "findings": 3}, 3),
+    ("county", {"cases": 1, "alerts": 2, "doubts": 2, "findings": 3}, 2),
     ("analyst", {}, 0),
 ])
 def test_workbench_counts_per_role(users, work, role, expected, overdue, django_assert_max_num_queries):
