@@ -215,9 +215,12 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     today = services.common.today()
     deadline = selectors.queue_item(c, today)
     head = selectors.head_name(c.household)
+    masker = Masker(user)
+    if head:
+        masker.reveal(obj=c.household, summary=f"case #{c.pk}: head's name")
     return render(request, "lifecycle/case.html", {
         "c": c, "kind_label": Kind(c.kind).label, "stage_label": Stage(c.stage).label,
-        "chain": _chain(c), "head": Masker(user).name(head) if head else "",
+        "chain": _chain(c), "head": masker.name(head) if head else "",
         "status_label": label("household_status", c.household.status),
         "deadline": deadline.deadline if deadline else None, "overdue": deadline.overdue if deadline else False,
         "notice_running": bool(c.notice and today <= c.notice.ends_on),
@@ -271,6 +274,9 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         item.case.kind_label = Kind(item.case.kind).label  # type: ignore[attr-defined]
         item.case.stage_label = Stage(item.case.stage).label  # type: ignore[attr-defined]
         item.head = masker.name(getattr(item.case, "head_name", "") or "")  # type: ignore[attr-defined]
+    if items:
+        masker.reveal(object_type="registry.household", region_code=scope_of(user).prefix or "",
+                      summary="work queue: heads' names", detail={"households": [i.case.household_id for i in items]})
     steps = selectors.bulk_steps(user)
     return render(request, "lifecycle/queue.html", {
         "items": items, "bulk_steps": [(s, BULK_TITLES[s]) for s in steps],

@@ -39,8 +39,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     for a in selectors.alerts_of(user, [h.pk for h in households]):
         a.spec = RULES.get(a.rule)  # type: ignore[attr-defined]
         reasons.setdefault(a.household_id, []).append(a)
+    masker = Masker(user)
+    today = timezone.localdate()
     for h in households:
         h.reasons = reasons.get(h.pk, [])  # type: ignore[attr-defined]
+        h.head = masker.name(getattr(h, "head_name", "") or "")  # type: ignore[attr-defined]
+        h.overdue = bool(getattr(h, "deadline", None) and h.deadline < today)  # type: ignore[attr-defined]
+    if households:
+        masker.reveal(object_type="registry.household", region_code=scope_of(user).prefix or "",
+                      summary=f"alert queue page {page.number}: heads' names",
+                      detail={"households": [h.pk for h in households]})
     return render(request, "monitoring/queue.html", {
         "page": page, "households": households, "query": query_without(request, "page"), "params": request.GET,
         "rules": RULES,

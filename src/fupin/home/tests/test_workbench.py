@@ -142,3 +142,15 @@ def test_queue_offers_only_the_users_steps_and_shows_the_head_and_state(users, w
     html = c.get(reverse("lifecycle_queue")).content.decode()
     assert re.findall(r'<option value="(\w+)">', html.split('name="step"')[1].split("</select>")[0]) == ["review"]
     assert "/lifecycle/notice/" in html
+
+
+def test_alert_queue_shows_the_head_and_the_deadline_overdue_in_red(users, work):
+    c = Client()
+    c.force_login(users["township"])
+    html = c.get(reverse("monitoring_queue")).content.decode()
+    assert work[0].members.get(relation="01").name in html and work[1].members.get(relation="01").name in html
+    overdue = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    assert f'<span class="badge bad">已逾期，截止 {overdue}</span>' in html
+    c.force_login(users["analyst"])  # a masked role sees the surname only
+    html = c.get(reverse("monitoring_queue")).content.decode()
+    assert work[0].members.get(relation="01").name not in html
