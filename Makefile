@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1:8000
 BENCH_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench
 
 .PHONY: run test setup system-packages uv venv assets catalogue db serve lint typecheck messages bench bench-foundation bench-registry clean
-.PHONY: bench-lifecycle bench-pages
+.PHONY: bench-lifecycle bench-pages bench-workbench
 .PHONY: bench-exchange
 .PHONY: bench-monitoring bench-quality
 
@@ -50,7 +50,9 @@ assets:
 	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error
 
 # Database: migrate, the real division tree of the whole country, 三区三州 flags, synthetic demo registry, early-warning
-# alerts, data-quality findings (a few planted errors in the demo county), indicator values (past years frozen, the current year and month open), demo users.
+# demo users, lifecycle cases at every step with recent incomes and monitoring objects (demo_lifecycle), early-warning
+# alerts, data-quality findings (a few planted errors in the demo county), work waiting on the workbench (some of it
+# overdue: demo_workbench), indicator values (past years frozen, the current year and month open).
 db:
 	$(FUPIN) migrate --verbosity 0
 	$(FUPIN) load_regions
@@ -61,12 +63,14 @@ db:
 	$(FUPIN) demo_team --if-empty
 	$(FUPIN) demo_exchange --planted 30 --if-empty
 	$(FUPIN) demo_projects --if-empty
+	$(FUPIN) demo_users
+	$(FUPIN) demo_lifecycle --if-empty
 	$(FUPIN) run_monitoring
 	$(FUPIN) demo_quality --if-empty
 	$(FUPIN) default_assessment
+	$(FUPIN) demo_workbench --if-empty
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
 	$(FUPIN) refresh_indicators --verbosity 0
-	$(FUPIN) demo_users
 
 # Served like production: gunicorn (WEB_WORKERS processes × 4 threads, static files by WhiteNoise), the
 # background worker and the scheduler; Ctrl-C stops all three.
@@ -123,6 +127,11 @@ clean:
 # Lifecycle figures (issue 4): exit evaluation of 1,000,000 demo households on a fresh PostgreSQL database.
 BENCH_LIFECYCLE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_lifecycle
 BENCH_LIFECYCLE_HOUSEHOLDS ?= 1000000
+# The workbench's counts and the home page per demo user, on the demo database `make db` made (PostgreSQL when
+# DATABASE_URL is set).
+bench-workbench: setup
+	$(FUPIN) bench workbench
+
 bench-lifecycle: setup
 	psql "$(dir $(BENCH_LIFECYCLE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_LIFECYCLE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_LIFECYCLE_PG))"
 	DATABASE_URL=$(BENCH_LIFECYCLE_PG) $(FUPIN) migrate --verbosity 0

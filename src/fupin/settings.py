@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fupin.home.context_processors.platform",
                 "fupin.core.navigation.context",
+                "fupin.home.context_processors.pending",
             ],
         },
     },

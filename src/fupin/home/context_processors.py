@@ -17,3 +17,16 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "user_scope": scope_of(user),
         "synthetic_data": has_synthetic_data(),
     }
+
+
+def pending(request: HttpRequest) -> dict[str, Any]:
+    """``pending``: what waits for the user (``workbench.pending_counts``: "cases", "alerts", "doubts", "imports",
+    "findings", "total", "overdue"), for the top bar. Lazy: counted only when a template reads it."""
+    from django.utils.functional import SimpleLazyObject
+
+    from fupin.home.workbench import pending_counts
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"pending": {}}
+    return {"pending": SimpleLazyObject(lambda: pending_counts(user))}

@@ -1,4 +1,5 @@
-"""Site pages above the apps: the home page (the registry of the user's region at a glance) and the division
+"""Site pages above the apps: the home page (the workbench: what waits for the user, then the registry of the
+user's region at a glance) and the division
 tree browser with household counts (regions and registry together, so neither app imports the other)."""
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from django.shortcuts import render
 from fupin.core.codes import label
 from fupin.core.exports import audited_export
 from fupin.core.scoping import scope_of
+from fupin.home.workbench import workbench
 from fupin.regions import selectors as region_selectors
-from fupin.regions.models import Region
+from fupin.regions.models import Level, Region
 from fupin.regions.selectors import top_regions
 from fupin.registry.selectors import counts_by_child, status_summary
 
@@ -35,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     chart = [c for c in chart if c["households"]] or chart[:0]
     return render(request, "home/home.html", {
+        "cards": workbench(request.user),
         "region": region,
+        "is_village": bool(region and region.level == Level.VILLAGE),
         "summary": summary,
         "total_households": sum(r["households"] for r in summary),
         "total_persons": sum(r["persons"] or 0 for r in summary),

@@ -90,6 +90,18 @@ def lines_for(year: int) -> tuple[Decimal, dict[str, Decimal]]:
     return national, {r.province: r.amount for r in rows if r.standard == "provincial"}
 
 
+def default_year(today: dt.date | None = None) -> int:
+    """The year a page evaluates when none is asked for: the last complete year that has a national poverty line
+    (exit is judged against it), else the latest line's year, else the last complete year."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    last = (today or timezone.localdate()).year - 1
+    lines = PovertyLine.objects.filter(standard="national")
+    year = lines.filter(year__lte=last).aggregate(m=Max("year"))["m"] or lines.aggregate(m=Max("year"))["m"]
+    return int(year or last)
+
+
 def reference_date(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 

@@ -26,7 +26,8 @@ def _coded(list_code: str, label: Any, *, multiple: bool = False) -> forms.Field
 
 class OpenCaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Procedure"), choices=Kind.choices)
-    year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100, required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=2014, max_value=2100, required=False,
+                              help_text=_("Year (blank: this year; exit: the last year with a poverty line)"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
     evidence = forms.CharField(label=_("Evidence"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     category = _coded("monitoring_category", _("Monitoring category (monitoring objects)"))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from fupin.core import params
 from fupin.core.codes import label
 from fupin.core.errors import error_text
+from fupin.core.masking import Masker
 from fupin.core.roles import Role
 from fupin.core.scoping import narrow_or_404, scope_of, scoped
 from fupin.core.tree import is_code
@@ -82,8 +83,9 @@ def household(request: HttpRequest, pk: int) -> HttpResponse:
     cases = list(selectors.cases_of(h))
     for c in cases:
         c.stage_label = Stage(c.stage).label  # type: ignore[attr-defined]
+    default = evaluation.default_year()
     try:
-        year = params.small_int(request.GET.get("year") or 2020, 2020) or 2020
+        year = params.small_int(request.GET.get("year") or default, default) or default
         if not 2000 <= year <= 2100:
             raise ValueError(year)
         result: Any = evaluation.evaluate_one(h, year)
@@ -208,14 +210,42 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, PermissionDenied) as exc:
             _refuse(bound, exc)
     steps = list(c.steps.all())
+    for s in steps:
+        s.role_label = Role(s.role).label if s.role in Role.values else ""  # type: ignore[attr-defined]
+    today = services.common.today()
+    deadline = selectors.queue_item(c, today)
+    head = selectors.head_name(c.household)
+    masker = Masker(user)
+    if head:
+        masker.reveal(obj=c.household, summary=f"case #{c.pk}: head's name")
     return render(request, "lifecycle/case.html", {
         "c": c, "kind_label": Kind(c.kind).label, "stage_label": Stage(c.stage).label,
+        "chain": _chain(c), "head": masker.name(head) if head else "",
+        "status_label": label("household_status", c.household.status),
+        "deadline": deadline.deadline if deadline else None, "overdue": deadline.overdue if deadline else False,
+        "notice_running": bool(c.notice and today <= c.notice.ends_on),
         "category_label": label("monitoring_category", c.category) if c.category else "",
         "risk_labels": [label("monitoring_risk", r) for r in c.risks],
         "steps": steps, "objections": c.objections.all(), "doubts": c.doubts.all(),
         "forms": [(step, STEP_TITLES[step], form) for step, form in shown.items()],
         "resolve_forms": resolve_forms,
     })
+
+
+CHAIN = ((Stage.APPLIED, gettext_lazy("application")), (Stage.REVIEWED, gettext_lazy("village democratic review")),
+         (Stage.NOTICE, gettext_lazy("public notice")), (Stage.AUDITED, gettext_lazy("township audit")),
+         (Stage.APPROVED, gettext_lazy("county approval")))
+
+
+def _chain(c: Case) -> list[tuple[str, Any, str]]:
+    """The chain of the procedure with each step done, current (the case waits for it) or to come."""
+    order: list[str] = [s for s, _t in CHAIN]
+    reached = order.index(c.stage) if c.stage in order else -1
+    out: list[tuple[str, Any, str]] = []
+    for i, (stage, title) in enumerate(CHAIN):
+        state = "done" if i <= reached else ("current" if i == reached + 1 and c.is_open else "")
+        out.append((stage, title, state))
+    return out
 
 
 @login_required
@@ -238,10 +268,24 @@ def work_queue(request: HttpRequest) -> HttpResponse:
             if not r.ok:
                 messages.error(request, f"#{r.case_id}: {r.message}")
         return redirect("lifecycle_queue")
-    items = selectors.queue(user)
+    items = selectors.queue(user, services.common.today())  # the clock of the services (tests let days pass)
+    masker = Masker(user)
     for item in items:
         item.case.kind_label = Kind(item.case.kind).label  # type: ignore[attr-defined]
-    return render(request, "lifecycle/queue.html", {"items": items})
+        item.case.stage_label = Stage(item.case.stage).label  # type: ignore[attr-defined]
+        item.head = masker.name(getattr(item.case, "head_name", "") or "")  # type: ignore[attr-defined]
+    if items:
+        masker.reveal(object_type="registry.household", region_code=scope_of(user).prefix or "",
+                      summary="work queue: heads' names", detail={"households": [i.case.household_id for i in items]})
+    steps = selectors.bulk_steps(user)
+    return render(request, "lifecycle/queue.html", {
+        "items": items, "bulk_steps": [(s, BULK_TITLES[s]) for s in steps],
+        "can_notice": user.has_role(Role.CLERK), "any_ready": any(i.ready for i in items),
+    })
+
+
+BULK_TITLES = {"review": gettext_lazy("village democratic review"), "audit": gettext_lazy("township audit"),
+               "approve": gettext_lazy("county approval")}
 
 
 @login_required
@@ -264,15 +308,16 @@ def exit_evaluation(request: HttpRequest) -> HttpResponse:
     code = narrow_or_404(request.user, asked, node=True).prefix if asked else scope_of(request.user).prefix
     code = code or ""
     region = Region.objects.filter(code=code).first()
+    default = evaluation.default_year()
     try:
-        year = params.small_int(request.GET.get("year") or 2020, 2020) or 2020
+        year = params.small_int(request.GET.get("year") or default, default) or default
         if not 2000 <= year <= 2100:
             raise ValueError(year)
         area = evaluation.area_exit(region, year) if region else None
         villages = evaluation.village_exits(code, year) if region and len(code) >= 6 else []
     except (ValueError, evaluation.NoPovertyLine) as exc:
         messages.error(request, str(exc))
-        year, area, villages = 2020, None, []
+        year, area, villages = default, None, []
     return render(request, "lifecycle/exit_evaluation.html",
                   {"region": region, "year": year, "area": area, "villages": villages})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DateField, IntegerField, Min, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scoped
@@ -32,8 +32,13 @@ def queue(user: Any, *, region: str = "", rule: str = "") -> QuerySet[Household]
     if rule:
         alerts = alerts.filter(rule=rule)
     ids = alerts.values("household_id")
+    head = Member.objects.filter(household=OuterRef("pk"), relation="01", is_active=True)
+    due = (open_alerts().filter(household=OuterRef("pk")).order_by().values("household")
+           .annotate(d=Min("deadline")).values("d"))
     return (scoped(Household.objects.filter(pk__in=ids), user).select_related("village", "cadre")
-            .annotate(risk_score=risk_score()).order_by("-risk_score", "id"))
+            .annotate(risk_score=risk_score(), head_name=Subquery(head.values("name")[:1]),
+                      deadline=Subquery(due, output_field=DateField()))
+            .order_by("-risk_score", "id"))
 
 
 def alerts_of(user: Any, household_ids: list[int], *, open_only: bool = True) -> QuerySet[Alert]:

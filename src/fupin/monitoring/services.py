@@ -283,3 +283,39 @@ def report_risk(
                  detail={"household": household.pk, "kind": kind, "source": source})
     _run(actor=actor, as_of=today, rule_codes=[RULE_OF_REPORT[kind]])
     return report
+
+
+def why_no_alert(report: RiskReport) -> str:
+    """Why recording ``report`` raised no open alert, in the user's words ("中文 / English"): the rule is switched
+    off for the province, the household is already registered or monitored (the rule watches households that may
+    fall into poverty), the event is older than the rule looks back, the loss of work left wages above the
+    threshold, or the household's alert of this rule was already decided (the decision stands until the data change)."""
+    code = RULE_OF_REPORT[report.kind]
+    spec = RULES[code]
+    household = report.household
+    province = household.village_id[:2]
+    setting = (RuleSetting.objects.filter(rule=code, province=province).first()
+               or RuleSetting.objects.filter(rule=code, province="").first())
+    params = {**spec.params, **(setting.params if setting else {})}
+    if setting is not None and not setting.enabled:
+        return f"预警规则“{spec.name}”在本省已停用 / the warning rule {code} is switched off for this province"
+    statuses = params.get("statuses", [])
+    if statuses and household.status not in statuses:
+        from fupin.core.codes import label
+
+        return (f"该户状态为“{label('household_status', household.status)}”，本规则只对脱贫户和一般农户预警（已建档或已纳入"
+                f"监测的户按帮扶程序处理） / the rule warns only about exited and non-poor households; this household "
+                f"is {household.status}")
+    days = int(params.get("days", 90))
+    if report.occurred_on < timezone.localdate() - dt.timedelta(days=days):
+        return (f"事件发生于 {report.occurred_on}，超过 {days} 天，规则不再预警 / the event is older than the {days} days "
+                "the rule looks back")
+    closed = Alert.objects.filter(rule=code, household=household).exclude(state__in=Alert.OPEN_STATES).first()
+    if closed is not None:
+        return (f"该户此类预警已于 {closed.resolved_at:%Y-%m-%d} 处理（{closed.get_state_display()}） / this household's "
+                "alert of this rule was already decided" if closed.resolved_at else
+                f"该户此类预警已处理（{closed.get_state_display()}） / already decided")
+    if code == "JOB_LOSS":
+        return (f"务工收入未低于规则阈值（{params.get('min_wages', 1000)} 元） / wages are not below the rule's "
+                "threshold")
+    return "未满足预警规则的条件 / the rule's conditions are not met"

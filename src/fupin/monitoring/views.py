@@ -40,8 +40,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     for a in selectors.alerts_of(user, [h.pk for h in households]):
         a.spec = RULES.get(a.rule)  # type: ignore[attr-defined]
         reasons.setdefault(a.household_id, []).append(a)
+    masker = Masker(user)
+    today = timezone.localdate()
     for h in households:
         h.reasons = reasons.get(h.pk, [])  # type: ignore[attr-defined]
+        h.head = masker.name(getattr(h, "head_name", "") or "")  # type: ignore[attr-defined]
+        h.overdue = bool(getattr(h, "deadline", None) and h.deadline < today)  # type: ignore[attr-defined]
+    if households:
+        masker.reveal(object_type="registry.household", region_code=scope_of(user).prefix or "",
+                      summary=f"alert queue page {page.number}: heads' names",
+                      detail={"households": [h.pk for h in households]})
     return render(request, "monitoring/queue.html", {
         "page": page, "households": households, "query": query_without(request, "page"), "params": request.GET,
         "rules": RULES, "missing_lines": selectors.missing_lines(user),
@@ -69,7 +77,7 @@ def alert(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error_text(exc))
     return render(request, "monitoring/alert.html", {
         "a": a, "spec": RULES.get(a.rule), "evidence": ev.rows(a.evidence, RULES[a.rule].evidence_fields if a.rule in RULES else {}, Masker(user)),
-        "score": selectors.household_score(a.household_id),
+        "score": selectors.household_score(a.household_id), "overdue": a.deadline < timezone.localdate(),
         "can_act": a.is_open and (user.is_superuser or user.has_role(*services.ACT_ROLES)),
         "others": selectors.alerts_of(user, [a.household_id], open_only=False).exclude(pk=a.pk),
     })
@@ -140,7 +148,8 @@ def risk_reports(request: HttpRequest) -> HttpResponse:
                         messages.success(request, _("Report recorded; alert #%(id)s is in the township's queue.")
                                          % {"id": alert.pk})
                     else:
-                        messages.success(request, _("Report recorded on the dossier."))
+                        messages.warning(request, _("Report recorded on the dossier; no alert was raised: %(why)s")
+                                         % {"why": services.why_no_alert(report)})
                     return redirect("monitoring_reports")
                 except (ValidationError, PermissionDenied) as exc:
                     if isinstance(exc, ValidationError):

@@ -78,7 +78,9 @@ def open_case(
     reason = _require_reason(reason)
     if kind not in Kind.values:
         raise LifecycleError(f"未知的程序“{kind}” / unknown procedure {kind!r}")
-    year = year or common.today().year
+    if not year:
+        # an exit is judged against a poverty line: by default the last complete year that has one
+        year = evaluation.default_year(common.today()) if kind == Kind.EXIT else common.today().year
     if Case.objects.filter(household=household, stage__in=OPEN_STAGES).exists():
         raise LifecycleError("该户已有未办结的程序 / the household already has an open procedure")
     allowed = STARTS_FROM[kind]
@@ -193,7 +195,7 @@ def review(
 @transaction.atomic
 def start_notice(
     *, actor: Any, cases: Sequence[Case], days: int = NOTICE_DAYS, starts_on: dt.date | None = None,
-    reason: str = "村级公示 / village public notice",
+    reason: str = "村级公示",
 ) -> Notice:
     """Post the village's public notice (公示) for reviewed cases of one procedure in one village."""
     if not cases:

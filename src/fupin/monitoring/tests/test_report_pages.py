@@ -41,3 +41,20 @@ def test_analyst_reads_masked_and_cannot_report(client, users, planted):
     page = client.get(url).content.decode()
     assert "赵*" in page and "赵六" not in page and 'name="household"' not in page
     assert client.post(url, {"household": planted["none"].number}).status_code == 403
+
+
+def test_a_report_that_raises_no_alert_says_why(client, users, planted):
+    """A monitored household is not watched by the report rules (it is already helped): the page says so instead of
+    a bare "recorded"; an event older than the rule looks back says that."""
+    client.force_login(users["clerk"])
+    url = reverse("monitoring_reports")
+    today = timezone.localdate()
+    data = {"household": planted["monitored"].number, "kind": "illness", "occurred_on": today.isoformat(),
+            "source": "self", "reporter": "", "loss": "", "description": "户主住院"}
+    body = client.post(url, data, follow=True).content.decode()
+    assert not Alert.objects.filter(household=planted["monitored"], rule="REPORTED_ILLNESS").exists()
+    assert "未产生预警" in body and "本规则只对脱贫户和一般农户预警" in body
+    old = (today - timezone.timedelta(days=200)).isoformat()
+    body = client.post(url, {**data, "household": planted["none"].number, "occurred_on": old},
+                       follow=True).content.decode()
+    assert "未产生预警" in body and "超过 90 天" in body

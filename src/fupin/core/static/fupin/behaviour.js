@@ -25,3 +25,21 @@ document.addEventListener("change", function (e) {
   if (!window.matchMedia("(max-width: 700px)").matches) return;
   document.querySelectorAll("details.navgroup").forEach(function (d) { d.setAttribute("open", ""); });
 });
+// Required fields marked: a label that wraps a required control and has no mark yet gets the red asterisk after its
+// text (the templates of the form kit mark theirs on the server; hand-written forms are marked here).
+function markRequired(root) {
+  root.querySelectorAll("label").forEach(function (label) {
+    if (label.querySelector(".req") || !label.querySelector("input[required],select[required],textarea[required]")) return;
+    var text = Array.prototype.find.call(label.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+    if (!text) return;
+    var wrap = document.createElement("span"), star = document.createElement("span");
+    star.className = "req";
+    star.setAttribute("aria-hidden", "true");
+    star.textContent = " *";
+    label.insertBefore(wrap, text);
+    wrap.appendChild(text);  // the text and its mark stay on one line in grid labels
+    wrap.appendChild(star);
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { markRequired(document); });
+document.addEventListener("htmx:load", function (e) { markRequired(e.target); });
