@@ -6,8 +6,12 @@ The projection is a region and, with consent, a surname. It is the most specific
 county) that the household agreed to and for which
 
 - at least ``K`` registered households of that region share what is shown (the surname, or nothing), and
-- if the household is on a current public notice of that region, at least ``K`` notice entries of the region are
-  consistent with what is shown, so the notice cannot narrow the family down to fewer than ``K`` either.
+- the current public notices of that region list either none or at least ``K`` households consistent with what
+  is shown, so that joining the notice narrows the family down to no fewer than ``K`` (and never points at one
+  other family either).
+
+When no projection qualifies the need is not shown at all (publication is refused; a need already published
+disappears from the portal while the notice runs).
 
 It is computed when the page is drawn, so a notice posted after the publication is taken into account at once.
 Household numbers, names, ID numbers, phone numbers, sizes and ages are never part of it.
@@ -51,29 +55,35 @@ def _heads(code: str) -> Q:
              household__status__in=REGISTERED_STATUSES)
 
 
-def project(household: Household, *, show_surname: bool, show_village: bool) -> Projection:
+def _notice_heads(code: str) -> list[str]:
+    """The surnames of the heads listed on the current public notices of the region (what anyone can read)."""
+    ids = [c.household_id for n in current_notices(region=code).prefetch_related("cases") for c in n.cases.all()]
+    if not ids:
+        return []
+    names = dict(Member.objects.filter(household_id__in=ids, relation="01", is_active=True)
+                 .values_list("household_id", "name"))
+    return [surname_of(names.get(i, "")) for i in ids]
+
+
+def project(household: Household, *, show_surname: bool, show_village: bool) -> Projection | None:
+    """The most specific projection the household agreed to that hides it among at least ``K`` registered
+    households and that matches either none or at least ``K`` entries of the current public notices (so that the
+    notices neither single the family out nor point wrongly at another family). None when there is none: the need
+    is then not shown."""
     head = Member.objects.filter(household=household, relation="01", is_active=True).values_list("name", flat=True).first()
     surname = surname_of(head or "")
-    codes = [c for c in [*ancestors(household.village_id), household.village_id] if c]
+    codes = [*ancestors(household.village_id), household.village_id]
     wanted = [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY] if show_village else [Level.TOWNSHIP, Level.COUNTY]
-    candidates = [c for level in wanted for c in codes if level_of(c) == level]
-    for code in candidates:
-        registered = Member.objects.filter(_heads(code))
-        if registered.count() < K:
+    for level in wanted:
+        code = next((c for c in codes if level_of(c) == level), None)
+        if code is None:
             continue
-        notices = list(current_notices(region=code))
-        entries: list[str] = []  # masked head names of the region's notice entries
-        on_notice = False
-        for notice in notices:
-            for case in notice.cases.all():
-                entries.append(case.household_id)  # type: ignore[arg-type]
-                on_notice = on_notice or case.household_id == household.pk
-        entry_surnames = [surname_of(n) for n in Member.objects.filter(
-            household_id__in=entries, relation="01", is_active=True).values_list("name", flat=True)] if entries else []
-        if show_surname and surname and registered.filter(name__startswith=surname).count() >= K and (
-                not on_notice or sum(1 for s in entry_surnames if s == surname) >= K):
-            return Projection(Region.objects.get(code=code), surname)
-        if not on_notice or len(entries) >= K:
-            return Projection(Region.objects.get(code=code), "")
-    county = next((c for c in codes if level_of(c) == Level.COUNTY), codes[0])
-    return Projection(Region.objects.get(code=county), "")
+        heads = Member.objects.filter(_heads(code))
+        listed = _notice_heads(code)
+        options = [surname, ""] if show_surname and surname else [""]
+        for shown in options:
+            registered = heads.filter(name__startswith=shown).count() if shown else heads.count()
+            on_notices = sum(1 for s in listed if s == shown) if shown else len(listed)
+            if registered >= K and (on_notices == 0 or on_notices >= K):
+                return Projection(Region.objects.get(code=code), shown)
+    return None

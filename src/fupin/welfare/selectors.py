@@ -88,12 +88,15 @@ def public_needs_qs(region: str = "") -> QuerySet[Need]:
     return qs.select_related("household").annotate(n_donors=Count("donations__donor", distinct=True))
 
 
-def _public(need: Need, *, with_ledger: bool = False) -> PublicNeed:
+def _public(need: Need, *, with_ledger: bool = False) -> PublicNeed | None:
+    where = project(need.household, show_surname=need.show_surname, show_village=need.show_village)
+    if where is None:
+        return None
     out = PublicNeed(
         pk=need.pk, kind=need.get_kind_display(), story=need.story, goal=need.goal, received=need.received,
         disbursed=need.disbursed, status=need.get_status_display(), met=need.status == Need.Status.MET,
         published_at=need.published_at,
-        where=project(need.household, show_surname=need.show_surname, show_village=need.show_village),
+        where=where,
         donors=getattr(need, "n_donors", 0),
     )
     if with_ledger:
@@ -102,7 +105,8 @@ def _public(need: Need, *, with_ledger: bool = False) -> PublicNeed:
 
 
 def public_needs(region: str = "", limit: int = 60) -> list[PublicNeed]:
-    return [_public(n) for n in public_needs_qs(region).order_by("status", "-published_at")[:limit]]
+    out = (_public(n) for n in public_needs_qs(region).order_by("status", "-published_at")[:limit])
+    return [n for n in out if n is not None]
 
 
 def public_need(pk: int) -> PublicNeed | None:

@@ -24,6 +24,7 @@ from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
 from fupin.registry.models import Household, Member
 from fupin.registry.statuses import REGISTERED_STATUSES
+from fupin.welfare.identity import project
 from fupin.welfare.models import (
     Commitment,
     Disbursement,
@@ -113,6 +114,10 @@ def review_need(*, actor: Any, need: Need, publish: bool, note: str = "") -> Nee
         raise WelfareError("该户已撤回同意 / the household has withdrawn its consent")
     if publish:
         check_story(need.household, need.story)
+        if project(need.household, show_surname=need.show_surname, show_village=need.show_village) is None:
+            raise WelfareError("按农户同意公开的范围，该户可能被识别（所在地区户数过少或正在公示的名单过短），暂不能发布 / "
+                               "within what the household agreed to show, the family could be identified (too few "
+                               "households in the region, or a short public notice running there): it cannot be published now")
         need.status = Need.Status.PUBLISHED
         need.published_at = timezone.now()
     else:
