@@ -60,6 +60,8 @@ db:
 	$(FUPIN) demo_projects --if-empty
 	$(FUPIN) run_monitoring
 	$(FUPIN) demo_quality --if-empty
+	$(FUPIN) demo_welfare --if-empty
+	$(FUPIN) demo_portal
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
 	$(FUPIN) refresh_indicators --verbosity 0
 	$(FUPIN) demo_users

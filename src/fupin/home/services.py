@@ -59,6 +59,8 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         ("demo_finance", "云南省财政厅", Region.objects.get(code="53"), [Role.FINANCE], False),
         ("demo_finance_county", "泸水市财政局", county, [Role.FINANCE], False),
         ("demo_lead", "省委网信办", Region.objects.get(code="53"), [Role.LEAD_UNIT], False),
+        ("demo_donor", "爱心网友小王", None, [Role.DONOR], False),  # sees its own pledges and public pages only
+        ("demo_editor", "泸水市融媒体中心", county, [Role.WELFARE_EDITOR], False),
     ]
     users = []
     for username, org, region, roles, superuser in specs:
@@ -76,4 +78,7 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
     from fupin.commerce.demo import attach_operator
 
     attach_operator(next(u for u in users if u.username == "demo_shop"), DEMO_COUNTY)
+    from fupin.welfare.demo import attach_donor
+
+    attach_donor(next(u for u in users if u.username == "demo_donor"))
     return users

@@ -20,6 +20,9 @@ class Generation(models.Model):
     class Meta:
         verbose_name = _("portal cache generation")
 
+    def __str__(self) -> str:
+        return str(self.value)
+
 
 class Article(models.Model):
     """News, policy or a typical case: draft → review → published (an editor writes, a reviewer publishes)."""
@@ -77,6 +80,9 @@ class ReportPublication(models.Model):
         verbose_name_plural = _("published reports")
         ordering = ["-published_at"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Feedback(models.Model):
     """A message or a report (举报) from the public, routed to the township's queue. The sender keeps the
@@ -111,3 +117,6 @@ class Feedback(models.Model):
         verbose_name_plural = _("feedback")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["township", "status"], name="portal_feedback_queue")]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -111,7 +111,7 @@ def progress(period: Period, code: str = "") -> Progress | None:
             "code": c, "name": n, "drill": child_level <= Level.COUNTY,
             "cells": [shown(i, vals.get(i)) for i in KEY_FIGURES[:5]],
             "map_name": maps.feature_name(n, out.map_info),
-            "value": float(vals[MAP_INDICATOR]) if vals.get(MAP_INDICATOR) is not None else None,
+            "value": float(vals[MAP_INDICATOR] or 0) if vals.get(MAP_INDICATOR) is not None else None,
         })
     for ind in RANKED:
         d = definitions.INDICATORS.get(ind)

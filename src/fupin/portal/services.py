@@ -64,7 +64,7 @@ def submit_article(*, actor: Any, article: Article) -> Article:
         raise PortalError("只能提交草稿 / only a draft can be sent for review")
     article.status = Article.Status.REVIEW
     article.save(update_fields=["status"])
-    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=article, summary=f"提交审核 / sent for review")
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=article, summary="提交审核 / sent for review")
     return article
 
 
@@ -98,7 +98,7 @@ def publish_report(*, actor: Any, report: Report, title: str) -> ReportPublicati
         raise PermissionDenied("不在您的辖区内 / outside your region")
     pub, _created = ReportPublication.objects.update_or_create(
         report=report, defaults={"title": title.strip() or str(report), "reviewer": user_or_none(actor)})
-    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=pub, summary=f"发布报告 / report published")
+    audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=pub, summary="发布报告 / report published")
     return pub
 
 

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from fupin.core.permissions import has_any_role
 from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
+from fupin.core.tree import subtree_bounds
 from fupin.indicators.models import Report
 from fupin.portal import services
 from fupin.portal.models import Article, Feedback
@@ -56,7 +56,7 @@ def _region_choices(user: object) -> list[tuple[str, str]]:
         return []
     qs = Region.objects.filter(level__lte=Level.COUNTY)
     if scope.prefix:
-        qs = qs.filter(Q(code=scope.prefix) | Q(code__startswith=scope.prefix))
+        qs = qs.filter(code__range=subtree_bounds(scope.prefix))
     out = [("", _("Nationwide"))] if scope.prefix == "" else []
     return out + list(qs.order_by("code").values_list("code", "name")[:400])
 
@@ -77,10 +77,10 @@ def article_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect("portal_manage_article", pk=item.pk)
-    initial = {"title": item.title, "summary": item.summary, "body": item.body, "category": item.category,
+    initial: dict[str, object] = {"title": item.title, "summary": item.summary, "body": item.body, "category": item.category,
                "region": item.region_id or ""} if item else {}
     form = ArticleForm(request.POST or None, initial=initial)
-    form.fields["region"].choices = _region_choices(request.user)
+    form.fields["region"].choices = _region_choices(request.user)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         region = Region.objects.filter(code=d["region"]).first() if d["region"] else None

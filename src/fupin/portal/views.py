@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fupin.core.audit import client_ip
-from fupin.core.tree import is_code
+from fupin.core.tree import is_code, subtree_bounds
 from fupin.lifecycle.selectors import current_notices
 from fupin.portal import selectors, services
 from fupin.portal.cache import public_page
@@ -172,7 +173,7 @@ def _places(province: str, county: str) -> dict[str, object]:
     return {
         "province": province, "county": county,
         "provinces": names(Region.objects.filter(level=Level.PROVINCE)),
-        "counties": names(Region.objects.filter(level=Level.COUNTY, code__startswith=province)) if province else [],
+        "counties": names(Region.objects.filter(level=Level.COUNTY, code__range=subtree_bounds(province))) if province else [],
         "townships": names(Region.objects.filter(parent_id=county, level=Level.TOWNSHIP)) if county else [],
     }
 
@@ -184,7 +185,7 @@ def feedback_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/feedback_lookup.html", {"ref": ref, "item": item})
 
 
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The PDF of a published report (only published ones: a report not published is not public)."""
     from pathlib import Path
 

@@ -220,6 +220,9 @@ class Pledge(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0) | ~Q(goods=""), name="welfare_pledge_something"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.donor_id}: {self.amount}"
+
 
 class Donation(models.Model):
     """Money received for a need or a project, through a channel outside fupin (a fundraising platform, a bank
@@ -257,6 +260,9 @@ class Donation(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="welfare_donation_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount}"
+
 
 class Disbursement(models.Model):
     """Money paid out of a need's or a project's receipts, with evidence and, for a need, the household's
@@ -286,6 +292,9 @@ class Disbursement(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="welfare_disbursement_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.evidence}: {self.amount}"
+
 
 class Pairing(models.Model):
     """An enterprise paired with a poor county or village (结对帮扶), its agreement and commitments."""
@@ -311,6 +320,9 @@ class Pairing(models.Model):
         ordering = ["region", "enterprise"]
         constraints = [models.UniqueConstraint(fields=["enterprise", "region"], name="welfare_pairing_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} — {self.region_id}"
+
 
 class CommitmentKind(models.TextChoices):
     MONEY = "money", _("Money (yuan)")
@@ -334,6 +346,9 @@ class Commitment(models.Model):
             models.CheckConstraint(condition=Q(target__gt=0), name="welfare_commitment_positive"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.target}"
+
 
 class QuarterReport(models.Model):
     """What a pairing achieved in one quarter against one commitment."""
@@ -356,3 +371,6 @@ class QuarterReport(models.Model):
             models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="welfare_report_quarter"),
             models.CheckConstraint(condition=Q(achieved__gte=0), name="welfare_report_nonneg"),
         ]
+
+    def __str__(self) -> str:
+        return f"Q{self.quarter}: {self.achieved}"

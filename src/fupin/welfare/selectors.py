@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from fupin.core.scoping import scoped
+from fupin.core.tree import subtree_bounds
 from fupin.welfare.identity import K, Projection, project
 from fupin.welfare.models import (
     Commitment,
@@ -84,7 +85,7 @@ class PublicNeed:
 def public_needs_qs(region: str = "") -> QuerySet[Need]:
     qs = Need.objects.filter(status__in=Need.PUBLIC_STATUSES, consent_withdrawn_at__isnull=True)
     if region:
-        qs = qs.filter(village__code__startswith=region)
+        qs = qs.filter(village__code__range=subtree_bounds(region))
     return qs.select_related("household").annotate(n_donors=Count("donations__donor", distinct=True))
 
 
@@ -140,7 +141,7 @@ class PairingRow:
 def public_pairings(region: str = "") -> list[PairingRow]:
     qs = Pairing.objects.filter(published=True).select_related("enterprise", "region", "region__parent")
     if region:
-        qs = qs.filter(region__code__startswith=region)
+        qs = qs.filter(region__code__range=subtree_bounds(region))
     rows = []
     achieved = dict(QuarterReport.objects.values("commitment_id").annotate(s=Sum("achieved"))
                     .values_list("commitment_id", "s"))

@@ -63,7 +63,8 @@ def propose(request: HttpRequest) -> HttpResponse:
     if not has_any_role(request.user, services.PROPOSE_ROLES, system=False):
         raise PermissionDenied
     form = NeedForm(request.POST or None, initial={"household": request.GET.get("household", "")})
-    form.fields["household"].choices = [("", "—"), *_households(request.user)]
+    form.fields["household"].choices = [  # type: ignore[attr-defined]
+        ("", "—"), *_households(request.user)]
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         household = get_scoped_or_404(Household.objects.all(), request.user, pk=int(d["household"]))
@@ -130,7 +131,7 @@ def donation(request: HttpRequest, pk: int) -> HttpResponse:
     form = DonationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Check the donation: %(errors)s") % {"errors": "; ".join(
-            f"{form.fields[f].label}: {e[0]}" if f in form.fields else e[0] for f, e in form.errors.items())})
+            f"{form.fields[f].label}: {e[0]}" if f in form.fields else str(e[0]) for f, e in form.errors.items())})
         return redirect("welfare_need", pk=pk)
     d = form.cleaned_data
     return _act(request, pk, lambda n: services.record_donation(
@@ -144,7 +145,7 @@ def disbursement(request: HttpRequest, pk: int) -> HttpResponse:
     form = DisbursementForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Check the disbursement: %(errors)s") % {"errors": "; ".join(
-            f"{form.fields[f].label}: {e[0]}" if f in form.fields else e[0] for f, e in form.errors.items())})
+            f"{form.fields[f].label}: {e[0]}" if f in form.fields else str(e[0]) for f, e in form.errors.items())})
         return redirect("welfare_need", pk=pk)
     d = form.cleaned_data
     return _act(request, pk, lambda n: services.disburse(actor=request.user, need=n, amount=d["amount"],
