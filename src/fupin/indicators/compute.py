@@ -69,6 +69,7 @@ from fupin.quality.models import Finding
 from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
+from fupin.welfare import indicators as welfare_indicators
 
 IV = IndicatorValue._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
@@ -97,7 +98,8 @@ CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g
                 "clinic_connected", "village_ecommerce", "township_express")
 COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
 PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *PROJECTS)
+WELFARE = welfare_indicators.CODES  # needs, money, pairings of the welfare platform (welfare.indicators)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *PROJECTS, *WELFARE)
 # Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
 PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 # Indicators whose source is collected county by county (the facility records a county's departments upload, the
@@ -638,6 +640,7 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))
         step("projects", lambda: project_indicators.leaves(cur, win))
+        step("welfare", lambda: welfare_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         step("reporting rates", lambda: reporting_rates(cur))
