@@ -199,3 +199,9 @@ bench-projects: setup
 	psql "$(dir $(BENCH_PROJECTS_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PROJECTS_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PROJECTS_PG))"
 	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) bench projects --rows $(BENCH_DISBURSEMENTS)
+
+# Public portal (issue 17): the public pages under gunicorn on loopback, first request and cached latency, then a
+# load generator for 15 s; over the current database (run `make db` first).
+.PHONY: bench-portal
+bench-portal: setup
+	$(FUPIN) bench portal

@@ -19,6 +19,7 @@ public_urlpatterns = [
     path("reports/<int:pk>.pdf", views.report_pdf, name="portal_report_pdf"),
     path("feedback/", views.feedback, name="portal_feedback"),
     path("feedback/lookup/", views.feedback_lookup, name="portal_feedback_lookup"),
+    path("language/<str:code>/", views.language, name="portal_language"),
 ]
 
 # Staff pages (login): the editorial workflow, report publication, the township's feedback queue.

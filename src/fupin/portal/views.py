@@ -196,3 +196,19 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not pub.report.pdf_path or not path.is_file():
         raise Http404
     return FileResponse(path.open("rb"), content_type="application/pdf", filename=f"report-{pub.pk}.pdf")
+
+
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    """Switch the language of the public pages with a plain link: cached pages carry no CSRF token, so the
+    staff pages' POST form cannot be used here. Only the site's languages; only a local path to return to."""
+    from django.conf import settings
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) or not target.startswith("/"):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
+    return response

@@ -17,7 +17,7 @@ from fupin.welfare.identity import K
 from fupin.welfare.models import Need
 
 # Staff areas a public page may link to (they ask for a login) and files that are no pages.
-NOT_PUBLIC = ("/login/", "/workbench/", "/welfare/", "/static/", "/admin/", "/i18n/", "/api/v1/docs")
+NOT_PUBLIC = ("/login/", "/workbench/", "/welfare/", "/static/", "/admin/", "/i18n/", "/api/v1/docs", "/language/")
 
 
 class Links(HTMLParser):
