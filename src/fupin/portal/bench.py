@@ -32,7 +32,7 @@ def _load() -> str:
 
 def _get(base: str, path: str) -> tuple[float, str]:
     t = time.perf_counter()
-    with urllib.request.urlopen(base + path, timeout=60) as r:  # noqa: S310 - loopback, our own server
+    with urllib.request.urlopen(base + path, timeout=60) as r:
         r.read()
         cache = r.headers.get("X-Portal-Cache", "")
     return (time.perf_counter() - t) * 1000, cache
@@ -85,7 +85,7 @@ def bench_portal(command: Any, opts: dict[str, Any]) -> list[tuple[str, float, s
     base = f"http://{host}:{port}"
     workers = os.environ.get("WEB_WORKERS", "2")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fupin.settings"}
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+    server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "fupin.wsgi:application", "--bind", f"{host}:{port}", "--workers", workers,
          "--threads", "4", "--worker-class", "gthread", "--keep-alive", "30", "--log-level", "warning"],
         env=env, cwd=str(settings.BASE_DIR))
@@ -93,7 +93,7 @@ def bench_portal(command: Any, opts: dict[str, Any]) -> list[tuple[str, float, s
     try:
         for _ in range(100):
             try:
-                urllib.request.urlopen(base + "/static/portal/portal.css", timeout=2).read()  # noqa: S310
+                urllib.request.urlopen(base + "/static/portal/portal.css", timeout=2).read()
                 break
             except OSError:
                 time.sleep(0.2)
