@@ -278,7 +278,7 @@ def disburse(*, actor: Any, amount: Decimal, paid_on: dt.date, purpose: str, evi
 def confirm_disbursement(*, actor: Any, disbursement: Disbursement, how: str) -> Disbursement:
     """The household confirms it received what was paid (recorded by the village or township)."""
     require_role(actor, PROPOSE_ROLES)
-    d = Disbursement.objects.select_for_update().select_related("need").get(pk=disbursement.pk)
+    d = Disbursement.objects.select_for_update(of=("self",)).select_related("need").get(pk=disbursement.pk)
     if d.need is None:
         raise WelfareError("项目拨付无需农户确认 / a project's disbursement has no household to confirm it")
     if has_any_role(actor, PROPOSE_ROLES, system=False):
