@@ -203,5 +203,5 @@ bench-projects: setup
 # Public portal (issue 17): the public pages under gunicorn on loopback, first request and cached latency, then a
 # load generator for 15 s; over the current database (run `make db` first).
 .PHONY: bench-portal
-bench-portal: setup
+bench-portal: setup var/secret_key
 	$(FUPIN) bench portal

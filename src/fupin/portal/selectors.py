@@ -119,6 +119,8 @@ def progress(period: Period, code: str = "") -> Progress | None:
             continue
         rows = [(c, n, by[c].get(ind)) for c, n in kids if by[c].get(ind) is not None]
         rows.sort(key=lambda t: t[2] or 0, reverse=d.direction >= 0)  # type: ignore[arg-type,return-value]
+        if not rows:
+            continue
         out.rankings.append((str(d.name), [{"rank": i + 1, "name": n, "text": shown(ind, v)}
                                            for i, (c, n, v) in enumerate(rows[:10])]))
     return out
