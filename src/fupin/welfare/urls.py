@@ -12,6 +12,8 @@ urlpatterns = [
     path("needs/<int:pk>/disbursement/", views.disbursement, name="welfare_disbursement"),
     path("needs/<int:pk>/disbursement/<int:disbursement_pk>/confirm/", views.confirm, name="welfare_confirm"),
     path("projects/", views.projects, name="welfare_projects"),
+    path("projects/<int:pk>/", views.project, name="welfare_project"),
+    path("pairings/<int:pk>/", views.pairing, name="welfare_pairing"),
     path("donor/", views.donor, name="welfare_donor"),
     path("donor/pledge/", views.pledge, name="welfare_pledge"),
 ]

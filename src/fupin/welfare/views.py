@@ -24,7 +24,7 @@ from fupin.registry.models import Household, Member
 from fupin.registry.statuses import REGISTERED_STATUSES
 from fupin.welfare import selectors, services
 from fupin.welfare.forms import DisbursementForm, DonationForm, DonorForm, NeedForm, PledgeForm
-from fupin.welfare.models import Disbursement, Need
+from fupin.welfare.models import Commitment, Disbursement, Need, Pairing
 
 
 def _staff(request: HttpRequest) -> None:
@@ -214,3 +214,63 @@ def projects(request: HttpRequest) -> HttpResponse:
     return render(request, "welfare/projects.html", {
         "projects": selectors.projects(request.user)[:200], "pairings": selectors.pairings(request.user)[:200],
     })
+
+
+@login_required
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    """A project's ledger for the county: money received and paid out (the public sees the same lines)."""
+    if not has_any_role(request.user, services.PROJECT_ROLES, system=False):
+        raise PermissionDenied
+    item = get_scoped_or_404(selectors.projects(request.user), request.user, pk=pk)
+    if request.method == "POST":
+        form: DonationForm | DisbursementForm = (DonationForm(request.POST) if request.POST.get("entry") == "donation"
+                                                 else DisbursementForm(request.POST))
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if isinstance(form, DonationForm):
+                    services.record_donation(actor=request.user, project=item, donor=d["donor"], amount=d["amount"],
+                                             channel=d["channel"], reference=d["reference"], link=d["link"],
+                                             received_on=d["received_on"])
+                else:
+                    services.disburse(actor=request.user, project=item, amount=d["amount"], paid_on=d["paid_on"],
+                                      purpose=d["purpose"], evidence=d["evidence"])
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+            else:
+                messages.success(request, _("Saved."))
+        else:
+            messages.error(request, "; ".join(f"{form.fields[f].label}: {e[0]}" if f in form.fields else str(e[0])
+                                              for f, e in form.errors.items()))
+        return redirect("welfare_project", pk=pk)
+    return render(request, "welfare/project.html", {
+        "project": item, "ledger": selectors.ledger(project=item),
+        "donation_form": DonationForm(), "disbursement_form": DisbursementForm(),
+    })
+
+
+@login_required
+def pairing(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pairing's commitments and the quarterly reports against them (the county, or the enterprise itself)."""
+    me = selectors.donor_of(request.user)
+    if has_any_role(request.user, services.PROJECT_ROLES, system=False):
+        item = get_scoped_or_404(selectors.pairings(request.user), request.user, pk=pk)
+    elif me is not None:
+        item = get_object_or_404(Pairing.objects.select_related("region", "enterprise"), pk=pk, enterprise=me)
+    else:
+        raise PermissionDenied
+    if request.method == "POST":
+        commitment = get_object_or_404(Commitment, pk=int(request.POST.get("commitment", "0") or 0), pairing=item)
+        try:
+            services.report_quarter(actor=request.user, commitment=commitment,
+                                    quarter=int(request.POST.get("quarter", "0") or 0),
+                                    achieved=Decimal(request.POST.get("achieved", "") or "-1"),
+                                    note=request.POST.get("note", ""))
+        except (ValidationError, ArithmeticError, ValueError) as exc:
+            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError)
+                           else _("Give the figure achieved as a number."))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("welfare_pairing", pk=pk)
+    rows = [(c, {r.quarter: r for r in c.reports.all()}) for c in item.commitments.order_by("-year", "kind")]
+    return render(request, "welfare/pairing.html", {"pairing": item, "rows": rows, "quarters": (1, 2, 3, 4)})

@@ -54,3 +54,39 @@ def test_propose_publish_pledge_disburse_withdraw(users, village_households, don
     assert reverse("portal_need", args=[need.pk]) not in Client().get("/").content.decode()
     assert reverse("portal_need", args=[need.pk]) not in Client().get("/needs/").content.decode()
     assert Donor.objects.get(pk=donor.pk).donations.count() == 1  # the accounts keep the ledger
+
+
+def test_the_county_records_a_projects_money_and_the_enterprise_reports_its_quarter(users, tree, donor_user, donor):
+    import datetime as dt
+    from decimal import Decimal
+
+    from fupin.core.permissions import SYSTEM
+    from fupin.welfare import services
+    from fupin.welfare.models import CommitmentKind, QuarterReport
+
+    project = services.save_project(actor=SYSTEM, name="助学行动", organiser="基金会", kind="education",
+                                    region=tree["533301"], goal=Decimal(10000), starts_on=dt.date(2026, 1, 1),
+                                    ends_on=dt.date(2026, 12, 31))
+    services.publish_project(actor=SYSTEM, project=project)
+    county = _as(users["county"])
+    county.post(reverse("welfare_project", args=[project.pk]), {
+        "entry": "donation", "donor": donor.pk, "amount": "800", "channel": "bank", "reference": "B1",
+        "received_on": "2026-11-01"})
+    county.post(reverse("welfare_project", args=[project.pk]), {
+        "entry": "disbursement", "amount": "500", "paid_on": "2026-11-02", "purpose": "助学金", "evidence": "V1"})
+    project.refresh_from_db()
+    assert (project.received, project.disbursed) == (800, 500)
+    assert "V1" in Client().get(reverse("portal_project", args=[project.pk])).content.decode()
+
+    donor.kind = Donor.Kind.ENTERPRISE
+    donor.save()
+    pairing = services.save_pairing(actor=SYSTEM, enterprise=donor, region=tree["533301205201"], agreement="协议",
+                                    signed_on=dt.date(2026, 1, 1), year=2026,
+                                    commitments={CommitmentKind.TRAINING: Decimal(50)})
+    commitment = pairing.commitments.get()
+    r = _as(donor_user).post(reverse("welfare_pairing", args=[pairing.pk]),
+                             {"commitment": commitment.pk, "quarter": "3", "achieved": "20"})
+    assert r.status_code == 302 and QuarterReport.objects.get(commitment=commitment).achieved == 20
+    assert "20 / 50" in Client().get(reverse("portal_pairings")).content.decode()
+    other = _as(users["analyst"])
+    assert other.get(reverse("welfare_pairing", args=[pairing.pk])).status_code == 403
