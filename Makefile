@@ -69,6 +69,8 @@ db:
 	$(FUPIN) demo_quality --if-empty
 	$(FUPIN) default_assessment
 	$(FUPIN) demo_workbench --if-empty
+	$(FUPIN) demo_welfare --if-empty
+	$(FUPIN) demo_portal
 	for year in 2020 2021 2022 2023 2024 2025; do $(FUPIN) freeze_indicators $$year --if-open || exit 1; done
 	$(FUPIN) refresh_indicators --verbosity 0
 
@@ -233,6 +235,7 @@ bench-team: setup
 	psql "$(dir $(BENCH_TEAM_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_TEAM_PG))" -c "CREATE DATABASE $(notdir $(BENCH_TEAM_PG))"
 	DATABASE_URL=$(BENCH_TEAM_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_TEAM_PG) $(FUPIN) bench team --households 100000 --rows $(BENCH_TEAM_ROWS)
+
 # National scale (issue 19): BENCH_NATIONAL_HOUSEHOLDS (a list) demo households over the whole country streamed to
 # Parquet, the comparison on DuckDB and Spark local with the hits compared; on PostgreSQL the generator into the
 # registry against a bare COPY of the same rows. Files under var/bench-national/ are deleted after each size.
@@ -250,3 +253,8 @@ bench-national: setup
 # A standalone Spark master and worker on loopback, one comparison submitted to it, then stopped (docs/scale.md).
 spark-cluster-demo: setup
 	tools/spark-cluster.sh demo
+# Public portal (issue 17): the public pages under gunicorn on loopback, first request and cached latency, then a
+# load generator for 15 s; over the current database (run `make db` first).
+.PHONY: bench-portal
+bench-portal: setup var/secret_key
+	$(FUPIN) bench portal

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "fupin.home",
     "fupin.quality",
     "fupin.projects",
+    "fupin.welfare",
+    "fupin.portal",
 ]
 
 MIDDLEWARE = [

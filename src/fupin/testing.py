@@ -119,9 +119,9 @@ def pdf_objects(pdf: bytes) -> bytes:
 
 def log_in(page: Any, base: str, username: str) -> None:
     """Sign in through the login page in a browser test (Playwright page)."""
-    page.goto(base + "/")
+    page.goto(base + "/workbench/")
     assert "登录" in page.content()
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
+    page.wait_for_url(base + "/workbench/")

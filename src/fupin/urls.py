@@ -8,10 +8,12 @@ from fupin.commerce.urls import public_urlpatterns as commerce_public
 from fupin.core import views as core_views
 from fupin.home import views as home_views
 from fupin.regions import views as regions_views
+from fupin.portal.urls import public_urlpatterns as portal_public
 from fupin.registry import views as registry_views
 
 urlpatterns = [
-    path("", home_views.home, name="home"),
+    # The public portal is the site's root; the signed-in platform's home is the workbench.
+    path("workbench/", home_views.home, name="home"),
     path("login/", core_views.login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
@@ -45,9 +47,12 @@ urlpatterns = [
     path("team/", include("fupin.team.urls")),
     path("quality/", include("fupin.quality.urls")),
     path("projects/", include("fupin.projects.urls")),
+    path("welfare/", include("fupin.welfare.urls")),
+    path("portal/manage/", include("fupin.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     *commerce_public,
+    *portal_public,
 ]
 
 from fupin.registry import import_views  # noqa: E402

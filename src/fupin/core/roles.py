@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance bureau")
     LEAD_UNIT = "lead_unit", _("Lead unit of a plan task")
     CADRE = "cadre", _("Helping cadre (帮扶干部)")
+    DONOR = "donor", _("Donor (netizen or enterprise)")
+    WELFARE_EDITOR = "welfare_editor", _("Portal editor")
 
 
 # Roles whose work needs names and ID numbers in clear (entering, reviewing, approving households).
@@ -33,4 +35,4 @@ REGISTRY_WRITE_ROLES = frozenset({Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNT
 
 # Roles that see only the records they are attached to (a shop operator: its shops and their linked households),
 # never a region's data. Their users have no region, and ``core.scoping`` gives them no region scope.
-OWN_RECORDS_ROLES = frozenset({Role.SHOP_OPERATOR})
+OWN_RECORDS_ROLES = frozenset({Role.SHOP_OPERATOR, Role.DONOR})

@@ -60,6 +60,8 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
         ("demo_finance_county", "泸水市财政局", county, [Role.FINANCE], False),
         ("demo_lead", "省委网信办", Region.objects.get(code="53"), [Role.LEAD_UNIT], False),
         ("demo_cadre", f"{village.name}帮扶干部", village, [Role.CADRE], False),  # their households, on a phone
+        ("demo_donor", "爱心网友小王", None, [Role.DONOR], False),  # sees its own pledges and public pages only
+        ("demo_editor", "泸水市融媒体中心", county, [Role.WELFARE_EDITOR], False),
     ]
     users = []
     for username, org, region, roles, superuser in specs:
@@ -80,4 +82,7 @@ def create_demo_users(*, password: str | None = None, actor: Any = None) -> list
     from fupin.team.demo import attach_cadre
 
     attach_cadre(next(u for u in users if u.username == "demo_cadre"), village.code)
+    from fupin.welfare.demo import attach_donor
+
+    attach_donor(next(u for u in users if u.username == "demo_donor"))
     return users

@@ -70,6 +70,7 @@ from fupin.regions.models import Region
 from fupin.registry.models import Household, Income, Member, PovertyLine
 from fupin.registry.statuses import POOR_STATUSES, REGISTERED_STATUSES
 from fupin.team import indicators as team_indicators
+from fupin.welfare import indicators as welfare_indicators
 
 IV = IndicatorValue._meta.db_table
 HOUSEHOLDS = Household._meta.db_table
@@ -99,7 +100,8 @@ CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g
 COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (commerce.indicators)
 TEAM = team_indicators.CODES  # teams, training, remote education and health (team.indicators)
 PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *TEAM, *PROJECTS)
+WELFARE = welfare_indicators.CODES  # needs, money, pairings of the welfare platform (welfare.indicators)
+COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *TEAM, *PROJECTS, *WELFARE)
 # Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
 PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 # Indicators whose source is collected county by county (the facility records a county's departments upload, the
@@ -642,6 +644,7 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("team", lambda: team_indicators.leaves(cur, on=win.coverage_on or win.today, starts_on=win.starts_on,
                                                     ends_on=win.ends_on))
         step("projects", lambda: project_indicators.leaves(cur, win))
+        step("welfare", lambda: welfare_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         step("reporting rates", lambda: reporting_rates(cur))

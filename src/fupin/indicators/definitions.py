@@ -458,3 +458,43 @@ register(
         group=PROJECTS,
     ),
 )
+
+# Internet welfare (R9): computed by welfare.indicators.leaves (compute.py calls it).
+WELFARE = _("Internet welfare and pairing")
+register(
+    Indicator(
+        code="welfare_needs_published", name=_("Welfare needs published"), unit=Unit.COUNT, direction=1,
+        numerator=_("needs of registered households published by the period's end, by the household's village"),
+        exclusions=_("needs whose consent was withdrawn by the period's end; needs awaiting review or returned"),
+        source="welfare", group=WELFARE,
+    ),
+    Indicator(
+        code="welfare_needs_met", name=_("Welfare needs met"), unit=Unit.COUNT, direction=1,
+        numerator=_("of those needs, the ones paid in full by the period's end"),
+        exclusions=_("needs whose consent was withdrawn by the period's end"), source="welfare", group=WELFARE,
+    ),
+    Indicator(
+        code="welfare_money_raised", name=_("Welfare money raised"), unit=Unit.YUAN, direction=1,
+        numerator=_("donations received within the period for needs (by village) and welfare projects (by the "
+                    "region served)"),
+        exclusions=_("pledges not yet received"), source="welfare", group=WELFARE,
+    ),
+    Indicator(
+        code="welfare_money_disbursed", name=_("Welfare money disbursed"), unit=Unit.YUAN, direction=1,
+        numerator=_("disbursements paid within the period out of needs and welfare projects"),
+        source="welfare", group=WELFARE,
+    ),
+    Indicator(
+        code="welfare_households_helped", name=_("Households helped through welfare needs"), unit=Unit.HOUSEHOLDS,
+        direction=1,
+        numerator=_("distinct households paid out of their needs within the period, by village"),
+        exclusions=_("households reached only through welfare projects (their identities are not recorded)"),
+        source="welfare", group=WELFARE,
+    ),
+    Indicator(
+        code="welfare_pairings", name=_("Enterprise pairings in force"), unit=Unit.COUNT, direction=1,
+        numerator=_("pairings of an enterprise with a county or village, in force and signed by the period's end, "
+                    "by the paired region"),
+        exclusions=_("ended pairings"), source="welfare", group=WELFARE,
+    ),
+)

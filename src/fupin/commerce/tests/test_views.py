@@ -93,7 +93,7 @@ def test_public_catalogue_filters(client, shop, operator, households):
 
 def test_operator_pages_do_not_fail(client, shop, operator):
     client.force_login(operator)
-    home = client.get("/")
+    home = client.get(reverse("home"))
     assert home.status_code == 200
     page = client.get(reverse("commerce_shops")).content.decode()
     assert reverse("households") not in page and shop.name in page

@@ -26,7 +26,7 @@ def test_county_user_logs_in_and_sees_only_its_county(browser, live_server, tran
     assert "六库街道" in body and "古登乡" in body
     assert "福贡县" not in body and "贵州省" not in body
     # the chart on the overview is drawn by ECharts from the embedded data
-    page.goto(live_server.url + "/")
+    page.goto(live_server.url + "/workbench/")
     page.wait_for_selector("#by-region svg")
     page.goto(live_server.url + f"/households/{households['533301205201'].pk}/")
     page.wait_for_selector("#income-chart svg, #income-chart canvas")

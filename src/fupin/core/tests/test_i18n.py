@@ -33,7 +33,7 @@ def test_every_message_has_a_chinese_translation():
     assert not fuzzy, fuzzy[:10]
 
 
-@pytest.mark.parametrize("path", ["/", "/regions/", "/households/", "/settings/tokens/"])
+@pytest.mark.parametrize("path", ["/workbench/", "/regions/", "/households/", "/settings/tokens/"])
 def test_pages_render_in_both_languages(users, households, path):
 
     for lang, word in (("zh-hans", "贫困户"), ("en", "Households")):

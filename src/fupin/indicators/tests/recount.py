@@ -122,6 +122,38 @@ def build_demo(tree: Any, users: dict[str, Any], *, households: int = 240, seed:
     from fupin.projects import demo as projects_demo
 
     projects_demo.generate(area="53", year=2020, seed=seed)
+    # internet welfare: needs published 2020 (one met, one withdrawn in 2020, one withdrawn in 2021), donations and
+    # disbursements of 2020 and 2021, pairings with a county and a village
+    from fupin.welfare.models import Disbursement as WelfareDisbursement
+    from fupin.welfare.models import Donation, Donor, Need, Pairing, WelfareProject
+
+    donor = Donor.objects.create(display_name="网友", kind="person")
+    firm = Donor.objects.create(display_name="企业", kind="enterprise")
+    for i, h in enumerate(Household.objects.filter(status="poor").order_by("id")[:6]):
+        withdrawn = [None, None, None, aware(dt.date(2020, 9, 1)), aware(dt.date(2021, 2, 1)), None][i]
+        met = aware(dt.date(2020, 10, 1)) if i == 0 else aware(dt.date(2021, 3, 1)) if i == 5 else None
+        need = Need.objects.create(household=h, village_id=h.village_id, kind="school", story="学费", goal=1000,
+                                   status="withdrawn" if withdrawn else "met" if met else "published",
+                                   consent_by="户主", consent_on=dt.date(2020, 1, 5), consent_method="signed",
+                                   consent_withdrawn_at=withdrawn, published_at=aware(dt.date(2020, 2, 1 + i)),
+                                   met_at=met)
+        Donation.objects.create(donor=donor, need=need, amount=Decimal(1000), channel="bank", reference=f"D{i}",
+                                received_on=dt.date(2020 + i % 2, 3, 1))
+        WelfareDisbursement.objects.create(need=need, amount=Decimal(600 + i), paid_on=dt.date(2020 + (i == 5), 4, 1),
+                                           purpose="学费", evidence=f"R{i}")
+    project = WelfareProject.objects.create(name="助学", organiser="基金会", kind="education", region_id="533301",
+                                            goal=10000, starts_on=dt.date(2020, 1, 1), ends_on=dt.date(2020, 12, 31),
+                                            status="published")
+    Donation.objects.create(donor=firm, project=project, amount=Decimal(5000), channel="platform", reference="P1",
+                            received_on=dt.date(2020, 5, 1))
+    WelfareDisbursement.objects.create(project=project, amount=Decimal(3000), paid_on=dt.date(2020, 6, 1),
+                                       purpose="助学金", evidence="P-R1")
+    Pairing.objects.create(enterprise=firm, region_id="533301", agreement="协议", signed_on=dt.date(2019, 5, 1))
+    village = Household.objects.filter(village__code__startswith="53").order_by("village_id").first()
+    assert village is not None
+    Pairing.objects.create(enterprise=firm, region_id=village.village_id, agreement="协议", signed_on=dt.date(2020, 5, 1))
+    Pairing.objects.create(enterprise=donor, region_id="533323", agreement="已结束", signed_on=dt.date(2020, 5, 1),
+                           status="ended")
 
 
 def _cents(income: Income) -> int:
@@ -320,6 +352,31 @@ def recount(period: Period, today: dt.date | None = None) -> dict[tuple[str, str
     for county in Region.objects.filter(level=Level.COUNTY, is_poor_county=True).values_list("code", flat=True):
         add("poor_demo_counties", county, int(county in named and named[county] <= day.year), 1)
     _team(add, day, start, end, facilities)
+    # internet welfare (welfare.indicators): needs published / met by the end, money within the period, pairings
+    from fupin.welfare.models import Disbursement as WelfareDisbursement
+    from fupin.welfare.models import Donation, Need, Pairing
+
+    end_of_period = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), TZ)
+    helped: set[tuple[int, str]] = set()
+    for n in Need.objects.all():
+        shown = n.published_at is not None and n.published_at < end_of_period and (
+            n.consent_withdrawn_at is None or n.consent_withdrawn_at >= end_of_period)
+        if shown:
+            add("welfare_needs_published", n.village_id, 1)
+            if n.met_at is not None and n.met_at < end_of_period:
+                add("welfare_needs_met", n.village_id, 1)
+    for model, indicator, field in ((Donation, "welfare_money_raised", "received_on"),
+                                    (WelfareDisbursement, "welfare_money_disbursed", "paid_on")):
+        for e in model.objects.select_related("need", "project"):  # type: ignore[attr-defined]
+            if start <= getattr(e, field) <= end:
+                add(indicator, e.need.village_id if e.need_id else e.project.region_id, e.amount)
+                if indicator == "welfare_money_disbursed" and e.need_id:
+                    helped.add((e.need.household_id, e.need.village_id))
+    for _household, village in helped:
+        add("welfare_households_helped", village, 1)
+    for pairing in Pairing.objects.filter(status="active"):
+        if pairing.signed_on <= end:
+            add("welfare_pairings", pairing.region_id, 1)
     for (indicator, code), (_expected, reporting) in reporting_rates().items():
         if reporting == 0:  # no county reports: a "no data" row
             facts.setdefault((indicator, code), [Decimal(0), None])

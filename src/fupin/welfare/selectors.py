@@ -1,0 +1,169 @@
+"""Reads of the welfare platform: staff lists scoped to the reader's region, and the *public* projections that the
+portal shows to anyone (no personal data: see ``identity``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from fupin.core.scoping import scoped
+from fupin.core.tree import subtree_bounds
+from fupin.welfare.identity import K, Projection, project
+from fupin.welfare.models import (
+    Commitment,
+    Disbursement,
+    Donation,
+    Donor,
+    Need,
+    Pairing,
+    QuarterReport,
+    WelfareProject,
+)
+
+
+def needs(user: Any, *, status: str = "") -> QuerySet[Need]:
+    qs = scoped(Need.objects.select_related("village", "village__parent", "household"), user)
+    return qs.filter(status=status) if status else qs
+
+
+def projects(user: Any) -> QuerySet[WelfareProject]:
+    return scoped(WelfareProject.objects.select_related("region", "taken_by"), user)
+
+
+def pairings(user: Any) -> QuerySet[Pairing]:
+    return scoped(Pairing.objects.select_related("region", "enterprise"), user)
+
+
+def donor_of(user: Any) -> Donor | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Donor.objects.filter(user=user).first()
+
+
+def suppress(n: int | None) -> str:
+    """A household count as shown on a public page: fewer than ``K`` is shown as "<5"."""
+    n = n or 0
+    return str(n) if n == 0 or n >= K else f"<{K}"
+
+
+# --- public projections ------------------------------------------------------------------------------------
+
+
+@dataclass
+class LedgerLine:
+    on: Any
+    kind: str  # "donation" | "disbursement"
+    amount: Decimal
+    who: str  # the donor's public name, or what a disbursement paid for
+    reference: str  # transfer reference or evidence
+    confirmed: bool = False
+
+
+@dataclass
+class PublicNeed:
+    pk: int
+    kind: str
+    story: str
+    goal: Decimal
+    received: Decimal
+    disbursed: Decimal
+    status: str
+    met: bool
+    published_at: Any
+    where: Projection
+    donors: int = 0
+    ledger: list[LedgerLine] = field(default_factory=list)
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(self.received * 100 / self.goal)) if self.goal else 0
+
+
+def public_needs_qs(region: str = "") -> QuerySet[Need]:
+    qs = Need.objects.filter(status__in=Need.PUBLIC_STATUSES, consent_withdrawn_at__isnull=True)
+    if region:
+        qs = qs.filter(village__code__range=subtree_bounds(region))
+    return qs.select_related("household").annotate(n_donors=Count("donations__donor", distinct=True))
+
+
+def _public(need: Need, *, with_ledger: bool = False) -> PublicNeed | None:
+    where = project(need.household, show_surname=need.show_surname, show_village=need.show_village)
+    if where is None:
+        return None
+    out = PublicNeed(
+        pk=need.pk, kind=need.get_kind_display(), story=need.story, goal=need.goal, received=need.received,
+        disbursed=need.disbursed, status=need.get_status_display(), met=need.status == Need.Status.MET,
+        published_at=need.published_at,
+        where=where,
+        donors=getattr(need, "n_donors", 0),
+    )
+    if with_ledger:
+        out.ledger = ledger(need=need)
+    return out
+
+
+def public_needs(region: str = "", limit: int = 60) -> list[PublicNeed]:
+    out = (_public(n) for n in public_needs_qs(region).order_by("status", "-published_at")[:limit])
+    return [n for n in out if n is not None]
+
+
+def public_need(pk: int) -> PublicNeed | None:
+    need = public_needs_qs().filter(pk=pk).first()
+    return _public(need, with_ledger=True) if need else None
+
+
+def ledger(*, need: Need | None = None, project: WelfareProject | None = None) -> list[LedgerLine]:
+    target = {"need": need} if need is not None else {"project": project}
+    lines = [
+        LedgerLine(d.received_on, "donation", d.amount, d.donor.public_name, d.reference)
+        for d in Donation.objects.filter(**target).select_related("donor")
+    ] + [
+        LedgerLine(d.paid_on, "disbursement", d.amount, d.purpose, d.evidence, d.confirmed_at is not None)
+        for d in Disbursement.objects.filter(**target)
+    ]
+    return sorted(lines, key=lambda line: (line.on, line.kind), reverse=True)
+
+
+def public_projects() -> QuerySet[WelfareProject]:
+    return WelfareProject.objects.filter(status__in=(WelfareProject.Status.PUBLISHED, WelfareProject.Status.CLOSED)
+                                         ).select_related("region", "taken_by")
+
+
+@dataclass
+class PairingRow:
+    pairing: Pairing
+    commitments: list[tuple[Commitment, Decimal]]
+
+
+def public_pairings(region: str = "") -> list[PairingRow]:
+    qs = Pairing.objects.filter(published=True).select_related("enterprise", "region", "region__parent")
+    if region:
+        qs = qs.filter(region__code__range=subtree_bounds(region))
+    rows = []
+    achieved = dict(QuarterReport.objects.values("commitment_id").annotate(s=Sum("achieved"))
+                    .values_list("commitment_id", "s"))
+    for p in qs[:300]:
+        rows.append(PairingRow(p, [(c, achieved.get(c.pk) or Decimal(0)) for c in p.commitments.order_by("-year", "kind")]))
+    return rows
+
+
+def totals() -> dict[str, Any]:
+    """Headline figures of the welfare platform for the portal (public needs and projects only)."""
+    public = Q(status__in=Need.PUBLIC_STATUSES, consent_withdrawn_at__isnull=True)
+    n = Need.objects.filter(public).aggregate(
+        published=Count("id"), met=Count("id", filter=Q(status=Need.Status.MET)),
+        households=Count("household", distinct=True), received=Sum("received"), disbursed=Sum("disbursed"))
+    p = public_projects().aggregate(projects=Count("id"), received=Sum("received"), disbursed=Sum("disbursed"))
+    return {
+        "needs_published": n["published"], "needs_met": n["met"],
+        "households": suppress(n["households"]),
+        "raised": (n["received"] or 0) + (p["received"] or 0),
+        "disbursed": (n["disbursed"] or 0) + (p["disbursed"] or 0),
+        "projects": p["projects"],
+        "pairings": Pairing.objects.filter(published=True).count(),
+        "donors": Donor.objects.filter(donations__isnull=False).distinct().count(),
+        "alliance": Donor.objects.filter(alliance_member=True).order_by("display_name"),
+    }
