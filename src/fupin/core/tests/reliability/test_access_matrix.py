@@ -34,7 +34,7 @@ def guess_kind(route: str) -> str:
 def leaks(world, role: str, o: matrix.Observed) -> list[str]:
     """Clear names or ID numbers a masked role received; persons or households of outside the role's region."""
     found: list[str] = []
-    inside, outside = sides(role) if role != "anon" else (None, None)
+    _inside, outside = sides(role) if role != "anon" else (None, None)
     for body in (o.body_in, o.body_out):
         text = body.decode("utf-8", "replace")
         for code, side in world.side.items():

@@ -33,7 +33,7 @@ def token_for(user) -> str:
 
 def outside_values(world, role: str) -> list[str]:
     values: list[str] = []
-    inside, outside = sides(role)
+    _inside, outside = sides(role)
     for code, side in world.side.items():
         if not clear_role(role):
             values += side.names + side.id_numbers
@@ -83,6 +83,6 @@ def test_every_operation_as_role(role):
 
         try:
             run()
-        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 — every operation's failure, together
+        except (Exception, BaseExceptionGroup) as exc:
             failures.append(f"{op.label}: {str(exc).strip()[:1200]}")
     assert not failures, f"{len(failures)} operation(s) failed as {role}:\n" + "\n\n".join(failures)
