@@ -207,12 +207,13 @@ FUZZ ?=
 test-reliability: setup
 	$(if $(FUZZ),FUZZ_EXAMPLES=$(FUZZ) FUZZ_RANDOM=1) $(UV) run --frozen pytest -m reliability $(PYTEST_ARGS)
 
-# Load (issue 20 C1): locust, headless on loopback, LOAD_USERS people waiting 5–15 s for LOAD_TIME, against gunicorn
+# Load (issue 20 C1): locust, headless on loopback, LOAD_USERS people (LOAD_RATE more a second) waiting 5–15 s for LOAD_TIME, against gunicorn
 # as `make serve` runs it, on the PostgreSQL database LOAD_PG filled with `fupin demo --households 320000`
 # (about 1,000,000 persons) and `fupin demo_users`. Figures go to docs/benchmarks.md.
 LOAD_PG ?= postgres://postgres@127.0.0.1:5432/fupin_load
 LOAD_USERS ?= 200
 LOAD_TIME ?= 5m
+LOAD_RATE ?= 2
 LOAD_HOST ?= 127.0.0.1:8104
 bench-load: setup var/secret_key
 	@uptime
@@ -220,4 +221,4 @@ bench-load: setup var/secret_key
 	  --workers $(WEB_WORKERS) --threads 4 --graceful-timeout 10 --timeout 120 & server=$$!; \
 	trap "kill $$server 2>/dev/null" EXIT INT TERM; sleep 5; \
 	$(UV) run --frozen locust -f tools/load/locustfile.py --headless --host http://$(LOAD_HOST) \
-	  -u $(LOAD_USERS) -r 10 -t $(LOAD_TIME) --only-summary --csv var/bench-load; status=$$?; uptime; exit $$status
+	  -u $(LOAD_USERS) -r $(LOAD_RATE) -t $(LOAD_TIME) --only-summary --csv var/bench-load; status=$$?; uptime; exit $$status

@@ -30,11 +30,11 @@ class Person(HttpUser):
     def on_start(self) -> None:
         page = self.client.get("/login/", name="login page")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token, "no CSRF token on the login page"
+        assert token, f"no CSRF token on the login page ({page.status_code} {page.error})"
         r = self.client.post("/login/", {"username": self.login, "password": PASSWORD,
                                          "csrfmiddlewaretoken": token.group(1)},
                              headers={"Referer": self.host + "/login/"}, name="login", allow_redirects=False)
-        assert r.status_code == 302, f"login of {self.login} failed: {r.status_code}"
+        assert r.status_code == 302, f"login of {self.login} failed: {r.status_code} {r.error}"
         self.csrf = self.client.cookies.get("csrftoken", "")
 
     def api(self, method: str, path: str, name: str, **kw):

@@ -2,7 +2,7 @@
 the WSGI application: never a 500, every answer inside its documented schema, and no clear name or ID number to a
 role that may not see them, nor any person or household of outside the role's region.
 
-CI runs a few derandomized examples per operation and role (FUZZ_EXAMPLES, default 3); ``make test-reliability
+CI runs a few derandomized examples per operation and role (FUZZ_EXAMPLES, default 2); ``make test-reliability
 FUZZ=200`` runs a larger, random one."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fupin.core.tests.reliability.world import ROLES, build, clear_role, sides
 
 pytestmark = pytest.mark.reliability
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 DERANDOMIZE = "FUZZ_RANDOM" not in os.environ
 
 

@@ -220,13 +220,10 @@ def test_lost_database_connection_gives_a_clean_error_page_and_recovers(users, h
         with connection.cursor() as c:
             c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
                       "AND pid <> pg_backend_pid()")
-        own_pid = connection.connection.info.backend_pid
-        with connection.cursor() as c:
-            pass
-        with connection.cursor() as c:
-            c.execute("SELECT 1")
-        # and our own: the next query of the request fails as after a server restart
+        # and our own, from another connection: the next query of the request fails as after a server restart
         import psycopg
+
+        own_pid = connection.connection.info.backend_pid
 
         killer = psycopg.connect(database_url().replace("postgres://", "postgresql://"), autocommit=True)
         killer.execute("SELECT pg_terminate_backend(%s)", [own_pid])

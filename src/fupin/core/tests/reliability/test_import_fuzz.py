@@ -23,7 +23,7 @@ from fupin.registry.tests import importing
 
 pytestmark = pytest.mark.reliability
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3")) * 5
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2")) * 4
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="FUZZ_RANDOM" not in os.environ, database=None,
                 suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
 FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(1+1)*cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)",
