@@ -487,6 +487,6 @@ def _yes_no(value: bool | None) -> str:
 @on_abandoned("fupin.indicators.reports.build_report")
 def _report_abandoned(args: list[Any], kwargs: dict[str, Any], reason: str) -> None:
     """The worker stopped twice in the middle of this report (core.recovery): the report is failed, with the reason."""
-    report_id = args[0] if args else kwargs.get("report_id")
+    report_id = int(args[0] if args else kwargs["report_id"])
     Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE).update(
         status=Report.Status.FAILED, message=reason[:500], finished_at=timezone.now())

@@ -442,6 +442,6 @@ def run_import_job(job_id: int) -> str:
 @on_abandoned("fupin.registry.services.run_import_job")
 def _import_abandoned(args: list[Any], kwargs: dict[str, Any], reason: str) -> None:
     """The worker stopped twice in the middle of this import (core.recovery): the job is failed, with the reason."""
-    job_id = args[0] if args else kwargs.get("job_id")
+    job_id = int(args[0] if args else kwargs["job_id"])
     ImportJob.objects.filter(pk=job_id).exclude(status__in=[ImportJob.Status.DONE, ImportJob.Status.REJECTED]).update(
         status=ImportJob.Status.FAILED, message=reason, finished_at=timezone.now(), stage="失败 / failed")
