@@ -79,6 +79,7 @@ db:
 WEB_WORKERS ?= 3
 serve: var/secret_key
 	@echo "fupin: http://$(HOST)/  (demo logins in README.md; Ctrl-C stops the server and the worker)"
+	@$(FUPIN) recover_tasks
 	@$(FUPIN) db_worker --queue-name default --no-reload & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(FUPIN) schedule & scheduler=$$!; trap "kill $$worker $$scheduler 2>/dev/null" EXIT INT TERM; \
 	$(UV) run --frozen gunicorn fupin.wsgi:application --bind $(HOST) --workers $(WEB_WORKERS) --threads 4 \
@@ -258,3 +259,27 @@ spark-cluster-demo: setup
 .PHONY: bench-portal
 bench-portal: setup var/secret_key
 	$(FUPIN) bench portal
+
+# Reliability (issue 20 C2–C4): the access matrix (route × role × inside/outside), schemathesis fuzzing of every API
+# operation as each role, importer fuzzing, and the fault tests. CI runs it in `make test` (marker `reliability`);
+# FUZZ=N runs N random examples per operation and role instead of CI's few derandomized ones.
+.PHONY: test-reliability bench-load
+FUZZ ?=
+test-reliability: setup
+	$(if $(FUZZ),FUZZ_EXAMPLES=$(FUZZ) FUZZ_RANDOM=1) $(UV) run --frozen pytest -m reliability $(PYTEST_ARGS)
+
+# Load (issue 20 C1): locust, headless on loopback, LOAD_USERS people (LOAD_RATE more a second) waiting 5–15 s for LOAD_TIME, against gunicorn
+# as `make serve` runs it, on the PostgreSQL database LOAD_PG filled with `fupin demo --households 320000`
+# (about 1,000,000 persons) and `fupin demo_users`. Figures go to docs/benchmarks.md.
+LOAD_PG ?= postgres://postgres@127.0.0.1:5432/fupin_load
+LOAD_USERS ?= 200
+LOAD_TIME ?= 5m
+LOAD_RATE ?= 2
+LOAD_HOST ?= 127.0.0.1:8104
+bench-load: setup var/secret_key
+	@uptime
+	@DATABASE_URL=$(LOAD_PG) $(UV) run --frozen gunicorn fupin.wsgi:application --bind $(LOAD_HOST) \
+	  --workers $(WEB_WORKERS) --threads 4 --graceful-timeout 10 --timeout 120 & server=$$!; \
+	trap "kill $$server 2>/dev/null" EXIT INT TERM; sleep 5; \
+	$(UV) run --frozen locust -f tools/load/locustfile.py --headless --host http://$(LOAD_HOST) \
+	  -u $(LOAD_USERS) -r $(LOAD_RATE) -t $(LOAD_TIME) --only-summary --csv var/bench-load; status=$$?; uptime; exit $$status

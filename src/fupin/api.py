@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
 
 from fupin.connectivity.api import router as connectivity_router
 from fupin.core.api import router as core_router
@@ -33,6 +34,17 @@ api = NinjaAPI(
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Service validation errors: 422 with the bilingual message per field (members as members.<i>.<field>)."""
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """Requests the schema refuses answer in the same documented shape as the services' 422 (``Errors``): field
+    → messages, the field named by its place in the request (issue 20 C3: schemathesis found the other shape)."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
+        errors.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", "")))
     return api.create_response(request, {"errors": errors}, status=422)
 
 

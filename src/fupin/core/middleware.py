@@ -1,3 +1,4 @@
+import errno
 from collections.abc import Callable
 
 from django.conf import settings
@@ -36,7 +37,15 @@ class BadInputMiddleware:
         if isinstance(exc, (*BAD_INPUT, IntegrityError)):
             return HttpResponseBadRequest(f"<!doctype html><title>400</title><p>{escape(bad_input_text(exc))}</p>",
                                           content_type="text/html; charset=utf-8")
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            # the disk is full (issue 20 C2): the writer removed what it had begun; say so, not a server error
+            return HttpResponse(DISK_FULL, status=507, content_type="text/html; charset=utf-8")
         return None
+
+
+DISK_FULL = ("<!doctype html><title>507</title><p>服务器磁盘空间不足，文件未能保存，没有写入任何数据。请稍后重试，"
+             "或联系系统管理员。</p><p lang=\"en\">The server's disk is full: the file was not stored and nothing was "
+             "written. Try again later or contact the system administrator.</p>")
 
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "

@@ -277,7 +277,7 @@ def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
 
         try:
             wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            return [RawSheet(name, functools.partial(_sheet_rows, wb, name)) for name in wb.sheet_names]
+            return [RawSheet(name, functools.partial(_sheet_rows, wb, name, filename)) for name in wb.sheet_names]
         except Exception as exc:  # calamine raises several error types for broken files
             raise UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})]) from exc
     if suffix in TEXT_SUFFIXES or suffix == "":
@@ -293,9 +293,24 @@ def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
         filename, _("Unsupported file type %(suffix)s (expected .xlsx or .csv).") % {"suffix": suffix or filename})])
 
 
-def _sheet_rows(wb: Any, name: str) -> Iterator[list[Any]]:
-    """Rows from row 1 (calamine's ``iter_rows`` starts there even when the used area starts lower)."""
-    return iter(wb.get_sheet_by_name(name).iter_rows())
+def _sheet_rows(wb: Any, name: str, filename: str) -> Iterator[list[Any]]:
+    """Rows from row 1 (calamine's ``iter_rows`` starts there even when the used area starts lower). A sheet
+    calamine cannot read (a broken zip member, XML that is not XML — found by fuzzing, issue 20 C3) is refused
+    like an unreadable workbook, when it is read."""
+    def refused(exc: Exception) -> UploadRejected:
+        return UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})])
+
+    try:
+        rows = wb.get_sheet_by_name(name).iter_rows()
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise refused(exc) from exc
+
+    def guarded() -> Iterator[list[Any]]:
+        try:
+            yield from rows
+        except Exception as exc:
+            raise refused(exc) from exc
+    return guarded()
 
 
 def _csv_rows(data: bytes) -> Iterator[list[str]]:
@@ -641,7 +656,9 @@ def _typed_cell(value: str | None, kind: str) -> Any:
             d = Decimal(value)
         except InvalidOperation:
             return value
-        if d.is_finite():
+        # beyond 15 significant digits Excel cannot hold the number (and a 5,000-digit one overflows a float,
+        # found by fuzzing, issue 20 C3): it goes back as the text read
+        if d.is_finite() and len(d.as_tuple().digits) <= 15 and abs(d.adjusted()) < 300:
             return int(d) if d == d.to_integral_value() and "." not in value else float(d)
     return value
 

@@ -77,9 +77,14 @@ def datasets(request: HttpRequest) -> list[dict[str, Any]]:
                           "codes": list(c.codes)} for c in d.columns]} for d in catalogue.DATASETS.values()]
 
 
-@router.post("/batches", response={201: BatchOut, 422: BatchOut})
+class Errors(Schema):
+    errors: dict[str, list[str]]
+
+
+@router.post("/batches", response={201: BatchOut, 422: BatchOut | Errors})
 def upload(request: HttpRequest, dataset: Form[str], as_of: Form[dt.date], file: File[UploadedFile]) -> Any:
-    """Push a batch; 422 with the validation report when it is rejected (nothing is stored)."""
+    """Push a batch; 422 with the validation report when it is rejected (nothing is stored), or with the fields in
+    error (an unknown dataset, a date out of range)."""
     b = services.upload_batch(actor=request.user, dataset=dataset, content=file.read(),
                               file_name=file.name or "upload", as_of=as_of)
     return (201 if b.status == b.Status.ACCEPTED else 422), b

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from fupin.core.audit import set_channel
+from fupin.core.recovery import on_abandoned
 from fupin.indicators import dashboard, definitions, selectors
 from fupin.indicators.assessment import (
     Assessment,
@@ -484,3 +485,11 @@ def _num(value: Decimal | None) -> float | None:
 
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else (str(_("yes")) if value else str(_("no")))
+
+
+@on_abandoned("fupin.indicators.reports.build_report")
+def _report_abandoned(args: list[Any], kwargs: dict[str, Any], reason: str) -> None:
+    """The worker stopped twice in the middle of this report (core.recovery): the report is failed, with the reason."""
+    report_id = int(args[0] if args else kwargs["report_id"])
+    Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE).update(
+        status=Report.Status.FAILED, message=reason[:500], finished_at=timezone.now())

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.core import audit, permissions
+from fupin.core import audit, params, permissions
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
@@ -268,6 +268,10 @@ def report_risk(
         errors["description"] = "请填写情况说明 / describe what happened"
     if loss is not None and loss < 0:
         errors["loss"] = "金额不能为负 / the amount cannot be negative"
+    # lengths and control or direction-control characters, as for registry writes (issue 20)
+    for k, v in params.model_text_errors({"description": (description or "").strip(),
+                                          "reporter": (reporter or "").strip()}, RiskReport).items():
+        errors.setdefault(k, v)
     if errors:
         raise ValidationError(errors)
     assert occurred_on is not None

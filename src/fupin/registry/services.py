@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -35,6 +36,7 @@ from fupin.core.audit import set_channel
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
+from fupin.core.recovery import on_abandoned
 from fupin.core.scoping import scope_of
 from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Severity, Table, error_workbook
 from fupin.regions.models import Level, Region
@@ -524,14 +526,20 @@ def start_import(*, actor: Any, files: list[Any], dry_run: bool) -> ImportJob:
         stage="排队中 / queued",
     )
     folder = jobs.job_dir(job)
-    folder.mkdir(parents=True, exist_ok=True)
     stored = []
-    for i, f in enumerate(files):
-        path = folder / f"{i}-{jobs.safe_name(f.name)}"
-        with path.open("wb") as out:
-            for chunk in f.chunks():
-                out.write(chunk)
-        stored.append({"name": f.name, "path": str(path)})
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, f in enumerate(files):
+            path = folder / f"{i}-{jobs.safe_name(f.name)}"
+            with path.open("wb") as out:
+                for chunk in f.chunks():
+                    out.write(chunk)
+            stored.append({"name": f.name, "path": str(path)})
+    except OSError:
+        # the disk is full (or the folder unwritable): nothing of the upload is kept, no job is left behind
+        shutil.rmtree(folder, ignore_errors=True)
+        job.delete()
+        raise
     job.files = stored
     job.save(update_fields=["files"])
     run_import_job.enqueue(job.pk)
@@ -565,3 +573,11 @@ def run_import_job(job_id: int) -> str:
         stage="完成 / done" if result.ok else "有错误，未写入 / rejected, nothing written",
     )
     return str(status)
+
+
+@on_abandoned("fupin.registry.services.run_import_job")
+def _import_abandoned(args: list[Any], kwargs: dict[str, Any], reason: str) -> None:
+    """The worker stopped twice in the middle of this import (core.recovery): the job is failed, with the reason."""
+    job_id = int(args[0] if args else kwargs["job_id"])
+    ImportJob.objects.filter(pk=job_id).exclude(status__in=[ImportJob.Status.DONE, ImportJob.Status.REJECTED]).update(
+        status=ImportJob.Status.FAILED, message=reason, finished_at=timezone.now(), stage="失败 / failed")

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from fupin.core import audit, codes
+from fupin.core import audit, codes, params
 from fupin.core.models import AuditEvent
 from fupin.core.tree import NODE_LENGTHS
 from fupin.lifecycle.models import (
@@ -64,6 +64,8 @@ def _measure_values(data: Mapping[str, Any], household: Household) -> dict[str, 
             values[k] = str(values[k] or "").strip()
             if len(values[k]) > n:
                 errors[k] = f"不超过 {n} 个字 / at most {n} characters"
+    for k, v in params.model_text_errors({k: values[k] for k in MEASURE_MAX_LENGTHS if k in values}, Measure).items():
+        errors.setdefault(k, v)  # control or direction-control characters (issue 20), as for registry writes
     for k in MEASURE_REQUIRED:
         if k in values and not values[k]:
             errors.setdefault(k, REQUIRED)

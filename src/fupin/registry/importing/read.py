@@ -51,24 +51,32 @@ def read_inputs(files: Iterable[Any]) -> tuple[dict[str, Table], dict[str, str],
             conflicts.extend(exc.conflicts)
             continue
         is_workbook = name.lower().endswith(uploads.WORKBOOK_SUFFIXES)
-        for raw in sheets:
-            head = raw.head()
-            if is_workbook:
-                sheet = SHEET_BY_NAME.get(raw.name.strip())
-                if sheet is None:
-                    if raw.name.strip() not in IGNORED_SHEETS and any(any(str(v).strip() for v in r) for r in head):
-                        conflicts.append(file_conflict(raw.name, f"未知工作表“{raw.name}”（应为 户、家庭成员、收入） / "
-                                                                 f"unknown sheet {raw.name!r} (expected 户, 家庭成员, 收入)"))
-                    continue
-                add(sheet, f"{name}:{raw.name}", raw)
-            else:
-                sheet = _sheet_by_headers(head)
-                if sheet is None:
-                    conflicts.append(file_conflict(name, f"无法从列标题识别 {name} 属于哪张表 / cannot tell from its headers "
-                                                         "which sheet the file is (户, 家庭成员 or 收入)"))
-                    continue
-                add(sheet, name, raw)
+        try:
+            _add_sheets(name, sheets, is_workbook, add, conflicts)
+        except uploads.UploadRejected as exc:  # a sheet that cannot be read (a broken workbook)
+            conflicts.extend(exc.conflicts)
     for sheet in SHEETS:
         if sheet.name not in tables:
             conflicts.append(file_conflict(sheet.name, f"缺少工作表 {sheet.name} / the sheet {sheet.name} is missing"))
     return tables, sources, conflicts
+
+
+def _add_sheets(name: str, sheets: list[uploads.RawSheet], is_workbook: bool, add: Any,
+                conflicts: list[Conflict]) -> None:
+    for raw in sheets:
+        head = raw.head()
+        if is_workbook:
+            sheet = SHEET_BY_NAME.get(raw.name.strip())
+            if sheet is None:
+                if raw.name.strip() not in IGNORED_SHEETS and any(any(str(v).strip() for v in r) for r in head):
+                    conflicts.append(file_conflict(raw.name, f"未知工作表“{raw.name}”（应为 户、家庭成员、收入） / "
+                                                             f"unknown sheet {raw.name!r} (expected 户, 家庭成员, 收入)"))
+                continue
+            add(sheet, f"{name}:{raw.name}", raw)
+        else:
+            sheet = _sheet_by_headers(head)
+            if sheet is None:
+                conflicts.append(file_conflict(name, f"无法从列标题识别 {name} 属于哪张表 / cannot tell from its headers "
+                                                     "which sheet the file is (户, 家庭成员 or 收入)"))
+                continue
+            add(sheet, name, raw)
