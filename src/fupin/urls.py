@@ -7,8 +7,8 @@ from fupin.api import api
 from fupin.commerce.urls import public_urlpatterns as commerce_public
 from fupin.core import views as core_views
 from fupin.home import views as home_views
-from fupin.regions import views as regions_views
 from fupin.portal.urls import public_urlpatterns as portal_public
+from fupin.regions import views as regions_views
 from fupin.registry import views as registry_views
 
 urlpatterns = [

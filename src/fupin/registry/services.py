@@ -35,8 +35,8 @@ from fupin.core import audit, permissions
 from fupin.core.audit import set_channel
 from fupin.core.changes import mark_changed
 from fupin.core.models import AuditEvent
-from fupin.core.roles import Role
 from fupin.core.recovery import on_abandoned
+from fupin.core.roles import Role
 from fupin.core.scoping import scope_of
 from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Severity, Table, error_workbook
 from fupin.regions.models import Level, Region
