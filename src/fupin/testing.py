@@ -41,6 +41,20 @@ class Tree:
         return self.nodes[code]
 
 
+def ensure_code_lists() -> None:
+    """Load the code lists again when an earlier transactional test (a browser test's live server) flushed what
+    the migration loaded: a later browser test validates codes against them."""
+    from fupin.core import codes
+    from fupin.core.models import CodeItem
+
+    if not CodeItem.objects.exists():
+        CodeItem.objects.bulk_create(
+            CodeItem(list_code=lc, code=i["code"], name=i["name"], name_en=i["name_en"], sort=n)
+            for lc, items in codes.load_file().items() for n, i in enumerate(items)
+        )
+    codes.clear_cache()
+
+
 def make_tree() -> Tree:
     nodes: dict[str, Region] = {}
     for code, name, level in TREE:

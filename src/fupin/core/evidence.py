@@ -92,6 +92,8 @@ COMMON: dict[str, Field] = {
     "housing_safety": coded(_l("Housing safety"), "housing_safety"),
     "water_safe": Field(_l("Safe drinking water"), BOOL),
     "water_difficult": Field(_l("Difficulty obtaining water"), BOOL),
+    "has_living_power": Field(_l("Household electricity"), BOOL),
+    "has_medical_insurance": Field(_l("Basic medical insurance"), BOOL),
     "length": count(_l("Number of characters"), _l("characters")),
     "region_part": Field(_l("Region digits of the ID number")),
     "start_date": Field(_l("Start date"), DATE),
@@ -124,6 +126,8 @@ def grouped(value: Any, places: int = 0) -> str:
 
 def display(spec: Field, value: Any) -> str:
     """One value as the user reads it, with its unit."""
+    if (value is None or value == "") and spec.kind == BOOL:
+        return str(_("not collected"))  # a yes/no field left empty (未采集, issue 14 item 6)
     if value is None or value == "":
         return "—"
     kind = spec.kind

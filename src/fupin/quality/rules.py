@@ -252,10 +252,10 @@ RULES: dict[str, QualityRule] = {r.code: r for r in (
     household("C15_LIVING_NOT_COLLECTED", "饮水或生活用电未采集", "drinking water or electricity not collected",
               Family.COMPLETENESS, WARNING,
               "(h.water_safe IS NULL OR h.water_difficult IS NULL OR h.has_living_power IS NULL)",
-              "h.water_safe IS NULL AS water_safe, h.water_difficult IS NULL AS water_difficult, "
-              "h.has_living_power IS NULL AS has_living_power", hint="入户核实饮水安全和生活用电并录入。"),
+              "h.water_safe AS water_safe, h.water_difficult AS water_difficult, "
+              "h.has_living_power AS has_living_power", hint="入户核实饮水安全和生活用电并录入。"),
     person("C16_MEDICAL_NOT_COLLECTED", "基本医疗保险参保情况未采集", "basic medical insurance not collected",
-           Family.COMPLETENESS, WARNING, "p.has_medical_insurance IS NULL", "TRUE AS has_medical_insurance",
+           Family.COMPLETENESS, WARNING, "p.has_medical_insurance IS NULL", "p.has_medical_insurance AS has_medical_insurance",
            hint="核实参保情况并录入（三保障）。"),
     household("C11_PHONE_FORMAT", "联系电话格式错误", "phone number malformed", Family.COMPLETENESS, WARNING,
               "h.phone <> '' AND NOT ((length(h.phone) = 11 AND substr(h.phone, 1, 1) = '1' AND "

@@ -46,7 +46,7 @@ def test_shop_operator_on_a_phone(browser, live_server, transactional_db, tmp_pa
     page.click("text=上传月度收购表")
     page.fill("input[name=month]", "2021-03")
     page.set_input_files("input[name=file]", str(path))
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector("text=全部未保存")
     assert not Purchase.objects.exists()
     with page.expect_download() as download:

@@ -4,21 +4,22 @@ instead of the summary the code wrote in English for inspectors (kept in the CSV
 
 from django import template
 from django.apps import apps
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
-# Records named in the audit log that are not models (a search, a list, an export of several rows).
+# Records named in the audit log that are not models (a search, a list, an export of several rows); marked
+# with gettext_noop so that makemessages keeps them.
 PSEUDO = {
-    "registry.search": "household search",
-    "quality.findings": "data-quality findings",
-    "quality.parameters": "data-quality rule parameters",
-    "exchange.share": "department data share",
-    "monitoring.flows": "flow statistics",
-    "probe.person": "check whether a person is registered elsewhere",
-    "probe.household": "check whether a household number is registered elsewhere",
-    "commerce.demo": "e-commerce demo data",
+    "registry.search": gettext_noop("household search"),
+    "quality.findings": gettext_noop("data-quality findings"),
+    "quality.parameters": gettext_noop("data-quality rule parameters"),
+    "exchange.share": gettext_noop("department data share"),
+    "monitoring.flows": gettext_noop("flow statistics"),
+    "probe.person": gettext_noop("check whether a person is registered elsewhere"),
+    "probe.household": gettext_noop("check whether a household number is registered elsewhere"),
+    "commerce.demo": gettext_noop("e-commerce demo data"),
 }
 
 

@@ -60,17 +60,10 @@ def test_clerk_registers_a_household_on_a_phone(browser, live_server, transactio
     import datetime as dt
 
     from fupin import testing
-    from fupin.core import codes
-    from fupin.core.models import CodeItem
     from fupin.registry import idnumber
     from fupin.registry.models import Household
 
-    if not CodeItem.objects.exists():  # an earlier transactional test flushed what the migration loaded
-        CodeItem.objects.bulk_create(
-            CodeItem(list_code=lc, code=i["code"], name=i["name"], name_en=i["name_en"], sort=n)
-            for lc, items in codes.load_file().items() for n, i in enumerate(items)
-        )
-        codes.clear_cache()
+    testing.ensure_code_lists()  # an earlier transactional test flushed what the migration loaded
     tree = testing.make_tree()
     testing.make_users(tree)
     head_id = idnumber.make(idnumber.issuing_code("533301", 1980), dt.date(1980, 5, 6), 1, "1")

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from fupin import testing
 from fupin.testing import log_in
 
 pytestmark = pytest.mark.browser
@@ -17,16 +18,9 @@ VILLAGE = "533301205201"
 
 def _reference_data():
     """What the migrations load and an earlier transactional test may have flushed: code lists, poverty lines."""
-    from fupin.core import codes
-    from fupin.core.models import CodeItem
     from fupin.registry.models import PovertyLine
 
-    if not CodeItem.objects.exists():
-        CodeItem.objects.bulk_create(
-            CodeItem(list_code=lc, code=i["code"], name=i["name"], name_en=i["name_en"], sort=n)
-            for lc, items in codes.load_file().items() for n, i in enumerate(items)
-        )
-    codes.clear_cache()
+    testing.ensure_code_lists()
     PovertyLine.objects.get_or_create(year=2020, standard="national", province="", defaults={"amount": Decimal(4000)})
     last = dt.date.today().year - 1
     PovertyLine.objects.get_or_create(year=last, standard="monitoring", province="53", defaults={"amount": Decimal(7500)})

@@ -38,7 +38,7 @@ def test_upload_page(client, db, tree, users):
 
     f = SimpleUploadedFile("v.csv", (HEADER + "533301205201,2026-01-01,120,480,是,3,2\n").encode())
     page = client.post("/quality/villages/", {"file": f}).content.decode()
-    assert "1 created" in page and "533301205201" in page
+    assert "新建 1 条" in page and "533301205201" in page
 
 
 def test_village_persons_feed_the_rural_population_of_the_incidence(db, tree, users):

@@ -90,7 +90,7 @@ def test_demo_users(yunnan):
     assert User.objects.get(username="demo_county").region_id == "533301"
     assert User.objects.get(username="demo_admin").region is None
     call_command("demo_users")  # idempotent
-    assert User.objects.filter(username__startswith="demo_").count() == 12  # demo_cadre (team, issue 16) too
+    assert User.objects.filter(username__startswith="demo_").count() == 14  # demo_cadre (team, issue 16), demo_donor and demo_editor (welfare, issue 17) too
 
 
 def test_demo_versions_match_the_dossier(yunnan):

@@ -18,6 +18,7 @@ def test_cadre_logs_a_visit_with_a_photo_on_a_phone(browser, live_server, transa
     from fupin.team.tests.test_visits import png
 
     settings.VAR_DIR = tmp_path
+    testing.ensure_code_lists()  # an earlier browser test's live server flushed what the migration loaded
     tree = testing.make_tree()
     county = testing.make_user("county", tree["533301"], Role.COUNTY_ADMIN)
     user = testing.make_user("cadre1", tree["533301205201"], Role.CADRE)
@@ -41,7 +42,7 @@ def test_cadre_logs_a_visit_with_a_photo_on_a_phone(browser, live_server, transa
     page.fill("textarea[name=findings]", "住房安全，务工稳定")
     page.set_input_files("input[name=photos]", str(photo))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the header's search button
     page.wait_for_url("**/team/mine/")
     assert "本月已走访" in page.inner_text("main")
     visit = Visit.objects.get()

@@ -28,7 +28,7 @@ def test_household_form_sets_the_cadre(client, users, cadres, households):
 
     data = {f"h-{k}": ("" if v is None else v) for k, v in _household_initial(h).items()
             if not isinstance(v, bool) and not isinstance(v, list)}
-    data.update({f"h-{k}": "on" for k, v in _household_initial(h).items() if v is True})
+    data.update({f"h-{k}": "True" for k, v in _household_initial(h).items() if v is True})  # checkbox or yes/no select
     data["h-cadre_id"] = str(cadres[1].pk)
     data["reason"] = "指定帮扶责任人"
     r = client.post(reverse("household_edit", args=[h.pk]), data)
