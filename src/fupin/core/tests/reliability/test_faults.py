@@ -93,6 +93,7 @@ def assert_recovered_and_completed(path: str, var: Path) -> None:
 @pytest.fixture
 def var(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    testing.ensure_code_lists()  # an earlier browser test's live server may have flushed them (the retry validates codes)
     return tmp_path
 
 
