@@ -152,9 +152,11 @@ def write(checked: Checked) -> tuple[int, int, int]:
     old = frame.filter(pl.col("id").is_not_null())
     unchanged = 0
     if old.height:
-        dtypes = {"id": pl.Int64, **{k: pl.Utf8 for k in FIELDS}, "start_date": pl.Date, "end_date": pl.Date}
-        current = select_in(f"SELECT id, {', '.join(FIELDS)} FROM {Cadre._meta.db_table} WHERE id {{in}}",
-                            old["id"], dtypes).select(old.columns)
+        # Dates read as ISO text on both databases (the CSV of PostgreSQL's COPY, SQLite's own text).
+        columns = ", ".join(f"CAST({c} AS TEXT) AS {c}" if c.endswith("_date") else c for c in FIELDS)
+        current = select_in(f"SELECT id, {columns} FROM {Cadre._meta.db_table} WHERE id {{in}}", old["id"],
+                            {"id": pl.Int64, **{k: pl.Utf8 for k in FIELDS}})
+        current = current.with_columns(pl.col("start_date", "end_date").str.to_date("%Y-%m-%d")).select(old.columns)
         same = old.join(current, on=old.columns, how="semi", nulls_equal=True)
         unchanged = same.height
         old = old.join(same.select("id"), on="id", how="anti")
@@ -202,9 +204,9 @@ def template_workbook(scope: Scope) -> bytes:
                                 showErrorMessage=False)
         places.add(f"{letters['region']}2:{letters['region']}5000")
         ws.add_data_validation(places)
-    for name in ("id_number", "region", "phone"):  # text cells: Excel keeps every digit
-        for row in range(2, 5001):
-            ws[f"{letters[name]}{row}"].number_format = "@"
+    for name in ("id_number", "region", "phone"):  # text columns: Excel keeps every digit of what is typed
+        ws.column_dimensions[letters[name]].number_format = "@"
+        ws.column_dimensions[letters[name]].width = 24 if name != "phone" else 16
     lists.sheet_state = "hidden"
     notes = wb.create_sheet("说明")
     notes.append(["列 / column", "必填 / required", "说明 / note"])
