@@ -129,6 +129,10 @@ class FacilityIn(Schema):
     terminals: str = ""
     tariff_households: str = ""
     source: str = ""
+    school_kind: str = Field("", description="schools: primary, junior, nine_year or teaching_point (教学点)")
+    remote_classroom_on: str = Field("", description="schools: remote classroom (专递课堂) in use since")
+    remote_classroom_until: str = Field("", description="schools: remote classroom stopped on")
+    telemedicine_on: str = Field("", description="health centres and village clinics: telemedicine (远程诊疗) since")
 
 
 class FacilityOut(Schema):
@@ -147,12 +151,18 @@ class FacilityOut(Schema):
     terminals: int | None = None
     tariff_households: int | None = None
     source: str = ""
+    school_kind: str = ""
+    remote_classroom_on: dt.date | None = None
+    remote_classroom_until: dt.date | None = None
+    telemedicine_on: dt.date | None = None
 
 
 def _facility(f: Any) -> dict[str, Any]:
     return {"id": f.pk, "type": f.type, "code": f.region_id, "name": f.name,
             **{k: getattr(f, k) for k in ("opened_on", "closed_on", "connected_on", "bandwidth", "classrooms", "year",
-                                          "new_stations", "new_sites", "terminals", "tariff_households", "source")}}
+                                          "new_stations", "new_sites", "terminals", "tariff_households", "source",
+                                          "school_kind", "remote_classroom_on", "remote_classroom_until",
+                                          "telemedicine_on")}}
 
 
 def _save_facility(request: HttpRequest, payload: FacilityIn, instance: Any = None) -> Any:

@@ -1,5 +1,6 @@
 """Synthetic connectivity data (演示数据，纯属虚构) for the villages of an area: dated fiber, 4G, operator,
-bandwidth and universal-service pilot events, facilities and yearly county figures, drawn so that coverage
+bandwidth and universal-service pilot events, facilities (schools with their kind and remote classrooms, clinics
+with telemedicine) and yearly county figures, drawn so that coverage
 grows from 2015 to 2020 with a few poor villages still unconnected. Written with COPY / executemany.
 
 The demo registry marks no poor village. When the area has none, ``mark_poor_villages`` flags a seeded share
@@ -17,7 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
-from fupin.connectivity.models import ConnectivityEvent, Facility, FacilityType
+from fupin.connectivity.models import ConnectivityEvent, Facility, FacilityType, SchoolKind
 from fupin.connectivity.services import refresh_status
 from fupin.core import audit
 from fupin.core.bulk import copy_rows
@@ -131,7 +132,7 @@ def generate(*, area: str = "53", seed: int = 1, poor_share: float = 0.45, actor
                                    "actor_id", "created_at"], events)
         refresh_status(area)
         if facilities:
-            result.facilities = _facilities(area, rng)
+            result.facilities = _facilities(area, rng, seed)
         result.timings["write"] = time.perf_counter() - t
         audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="connectivity.connectivityevent",
                      region_code=area, summary=f"demo_connectivity {area or 'all'}: {result.events} events (synthetic)",
@@ -140,21 +141,38 @@ def generate(*, area: str = "53", seed: int = 1, poor_share: float = 0.45, actor
     return result
 
 
-def _facilities(area: str, rng: random.Random) -> int:
+def _facilities(area: str, rng: random.Random, seed: int = 1) -> int:
+    """The facilities of the area. Remote education and health (issue 16) are drawn from their own generator
+    (``remote``), so that the rest of the demo stays what it was for a seed: schools of every kind (central schools,
+    township junior schools, village primary schools and teaching points 教学点), remote classrooms (专递课堂) —
+    a few already stopped —, and telemedicine (远程诊疗) in most township health centres and some village clinics."""
     lo, hi = subtree_bounds(area)
     nodes = list(Region.objects.filter(code__range=(lo, hi), level__gte=Level.COUNTY)
                  .values_list("code", "name", "level"))
+    remote = random.Random(f"remote-{seed}")
     rows: list[tuple[Any, ...]] = []
 
     def add(type: str, region: str, name: str = "", opened: dt.date | None = None, connected: dt.date | None = None,
             bandwidth: int | None = None, classrooms: int | None = None, year: int | None = None,
             new_stations: int | None = None, new_sites: int | None = None, terminals: int | None = None,
-            tariff: int | None = None) -> None:
+            tariff: int | None = None, kind: str = "", classroom: tuple[dt.date | None, dt.date | None] = (None, None),
+            telemedicine: dt.date | None = None) -> None:
         rows.append((type, region, name, opened, None, connected, bandwidth, classrooms, year, new_stations,
-                     new_sites, terminals, tariff, SOURCE))
+                     new_sites, terminals, tariff, SOURCE, kind, classroom[0], classroom[1], telemedicine))
 
     def maybe(p: float, years: tuple[int, int]) -> dt.date | None:
         return _day(rng, rng.randint(*years)) if rng.random() < p else None
+
+    def classroom(p: float, connected: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+        """A remote classroom from a day after the school was connected; one in twenty stopped since."""
+        if connected is None or remote.random() >= p:
+            return None, None
+        since = max(connected, _day(remote, remote.randint(2017, 2020)))
+        until = since + dt.timedelta(days=remote.randrange(200, 700)) if remote.random() < 0.05 else None
+        return since, until if until and until <= LAST_DAY else None
+
+    def telemedicine(p: float, connected: dt.date | None) -> dt.date | None:
+        return max(connected, _day(remote, remote.randint(2017, 2020))) if connected and remote.random() < p else None
 
     for code, name, level in nodes:
         if level == Level.COUNTY:
@@ -164,18 +182,35 @@ def _facilities(area: str, rng: random.Random) -> int:
                 add(FacilityType.HOUSEHOLD_SERVICE, code, year=year, terminals=rng.randint(0, 3000),
                     tariff=rng.randint(500, 20000))
         elif level == Level.TOWNSHIP:
-            add(FacilityType.TOWNSHIP_HEALTH, code, f"{name}卫生院", connected=maybe(0.95, (2016, 2020)))
-            add(FacilityType.SCHOOL, code, f"{name}中心学校", connected=maybe(0.97, (2015, 2019)),
-                bandwidth=rng.choice((100, 100, 200, 1000)), classrooms=rng.randint(4, 30))
+            connected = maybe(0.95, (2016, 2020))
+            add(FacilityType.TOWNSHIP_HEALTH, code, f"{name}卫生院", connected=connected,
+                telemedicine=telemedicine(0.85, connected))
+            connected = maybe(0.97, (2015, 2019))
+            add(FacilityType.SCHOOL, code, f"{name}中心学校", connected=connected,
+                bandwidth=rng.choice((100, 100, 200, 1000)), classrooms=rng.randint(4, 30),
+                kind=SchoolKind.NINE_YEAR if remote.random() < 0.3 else SchoolKind.PRIMARY,
+                classroom=classroom(0.7, connected))
+            if code[6] != "0" and remote.random() < 0.5:
+                junior = _day(remote, remote.randint(2015, 2019)) if remote.random() < 0.95 else None
+                add(FacilityType.SCHOOL, code, f"{name}初级中学", connected=junior,
+                    bandwidth=remote.choice((100, 200, 1000)), classrooms=remote.randint(6, 24),
+                    kind=SchoolKind.JUNIOR, classroom=classroom(0.5, junior))
             if code[6] != "0" and rng.random() < 0.88:
                 add(FacilityType.EXPRESS, code, f"{name}快递服务站", opened=_day(rng, rng.randint(2015, 2020)))
         elif level == Level.VILLAGE and code[9] not in "01":
-            add(FacilityType.VILLAGE_CLINIC, code, f"{name}卫生室", connected=maybe(0.75, (2016, 2020)))
+            connected = maybe(0.75, (2016, 2020))
+            add(FacilityType.VILLAGE_CLINIC, code, f"{name}卫生室", connected=connected,
+                telemedicine=telemedicine(0.45, connected))
             if rng.random() < 0.35:
-                add(FacilityType.SCHOOL, code, f"{name}小学", connected=maybe(0.9, (2015, 2020)),
-                    bandwidth=rng.choice((20, 50, 100, 100)), classrooms=rng.randint(0, 4))
+                point = remote.random() < 0.4  # a teaching point (教学点) of a few pupils, else a primary school
+                connected = maybe(0.9, (2015, 2020))
+                add(FacilityType.SCHOOL, code, f"{name}{'教学点' if point else '小学'}", connected=connected,
+                    bandwidth=rng.choice((20, 50, 100, 100)), classrooms=rng.randint(0, 4),
+                    kind=SchoolKind.TEACHING_POINT if point else SchoolKind.PRIMARY,
+                    classroom=classroom(0.75 if point else 0.5, connected))
             if rng.random() < 0.6:
                 add(FacilityType.INFO_STATION, code, f"{name}益农信息社", opened=_day(rng, rng.randint(2016, 2020)))
     return copy_rows(Facility._meta.db_table,
                      ["type", "region_id", "name", "opened_on", "closed_on", "connected_on", "bandwidth", "classrooms",
-                      "year", "new_stations", "new_sites", "terminals", "tariff_households", "source"], rows)
+                      "year", "new_stations", "new_sites", "terminals", "tariff_households", "source", "school_kind",
+                      "remote_classroom_on", "remote_classroom_until", "telemedicine_on"], rows)

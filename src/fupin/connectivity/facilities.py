@@ -5,11 +5,14 @@ writes (``import_facilities``, ``save_facility``) are in ``services``.
 
 A facility is keyed by type + region code + name (+ year for the per-county yearly figures, whose name may be
 empty); a row whose key exists updates that facility, otherwise it creates one. Each type takes only its own
-typed attributes (``ATTRIBUTES``): a value in a column that does not apply to the row's type is an error."""
+typed attributes (``ATTRIBUTES``): a value in a column that does not apply to the row's type is an error. Every
+attribute column is optional: a column the file does not have leaves that attribute of an existing facility as it
+is (files made before the remote-education columns still import and keep the schools' kinds and classrooms)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,6 +178,10 @@ def clean_facility(row: int, data: dict[str, Any], today: dt.date) -> tuple[Clea
     if (values["remote_classroom_on"] and values["remote_classroom_until"]
             and values["remote_classroom_until"] <= values["remote_classroom_on"]):
         err("remote_classroom_until", "停用日期应晚于开通日期 / the remote classroom ends after it starts")
+    elif values["remote_classroom_until"] and not values["remote_classroom_on"] and not any(
+            e.column == COLUMN_LABEL["remote_classroom_on"] for e in errors):
+        err("remote_classroom_on", "填写了停用日期，请同时填写远程课堂开通日期 / a remote classroom that ended needs the "
+                                   "date it started")
     source = _text(data.get("source"))[:100]
     if errors or type_ is None:
         return None, errors
@@ -235,9 +242,13 @@ def existing_facilities(items: list[CleanFacility]) -> dict[tuple[str, str, str,
     return out
 
 
-def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], int]:
-    """Create or update the facilities (caller's transaction): created, updated, unchanged count."""
+def upsert(items: list[CleanFacility], present: Iterable[str] | None = None
+           ) -> tuple[list[Facility], list[Facility], int]:
+    """Create or update the facilities (caller's transaction): created, updated, unchanged count. ``present``: the
+    keys of the columns the file has (``None``: all); an existing facility keeps the attributes of the others."""
     existing = existing_facilities(items)
+    writable = {*ALL_ATTRIBUTES, "source"}
+    keep = set() if present is None else writable - set(present)
     created: list[Facility] = []
     updated: list[Facility] = []
     unchanged = 0
@@ -247,6 +258,7 @@ def upsert(items: list[CleanFacility]) -> tuple[list[Facility], list[Facility], 
         if obj is None:
             created.append(Facility(type=f.type, region_id=f.code, name=f.name, **fields))
             continue
+        fields = {k: v for k, v in fields.items() if k not in keep}
         if all(getattr(obj, k) == v for k, v in fields.items()):
             unchanged += 1
             continue
@@ -269,3 +281,42 @@ TEMPLATE_EXAMPLE: list[list[Any]] = [
     ["基站", "533301", "", "", "", "", "", "", 2020, 45, 12, "", "", "中国移动", "", "", "", ""],
     ["一户一终端", "533301", "", "", "", "", "", "", 2020, "", "", 1200, 8000, "县工信局", "", "", "", ""],
 ]
+
+
+# --- forms (the facility page and the village page) --------------------------------------------------------------
+
+# The types a village page adds (a village's school, clinic, information station, express point).
+VILLAGE_TYPES = (FacilityType.SCHOOL, FacilityType.VILLAGE_CLINIC, FacilityType.INFO_STATION, FacilityType.EXPRESS)
+# Remote education and health: the types whose page and list show them.
+REMOTE_TYPES = (FacilityType.SCHOOL, FacilityType.TOWNSHIP_HEALTH, FacilityType.VILLAGE_CLINIC)
+
+
+def form_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def form_fields(type_: str, values: dict[str, Any] | None = None, instance: Facility | None = None
+                ) -> list[dict[str, Any]]:
+    """The inputs of a facility form for ``type_`` (its own attributes, ``ATTRIBUTES``): key, label (the model
+    field's name, translated), input (date, number or select), the value shown (``values`` as posted, else the
+    facility's) and the choices of a select."""
+    out = []
+    for key in ATTRIBUTES.get(type_, ()):
+        if values is not None:
+            value = str(values.get(key, ""))
+        else:
+            value = form_value(getattr(instance, key, None)) if instance is not None else ""
+        out.append({"key": key, "label": getattr(Facility._meta.get_field(key), "verbose_name", key),
+                    "input": "select" if key in CHOICES else "date" if key in DATES else "number",
+                    "value": value, "choices": SchoolKind.choices if key == "school_kind" else ()})
+    return out
+
+
+def form_data(facility: Facility) -> dict[str, str]:
+    """A facility as the keys ``save_facility`` reads (a form posts these back)."""
+    return {"type": facility.type, "code": facility.region_id, "name": facility.name, "source": facility.source,
+            **{k: form_value(getattr(facility, k)) for k in ALL_ATTRIBUTES}}

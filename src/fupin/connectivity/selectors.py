@@ -94,14 +94,17 @@ FACILITY_SORTS = {
 }
 
 
-def facilities(user: Any, *, under: str = "", type: str = "", sort: str = "type", search: str = "") -> QuerySet[Facility]:
-    """Facilities in the user's scope (below ``under``), of one type or all; ``sort`` a FACILITY_SORTS key, "-"
-    for descending."""
+def facilities(user: Any, *, under: str = "", type: str = "", sort: str = "type", search: str = "",
+               school_kind: str = "") -> QuerySet[Facility]:
+    """Facilities in the user's scope (below ``under``), of one type or all (schools of one kind); ``sort`` a
+    FACILITY_SORTS key, "-" for descending."""
     qs = scoped(Facility.objects.all(), user).select_related("region")
     if under:
         qs = qs.filter(narrow_or_404(user, under).q("region__code"))
     if type:
         qs = qs.filter(type=type)
+    if school_kind:
+        qs = qs.filter(school_kind=school_kind)
     if search:
         qs = qs.filter(name__contains=search.strip())
     key = sort.lstrip("-")
@@ -113,6 +116,14 @@ def facilities(user: Any, *, under: str = "", type: str = "", sort: str = "type"
 
 def facility_for(user: Any, pk: int) -> Facility:
     return get_scoped_or_404(Facility.objects.select_related("region"), user, pk=pk)
+
+
+def village_facilities(user: Any, village: Region) -> QuerySet[Facility]:
+    """The facilities of a village and those of its township that serve it (the township health centre, the
+    central school), as far as the user's region reaches; the village's own first."""
+    codes = [village.code, *([village.parent_id] if village.parent_id else [])]
+    return (scoped(Facility.objects.filter(region_id__in=codes), user).select_related("region")
+            .order_by("-region_id", "type", "name", "id"))
 
 
 def snapshots(user: Any) -> QuerySet[RankingSnapshot]:

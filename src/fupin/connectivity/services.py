@@ -268,7 +268,7 @@ def import_facilities(*, content: bytes, filename: str, actor: Any) -> uploads.I
     table = facilities.read_facilities(content, filename)
     items = facilities.parse_facilities(table, _scope(actor))
     with transaction.atomic():
-        created, updated, unchanged = facilities.upsert(items)
+        created, updated, unchanged = facilities.upsert(items, present=table.headers)
         audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="connectivity.facility",
                      region_code=common_prefix(f.code for f in items),
                      summary=f"import_facilities {filename}: {len(created)} created, {len(updated)} updated",

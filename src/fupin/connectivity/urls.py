@@ -10,6 +10,7 @@ urlpatterns = [
     path("import/template.xlsx", views.template_download, name="connectivity_template"),
     path("facilities/", views.facility_list, name="connectivity_facilities"),
     path("facilities/template.xlsx", views.facility_template, name="connectivity_facility_template"),
+    path("facilities/<int:pk>/", views.facility, name="connectivity_facility"),
     path("rankings/", views.rankings, name="connectivity_rankings"),
     path("rankings/freeze/", views.freeze, name="connectivity_freeze"),
     path("rankings/<int:pk>/", views.ranking, name="connectivity_ranking"),

@@ -18,14 +18,14 @@ from django.views.decorators.http import require_POST
 
 from fupin.connectivity import facilities as facility_services
 from fupin.connectivity import keyset, maps, selectors, services
-from fupin.connectivity.models import EventKind, FacilityType
+from fupin.connectivity.models import EventKind, FacilityType, SchoolKind
 from fupin.connectivity.paging import EstimatedPaginator
 from fupin.core import permissions
 from fupin.core.exports import audited_export, audited_file, xlsx_response
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
 from fupin.core.uploads import Conflict
-from fupin.regions.models import Region
+from fupin.regions.models import Level, Region
 from fupin.regions.selectors import ancestors, region_for
 
 
@@ -112,12 +112,23 @@ def village_list(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def village(request: HttpRequest, code: str) -> HttpResponse:
+    """A village's status (today, on a date), its events and its schools and clinics (with those of its township):
+    remote classrooms and telemedicine (issue 16). Writers record an event or add a facility of the village."""
     user: Any = request.user
     v = selectors.village_for(user, code)
+    posted: dict[str, Any] = {}
     if request.method == "POST":
+        adding = request.POST.get("action") == "facility"
         try:
-            services.record_event(actor=user, data={**request.POST.dict(), "code": v.code})
-            messages.success(request, _("Event recorded."))
+            if adding:
+                posted = request.POST.dict()
+                if posted.get("type") not in facility_services.VILLAGE_TYPES:
+                    raise PermissionDenied(_("Choose a type of village facility."))
+                created = services.save_facility(actor=user, data={**posted, "code": v.code})[1]
+                messages.success(request, _("Facility added.") if created else _("Facility saved."))
+            else:
+                services.record_event(actor=user, data={**request.POST.dict(), "code": v.code})
+                messages.success(request, _("Event recorded."))
             return redirect("connectivity_village", code=v.code)
         except services.EventDataError as exc:
             for e in exc.errors:
@@ -125,11 +136,18 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
         except PermissionDenied as exc:
             messages.error(request, str(exc))
     on = _date(request.GET.get("on"))
+    new_facilities = [
+        {"type": t, "label": FacilityType(t).label, "open": posted.get("type") == t,
+         "name": posted.get("name", "") if posted.get("type") == t else "",
+         "source": posted.get("source", "") if posted.get("type") == t else "",
+         "fields": facility_services.form_fields(t, posted if posted.get("type") == t else None)}
+        for t in facility_services.VILLAGE_TYPES]
     return render(request, "connectivity/village.html", {
         "v": v, "trail": ancestors(v), "status": getattr(v, "connectivity_status", None),
         "on": on, "status_on": selectors.status_on(user, v, on) if on else None,
         "events": selectors.events_of(user, v)[:200], "kinds": EventKind.choices,
         "can_write": permissions.can_write_connectivity(user), "today": timezone.localdate(),
+        "facilities": list(selectors.village_facilities(user, v)[:100]), "new_facilities": new_facilities,
     })
 
 
@@ -223,12 +241,15 @@ def ranking_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 FACILITY_HEADER = ("type", "division code", "region", "name", "opened", "closed", "connected since", "bandwidth (Mbps)",
                    "multimedia classrooms", "year", "new base stations", "new sites", "households given a terminal",
-                   "households on a preferential tariff", "source")
+                   "households on a preferential tariff", "source", "school kind", "remote classroom since",
+                   "remote classroom until", "telemedicine since")
 
 
 def _facility_row(f: Any) -> tuple[Any, ...]:
     return (f.get_type_display(), f.region_id, f.region.name, f.name, f.opened_on, f.closed_on, f.connected_on,
-            f.bandwidth, f.classrooms, f.year, f.new_stations, f.new_sites, f.terminals, f.tariff_households, f.source)
+            f.bandwidth, f.classrooms, f.year, f.new_stations, f.new_sites, f.terminals, f.tariff_households, f.source,
+            f.get_school_kind_display() if f.school_kind else "", f.remote_classroom_on, f.remote_classroom_until,
+            f.telemedicine_on)
 
 
 @login_required
@@ -255,7 +276,10 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
             except services.EventDataError as exc:
                 errors = exc.errors
                 messages.error(request, _("The file has errors; nothing was imported."))
-    qs = selectors.facilities(user, under=under, type=ftype, sort=sort, search=request.GET.get("q", ""))
+    school_kind = request.GET.get("kind", "")
+    school_kind = school_kind if school_kind in SchoolKind.values else ""
+    qs = selectors.facilities(user, under=under, type=ftype, sort=sort, search=request.GET.get("q", ""),
+                              school_kind=school_kind)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx") and request.method == "GET":
         return audited_export(
@@ -265,9 +289,44 @@ def facility_list(request: HttpRequest) -> HttpResponseBase:
     page = paginate(request, qs, 50)
     return render(request, "connectivity/facilities.html", {
         "page": page, "under": under, "type": ftype, "sort": sort, "q": request.GET.get("q", ""),
-        "types": FacilityType.choices, "can_write": can_write, "errors": errors[:500], "error_count": len(errors),
+        "types": FacilityType.choices, "school_kinds": SchoolKind.choices, "kind": school_kind, "can_write": can_write, "errors": errors[:500], "error_count": len(errors),
         "result": result, "query": query_without(request, "page"), "sort_query": query_without(request, "page", "sort"),
         "export_query": query_without(request, "page", "format"),
+    })
+
+
+@login_required
+def facility(request: HttpRequest, pk: int) -> HttpResponse:
+    """One facility: its figures (a school's kind, bandwidth and remote classroom; a clinic's telemedicine) and, for
+    writers, the form that changes them (``services.save_facility``: checked as an upload row is)."""
+    user: Any = request.user
+    f = selectors.facility_for(user, pk)
+    can_write = permissions.can_write_connectivity(user)
+    values: dict[str, Any] | None = None
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied
+        values = request.POST.dict()
+        data = {**facility_services.form_data(f), **{k: v for k, v in values.items()
+                                                     if k in facility_services.COLUMNS and k not in ("type", "code")}}
+        try:
+            services.save_facility(actor=user, data=data, instance=f)
+            messages.success(request, _("Facility saved."))
+            return redirect("connectivity_facility", pk=f.pk)
+        except services.EventDataError as exc:
+            for e in exc.errors:
+                messages.error(request, str(e))
+    shown = [{"label": x["label"], "value": getattr(f, x["key"])}
+             for x in facility_services.form_fields(f.type, instance=f)]
+    for x in shown:
+        if isinstance(x["value"], str) and x["value"] in SchoolKind.values:
+            x["value"] = SchoolKind(x["value"]).label
+    return render(request, "connectivity/facility.html", {
+        "f": f, "trail": ancestors(f.region), "shown": shown, "can_write": can_write,
+        "fields": facility_services.form_fields(f.type, values, instance=f),
+        "name": values.get("name", f.name) if values is not None else f.name,
+        "source": values.get("source", f.source) if values is not None else f.source,
+        "village": f.region if f.region.level == Level.VILLAGE else None, "today": timezone.localdate(),
     })
 
 

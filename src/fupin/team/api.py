@@ -13,7 +13,6 @@ from ninja.files import UploadedFile
 
 from fupin.core.masking import Masker
 from fupin.core.pagination import Page, PageQuery, offset_page
-from fupin.core.roles import Role
 from fupin.registry.models import Cadre
 from fupin.team import selectors, services
 from fupin.team.models import Attendance, Posting, Training, Visit
@@ -341,6 +340,13 @@ class FollowUpOut(Schema):
              summary="A trainee follow-up (学员跟踪回访): employed, business started, shop opened …")
 def follow_up(request: HttpRequest, attendance_id: int, body: FollowUpIn) -> Status:
     f = services.add_follow_up(actor=request.user, attendance_id=attendance_id, visited_on=body.visited_on,
-                               outcome=body.outcome, note=body.note, roles=(*services.TEAM_ROLES, Role.COMMERCE_BUREAU))
+                               outcome=body.outcome, note=body.note)
     return Status(201, {"id": f.pk, "attendance_id": f.attendance_id, "visited_on": f.visited_on, "outcome": f.outcome,
                         "note": f.note})
+
+
+@router.get("/attendance/{attendance_id}/follow-ups", response=list[FollowUpOut],
+            summary="A trainee's follow-ups, newest first (404 outside scope)")
+def follow_ups(request: HttpRequest, attendance_id: int) -> list[dict[str, Any]]:
+    return [{"id": f.pk, "attendance_id": f.attendance_id, "visited_on": f.visited_on, "outcome": f.outcome,
+             "note": f.note} for f in selectors.follow_ups(request.user, selectors.trainee(request.user, attendance_id))]

@@ -2,8 +2,9 @@
 village (every village with households when none is flagged poor) a first secretary (with a predecessor rotated out
 in 2021 for a third of them), a work team (leader and member) and a village leader; visits of the households'
 responsible cadres over the last six months; per county a training of each topic with attendance (team members and
-registered persons, e-commerce trainees at the three levels); schools with a kind, remote classrooms and clinics with
-telemedicine. Deterministic for a seed; bulk writes in one transaction, visits by INSERT … SELECT."""
+registered persons, e-commerce trainees at the three levels), certificates and follow-ups of the trainees. Schools
+with their kind and remote classrooms and clinics with telemedicine come with the facilities of
+``connectivity.demo``. Deterministic for a seed; bulk writes in one transaction, visits by INSERT … SELECT."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from fupin.connectivity.models import Facility
 from fupin.core.scoping import Scope
 from fupin.core.sql import date_param, reset_sequences
 from fupin.core.tree import subtree_bounds
@@ -25,7 +25,16 @@ from fupin.regions.models import Region
 from fupin.registry import idnumber
 from fupin.registry.models import Cadre, CadreKind, Household, Member, Source
 from fupin.registry.statuses import REGISTERED_STATUSES
-from fupin.team.models import Attendance, Posting, PostingRole, Training, TrainingMode, TrainingTopic, Visit
+from fupin.team.models import (
+    Attendance,
+    FollowUp,
+    Posting,
+    PostingRole,
+    Training,
+    TrainingMode,
+    TrainingTopic,
+    Visit,
+)
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = "建国志强丽华伟明海燕文军玉兰春梅晓东德才云峰秀英永福"
@@ -47,7 +56,7 @@ class DemoResult:
     visits: int = 0
     trainings: int = 0
     attendance: int = 0
-    facilities: int = 0
+    follow_ups: int = 0
     skipped: bool = False
     seconds: float = 0.0
 
@@ -163,27 +172,31 @@ def generate(*, area: str = "53", seed: int = 1, if_empty: bool = False) -> Demo
                         if topic == TrainingTopic.ECOMMERCE and rng.random() < 0.8 else "trained"
                     rows.append(Attendance(training=t, village_id=v, name=mname, id_number=number, member_id=mid,
                                            level=level, outcome=rng.choice(("", "外出务工", "开设网店", "返乡创业"))
-                                           if topic == TrainingTopic.ECOMMERCE else ""))
+                                           if topic == TrainingTopic.ECOMMERCE else "",
+                                           certificate=f"{'DS' if topic == TrainingTopic.ECOMMERCE else 'YL'}"
+                                           f"{t.starts_on:%Y}-{t.pk}-{len(rows) + 1:06d}"
+                                           if topic in (TrainingTopic.ECOMMERCE, TrainingTopic.YULU) else ""))
     Attendance.objects.bulk_create(rows, batch_size=5000)
     result.attendance = len(rows)
 
-    # Remote education and health on the area's schools and clinics (by row id: deterministic, one UPDATE each).
-    table = Facility._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"UPDATE {table} SET school_kind = CASE id %% 5 WHEN 0 THEN 'junior' WHEN 1 THEN 'teaching_point' "
-            f"WHEN 2 THEN 'nine_year' ELSE 'primary' END, remote_classroom_on = CASE WHEN id %% 10 < 4 THEN %s "
-            f"WHEN id %% 10 < 7 THEN %s ELSE NULL END WHERE type = 'school' AND region_id BETWEEN %s AND %s",
-            [date_param(dt.date(2019, 9, 1)), date_param(dt.date(2022, 3, 1)), lo, hi],
-        )
-        result.facilities = cur.rowcount
-        cur.execute(
-            f"UPDATE {table} SET telemedicine_on = CASE WHEN type = 'township_health' AND id %% 20 <> 0 THEN %s "
-            f"WHEN id %% 10 < 6 THEN %s ELSE NULL END "
-            f"WHERE type IN ('township_health', 'village_clinic') AND region_id BETWEEN %s AND %s",
-            [date_param(dt.date(2018, 6, 1)), date_param(dt.date(2021, 7, 1)), lo, hi],
-        )
-        result.facilities += cur.rowcount
+    # Follow-ups (学员跟踪回访) of the e-commerce trainees with an outcome: a first a few months after the training and
+    # a later one with the trainee's outcome (one only, with the outcome, when the later day is still to come).
+    follow: list[FollowUp] = []
+    for a in rows:
+        if not a.outcome or a.pk is None:
+            continue
+        first = a.training.starts_on + dt.timedelta(days=rng.randrange(60, 150))
+        if first > today:
+            continue
+        second = first + dt.timedelta(days=rng.randrange(90, 240))
+        if second <= today:
+            follow.append(FollowUp(attendance_id=a.pk, visited_on=first, outcome="跟踪了解，正在落实",
+                                   note=rng.choice(("已联系乡镇人社所", "参加了县里的电商对接会", "家人支持"))))
+        follow.append(FollowUp(attendance_id=a.pk, visited_on=second if second <= today else first, outcome=a.outcome,
+                               note=rng.choice(("月收入约3000元", "网店月销百余单", "带动邻户两户", ""))))
+    FollowUp.objects.bulk_create(follow, batch_size=5000)
+    result.follow_ups = len(follow)
+
     reset_sequences(m._meta.db_table for m in (Visit,))
     result.seconds = time.perf_counter() - started
     return result

@@ -18,7 +18,7 @@ from fupin.core.scoping import Scope, get_scoped_or_404, scoped
 from fupin.regions.models import Level, Region
 from fupin.registry.models import Cadre, Household
 from fupin.registry.statuses import REGISTERED_STATUSES
-from fupin.team.models import Attendance, Posting, PostingRole, Training, Visit
+from fupin.team.models import Attendance, FollowUp, Posting, PostingRole, Training, Visit
 
 # The ceiling of households per cadre above which the coverage list names the cadre (configurable per request).
 DEFAULT_CEILING = 10
@@ -132,5 +132,29 @@ def training(user: Any, pk: int) -> Training:
 
 
 def attendance(user: Any, training: Training) -> QuerySet[Attendance]:
-    return scoped(Attendance.objects.filter(training=training).select_related("village"), user).order_by(
-        "village_id", "id")
+    return (scoped(Attendance.objects.filter(training=training).select_related("village"), user)
+            .annotate(follow_ups_n=Count("follow_ups")).order_by("village_id", "id"))
+
+
+def trainee(user: Any, pk: int, training: Training | None = None) -> Attendance:
+    """One attendance record (a trainee) of the user's region, of ``training`` when given."""
+    qs = Attendance.objects.select_related("training", "village", "member", "cadre")
+    if training is not None:
+        qs = qs.filter(training=training)
+    return get_scoped_or_404(qs, user, pk=pk)
+
+
+def follow_ups(user: Any, trainee: Attendance) -> QuerySet[FollowUp]:
+    return scoped(FollowUp.objects.filter(attendance=trainee), user).order_by("-visited_on", "-id")
+
+
+def trainings_of(user: Any, *, id_number: str = "", cadre: int | None = None) -> QuerySet[Attendance]:
+    """Every attendance (with its certificate) of one person in the user's region: by ID number, or of a team
+    member."""
+    if not id_number and cadre is None:
+        return Attendance.objects.none()
+    match = Q(id_number=id_number) if id_number else Q()
+    if cadre is not None:
+        match |= Q(cadre_id=cadre)
+    return (scoped(Attendance.objects.filter(match), user).select_related("training")
+            .order_by("-training__starts_on", "-id"))

@@ -1,7 +1,8 @@
 """Writes of the team app (issue 16): one function per business action, validated, transactional and audited.
 Views, the API, uploads and the demo command call these.
 
-- team members: ``save_cadre`` (the person record is ``registry.Cadre``);
+- team members: ``save_cadre`` (the person record is ``registry.Cadre``), ``import_members`` (a list, all or
+  nothing, updating by ID number);
 - postings: ``post`` (assign to a region node), ``end_posting``, ``rotate`` (a village's team replaced on a day);
 - a household's responsible cadre: ``set_household_cadre`` (through ``registry.services.update_household``, so
   the change is dated in the dossier's history);
@@ -50,6 +51,8 @@ from fupin.team.models import (
 
 # The organisation department and the poverty office of a county (and above) manage teams and training.
 TEAM_ROLES = (Role.COUNTY_ADMIN, Role.SYSADMIN)
+# Who records what became of a trainee: the team's managers and, for its e-commerce courses, the commerce bureau.
+FOLLOW_UP_ROLES = (*TEAM_ROLES, Role.COMMERCE_BUREAU)
 # Who logs visits: the cadre themself, or a clerk/reviewer/administrator of the village's region.
 VISIT_ROLES = (Role.CADRE, Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN)
 # One person at a time in these roles per region node (one first secretary, one team leader, one leader per village).
@@ -159,6 +162,41 @@ def save_cadre(*, actor: Any, name: str, id_number: str, kind: str, unit: str, r
         action = AuditEvent.Action.UPDATE
     audit.record(actor=actor, action=action, obj=cadre, summary=f"team member {cadre.pk} ({cadre.kind})")
     return cadre
+
+
+def import_members(*, actor: Any, content: bytes, filename: str, error_path: Any = None) -> Any:
+    """The team members list (``member_upload``): all or nothing, audited once; a row whose ID number is already a
+    team member's (in the uploader's region) updates that person record. Returns the ``core.uploads.ImportSummary``
+    (created, updated, unchanged; the errors and, with ``error_path``, the marked workbook written there)."""
+    from fupin.core.uploads import ImportSummary, Table, UploadRejected, error_workbook
+    from fupin.team import member_upload
+
+    started = time.perf_counter()
+    require_role(actor, TEAM_ROLES)
+    scope = scope_of(actor)
+    with transaction.atomic():
+        try:
+            checked = member_upload.check(content, filename, scope=scope)
+        except UploadRejected as exc:
+            checked = member_upload.Checked(Table.empty(filename, member_upload.COLUMNS), list(exc.conflicts),
+                                            member_upload.pl.DataFrame())
+        result = ImportSummary()
+        result.add(checked.conflicts)
+        if not result.ok:
+            if error_path is not None:
+                error_workbook([checked.table], checked.conflicts, error_path)
+                result.error_report = error_path
+            result.rejected = checked.table.frame.height
+        else:
+            result.created, result.updated, result.unchanged = member_upload.write(checked)
+            audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="registry.cadre",
+                         region_code=scope.prefix or "",
+                         summary=f"team members list {filename[:100]}: {result.created} new, {result.updated} updated",
+                         detail={"file": filename[:100], "created": result.created, "updated": result.updated,
+                                 "unchanged": result.unchanged})
+            mark_changed(())  # the team indicators are recomputed in full: a refresh, no village to recompute
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 # --- postings ----------------------------------------------------------------------------------------------------
@@ -417,11 +455,17 @@ def import_attendance(*, actor: Any, training_id: int, content: bytes, filename:
 
 @transaction.atomic
 def add_follow_up(*, actor: Any, attendance_id: int, visited_on: Any, outcome: str, note: str = "",
-                  roles: Sequence[str] = TEAM_ROLES) -> FollowUp:
-    """A follow-up of a trainee (学员跟踪回访): what became of them (employed, business started, shop opened)."""
+                  roles: Sequence[str] = FOLLOW_UP_ROLES) -> FollowUp:
+    """A follow-up of a trainee (学员跟踪回访): what became of them (employed, business started, shop opened), on
+    a day between the training and today. The latest outcome is also the trainee's."""
     require_role(actor, roles)
-    attendance = get_scoped_or_404(Attendance.objects.all(), actor, pk=attendance_id)
-    follow = FollowUp.objects.create(attendance=attendance, visited_on=_day(visited_on, "visited_on"),
+    attendance = get_scoped_or_404(Attendance.objects.select_related("training"), actor, pk=attendance_id)
+    day = _day(visited_on, "visited_on")
+    if day > timezone.localdate():
+        raise ValidationError({"visited_on": "回访日期不能晚于今天 / the follow-up cannot be in the future"})
+    if day < attendance.training.starts_on:
+        raise ValidationError({"visited_on": "回访日期不能早于培训日期 / the follow-up cannot come before the training"})
+    follow = FollowUp.objects.create(attendance=attendance, visited_on=day,
                                      outcome=_text(outcome, "outcome", 100), note=_text(note, "note", 200,
                                                                                         required=False))
     Attendance.objects.filter(pk=attendance.pk).update(outcome=follow.outcome)

@@ -7,6 +7,8 @@ urlpatterns = [
     path("coverage/<slug:what>/", views.coverage, name="team_coverage"),
     path("members/", views.members, name="team_members"),
     path("members/<int:pk>/", views.member, name="team_member"),
+    path("members/template.xlsx", views.members_template, name="team_members_template"),
+    path("members/errors/<str:token>.xlsx", views.members_errors, name="team_members_errors"),
     path("village/<str:code>/", views.village, name="team_village"),
     path("mine/", views.mine, name="team_mine"),
     path("visit/<int:household>/", views.visit, name="team_visit"),
@@ -15,4 +17,5 @@ urlpatterns = [
     path("trainings/", views.trainings, name="team_trainings"),
     path("trainings/<int:pk>/", views.training, name="team_training"),
     path("trainings/<int:pk>/<str:token>.xlsx", views.training_errors, name="team_training_errors"),
+    path("trainings/<int:pk>/trainees/<int:attendance>/", views.trainee, name="team_trainee"),
 ]

@@ -2,12 +2,13 @@
 
 /team/                      coverage: poor villages without a first secretary, work team or leader; households without
                             a cadre; cadres above the ceiling (each a page and an Excel file)
-/team/members/              team members (person records) and a new one
+/team/members/              team members (person records), a new one, the list upload (template, marked errors)
 /team/members/<pk>/         a team member: postings, households, a new posting
 /team/village/<code>/       a village's team on any day, its rotation history, assign and rotate
 /team/mine/                 the signed-in cadre's households to visit this month (a phone page)
 /team/visit/<household>/    log a visit with photos
-/team/trainings/            training events; /team/trainings/<pk>/ its attendance and the upload
+/team/trainings/            training events; /team/trainings/<pk>/ its attendance and the upload;
+                            /team/trainings/<pk>/trainees/<attendance>/ a trainee's certificates and follow-ups
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ from fupin.core.exports import audited_export, audited_file
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.core.permissions import has_any_role
-from fupin.core.scoping import Scope, get_scoped_or_404, narrow_or_404, scope_of
-from fupin.regions.models import Level, Region
+from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scope_of
+from fupin.regions.models import Region
 from fupin.registry.models import CadreKind, Household
 from fupin.team import selectors, services
 from fupin.team.attendance_upload import COLUMNS as ATTENDANCE_COLUMNS
+from fupin.team.member_upload import COLUMNS as MEMBER_COLUMNS
+from fupin.team.member_upload import template_workbook as member_template_workbook
 from fupin.team.models import PostingRole, TrainingMode, TrainingTopic, VisitPhoto
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _can_manage(user: Any) -> bool:
@@ -59,14 +64,6 @@ def _ceiling(value: str | None) -> int:
         return selectors.DEFAULT_CEILING
 
 
-def _villages(user: Any) -> list[Region]:
-    """The villages a picker offers: those of the user's region when it is a county or smaller."""
-    prefix = scope_of(user).prefix
-    if not prefix or len(prefix) < 6:
-        return []
-    return list(Region.objects.filter(Scope(prefix).q("code"), level=Level.VILLAGE).order_by("code")[:2000])
-
-
 # --- coverage -----------------------------------------------------------------------------------------------------
 
 LISTS = {  # lazy: translated when a page is rendered, in the request's language
@@ -84,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not _can_manage(user) and services.cadre_of(user) is not None and not user.has_role("analyst"):
         return redirect("team_mine")
     region = request.GET.get("region", "")
-    narrow_or_404(user, region) if region else None
+    narrow_or_404(user, region)  # a user without a region (a shop operator) has no coverage: 404, as /connectivity/
     ceiling = _ceiling(request.GET.get("ceiling"))
     counts = {
         "first_secretary": selectors.villages_missing(user, "first_secretary", region=region).count(),
@@ -123,8 +120,7 @@ def coverage(request: HttpRequest, what: str) -> HttpResponseBase:
     if what not in LISTS:
         raise Http404
     region = request.GET.get("region", "")
-    if region:
-        narrow_or_404(user, region)
+    narrow_or_404(user, region)
     ceiling = _ceiling(request.GET.get("ceiling"))
     header, qs, row = _coverage_rows(user, what, region, ceiling)
     fmt = request.GET.get("format", "")
@@ -147,15 +143,37 @@ def coverage(request: HttpRequest, what: str) -> HttpResponseBase:
 
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
+    """Team members: the list, a new one (the region picked at any level), and the list upload (county
+    administrators: all or nothing, the marked workbook back; a known ID number updates its team member)."""
     user: Any = request.user
     values: dict[str, Any] = {}
-    if request.method == "POST":
+    context: dict[str, Any] = {}
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        file = request.FILES.get("file")
+        if file is None:
+            messages.error(request, _("Choose a file to upload."))
+        else:
+            token = uuid.uuid4().hex
+            try:
+                result = services.import_members(actor=user, content=file.read(), filename=file.name or "upload.xlsx",
+                                                 error_path=_error_path(user, token))
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, error_text(exc))
+            else:
+                if result.ok:
+                    messages.success(request, _("Team members list imported: %(c)d new, %(u)d updated, %(n)d "
+                                                "unchanged.") % {"c": result.created, "u": result.updated,
+                                                                 "n": result.unchanged})
+                    return redirect("team_members")
+                context.update(result=result, errors=result.conflicts[:200],
+                               error_url=reverse("team_members_errors", args=[token]))
+    elif request.method == "POST":
         values = request.POST.dict()
         try:
             c = services.save_cadre(actor=user, name=values.get("name", ""), id_number=values.get("id_number", ""),
                                     kind=values.get("kind", ""), unit=values.get("unit", ""),
                                     region_code=values.get("region", ""), phone=values.get("phone", ""),
-                                    start_date=values.get("start_date"))
+                                    start_date=values.get("start_date"), end_date=values.get("end_date"))
             messages.success(request, _("Team member saved."))
             return redirect("team_member", pk=c.pk)
         except (ValidationError, PermissionDenied) as exc:
@@ -168,10 +186,30 @@ def members(request: HttpRequest) -> HttpResponse:
     for c in page.object_list:
         c.shown_phone = masker.phone(c.phone)
     return render(request, "team/members.html", {
-        "page": page, "query": query_without(request, "page"), "params": request.GET, "kinds": CadreKind.choices,
-        "can_manage": _can_manage(user), "values": values, "villages": _villages(user),
-        "user_region": user.region_id or "",
+        **context, "page": page, "query": query_without(request, "page"), "params": request.GET,
+        "kinds": CadreKind.choices, "can_manage": _can_manage(user), "values": values,
+        "user_region": user.region_id or "", "columns": MEMBER_COLUMNS,
     })
+
+
+@login_required
+def members_template(request: HttpRequest) -> HttpResponse:
+    """The blank team members list with dropdowns (types; division codes of the user's region)."""
+    user: Any = request.user
+    if not _can_manage(user):
+        raise PermissionDenied
+    response = HttpResponse(member_template_workbook(scope_of(user)), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="team-members-template.xlsx"'
+    return response
+
+
+@login_required
+def members_errors(request: HttpRequest, token: str) -> HttpResponseBase:
+    user: Any = request.user
+    path = _error_path(user, token) if token.isalnum() else None
+    if path is None or not path.is_file():
+        raise Http404
+    return FileResponse(path.open("rb"), as_attachment=True, filename="team-members-errors.xlsx")
 
 
 @login_required
@@ -196,8 +234,8 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "team/member.html", {
         "cadre": c, "phone": masker.phone(c.phone), "id_number": masker.id_number(c.id_number),
         "postings": list(c.postings.select_related("region").order_by("-start_date")), "households": households,
-        "roles": PostingRole.choices, "can_manage": _can_manage(user), "villages": _villages(user),
-        "today": timezone.localdate(),
+        "roles": PostingRole.choices, "can_manage": _can_manage(user), "today": timezone.localdate(),
+        "trainings": list(selectors.trainings_of(user, id_number=c.id_number, cadre=c.pk)[:100]),
     })
 
 
@@ -353,7 +391,8 @@ def trainings(request: HttpRequest) -> HttpResponse:
 def training(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     t = selectors.training(user, pk)
-    context: dict[str, Any] = {"training": t, "can_manage": _can_manage(user)}
+    context: dict[str, Any] = {"training": t, "can_manage": _can_manage(user),
+                               "can_follow": has_any_role(user, services.FOLLOW_UP_ROLES, system=False)}
     if request.method == "POST":
         file = request.FILES.get("file")
         if file is None:
@@ -380,6 +419,39 @@ def training(request: HttpRequest, pk: int) -> HttpResponse:
         masker.reveal(obj=t, summary=f"attendance of training {t.pk}", detail={"people": len(rows)})
     context.update(rows=rows, columns=ATTENDANCE_COLUMNS)
     return render(request, "team/training.html", context)
+
+
+OUTCOMES = ("外出务工", "就近就业", "开设网店", "返乡创业", "发展种养业", "继续学习", "暂未就业")
+
+
+@login_required
+def trainee(request: HttpRequest, pk: int, attendance: int) -> HttpResponse:
+    """A trainee of a training: the certificate, every training of the same person with its certificate, the
+    follow-ups (学员跟踪回访) and, for the team's managers (and the commerce bureau), a new follow-up."""
+    user: Any = request.user
+    t = selectors.training(user, pk)
+    a = selectors.trainee(user, attendance, training=t)
+    can_follow = has_any_role(user, services.FOLLOW_UP_ROLES, system=False)
+    values: dict[str, Any] = {"visited_on": timezone.localdate().isoformat()}
+    if request.method == "POST":
+        if not can_follow:
+            raise PermissionDenied
+        values = request.POST.dict()
+        try:
+            services.add_follow_up(actor=user, attendance_id=a.pk, visited_on=values.get("visited_on"),
+                                   outcome=values.get("outcome", ""), note=values.get("note", ""))
+            messages.success(request, _("Follow-up saved."))
+            return redirect("team_trainee", pk=t.pk, attendance=a.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
+    masker = Masker(user)
+    masker.reveal(obj=a, summary=f"trainee {a.pk} of training {t.pk}")
+    return render(request, "team/trainee.html", {
+        "training": t, "trainee": a, "name": masker.name(a.name), "id_number": masker.id_number(a.id_number),
+        "follow_ups": list(selectors.follow_ups(user, a)[:200]),
+        "trainings": list(selectors.trainings_of(user, id_number=a.id_number, cadre=a.cadre_id)[:100]),
+        "can_follow": can_follow, "values": values, "outcomes": OUTCOMES, "today": timezone.localdate(),
+    })
 
 
 @login_required

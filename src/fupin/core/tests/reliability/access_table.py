@@ -190,7 +190,7 @@ TABLE: dict[str, tuple[str, str]] = {
     "GET commerce/households/<int:pk>/confirm-income/": ("household", "404"),
     "GET commerce/services/new/": ("-", "403 | clerk county sysadmin commerce: 200"),
     "GET commerce/demo-counties/": ("-", "200"),
-    "GET team/": ("-", "200"),
+    "GET team/": ("-", "200 | shop: 404"),
     "GET team/coverage/<slug:what>/": ("absent", "404"),
     "GET team/members/": ("-", "200"),
     "GET team/members/<int:pk>/": ("member", "404"),
@@ -259,4 +259,9 @@ TABLE: dict[str, tuple[str, str]] = {
     "POST /api/v1/team/attendance/{attendance_id}/follow-ups": ("absent", "422"),
     "GET /api/v1/quality/findings": ("-", "200 | shop: 404"),
     "GET /api/v1/quality/findings/{pk}": ("absent", "404"),
+    "GET connectivity/facilities/<int:pk>/": ("absent", "404"),
+    "GET team/members/template.xlsx": ("-", "403 | county sysadmin: 200"),
+    "GET team/members/errors/<str:token>.xlsx": ("absent", "404"),
+    "GET team/trainings/<int:pk>/trainees/<int:attendance>/": ("absent", "404"),
+    "GET /api/v1/team/attendance/{attendance_id}/follow-ups": ("absent", "404"),
 }

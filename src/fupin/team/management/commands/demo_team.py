@@ -10,7 +10,8 @@ from fupin.team.demo import generate
 
 class Command(BaseCommand):
     help = ("Generate synthetic team data (演示数据): first secretaries, work teams and leaders for every poor village "
-            "of an area with demo households, visits, trainings with attendance, remote classrooms and telemedicine.")
+            "of an area with demo households, visits and trainings with attendance (schools and clinics come with "
+            "demo_connectivity).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--province", default="53", help="division code of the area (default 53, 云南)")
@@ -28,4 +29,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{area}: {r.villages:,} villages, {r.cadres:,} team members, {r.postings:,} postings, "
                           f"{r.visits:,} visits, {r.trainings} trainings, {r.attendance:,} attendance rows, "
-                          f"{r.facilities:,} schools and clinics in {r.seconds:.1f}s (synthetic)")
+                          f"{r.follow_ups:,} follow-ups "
+                          f"in {r.seconds:.1f}s (synthetic)")
