@@ -242,7 +242,7 @@ def _target(request: HttpRequest, need_id: int | None, project_id: int | None, *
             return need, None
         return get_scoped_or_404(Need.objects.all(), request.user, pk=need_id), None
     qs = selectors.public_projects() if public else selectors.projects(request.user)
-    project = qs.filter(pk=project_id).first()
+    project = qs.filter(pk=int(project_id or 0)).first()
     if project is None:
         raise Http404
     return None, project
@@ -599,14 +599,15 @@ class TakeUpIn(Schema):
              summary="An enterprise takes up a project its county published (itself, or recorded by the county)")
 def take_up(request: HttpRequest, project_id: int, body: TakeUpIn) -> dict[str, Any]:
     staff = has_any_role(request.user, services.PROJECT_ROLES, system=False)
+    p: WelfareProject | None
     if staff:
         p = _my_project(request, project_id)
     elif _is_donor(request.user):
         p = selectors.public_projects().filter(pk=project_id).first()
-        if p is None:
-            raise Http404
     else:
         raise PermissionDenied("没有权限 / not allowed for your role")
+    if p is None:
+        raise Http404
     services.take_up_project(actor=request.user, project=p, donor=_donor(request, body.donor_id))
     return _project_detail(request, project_id)
 
@@ -689,10 +690,17 @@ def _pairings_for(user: Any) -> Any:
     return Pairing.objects.select_related("region", "enterprise").filter(enterprise=_my_donor(user))
 
 
+class PairingQuery(PageQuery):
+    status: str = Field("", description="active | ended")
+
+
 @router.get("/pairings", response=Page[PairingOut],
             summary="Pairings: staff those of their region, an enterprise its own")
-def pairings(request: HttpRequest, q: Query[PageQuery]) -> dict[str, Any]:
-    return offset_page(_pairings_for(request.user).order_by("region_id", "pk"), q, _pairing)
+def pairings(request: HttpRequest, q: Query[PairingQuery]) -> dict[str, Any]:
+    qs = _pairings_for(request.user)
+    if q.status in Pairing.Status.values:
+        qs = qs.filter(status=q.status)
+    return offset_page(qs.order_by("region_id", "pk"), q, _pairing)
 
 
 def _get_pairing(request: HttpRequest, pairing_id: int) -> Pairing:

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.scoping import scope_of, scoped
@@ -83,15 +84,15 @@ class RegionPicker(forms.Widget):
         self.deepest = deepest
         self.user: Any = None
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         from fupin.regions.selectors import picker_levels
 
         code = str(value or "") or (getattr(self.user, "region_id", "") or "")
         own = getattr(self.user, "region", None)
-        return render_to_string("regions/_picker.html", {
+        return mark_safe(render_to_string("regions/_picker.html", {
             "name": name, "value": code, "deepest": self.deepest,
             "levels": picker_levels(self.user, code, self.deepest), "own_name": own.name if own else "",
-        })
+        }))  # the template escapes what it shows
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return data.get(name)

@@ -31,10 +31,12 @@ from fupin.registry.statuses import REGISTERED_STATUSES
 from fupin.welfare.identity import project
 from fupin.welfare.models import (
     Commitment,
+    ConsentMethod,
     Disbursement,
     Donation,
     Donor,
     Need,
+    NeedKind,
     Pairing,
     Pledge,
     QuarterReport,
@@ -89,6 +91,8 @@ def propose_need(*, actor: Any, household: Household, kind: str, story: str, goa
         raise WelfareError("只能为建档立卡户发布帮扶需求 / only registered households can have a need published")
     if goal <= 0:
         raise WelfareError("所需金额必须大于零 / the amount needed must be more than zero")
+    if kind not in NeedKind.values or consent_method not in ConsentMethod.values:
+        raise WelfareError("需求类型或同意方式无效 / unknown need type or way of consent")
     if not consent_by.strip():
         raise WelfareError("请填写同意人 / say who in the household gave consent")
     if consent_on > timezone.localdate():
