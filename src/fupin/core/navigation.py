@@ -124,7 +124,9 @@ ENTRIES: tuple[Entry, ...] = (
           ("welfare", "welfare_need", "welfare_propose", "welfare_review", "welfare_withdraw")),
     Entry("portal", "welfare_projects", _("Welfare projects and pairing"), frozenset({
         Role.CLERK, Role.TOWNSHIP_REVIEWER, Role.COUNTY_ADMIN, Role.SYSADMIN, Role.ANALYST}),
-          ("welfare_project", "welfare_pairing")),
+          ("welfare_project", "welfare_project_", "welfare_pairing", "welfare_pairing_")),
+    Entry("portal", "welfare_donors", _("Donors and the alliance"), frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN}),
+          ("welfare_donors", "welfare_donor_edit")),
     Entry("portal", "welfare_donor", _("My donations"), frozenset({Role.DONOR}), ("welfare_donor", "welfare_pledge"),
           region=False),
     Entry("portal", "portal_manage_articles", _("Articles"), frozenset({Role.WELFARE_EDITOR, Role.COUNTY_ADMIN,

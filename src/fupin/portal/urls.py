@@ -20,6 +20,7 @@ public_urlpatterns = [
     path("feedback/", views.feedback, name="portal_feedback"),
     path("feedback/lookup/", views.feedback_lookup, name="portal_feedback_lookup"),
     path("language/<str:code>/", views.language, name="portal_language"),
+    path("donors/join/", views.donor_signup, name="portal_donor_signup"),
 ]
 
 # Staff pages (login): the editorial workflow, report publication, the township's feedback queue.

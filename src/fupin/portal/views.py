@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fupin.core.audit import client_ip
+from fupin.core.roles import Role
 from fupin.core.tree import is_code, subtree_bounds
 from fupin.lifecycle.selectors import current_notices
 from fupin.portal import selectors, services
@@ -19,6 +20,7 @@ from fupin.regions.models import Level, Region
 from fupin.welfare import selectors as welfare
 
 FEEDBACK_PER_HOUR = 5
+SIGNUPS_PER_HOUR = 5
 
 
 def _share(request: HttpRequest, title: str, description: str) -> dict[str, str]:
@@ -212,3 +214,52 @@ def language(request: HttpRequest, code: str) -> HttpResponse:
     response = redirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def donor_signup(request: HttpRequest) -> HttpResponse:
+    """A netizen signs up as a donor (role ``donor``, no region: it never sees personal data), is signed in and
+    lands on its donor page — or on the pledge of the need it came from. Enterprises are registered by the
+    county. At most ``SIGNUPS_PER_HOUR`` accounts an hour from one address."""
+    from django.contrib import messages
+    from django.contrib.auth import login
+    from django.core.exceptions import ValidationError
+
+    from fupin.portal.forms import DonorSignUpForm
+    from fupin.welfare import services as welfare_services
+
+    need = request.GET.get("need", "")
+    need = need if need.isdigit() and len(need) < 12 else ""
+    if request.user.is_authenticated:
+        if request.user.has_role(Role.DONOR):  # type: ignore[union-attr]
+            return redirect(_after_signup(need))
+        return render(request, "portal/donor_signup.html", {"staff": True})
+    form = DonorSignUpForm(request.POST or None)
+    if request.method == "POST":
+        key = f"portal:signup:{client_ip(request)}"
+        done = cache.get(key, 0)
+        if done >= SIGNUPS_PER_HOUR:
+            return render(request, "portal/donor_signup.html", {
+                "form": form, "need": need,
+                "error": _("Too many sign-ups from your connection; please try again in an hour.")}, status=429)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                donor = welfare_services.sign_up_donor(username=d["username"], password=d["password1"],
+                                                       display_name=d["display_name"], anonymous=d["anonymous"],
+                                                       contact=d["contact"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                cache.set(key, done + 1, 3600)
+                login(request, donor.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome. You can now pledge to a need or a project."))
+                return redirect(_after_signup(need))
+    return render(request, "portal/donor_signup.html", {"form": form, "need": need},
+                  status=400 if form.errors else 200)
+
+
+def _after_signup(need: str) -> str:
+    from django.urls import reverse
+
+    return f"{reverse('welfare_pledge')}?need={need}" if need else reverse("welfare_donor")

@@ -46,8 +46,10 @@ def create(county: str = "533301", *, needs: int = 12, seed: int = 17) -> dict[s
         raise DemoError(f"no village of {county} has 5 registered households; run `fupin demo` first")
     donors = [services.register_donor(actor=SYSTEM, display_name=n, kind=Donor.Kind.PERSON, anonymous=i == 4)
               for i, n in enumerate(PERSONS)]
-    enterprises = [services.register_donor(actor=SYSTEM, display_name=n, kind=Donor.Kind.ENTERPRISE,
-                                           alliance_member=True) for n in ENTERPRISES]
+    region = Region.objects.get(code=county)
+    enterprises = [services.register_donor(actor=SYSTEM, display_name=n, kind=Donor.Kind.ENTERPRISE, region=region,
+                                           contact="扶贫办对接人", alliance_member=i != 2)
+                   for i, n in enumerate(ENTERPRISES)]
     households = list(Household.objects.filter(village_id__in=villages, status__in=REGISTERED_STATUSES)
                       .order_by("village_id", "number")[: needs * 8])
     rng.shuffle(households)
@@ -85,7 +87,6 @@ def create(county: str = "533301", *, needs: int = 12, seed: int = 17) -> dict[s
             services.confirm_disbursement(actor=SYSTEM, disbursement=d, how="户主签字确认")
         if i == needs - 2:
             services.withdraw_consent(actor=SYSTEM, need=need, note="户主不再同意公开")
-    region = Region.objects.get(code=county)
     projects = [
         services.save_project(actor=SYSTEM, name="春蕾助学·怒江行动", organiser="南方电商平台公益基金会", brand="春蕾计划",
                               kind=WelfareProject.Kind.EDUCATION, region=region, goal=Decimal(300000),
@@ -105,6 +106,21 @@ def create(county: str = "533301", *, needs: int = 12, seed: int = 17) -> dict[s
     for p in projects:
         services.publish_project(actor=SYSTEM, project=p)
     services.take_up_project(actor=SYSTEM, project=projects[2], donor=enterprises[0])
+    # who the student-aid project serves (for the county only; the portal shows the counts)
+    for h in households[:6]:
+        services.serve(actor=SYSTEM, project=projects[0], household=h)
+    for code in villages[:3]:
+        services.serve(actor=SYSTEM, project=projects[0], village=Region.objects.get(code=code))
+    # a county project published and waiting for an enterprise, and one still in draft (to try publishing)
+    services.publish_project(actor=SYSTEM, project=services.save_project(
+        actor=SYSTEM, name="电商服务站提升工程", organiser=f"{region.name}商务局", kind=WelfareProject.Kind.INDUSTRY,
+        region=region, goal=Decimal(200000), starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2027, 12, 31),
+        households_served=180, villages_served=6, published_by_county=True,
+        description="县里发布、等待企业认领：为六个行政村的电商服务站配置冷链和直播设备，培训带头人。"))
+    services.save_project(actor=SYSTEM, name="山区儿童营养午餐", organiser="春雨助学志愿者协会", brand="营养午餐",
+                          kind=WelfareProject.Kind.EDUCATION, region=region, goal=Decimal(60000),
+                          starts_on=dt.date(2027, 3, 1), ends_on=dt.date(2027, 7, 15), households_served=40,
+                          villages_served=2, description="草稿：为两所村小的学生提供营养午餐。")
     for k, p in enumerate(projects[:2]):
         giver = enterprises[3 - k]
         amount = p.goal * Decimal("0.4")
@@ -120,11 +136,11 @@ def create(county: str = "533301", *, needs: int = 12, seed: int = 17) -> dict[s
             signed_on=dt.date(2026, 1, 15), year=2026,
             commitments={CommitmentKind.MONEY: Decimal(200000 - 50000 * k), CommitmentKind.PURCHASE: Decimal(500000),
                          CommitmentKind.JOBS: Decimal(20 + 5 * k), CommitmentKind.TRAINING: Decimal(100)})
-        for c in Commitment.objects.filter(pairing=pairing):
+        for c in Commitment.objects.filter(pairing=pairing):  # three quarters reported against each commitment
             for q in (1, 2, 3):
                 services.report_quarter(actor=SYSTEM, commitment=c, quarter=q,
                                         achieved=(c.target * Decimal(rng.randint(15, 30)) / 100).quantize(Decimal("1")))
-    return {"needs": created, "projects": len(projects), "donors": len(donors) + len(enterprises),
+    return {"needs": created, "projects": WelfareProject.objects.count(), "donors": len(donors) + len(enterprises),
             "pairings": len(paired), "public": Need.objects.filter(status__in=Need.PUBLIC_STATUSES).count()}
 
 

@@ -51,7 +51,13 @@ class Donor(models.Model):
     contact = models.CharField(_("donor contact"), max_length=100, blank=True)  # never public
     alliance_member = models.BooleanField(_("member of the welfare alliance"), default=False)
     alliance_joined_on = models.DateField(_("joined the alliance on"), null=True, blank=True)
+    # the region of the county or office that registered the donor (enterprises, organisations); a netizen who
+    # signed up on the portal has none. Staff manage the donors registered in their region.
+    region = models.ForeignKey("regions.Region", verbose_name=_("registered by the region"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="welfare_donors")
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    SCOPE_FIELD: ClassVar[str] = "region__code"
 
     class Meta:
         verbose_name = _("donor")
@@ -116,6 +122,11 @@ class WelfareProject(Ledgered):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # who it serves, for the county's accounts only: the public sees the counts (small ones suppressed), never these
+    served_households = models.ManyToManyField("registry.Household", verbose_name=_("households served (not public)"),
+                                               blank=True, related_name="welfare_projects")
+    served_villages = models.ManyToManyField("regions.Region", verbose_name=_("villages served (not public)"),
+                                             blank=True, related_name="welfare_projects_served")
 
     SCOPE_FIELD: ClassVar[str] = "region__code"
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from fupin.core.scoping import scoped
+from fupin.core.scoping import scope_of, scoped
 from fupin.core.tree import subtree_bounds
 from fupin.welfare.identity import K, Projection, project
 from fupin.welfare.models import (
@@ -19,6 +19,7 @@ from fupin.welfare.models import (
     Donor,
     Need,
     Pairing,
+    Pledge,
     QuarterReport,
     WelfareProject,
 )
@@ -35,6 +36,81 @@ def projects(user: Any) -> QuerySet[WelfareProject]:
 
 def pairings(user: Any) -> QuerySet[Pairing]:
     return scoped(Pairing.objects.select_related("region", "enterprise"), user)
+
+
+def donors(user: Any, *, kind: str = "") -> QuerySet[Donor]:
+    """The donors registered in the user's region (every donor for a nationwide administrator)."""
+    qs = scoped(Donor.objects.select_related("region", "user"), user)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def enterprises() -> QuerySet[Donor]:
+    """Every enterprise, for the pickers of pairings and take-ups: big enterprises pair with counties of any
+    province, and their names are public (the ledger, the pairing page)."""
+    return Donor.objects.filter(kind=Donor.Kind.ENTERPRISE).order_by("display_name")
+
+
+def open_projects() -> QuerySet[WelfareProject]:
+    """Projects counties published for enterprises that no enterprise has taken up yet."""
+    return WelfareProject.objects.filter(status=WelfareProject.Status.PUBLISHED, published_by_county=True,
+                                         taken_by__isnull=True).select_related("region")
+
+
+def _ledger_scope(user: Any) -> Q:
+    """Ledger entries (pledges, donations, disbursements) of needs and projects inside the user's region."""
+    scope = scope_of(user)
+    if scope.prefix is None:
+        return Q(pk__in=[])
+    if scope.prefix == "":
+        return Q()
+    return scope.q("need__village__code") | scope.q("project__region__code")
+
+
+def _own_or_scoped(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """A user without a region (a donor) sees its own entries; staff see those of their region."""
+    if scope_of(user).prefix is None:
+        me = donor_of(user)
+        return qs.filter(donor=me) if me is not None else qs.none()
+    return qs.filter(_ledger_scope(user))
+
+
+def pledges(user: Any) -> QuerySet[Pledge]:
+    return _own_or_scoped(Pledge.objects.select_related("donor", "need", "project"), user)
+
+
+def donations(user: Any) -> QuerySet[Donation]:
+    return _own_or_scoped(Donation.objects.select_related("donor", "need", "project"), user)
+
+
+def disbursements(user: Any) -> QuerySet[Disbursement]:
+    return Disbursement.objects.select_related("need", "project").filter(_ledger_scope(user))
+
+
+def quarter_reports(pairing: Pairing) -> QuerySet[QuarterReport]:
+    return QuarterReport.objects.filter(commitment__pairing=pairing).select_related("commitment")
+
+
+@dataclass
+class CommitmentRow:
+    commitment: Commitment
+    quarters: dict[int, QuarterReport]
+
+    @property
+    def achieved(self) -> Decimal:
+        return sum((r.achieved for r in self.quarters.values()), Decimal(0))
+
+    @property
+    def percent(self) -> int:
+        target = self.commitment.target
+        return int(self.achieved * 100 / target) if target else 0
+
+
+def commitment_rows(pairing: Pairing) -> list[CommitmentRow]:
+    """A pairing's commitments, newest year first, each with its quarterly reports and the total achieved."""
+    reports: dict[int, dict[int, QuarterReport]] = {}
+    for r in quarter_reports(pairing):
+        reports.setdefault(r.commitment_id, {})[r.quarter] = r
+    return [CommitmentRow(c, reports.get(c.pk, {})) for c in pairing.commitments.order_by("-year", "kind")]
 
 
 def donor_of(user: Any) -> Donor | None:

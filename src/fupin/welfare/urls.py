@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fupin.welfare import views
+from fupin.welfare import staff_views, views
 
 urlpatterns = [
     path("", views.home, name="welfare"),
@@ -16,4 +16,15 @@ urlpatterns = [
     path("pairings/<int:pk>/", views.pairing, name="welfare_pairing"),
     path("donor/", views.donor, name="welfare_donor"),
     path("donor/pledge/", views.pledge, name="welfare_pledge"),
+    # staff: projects, pairings, donors and the alliance (staff_views)
+    path("projects/new/", staff_views.project_new, name="welfare_project_new"),
+    path("projects/<int:pk>/edit/", staff_views.project_edit, name="welfare_project_edit"),
+    path("projects/<int:pk>/publish/", staff_views.project_publish, name="welfare_project_publish"),
+    path("projects/<int:pk>/take-up/", staff_views.project_take_up, name="welfare_project_take_up"),
+    path("projects/<int:pk>/served/", staff_views.project_served, name="welfare_project_served"),
+    path("pairings/new/", staff_views.pairing_new, name="welfare_pairing_new"),
+    path("pairings/<int:pk>/edit/", staff_views.pairing_edit, name="welfare_pairing_edit"),
+    path("donors/", staff_views.donors, name="welfare_donors"),
+    path("donors/<int:pk>/", staff_views.donor_edit, name="welfare_donor_edit"),
+    path("donor/take-up/<int:pk>/", views.donor_take_up, name="welfare_donor_take_up"),
 ]

@@ -10,11 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fupin.core.errors import error_text
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate
 from fupin.core.permissions import has_any_role
@@ -22,9 +24,9 @@ from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404, scoped
 from fupin.registry.models import Household, Member
 from fupin.registry.statuses import REGISTERED_STATUSES
-from fupin.welfare import selectors, services
+from fupin.welfare import selectors, services, staff_views
 from fupin.welfare.forms import DisbursementForm, DonationForm, DonorForm, NeedForm, PledgeForm
-from fupin.welfare.models import Commitment, Disbursement, Need, Pairing
+from fupin.welfare.models import Disbursement, Donor, Need, Pairing, WelfareProject
 
 
 def _staff(request: HttpRequest) -> None:
@@ -166,7 +168,8 @@ def confirm(request: HttpRequest, pk: int, disbursement_pk: int) -> HttpResponse
 
 @login_required
 def donor(request: HttpRequest) -> HttpResponse:
-    """The donor's own page: its profile, pledges and donations; needs only as the public sees them."""
+    """The donor's own page: its profile, pledges and donations; needs only as the public sees them; for an
+    enterprise, its pairings and the projects counties published for enterprises to take up."""
     if not request.user.has_role(Role.DONOR):  # type: ignore[union-attr]
         raise PermissionDenied
     me = selectors.donor_of(request.user)
@@ -175,13 +178,34 @@ def donor(request: HttpRequest) -> HttpResponse:
         d = form.cleaned_data
         services.register_donor(actor=request.user, user=request.user, **d)
         return redirect("welfare_donor")
+    enterprise = me is not None and me.kind == Donor.Kind.ENTERPRISE
     return render(request, "welfare/donor.html", {
         "donor": me, "form": form,
         "pledges": me.pledges.select_related("need", "project") if me else [],
         "donations": me.donations.select_related("need", "project") if me else [],
         "pairings": me.pairings.select_related("region") if me else [],
+        "taken": me.projects_taken.select_related("region") if me else [],
+        "open_projects": selectors.open_projects()[:50] if enterprise else [],
         "needs": selectors.public_needs(limit=12),
+        "projects": selectors.public_projects().filter(status=WelfareProject.Status.PUBLISHED)[:12],
     })
+
+
+@login_required
+@require_POST
+def donor_take_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise takes up, in its own name, a project a county published for enterprises."""
+    me = selectors.donor_of(request.user)
+    if me is None or not request.user.has_role(Role.DONOR):  # type: ignore[union-attr]
+        raise PermissionDenied
+    project = get_object_or_404(selectors.public_projects(), pk=pk)
+    try:
+        services.take_up_project(actor=request.user, project=project, donor=me)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("You have taken up the project. The county will contact you."))
+    return redirect("welfare_donor")
 
 
 @login_required
@@ -211,8 +235,14 @@ def pledge(request: HttpRequest) -> HttpResponse:
 @login_required
 def projects(request: HttpRequest) -> HttpResponse:
     _staff(request)
+    status = request.GET.get("status", "")
+    status = status if status in WelfareProject.Status.values else ""
+    qs = selectors.projects(request.user)
     return render(request, "welfare/projects.html", {
-        "projects": selectors.projects(request.user)[:200], "pairings": selectors.pairings(request.user)[:200],
+        "projects": (qs.filter(status=status) if status else qs)[:200], "status": status,
+        "statuses": WelfareProject.Status.choices,
+        "pairings": selectors.pairings(request.user).annotate(n_commitments=Count("commitments"))[:200],
+        "can_manage": has_any_role(request.user, services.PROJECT_ROLES, system=False),
     })
 
 
@@ -246,6 +276,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "welfare/project.html", {
         "project": item, "ledger": selectors.ledger(project=item),
         "donation_form": DonationForm(), "disbursement_form": DisbursementForm(),
+        **staff_views.project_context(request, item),
     })
 
 
@@ -259,18 +290,5 @@ def pairing(request: HttpRequest, pk: int) -> HttpResponse:
         item = get_object_or_404(Pairing.objects.select_related("region", "enterprise"), pk=pk, enterprise=me)
     else:
         raise PermissionDenied
-    if request.method == "POST":
-        commitment = get_object_or_404(Commitment, pk=int(request.POST.get("commitment", "0") or 0), pairing=item)
-        try:
-            services.report_quarter(actor=request.user, commitment=commitment,
-                                    quarter=int(request.POST.get("quarter", "0") or 0),
-                                    achieved=Decimal(request.POST.get("achieved", "") or "-1"),
-                                    note=request.POST.get("note", ""))
-        except (ValidationError, ArithmeticError, ValueError) as exc:
-            messages.error(request, exc.messages[0] if isinstance(exc, ValidationError)
-                           else _("Give the figure achieved as a number."))
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("welfare_pairing", pk=pk)
-    rows = [(c, {r.quarter: r for r in c.reports.all()}) for c in item.commitments.order_by("-year", "kind")]
-    return render(request, "welfare/pairing.html", {"pairing": item, "rows": rows, "quarters": (1, 2, 3, 4)})
+    return staff_views.pairing_page(request, item, can_edit=has_any_role(request.user, services.PROJECT_ROLES,
+                                                                             system=False))
