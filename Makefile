@@ -158,7 +158,7 @@ bench-connectivity: setup
 # Rural e-commerce (issue 15): an upload of BENCH_COMMERCE_ROWS purchases, the indicators after it, the trace page,
 # on a fresh PostgreSQL database with 20,000 demo households.
 BENCH_COMMERCE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_commerce
-BENCH_COMMERCE_ROWS ?= 100000
+BENCH_COMMERCE_ROWS ?= 1000000
 .PHONY: bench-commerce
 bench-commerce: setup
 	psql "$(dir $(BENCH_COMMERCE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_COMMERCE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_COMMERCE_PG))"
