@@ -32,9 +32,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django_tasks import task
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from fupin.core import xlsxout
 from fupin.core.audit import set_channel
 from fupin.core.models import ExportJob
 from fupin.core.recovery import on_abandoned
@@ -104,24 +103,10 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
 def write_xlsx(target: Path | IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1",
                notes: Sequence[str] = ()) -> None:
     """One sheet: the header in bold, the rows, then after a blank row the ``notes`` (what the figures are as of).
-    Numbers (int, Decimal, float) and dates stay numbers and dates for Excel; text is made safe (``safe_cell``)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    bold = []
-    for h in header:
-        c = WriteOnlyCell(ws, value=safe_cell(h))
-        c.font = Font(bold=True)
-        bold.append(c)
-    ws.append(bold)
-    for row in rows:
-        ws.append(safe_row(row))
-    if notes:
-        ws.append([])
-        for note in notes:
-            ws.append([safe_cell(note)])
-    wb.save(target)
+    Numbers (int, Decimal, float) and dates stay numbers and dates for Excel; text is made safe (``safe_cell``).
+    Streamed row by row (``core.xlsxout``)."""
+    tail: list[Sequence[Any]] = [[], *[[n] for n in notes]] if notes else []
+    xlsxout.write(target, safe_row(header), (safe_row(r) for r in itertools.chain(rows, tail)), title=title)
 
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = "Sheet1",

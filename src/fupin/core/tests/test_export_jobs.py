@@ -293,3 +293,31 @@ def test_an_export_interrupted_twice_is_failed_with_the_reason(settings, tmp_pat
     assert not part.exists() and not exports.export_path(job).exists()
     text = client_for(county).get(f"/exports/{job.token}/").content.decode()
     assert "后台任务进程中途停止" in text and "hx-get" not in text
+
+
+# --- the streaming workbook writer (core.xlsxout) ---------------------------------------------------------------
+
+def test_the_workbook_writer_keeps_types_and_is_read_by_every_reader():
+    from decimal import Decimal
+
+    from python_calamine import CalamineWorkbook
+
+    from fupin.core import xlsx
+    from fupin.core.exports import write_xlsx
+
+    row = ["53330120520100001", "a & <b> \x01", 3, None, Decimal("4567.89"), dt.date(2026, 1, 2), 0.5, "", True,
+           "=1+1"]
+    buf = io.BytesIO()
+    write_xlsx(buf, ["户编号", "村", "人口", "无", "收入", "日期", "比率", "空", "是否", "公式"], [row], title="2025/年:度",
+               notes=["数据截至 2026-01-01"])
+    data = buf.getvalue()
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.active
+    assert ws.title == "2025_年_度" and ws["A1"].font.b and not ws["A2"].font.b
+    assert list(ws.iter_rows(min_row=2, max_row=2, values_only=True))[0] == (
+        "53330120520100001", "a & <b> ", 3, None, 4567.89, dt.datetime(2026, 1, 2), 0.5, None, True, "'=1+1")
+    assert ws["A4"].value == "数据截至 2026-01-01" and ws.max_row == 4  # after a blank row
+    calamine = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+    assert calamine[1][:3] == ["53330120520100001", "a & <b> ", 3.0] and calamine[1][5] == dt.date(2026, 1, 2)
+    ours = list(xlsx.Workbook(io.BytesIO(data)).rows("2025_年_度"))
+    assert ours[1][0] == "53330120520100001" and ours[1][2] == 3 and float(ours[1][4]) == 4567.89
