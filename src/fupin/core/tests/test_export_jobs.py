@@ -314,10 +314,40 @@ def test_the_workbook_writer_keeps_types_and_is_read_by_every_reader():
     wb = load_workbook(io.BytesIO(data))
     ws = wb.active
     assert ws.title == "2025_年_度" and ws["A1"].font.b and not ws["A2"].font.b
-    assert list(ws.iter_rows(min_row=2, max_row=2, values_only=True))[0] == (
+    assert next(ws.iter_rows(min_row=2, max_row=2, values_only=True)) == (
         "53330120520100001", "a & <b> ", 3, None, 4567.89, dt.datetime(2026, 1, 2), 0.5, None, True, "'=1+1")
     assert ws["A4"].value == "数据截至 2026-01-01" and ws.max_row == 4  # after a blank row
     calamine = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert calamine[1][:3] == ["53330120520100001", "a & <b> ", 3.0] and calamine[1][5] == dt.date(2026, 1, 2)
     ours = list(xlsx.Workbook(io.BytesIO(data)).rows("2025_年_度"))
     assert ours[1][0] == "53330120520100001" and ours[1][2] == 3 and float(ours[1][4]) == 4567.89
+
+
+# --- in a browser: the progress card polls until the file is there -------------------------------------------------
+
+@pytest.mark.browser
+def test_the_progress_page_polls_until_the_download_is_offered(browser, live_server, transactional_db, settings):
+    from fupin.core.exports import run_export_job
+
+    settings.VAR_DIR = Path(settings.VAR_DIR) / f"browser-{os.getpid()}"
+    settings.FUPIN_EXPORT_BACKGROUND_ROWS = 2
+    tree = testing.make_tree()
+    testing.make_users(tree)
+    testing.make_households(tree)
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    testing.log_in(page, live_server.url, "county")
+    page.goto(live_server.url + "/households/")
+    page.click("a.button >> text=导出 Excel")
+    page.wait_for_url("**/exports/*/")
+    card = page.locator("#export-job")
+    assert "排队中" in card.inner_text() and "等待后台任务处理" in card.inner_text()  # no worker yet
+    job = ExportJob.objects.get()
+    run_export_job.call(job.pk)  # the worker's turn
+    page.wait_for_selector("#export-job a:has-text('下载 households.xlsx')", timeout=10_000)  # htmx polled
+    assert "已写出 3 / 3 行" in card.inner_text()
+    with page.expect_download() as dl:
+        page.click("#export-job a:has-text('下载')")
+    assert dl.value.suggested_filename == "households.xlsx"
+    rows = list(load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active.iter_rows(values_only=True))
+    assert rows[0][0] == "户编号" and len(rows) == 4
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
