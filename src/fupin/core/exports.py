@@ -335,7 +335,12 @@ def purge_expired(now: dt.datetime | None = None) -> int:
         _partial_path(job).unlink(missing_ok=True)
     if old:
         ExportJob.objects.filter(pk__in=[j.pk for j in old]).update(status=ExportJob.Status.EXPIRED)
-    ExportJob.objects.filter(status=ExportJob.Status.EXPIRED, created_at__lt=now - dt.timedelta(days=30)).delete()
+    # Read first, write only when there is something to do: the progress page polls this every second, and on
+    # SQLite even a DELETE of nothing takes the database's write lock, which a running import may hold for minutes.
+    forgotten = list(ExportJob.objects.filter(status=ExportJob.Status.EXPIRED, created_at__lt=now - dt.timedelta(days=30))
+                     .values_list("pk", flat=True)[:1000])
+    if forgotten:
+        ExportJob.objects.filter(pk__in=forgotten).delete()
     return len(old)
 
 

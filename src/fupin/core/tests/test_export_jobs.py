@@ -351,3 +351,20 @@ def test_the_progress_page_polls_until_the_download_is_offered(browser, live_ser
     rows = list(load_workbook(io.BytesIO(Path(dl.value.path()).read_bytes())).active.iter_rows(values_only=True))
     assert rows[0][0] == "户编号" and len(rows) == 4
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_polling_the_progress_page_writes_nothing(users, many, immediate):
+    """The card is polled every second: reading it must not take SQLite's write lock (a running import holds it)."""
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    immediate.FUPIN_EXPORT_BACKGROUND_ROWS = 5
+    c = client_for(users["county"])
+    r = c.get("/households/", {"format": "csv"})
+    with CaptureQueriesContext(conn) as q:
+        assert c.get(r["Location"], headers={"HX-Request": "true"}).status_code == 200
+    writes = [x["sql"] for x in q.captured_queries if x["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    ExportJob.objects.update(created_at=timezone.now() - dt.timedelta(days=31), status="expired")
+    assert c.get("/exports/").status_code == 200
+    assert not ExportJob.objects.exists()  # forgotten after 30 days
