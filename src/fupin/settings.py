@@ -172,6 +172,12 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Table exports of more rows than this are written by the background worker, with a progress page, and downloaded
+# from there (core.exports); smaller ones are sent at once. Progress is recorded every FUPIN_EXPORT_PROGRESS_ROWS rows;
+# the files are deleted FUPIN_EXPORT_KEEP_HOURS after they were asked for.
+FUPIN_EXPORT_BACKGROUND_ROWS = int(os.environ.get("FUPIN_EXPORT_BACKGROUND_ROWS", "5000"))
+FUPIN_EXPORT_PROGRESS_ROWS = int(os.environ.get("FUPIN_EXPORT_PROGRESS_ROWS", "1000"))
+FUPIN_EXPORT_KEEP_HOURS = int(os.environ.get("FUPIN_EXPORT_KEEP_HOURS", "24"))
 # Local time of the nightly early-warning run, enqueued by `fupin schedule` (HH:MM).
 FUPIN_MONITORING_AT = os.environ.get("FUPIN_MONITORING_AT", "02:00")
 # Uploaded attachments (progress reports of plan tasks), served only through views that check the region.

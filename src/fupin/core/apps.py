@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform core")
 
     def ready(self) -> None:
-        from fupin.core import signals  # noqa: F401
+        from fupin.core import exports, signals  # noqa: F401  (exports: its job's handler for core.recovery)
 
         check_secret_key()
 

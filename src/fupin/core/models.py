@@ -189,3 +189,60 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} #{self.chain_seq}"
+
+
+def new_export_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ExportJob(models.Model):
+    """A large table export (issue 21 item 8) written by the background worker to ``VAR_DIR/exports/<token>.<fmt>``
+    and downloaded by the user who asked for it (``core.exports``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired (file deleted)")
+
+    # The job's address in URLs: random, so that exports cannot be enumerated.
+    token = models.CharField(_("token"), max_length=43, unique=True, default=new_export_token, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(_("by"), max_length=150, blank=True)
+    what = models.CharField(_("object type"), max_length=100)  # app.model of the rows, as in the audit record
+    fmt = models.CharField(_("format"), max_length=4)  # xlsx | csv
+    filename = models.CharField(_("file name"), max_length=200)
+    # The rows: the dotted path of a function marked with ``core.exports.export_source`` and its JSON arguments.
+    source = models.CharField(_("source"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    header = models.JSONField(_("header"), default=list)
+    title = models.CharField(_("sheet title"), max_length=31, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    # What the export's audit record (written at each download) says.
+    region_code = models.CharField(_("region"), max_length=12, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    size = models.PositiveBigIntegerField(_("file size"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["actor", "created_at"], name="exportjob_actor_created")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.what} {self.status}"
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.filename}.{self.fmt}"

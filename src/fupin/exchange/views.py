@@ -5,6 +5,7 @@ services write."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from fupin.core import evidence as ev
 from fupin.core.errors import error_text
-from fupin.core.exports import audited_export
+from fupin.core.exports import audited_export, export_source
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.core.roles import Role
@@ -133,6 +134,16 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exchange/batch.html", {"b": b, "spec": catalogue.DATASETS.get(b.dataset)})
 
 
+MAX_SHARE_ROWS = 1_000_000
+
+
+@export_source
+def share_rows(user: Any, group: str, region: str) -> Iterator[tuple[Any, ...]]:
+    qs = selectors.shared_persons(user, group, region=region)
+    for r in qs.values_list(*selectors.SHARE_COLUMNS)[:MAX_SHARE_ROWS].iterator(chunk_size=5000):
+        yield (r[0], r[1], r[2].isoformat(), r[3])
+
+
 @login_required
 def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
     """A department pulls the registered persons it serves (R4.3): ID numbers without names, only the groups of
@@ -144,10 +155,11 @@ def share_export(request: HttpRequest, group: str) -> HttpResponseBase:
         qs = selectors.shared_persons(user, group, region=request.GET.get("region", ""))
     except KeyError as exc:
         raise Http404 from exc
-    rows = list(qs.values_list(*selectors.SHARE_COLUMNS)[:1_000_000])
+    count = min(qs.count(), MAX_SHARE_ROWS)
     header = ["id_number", "sex", "birth_date", "village_code"]
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     return audited_export(
         actor=user, what="exchange.share", object_id=group, fmt=fmt, filename=f"persons-{group}", header=header,
-        rows=((r[0], r[1], r[2].isoformat(), r[3]) for r in rows), region_code=scope_of(user).prefix or "",
-        summary=f"shared {len(rows)} persons of group {group}", detail={"group": group, "rows": len(rows)})
+        source=share_rows, params={"group": group, "region": request.GET.get("region", "")}, count=count,
+        region_code=scope_of(user).prefix or "", summary=f"shared {count} persons of group {group}",
+        detail={"group": group, "rows": count})

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fupin.core import permissions
+from fupin.core import exports, permissions
+from fupin.core.models import ExportJob
 from fupin.core.roles import Role
 from fupin.core.scoping import scoped
 from fupin.exchange.models import Batch, Doubt
@@ -163,10 +164,26 @@ def _urgent_doubts(user: Any, today: dt.date) -> list[Item]:
                  reverse("exchange_doubt", args=[d.pk]), d.deadline, d.deadline < today) for d in qs]
 
 
+def _exports(user: Any) -> Card | None:
+    """The user's large exports of the last day (written by the background worker), newest first: only on the page,
+    not in the top bar's counts (nothing waits for the user there)."""
+    jobs = list(ExportJob.objects.filter(actor_id=user.pk, created_at__gte=timezone.now() - exports.keep_for())
+                .order_by("-created_at")[:5])
+    if not jobs:
+        return None
+    items = [Item(j.download_name, f"{j.get_status_display()} · {timezone.localtime(j.created_at):%Y-%m-%d %H:%M}",
+                  reverse("export_download" if j.status == ExportJob.Status.DONE else "export_job", args=[j.token]))
+             for j in jobs]
+    return Card("exports", _("My exports"), len(jobs), 0, reverse("my_exports"), _("All my exports"), items=items)
+
+
 def workbench(user: Any, today: dt.date | None = None) -> list[Card]:
-    """The cards with the five most urgent items of each kind of work that has a deadline."""
+    """The cards with the five most urgent items of each kind of work that has a deadline, and the user's recent
+    exports."""
     today = today or timezone.localdate()
     out = cards(user, today)
+    if permissions.is_user(user) and (recent := _exports(user)) is not None:
+        out.append(recent)
     for card in out:
         if card.key == "cases" and card.count:
             card.items = _urgent_cases(user, today)

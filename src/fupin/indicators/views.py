@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from fupin.core.exports import audited_export, audited_file
+from fupin.core.exports import audited_export, audited_file, export_source
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import get_scoped_or_404, narrow_or_404, scoped
 from fupin.core.tree import level_of
@@ -96,6 +96,28 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
     if period is None or not indicator or not levels:
         return render(request, "indicators/ranking.html", {**context, "page": None})
     ind = definitions.INDICATORS[indicator]
+    qs = _ranked(user, period, indicator, level, within, sort)
+    if request.GET.get("format") == "xlsx":
+        return audited_export(
+            actor=user, what="indicators.indicatorvalue", fmt="xlsx", filename=f"ranking-{indicator}-{period.code}",
+            header=[_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）", _("numerator"),
+                    _("denominator"), _("areas reporting")],
+            source=ranking_rows, params={"period": period.code, "indicator": indicator, "level": level,
+                                         "within": within, "sort": sort},
+            count=selectors.ranking(user, period, indicator=indicator, level=level, within=within).count(),
+            title=f"{period.code}", region_code=within, notes=[period.data_note],
+            summary=f"ranking export {indicator} {period.code} level {level}")
+    page = paginate(request, qs, 50)
+    names = Region.objects.in_bulk([v.region_code for v in page.object_list])
+    for v in page.object_list:
+        region = names.get(v.region_code)
+        v.name = region.name if region else v.region_code
+    return render(request, "indicators/ranking.html", {**context, "page": page})
+
+
+def _ranked(user: Any, period: Period, indicator: str, level: int, within: str, sort: str) -> Any:
+    """The values of one indicator at one level below ``within``, ranked best first, in the order asked for."""
+    ind = definitions.INDICATORS[indicator]
     best_first = F("value").asc(nulls_last=True) if ind.direction < 0 else F("value").desc(nulls_last=True)
     qs = selectors.ranking(user, period, indicator=indicator, level=level, within=within).annotate(
         rank=Window(Rank(), order_by=best_first))
@@ -104,19 +126,13 @@ def ranking_page(request: HttpRequest) -> HttpResponseBase:
         qs = qs.order_by(worst_first, "-region_code")
     elif sort == "code":
         qs = qs.order_by("region_code")
-    if request.GET.get("format") == "xlsx":
-        return audited_export(
-            actor=user, what="indicators.indicatorvalue", fmt="xlsx", filename=f"ranking-{indicator}-{period.code}",
-            header=[_("rank"), _("division code"), _("region"), f"{ind.name}（{ind.unit_label}）", _("numerator"),
-                    _("denominator"), _("areas reporting")],
-            rows=_ranking_rows(qs), title=f"{period.code}", region_code=within, notes=[period.data_note],
-            summary=f"ranking export {indicator} {period.code} level {level}")
-    page = paginate(request, qs, 50)
-    names = Region.objects.in_bulk([v.region_code for v in page.object_list])
-    for v in page.object_list:
-        region = names.get(v.region_code)
-        v.name = region.name if region else v.region_code
-    return render(request, "indicators/ranking.html", {**context, "page": page})
+    return qs
+
+
+@export_source
+def ranking_rows(user: Any, period: str, indicator: str, level: int, within: str, sort: str) -> Any:
+    """The export rows of a ranking (the background worker's as well as the page's)."""
+    return _ranking_rows(_ranked(user, selectors.period_or_404(period), indicator, level, within, sort))
 
 
 def _ranking_rows(qs: Any) -> Any:

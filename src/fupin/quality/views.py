@@ -5,6 +5,8 @@ services write."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +21,7 @@ from django.utils.translation import gettext as _
 from fupin.core import evidence as ev
 from fupin.core import permissions, tree
 from fupin.core.errors import error_text
-from fupin.core.exports import audited_export
+from fupin.core.exports import audited_export, export_source
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.core.params import small_int
@@ -58,6 +60,25 @@ def _subject(f: Finding, persons: dict[int, Any], masker: Masker) -> tuple[str, 
     return str(labels.get(kind, _("the household as a whole"))), ""
 
 
+MAX_EXPORT_ROWS = 100_000
+
+
+@export_source
+def finding_rows(user: Any, code: str, region: str) -> Iterator[tuple[Any, ...]]:
+    """The export rows of one rule's records below a region (masked for the user), read in chunks."""
+    masker = Masker(user)
+    fields = evidence_fields(RULES.get(code))
+    rows = selectors.records(user, code, region)[:MAX_EXPORT_ROWS].iterator(chunk_size=2000)
+    masker.reveal(summary=f"quality findings {code} {region}: export", object_type="quality.findings",
+                  region_code=region)
+    while chunk := list(itertools.islice(rows, 2000)):
+        persons = selectors.persons_of(chunk)  # one query a chunk
+        for f in chunk:
+            yield (f.household.number if f.household else "", f.household.village.name if f.household else f.region_code,
+                   *_subject(f, persons, masker), f.get_state_display(), ev.text(f.evidence, fields, masker),
+                   f.first_seen.date(), f.exempt_until)
+
+
 @login_required
 def records(request: HttpRequest, code: str) -> HttpResponseBase:
     """The offending records of one rule below a region (what a province sends each township)."""
@@ -70,19 +91,12 @@ def records(request: HttpRequest, code: str) -> HttpResponseBase:
     masker = Masker(user)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
-        rows = list(qs[:100_000])
-        persons = selectors.persons_of(rows)
-        masker.reveal(summary=f"quality findings {code} {region}: {len(rows)} records", object_type="quality.findings",
-                      region_code=region)
         header = [_("household number"), _("village"), _("person"), _("ID number"), _("state"), _("evidence"),
                   _("first seen"), _("exempt until")]
-        data = [(f.household.number if f.household else "", f.household.village.name if f.household else f.region_code,
-                 *_subject(f, persons, masker), f.get_state_display(),
-                 ev.text(f.evidence, evidence_fields(RULES.get(code)), masker),
-                 f.first_seen.date().isoformat(), f.exempt_until.isoformat() if f.exempt_until else "") for f in rows]
+        count = min(qs.count(), MAX_EXPORT_ROWS)
         return audited_export(actor=user, what="quality.findings", fmt=fmt, filename=f"quality-{code}-{region or 'all'}",
-                              header=header, rows=data, region_code=region,
-                              summary=f"quality findings {code} {region} export ({len(rows)} rows)")
+                              header=header, source=finding_rows, params={"code": code, "region": region}, count=count,
+                              region_code=region, summary=f"quality findings {code} {region} export ({count} rows)")
     page = paginate(request, qs, 50)
     rows = list(page.object_list)
     persons = selectors.persons_of(rows)
