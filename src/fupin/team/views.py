@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from fupin.core.codes import label
 from fupin.core.errors import error_text
-from fupin.core.exports import audited_export, audited_file
+from fupin.core.exports import audited_export, audited_file, export_source
 from fupin.core.masking import Masker
 from fupin.core.pagination import paginate, query_without
 from fupin.core.permissions import has_any_role
@@ -114,6 +115,14 @@ def _coverage_rows(user: Any, what: str, region: str, ceiling: int) -> tuple[lis
     raise Http404
 
 
+@export_source
+def coverage_export_rows(user: Any, what: str, region: str, ceiling: int) -> Iterator[list[Any]]:
+    """The rows of one coverage list as exported (a nationwide list has about 140,000: a background job)."""
+    _header, qs, row = _coverage_rows(user, what, region, ceiling)
+    for r in qs.iterator(chunk_size=2000):
+        yield row(r)
+
+
 @login_required
 def coverage(request: HttpRequest, what: str) -> HttpResponseBase:
     user: Any = request.user
@@ -126,7 +135,8 @@ def coverage(request: HttpRequest, what: str) -> HttpResponseBase:
     fmt = request.GET.get("format", "")
     if fmt in ("xlsx", "csv"):
         return audited_export(actor=user, what=f"team.coverage.{what}", fmt=fmt, filename=f"team-{what}",
-                              header=header, rows=(row(r) for r in qs.iterator(chunk_size=2000)),
+                              header=header, source=coverage_export_rows, count=qs.count(),
+                              params={"what": what, "region": region, "ceiling": ceiling},
                               region_code=region or (scope_of(user).prefix or ""), title=str(LISTS[what])[:31],
                               notes=[_("As of %(day)s") % {"day": timezone.localdate().isoformat()}])
     page = paginate(request, qs, 50)

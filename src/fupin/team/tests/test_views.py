@@ -37,3 +37,25 @@ def test_county_admin_assigns_and_rotates_in_the_pages(client, county_admin, cad
                                                 "starts_on": "2021-05-01", "hours": "8", "topic": "network",
                                                 "mode": "offline"})
     assert r.status_code == 302 and client.get(r["Location"]).status_code == 200
+
+
+def test_a_large_coverage_list_is_exported_by_a_background_job(client, county_admin, households, settings, tmp_path):
+    """Above FUPIN_EXPORT_BACKGROUND_ROWS the list is written by a job (a nationwide list has ~140,000 rows) with the
+    same rows as the direct export, downloaded by the user who asked."""
+    from fupin.core.models import ExportJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.VAR_DIR = tmp_path
+    client.force_login(county_admin)
+    url = reverse("team_coverage", args=["no_cadre"]) + "?format=csv"
+    direct = client.get(url)
+    expected = b"".join(direct.streaming_content) if direct.streaming else direct.content
+    assert expected.decode("utf-8-sig").count("\n") >= 3  # a header and some households without a cadre
+    settings.FUPIN_EXPORT_BACKGROUND_ROWS = 1
+    r = client.get(url)
+    assert r.status_code == 302 and r["Location"].startswith("/exports/")
+    job = ExportJob.objects.get()
+    assert job.status == "done" and job.source == "fupin.team.views.coverage_export_rows"
+    download = client.get(f"/exports/{job.token}/download/")
+    got = b"".join(download.streaming_content) if download.streaming else download.content
+    assert got == expected
