@@ -19,7 +19,7 @@ from fupin.core.navigation import main_pages
 from fupin.core.scoping import scope_of, scoped
 
 DEMO_USERS = ("demo_admin", "demo_analyst", "demo_exchange", "demo_county", "demo_township", "demo_clerk",
-              "demo_finance", "demo_finance_county", "demo_lead", "demo_commerce", "demo_shop")
+              "demo_finance", "demo_finance_county", "demo_lead", "demo_commerce", "demo_shop", "demo_cadre", "demo_donor", "demo_editor")
 
 
 @dataclass(frozen=True)
