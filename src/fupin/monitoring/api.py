@@ -192,12 +192,14 @@ def alert(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/alerts/{pk}/visit", response=AlertDetail)
 def visit(request: HttpRequest, pk: int, data: NoteIn) -> dict[str, Any]:
+    services.check_actor(request.user)  # before the lookup: no existence probing
     services.visit(actor=request.user, alert_id=_one(request, pk).pk, note=data.note)
     return _detail(request, pk)
 
 
 @router.post("/alerts/{pk}/dismiss", response=AlertDetail)
 def dismiss(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
+    services.check_actor(request.user)  # before the lookup: no existence probing
     services.dismiss(actor=request.user, alert_id=_one(request, pk).pk, reason=data.reason)
     return _detail(request, pk)
 
@@ -205,6 +207,7 @@ def dismiss(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
 @router.post("/alerts/{pk}/include", response=AlertDetail,
              summary="Include the household as a monitoring object: opens the lifecycle procedure")
 def include(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
+    services.check_actor(request.user)  # before the lookup: no existence probing
     services.include(actor=request.user, alert_id=_one(request, pk).pk, reason=data.reason)
     return _detail(request, pk)
 
