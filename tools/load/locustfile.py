@@ -32,7 +32,7 @@ from locust import HttpUser, between, constant_pacing, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mix import PEOPLE, SIGN_IN_EVERY  # noqa: E402
+from mix import PEOPLE, SIGN_IN_EVERY
 
 PASSWORD = "fupin-demo-2026"
 _SESSIONS: dict[str, list[str]] = {}

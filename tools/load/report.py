@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mix import PEOPLE, SIGN_IN_EVERY  # noqa: E402
+from mix import PEOPLE, SIGN_IN_EVERY
 
 
 def _n(value: str) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fupin.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mix import counts  # noqa: E402
+from mix import counts
 
 
 def main() -> int:

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from fupin.core import codes
 from fupin.core.errors import error_text
-from fupin.core.roles import Role
 from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import (
     OPEN_STAGES,
@@ -32,8 +31,6 @@ from fupin.lifecycle.models import (
 from fupin.lifecycle.services import common
 from fupin.lifecycle.services.common import (
     CATEGORY_STATUSES,
-    CLERK_LEVELS,
-    COUNTY,
     MAX_RISKS,
     MONITORING_FROM_YEAR,
     NOTICE_DAYS,
@@ -42,7 +39,6 @@ from fupin.lifecycle.services.common import (
     OPENERS,
     RESULT_STATUS,
     STARTS_FROM,
-    TOWNSHIP,
     LifecycleError,
     _check_actor,
     _check_step,

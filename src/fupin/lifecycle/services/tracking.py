@@ -19,7 +19,6 @@ from fupin.lifecycle.models import (
 )
 from fupin.lifecycle.services import common
 from fupin.lifecycle.services.common import (
-    CLERK_LEVELS,
     LifecycleError,
     _check_step,
 )
