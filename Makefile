@@ -289,13 +289,16 @@ bench-load-db: setup
 
 bench-load: setup var/secret_key
 	@uptime
+	@rm -f var/bench-load-times.json var/bench-load_*.csv
 	@DATABASE_URL=$(LOAD_PG) $(UV) run --frozen python tools/load/sessions.py --users $(LOAD_USERS) --out var/bench-load-sessions.json
 	@DATABASE_URL=$(LOAD_PG) FUPIN_CSRF_TRUSTED_ORIGINS=http://$(LOAD_HOST) $(UV) run --frozen gunicorn fupin.wsgi:application \
 	  --bind $(LOAD_HOST) --workers $(LOAD_WORKERS) --threads $(LOAD_THREADS) --preload --backlog 1024 \
 	  --graceful-timeout 10 --timeout 120 & server=$$!; \
 	trap "kill $$server 2>/dev/null" EXIT INT TERM; \
-	$(UV) run --frozen python tools/load/warm.py http://$(LOAD_HOST) && \
-	LOAD_SESSIONS=var/bench-load-sessions.json $(UV) run --frozen locust -f tools/load/locustfile.py --headless \
+	$(UV) run --frozen python tools/load/warm.py http://$(LOAD_HOST) || exit 1; \
+	LOAD_SESSIONS=var/bench-load-sessions.json LOAD_TIMES=var/bench-load-times.json $(UV) run --frozen locust \
+	  -f tools/load/locustfile.py --headless \
 	  --host http://$(LOAD_HOST) -u $$(( $(LOAD_USERS) + 1 )) -r $$(python3 -c "print(max(1, round($(LOAD_USERS) / $(LOAD_RAMP), 1)))") \
 	  -t $$(( $(LOAD_TIME) + $(LOAD_RAMP) ))s --only-summary --csv var/bench-load; status=$$?; \
-	$(UV) run --frozen python tools/load/report.py var/bench-load_stats.csv --ramp $(LOAD_RAMP); uptime; exit $$status
+	$(UV) run --frozen python tools/load/report.py var/bench-load-times.json --failures var/bench-load_failures.csv \
+	  --ramp $(LOAD_RAMP) --seconds $$(( $(LOAD_TIME) + $(LOAD_RAMP) )); uptime; exit $$status

@@ -28,7 +28,7 @@ import string
 import sys
 from pathlib import Path
 
-from locust import HttpUser, between, constant_pacing, task
+from locust import HttpUser, between, constant_pacing, events, task
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -36,6 +36,21 @@ from mix import PEOPLE, SIGN_IN_EVERY
 
 PASSWORD = "fupin-demo-2026"
 _SESSIONS: dict[str, list[str]] = {}
+_TIMES: list[tuple[str, str, float, bool]] = []  # (method, name, milliseconds, failed) of every request
+
+
+@events.request.add_listener
+def _record(request_type: str, name: str, response_time: float, exception: Exception | None, **_kw: object) -> None:
+    _TIMES.append((request_type, name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _write_times(**_kw: object) -> None:
+    """Every request's time for report.py (LOAD_TIMES), which computes exact percentiles of the working mix
+    without the sign-in scenario (locust's own summary merges them)."""
+    path = os.environ.get("LOAD_TIMES")
+    if path:
+        Path(path).write_text(json.dumps(_TIMES))
 
 
 def _next_session(kind: str) -> str:
