@@ -93,8 +93,10 @@ class DecisionIn(Schema):
 
 
 class NoticeIn(Schema):
-    days: int = services.NOTICE_DAYS
-    starts_on: dt.date | None = None
+    """An empty body is meaningful: the notice runs the standard 7 days from today."""
+
+    days: int = Field(services.NOTICE_DAYS, description="7 to 60 days; default 7")
+    starts_on: dt.date | None = Field(None, description="today or later (at most 30 days ahead); default today")
 
 
 class ObjectionIn(Schema):
