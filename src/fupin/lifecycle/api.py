@@ -19,7 +19,7 @@ from fupin.lifecycle.models import Case, Measure
 router = Router()
 
 
-class StepOut(Schema):
+class CaseStepOut(Schema):
     id: int
     action: str
     decision: str
@@ -64,7 +64,7 @@ class CaseOut(Schema):
 
 
 class CaseDetail(CaseOut):
-    steps: list[StepOut]
+    steps: list[CaseStepOut]
     objections: list[ObjectionOut]
 
 
@@ -86,7 +86,7 @@ class OpenIn(Schema):
     income_reason: str = Field("", description="Required when the household's income makes an inclusion implausible")
 
 
-class DecisionIn(Schema):
+class CaseDecisionIn(Schema):
     approve: bool
     reason: str
     evidence: str = ""
@@ -186,7 +186,7 @@ def open_case(request: HttpRequest, data: OpenIn) -> Any:
 
 
 @router.post("/cases/{pk}/review", response=CaseDetail)
-def review(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+def review(request: HttpRequest, pk: int, data: CaseDecisionIn) -> dict[str, Any]:
     services.check_step_role(request.user, "review")  # before the lookup: no existence probing
     services.review(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
                     reason=data.reason, evidence=data.evidence)
@@ -217,7 +217,7 @@ def resolve(request: HttpRequest, pk: int, data: ResolveIn) -> Any:
 
 
 @router.post("/cases/{pk}/audit", response=CaseDetail)
-def audit(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+def audit(request: HttpRequest, pk: int, data: CaseDecisionIn) -> dict[str, Any]:
     services.check_step_role(request.user, "audit")  # before the lookup: no existence probing
     services.township_audit(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
                             reason=data.reason, evidence=data.evidence)
@@ -225,7 +225,7 @@ def audit(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
 
 
 @router.post("/cases/{pk}/approval", response=CaseDetail)
-def approval(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+def approval(request: HttpRequest, pk: int, data: CaseDecisionIn) -> dict[str, Any]:
     services.check_step_role(request.user, "approval")  # before the lookup: no existence probing
     services.county_approval(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
                              reason=data.reason, evidence=data.evidence)

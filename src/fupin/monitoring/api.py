@@ -71,7 +71,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-class ReportIn(Schema):
+class RiskReportIn(Schema):
     household_id: int
     kind: str
     occurred_on: dt.date
@@ -230,7 +230,7 @@ def reports(request: HttpRequest, kind: str = "", limit: int = 200) -> list[dict
 
 
 @router.post("/reports", response={201: ReportOut}, summary="Report a risk; its warning rule runs at once")
-def report(request: HttpRequest, data: ReportIn) -> Any:
+def report(request: HttpRequest, data: RiskReportIn) -> Any:
     r = services.report_risk(actor=request.user, household_id=data.household_id, kind=data.kind,
                              occurred_on=data.occurred_on, description=data.description, source=data.source,
                              reporter=data.reporter, loss=data.loss)

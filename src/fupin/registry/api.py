@@ -43,7 +43,7 @@ class FilterIn(PageQuery):
     after: str = Field("", description="keyset paging (sort=number only): the next_after of the previous page")
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     name: str
     id_number: str
     sex: str
@@ -79,7 +79,7 @@ class HouseholdOut(Schema):
     housing_safety: str
     water_safe: bool | None = Field(description="null: not collected (未采集)")
     has_broadband: bool
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
     incomes: list[IncomeOut]
 
 
@@ -141,7 +141,7 @@ def _dossier(request: HttpRequest, h: Any) -> dict[str, Any]:
     }
 
 
-class MemberIn(Schema):
+class HouseholdMemberIn(Schema):
     name: str
     id_number: str
     relation: str
@@ -188,7 +188,7 @@ class HouseholdFieldsIn(Schema):
 class HouseholdIn(HouseholdFieldsIn):
     number: str
     village_code: str
-    members: list[MemberIn]
+    members: list[HouseholdMemberIn]
     reason: str = ""
 
 
@@ -278,7 +278,7 @@ def patch_household(request: HttpRequest, household_id: int, payload: HouseholdP
 
 @router.post("/{household_id}/members", response={201: HouseholdOut, 422: Errors, 403: Errors},
              summary="Add a member (the person must not be an active member of another household)")
-def create_member(request: HttpRequest, household_id: int, payload: MemberIn, reason: str = "") -> Any:
+def create_member(request: HttpRequest, household_id: int, payload: HouseholdMemberIn, reason: str = "") -> Any:
     services.check_writer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     services.add_member(actor=request.user, household=h, data=payload.dict(), reason=reason)
