@@ -290,6 +290,7 @@ bench-load-db: setup
 bench-load: setup var/secret_key
 	@uptime
 	@rm -f var/bench-load-times.json var/bench-load_*.csv
+	@DATABASE_URL=$(LOAD_PG) $(FUPIN) migrate --verbosity 0  # a database made by an older checkout gets new indexes
 	@DATABASE_URL=$(LOAD_PG) $(UV) run --frozen python tools/load/sessions.py --users $(LOAD_USERS) --out var/bench-load-sessions.json
 	@DATABASE_URL=$(LOAD_PG) FUPIN_CSRF_TRUSTED_ORIGINS=http://$(LOAD_HOST) $(UV) run --frozen gunicorn fupin.wsgi:application \
 	  --bind $(LOAD_HOST) --workers $(LOAD_WORKERS) --threads $(LOAD_THREADS) --preload --backlog 1024 \
