@@ -43,7 +43,10 @@ def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespon
     → messages, the field named by its place in the request (issue 20 C3: schemathesis found the other shape)."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload", "query", "path", "form")]
+        raw = list(error.get("loc", ()))
+        if raw[:1] == ["body"] and len(raw) > 1:
+            raw = raw[2:]  # ("body", <the view's parameter name>, field…): the field, whatever the parameter's name
+        loc = [str(p) for p in raw if p not in ("body", "payload", "query", "path", "form")]
         errors.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", "")))
     return api.create_response(request, {"errors": errors}, status=422)
 

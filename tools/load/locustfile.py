@@ -1,41 +1,79 @@
-"""Load of issue #20 C1 (`make bench-load`): people of four kinds on the demo logins, each waiting 5–15 s between
-actions as people do. The mix (weights are users, not requests):
+"""Load of issue #20 C1 (`make bench-load`): the people of a working day, each waiting 5–15 s between actions as
+people do, arriving over the first LOAD_RAMP seconds. The mix is in mix.py (weights are people, not requests):
 
-* clerks (5): the household list, a dossier of their village, and saving an edit of a dossier (the phone number,
-  through the API with the session, as the form's service does);
+* village clerks (5): the household list, a dossier of their village, and saving an edit of a dossier (the phone
+  number, through the API with the session, as the form's service does);
 * township reviewers (2): the alert queue and an alert, deciding an alert (dismiss with a reason), the case queue
   and a case;
 * analysts (2): the indicator dashboard, the ranking, the region browser, indicator values from the API;
-* departments (1): pulling registered persons of a group they serve, page by page, from the API.
+* departments (1): pulling registered school-age persons, page by page (keyset, ``after=``), from the API.
 
-Every request must succeed (a 4xx or 5xx counts as an error); the figures are printed by locust and summarised into
-docs/benchmarks.md by hand.
+They are signed in already: tools/load/sessions.py made a session for each (LOAD_SESSIONS, a JSON file), as on a
+working day when people opened the platform in the morning. Signing in is measured on its own: one more person
+(``SignIn``) signs in through the login page every mix.SIGN_IN_EVERY seconds and signs out again — PBKDF2 costs about
+a second of CPU by design, and 200 people signing in within the same few seconds is not a working day.
+
+Every request must succeed (a 4xx or 5xx counts as an error, except the one refusal that is the answer: an alert
+already decided by another reviewer). tools/load/report.py prints p50/p95/p99, errors and the mix.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
+import secrets
+import string
+import sys
+from pathlib import Path
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, constant_pacing, events, task
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from mix import PEOPLE, SIGN_IN_EVERY
 
 PASSWORD = "fupin-demo-2026"
+_SESSIONS: dict[str, list[str]] = {}
+_TIMES: list[tuple[str, str, float, bool]] = []  # (method, name, milliseconds, failed) of every request
+
+
+@events.request.add_listener
+def _record(request_type: str, name: str, response_time: float, exception: Exception | None, **_kw: object) -> None:
+    _TIMES.append((request_type, name, response_time, exception is not None))
+
+
+@events.quitting.add_listener
+def _write_times(**_kw: object) -> None:
+    """Every request's time for report.py (LOAD_TIMES), which computes exact percentiles of the working mix
+    without the sign-in scenario (locust's own summary merges them)."""
+    path = os.environ.get("LOAD_TIMES")
+    if path:
+        Path(path).write_text(json.dumps(_TIMES))
+
+
+def _next_session(kind: str) -> str:
+    if not _SESSIONS:
+        path = os.environ.get("LOAD_SESSIONS", "var/bench-load-sessions.json")
+        _SESSIONS.update(json.loads(Path(path).read_text()))
+    keys = _SESSIONS[kind]
+    key = keys.pop(0)
+    keys.append(key)  # more people than sessions (a smaller ramp): share
+    return key
 
 
 class Person(HttpUser):
+    """A signed-in person: the session cookie of tools/load/sessions.py and a CSRF cookie of their own."""
+
     abstract = True
     wait_time = between(5, 15)
-    login = ""
+    kind = ""
 
     def on_start(self) -> None:
-        page = self.client.get("/login/", name="login page")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token, f"no CSRF token on the login page ({page.status_code} {page.error})"
-        r = self.client.post("/login/", {"username": self.login, "password": PASSWORD,
-                                         "csrfmiddlewaretoken": token.group(1)},
-                             headers={"Referer": self.host + "/login/"}, name="login", allow_redirects=False)
-        assert r.status_code == 302, f"login of {self.login} failed: {r.status_code} {r.error}"
-        self.csrf = self.client.cookies.get("csrftoken", "")
+        self.client.cookies.set("sessionid", _next_session(self.kind))
+        self.csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+        self.client.cookies.set("csrftoken", self.csrf)
 
     def api(self, method: str, path: str, name: str, **kw):
         headers = {"X-CSRFToken": self.csrf, "Referer": self.host + "/"}
@@ -43,8 +81,8 @@ class Person(HttpUser):
 
 
 class Clerk(Person):
-    weight = 5
-    login = "demo_clerk"
+    weight = PEOPLE["clerk"][0]
+    kind = "clerk"
 
     def on_start(self) -> None:
         super().on_start()
@@ -67,13 +105,14 @@ class Clerk(Person):
 
 
 class TownshipReviewer(Person):
-    weight = 2
-    login = "demo_township"
+    weight = PEOPLE["township"][0]
+    kind = "township"
 
     def on_start(self) -> None:
         super().on_start()
         data = self.client.get("/api/v1/monitoring/alerts?page_size=100", name="api alerts").json()
         self.alerts = [r["id"] for r in data["results"]]
+        random.shuffle(self.alerts)
         cases = self.client.get("/api/v1/lifecycle/cases?page_size=50", name="api cases").json()
         self.cases = [r["id"] for r in cases["results"]]
 
@@ -106,8 +145,8 @@ class TownshipReviewer(Person):
 
 
 class Analyst(Person):
-    weight = 2
-    login = "demo_analyst"
+    weight = PEOPLE["analyst"][0]
+    kind = "analyst"
 
     def on_start(self) -> None:
         super().on_start()
@@ -136,18 +175,44 @@ class Analyst(Person):
 
 
 class Department(Person):
-    weight = 1
-    login = "demo_exchange"
+    weight = PEOPLE["department"][0]
+    kind = "department"
 
     def on_start(self) -> None:
         super().on_start()
-        self.after: int | None = None
+        self.after: str | None = None
 
     @task
     def pull(self) -> None:
-        params = {"group": "school_age", "page_size": 500}
+        params: dict[str, object] = {"group": "school_age", "page_size": 500}
         if self.after:
             params["after"] = self.after
         r = self.client.get("/api/v1/exchange/persons", params=params, name="api persons page")
         if r.ok:
             self.after = r.json().get("next_after")
+
+
+class SignIn(HttpUser):
+    """One person signing in through the login page (PBKDF2 by design) every SIGN_IN_EVERY seconds, then out."""
+
+    fixed_count = 1
+    wait_time = constant_pacing(SIGN_IN_EVERY)
+    logins = ("demo_clerk", "demo_township", "demo_analyst", "demo_county")
+
+    @task
+    def sign_in(self) -> None:
+        self.client.cookies.clear()
+        page = self.client.get("/login/", name="login page")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if not token:
+            return
+        with self.client.post("/login/", {"username": random.choice(self.logins), "password": PASSWORD,
+                                          "csrfmiddlewaretoken": token.group(1)},
+                              headers={"Referer": self.host + "/login/"}, name="sign in", allow_redirects=False,
+                              catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"sign-in answered {r.status_code}")
+                return
+        csrf = self.client.cookies.get("csrftoken", "")
+        self.client.post("/logout/", headers={"X-CSRFToken": csrf, "Referer": self.host + "/"}, name="sign out",
+                         allow_redirects=False)

@@ -48,7 +48,8 @@ class Page(Schema, Generic[T]):
     """One page of an API list. On keyset lists ``next_after`` is set while more rows follow; a page reached
     with ``after`` has ``page`` 0 (it has no number)."""
 
-    count: int
+    count: int | None = Field(description="rows in all; null on the pages reached with `after` of lists that count "
+                                          "only on their first page (a count over a province costs more than a page)")
     page: int
     page_size: int
     next_after: str | None = None
@@ -71,9 +72,12 @@ def offset_page(qs: Any, q: PageQuery, convert: Callable[[Any], Any] = lambda r:
 
 
 def seek_page(qs: Any, q: PageQuery, *, field: str, after: str | int | None,
-              convert: Callable[[Any], Any] = lambda r: r, key: Callable[[Any], Any] | None = None) -> dict[str, Any]:
+              convert: Callable[[Any], Any] = lambda r: r, key: Callable[[Any], Any] | None = None,
+              count_after: bool = True) -> dict[str, Any]:
     """Keyset page: the ``q.page_size`` rows of ``qs`` after ``after`` in the order of ``field`` (unique,
-    ascending). Without ``after`` it is page ``q.page`` by offset, so the first page is the same either way."""
+    ascending). Without ``after`` it is page ``q.page`` by offset, so the first page is the same either way.
+    ``count_after=False``: pages reached with ``after`` carry ``count`` null (lists pulled page by page over a
+    province, where counting costs far more than the page: 0.4 s against 5 ms for a million persons)."""
     if after in (None, ""):
         start = (q.page - 1) * q.page_size
         raw = list(qs.order_by(field)[start: start + q.page_size + 1])
@@ -85,5 +89,6 @@ def seek_page(qs: Any, q: PageQuery, *, field: str, after: str | int | None,
     next_after = None
     if more and last is not None:
         next_after = str(key(last) if key else (last[field] if isinstance(last, dict) else getattr(last, field)))
-    return {"count": qs.count(), "page": q.page if after in (None, "") else 0, "page_size": q.page_size,
+    count = qs.count() if count_after or after in (None, "") else None
+    return {"count": count, "page": q.page if after in (None, "") else 0, "page_size": q.page_size,
             "next_after": next_after, "results": [convert(r) for r in raw]}

@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from fupin.core.roles import NATIONWIDE_ROLES
-from fupin.core.tree import is_code, subtree_bounds
+from fupin.core.tree import CODE_LENGTH, is_code, subtree_bounds
 
 if TYPE_CHECKING:
     from fupin.core.models import User
@@ -54,6 +54,11 @@ class Scope:
             return Q(pk__in=[])
         if self.prefix == "":
             return Q()
+        if len(self.prefix) == CODE_LENGTH:
+            # A village has no subtree: the range of one value is that value. PostgreSQL estimates an equality from
+            # the column's statistics but a range of one value at about 0.2 % of the table, and then walked a
+            # million-row index in another order (a clerk's household list took 340 ms instead of 2; issue 20 C1).
+            return Q(**{field: self.prefix})
         return Q(**{f"{field}__range": subtree_bounds(self.prefix)})
 
     def bounds(self) -> tuple[str, str]:

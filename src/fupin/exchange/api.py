@@ -99,7 +99,8 @@ def batches(request: HttpRequest) -> Any:
 def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
     """Registered persons of a group (``school_age``, ``disabled``, ``elderly``, ``all``) in the account's region,
     only of the groups its department serves (403 otherwise), with ID numbers in clear so that the department can
-    match them, no names; every page is audited."""
+    match them, no names; every page is audited. Pull page by page with ``after`` (``next_after`` of the previous
+    page): the first page gives ``count``, the following ones null."""
     user = _exchange_only(request)
     try:
         qs = selectors.shared_persons(user, q.group, region=q.region)
@@ -107,7 +108,7 @@ def persons(request: HttpRequest, q: Query[PersonQuery]) -> dict[str, Any]:
         raise Http404 from exc
     out = seek_page(qs.values("id", *selectors.SHARE_COLUMNS), q, field="id", after=q.after, convert=lambda r: {
         "id_number": r["id_number"], "sex": r["sex"], "birth_date": r["birth_date"],
-        "village_code": r["household__village_id"]})
+        "village_code": r["household__village_id"]}, count_after=False)  # the count: first page only
     services.record_share(actor=user, group=q.group, rows=len(out["results"]),
                           channel_action=AuditEvent.Action.READ_PERSONAL,
                           region_code=q.region if q.region and is_code(q.region) else scope_of(user).prefix or "")

@@ -11,6 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from fupin.core.apibody import AtLeastOne
 from fupin.core.pagination import Page, PageQuery, offset_page
 from fupin.lifecycle import selectors, services
 from fupin.lifecycle.models import Case, Measure
@@ -18,7 +19,7 @@ from fupin.lifecycle.models import Case, Measure
 router = Router()
 
 
-class StepOut(Schema):
+class CaseStepOut(Schema):
     id: int
     action: str
     decision: str
@@ -63,7 +64,7 @@ class CaseOut(Schema):
 
 
 class CaseDetail(CaseOut):
-    steps: list[StepOut]
+    steps: list[CaseStepOut]
     objections: list[ObjectionOut]
 
 
@@ -85,15 +86,17 @@ class OpenIn(Schema):
     income_reason: str = Field("", description="Required when the household's income makes an inclusion implausible")
 
 
-class DecisionIn(Schema):
+class CaseDecisionIn(Schema):
     approve: bool
     reason: str
     evidence: str = ""
 
 
 class NoticeIn(Schema):
-    days: int = services.NOTICE_DAYS
-    starts_on: dt.date | None = None
+    """An empty body is meaningful: the notice runs the standard 7 days from today."""
+
+    days: int = Field(services.NOTICE_DAYS, description="7 to 60 days; default 7")
+    starts_on: dt.date | None = Field(None, description="today or later (at most 30 days ahead); default today")
 
 
 class ObjectionIn(Schema):
@@ -132,8 +135,10 @@ class MeasureOut(Schema):
         return obj.household.number
 
 
-class MeasurePatch(Schema):
-    """The fields to change; those left out stay as they are."""
+class MeasurePatch(AtLeastOne):
+    """The fields to change; those left out stay as they are. An empty body changes nothing and is refused."""
+
+    EMPTY_MESSAGE = "请至少填写一项要修改的内容 / send at least one field to change"
 
     type: str | None = None
     description: str | None = None
@@ -172,6 +177,7 @@ def case(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/cases", response={201: CaseDetail})
 def open_case(request: HttpRequest, data: OpenIn) -> Any:
+    services.check_step_role(request.user, "open")  # before the lookup: no existence probing
     household = selectors.household_for(request.user, data.household_id)
     c = services.open_case(actor=request.user, household=household, kind=data.kind, reason=data.reason,
                            year=data.year, evidence=data.evidence, category=data.category, risks=data.risks,
@@ -180,7 +186,8 @@ def open_case(request: HttpRequest, data: OpenIn) -> Any:
 
 
 @router.post("/cases/{pk}/review", response=CaseDetail)
-def review(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+def review(request: HttpRequest, pk: int, data: CaseDecisionIn) -> dict[str, Any]:
+    services.check_step_role(request.user, "review")  # before the lookup: no existence probing
     services.review(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
                     reason=data.reason, evidence=data.evidence)
     return _detail(request, pk)
@@ -188,6 +195,7 @@ def review(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
 
 @router.post("/cases/{pk}/notice", response=CaseDetail)
 def notice(request: HttpRequest, pk: int, data: NoticeIn) -> dict[str, Any]:
+    services.check_step_role(request.user, "notice")  # before the lookup: no existence probing
     services.start_notice(actor=request.user, cases=[selectors.case_for(request.user, pk)], days=data.days,
                           starts_on=data.starts_on)
     return _detail(request, pk)
@@ -195,6 +203,7 @@ def notice(request: HttpRequest, pk: int, data: NoticeIn) -> dict[str, Any]:
 
 @router.post("/cases/{pk}/objections", response={201: ObjectionOut})
 def objection(request: HttpRequest, pk: int, data: ObjectionIn) -> Any:
+    services.check_step_role(request.user, "objection")  # before the lookup: no existence probing
     o = services.record_objection(actor=request.user, case=selectors.case_for(request.user, pk), content=data.content,
                                   objector=data.objector, received_on=data.received_on)
     return Status(201, o)
@@ -202,19 +211,22 @@ def objection(request: HttpRequest, pk: int, data: ObjectionIn) -> Any:
 
 @router.post("/objections/{pk}/resolve", response=ObjectionOut)
 def resolve(request: HttpRequest, pk: int, data: ResolveIn) -> Any:
+    services.check_step_role(request.user, "resolve")  # before the lookup: no existence probing
     return services.resolve_objection(actor=request.user, objection=selectors.objection_for(request.user, pk),
                                       resolution=data.resolution, upheld=data.upheld)
 
 
 @router.post("/cases/{pk}/audit", response=CaseDetail)
-def audit(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+def audit(request: HttpRequest, pk: int, data: CaseDecisionIn) -> dict[str, Any]:
+    services.check_step_role(request.user, "audit")  # before the lookup: no existence probing
     services.township_audit(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
                             reason=data.reason, evidence=data.evidence)
     return _detail(request, pk)
 
 
 @router.post("/cases/{pk}/approval", response=CaseDetail)
-def approval(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
+def approval(request: HttpRequest, pk: int, data: CaseDecisionIn) -> dict[str, Any]:
+    services.check_step_role(request.user, "approval")  # before the lookup: no existence probing
     services.county_approval(actor=request.user, case=selectors.case_for(request.user, pk), approve=data.approve,
                              reason=data.reason, evidence=data.evidence)
     return _detail(request, pk)
@@ -222,6 +234,7 @@ def approval(request: HttpRequest, pk: int, data: DecisionIn) -> dict[str, Any]:
 
 @router.post("/cases/{pk}/withdraw", response=CaseDetail)
 def withdraw(request: HttpRequest, pk: int, data: WithdrawIn) -> dict[str, Any]:
+    services.check_step_role(request.user, "withdraw")  # before the lookup: no existence probing
     services.withdraw(actor=request.user, case=selectors.case_for(request.user, pk), reason=data.reason)
     return _detail(request, pk)
 
@@ -235,6 +248,7 @@ def measure(request: HttpRequest, pk: int) -> Measure:
 def update_measure(request: HttpRequest, pk: int, data: MeasurePatch) -> Measure:
     """Correct a measure or record its end date and result: only the fields sent change (``null`` clears
     the end date, the source of funds or the cadre); 404 outside the region, 403 for a role that cannot
-    write dossiers, 422 per field."""
+    write dossiers (whether the measure exists or not), 422 per field; a body with no field is refused."""
+    services.check_measure_writer(request.user)  # before the lookup: no existence probing
     return services.update_measure(actor=request.user, measure=selectors.measure_for(request.user, pk),
                                    **data.model_dump(exclude_unset=True))

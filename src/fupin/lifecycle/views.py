@@ -112,9 +112,11 @@ def _can_write_measures(user: Any, h: Any) -> bool:
 
 @login_required
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Correct a measure, or record its end date and result: 404 outside the region, 403 for a role that
-    cannot write dossiers; the service's refusals next to their fields."""
+    """Correct a measure, or record its end date and result: 403 for a role that cannot write dossiers, whether
+    the measure exists or not (checked first: no existence probing), 404 outside the region; the service's
+    refusals next to their fields."""
     user: Any = request.user
+    services.check_measure_writer(user)
     measure = selectors.measure_for(user, pk)
     services.check_measure_actor(user, measure.household)
     cadres = services.measure_cadres(measure.household)

@@ -71,7 +71,7 @@ class ReasonIn(Schema):
     reason: str
 
 
-class ReportIn(Schema):
+class RiskReportIn(Schema):
     household_id: int
     kind: str
     occurred_on: dt.date
@@ -192,12 +192,14 @@ def alert(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/alerts/{pk}/visit", response=AlertDetail)
 def visit(request: HttpRequest, pk: int, data: NoteIn) -> dict[str, Any]:
+    services.check_actor(request.user)  # before the lookup: no existence probing
     services.visit(actor=request.user, alert_id=_one(request, pk).pk, note=data.note)
     return _detail(request, pk)
 
 
 @router.post("/alerts/{pk}/dismiss", response=AlertDetail)
 def dismiss(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
+    services.check_actor(request.user)  # before the lookup: no existence probing
     services.dismiss(actor=request.user, alert_id=_one(request, pk).pk, reason=data.reason)
     return _detail(request, pk)
 
@@ -205,6 +207,7 @@ def dismiss(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
 @router.post("/alerts/{pk}/include", response=AlertDetail,
              summary="Include the household as a monitoring object: opens the lifecycle procedure")
 def include(request: HttpRequest, pk: int, data: ReasonIn) -> dict[str, Any]:
+    services.check_actor(request.user)  # before the lookup: no existence probing
     services.include(actor=request.user, alert_id=_one(request, pk).pk, reason=data.reason)
     return _detail(request, pk)
 
@@ -227,7 +230,7 @@ def reports(request: HttpRequest, kind: str = "", limit: int = 200) -> list[dict
 
 
 @router.post("/reports", response={201: ReportOut}, summary="Report a risk; its warning rule runs at once")
-def report(request: HttpRequest, data: ReportIn) -> Any:
+def report(request: HttpRequest, data: RiskReportIn) -> Any:
     r = services.report_risk(actor=request.user, household_id=data.household_id, kind=data.kind,
                              occurred_on=data.occurred_on, description=data.description, source=data.source,
                              reporter=data.reporter, loss=data.loss)

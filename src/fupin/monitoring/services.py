@@ -120,6 +120,12 @@ def _run(*, actor: Any, as_of: dt.date | None, rule_codes: list[str] | None) -> 
 
 # --- work on an alert -----------------------------------------------------------------------------------
 
+def check_actor(actor: Any) -> None:
+    """Who works on alerts (``ACT_ROLES``). The API checks it before the alert is looked up: a role that may never act
+    on an alert is refused (403) whether the alert exists or not, so the answer tells it nothing (issue 20)."""
+    _require(actor)
+
+
 def _require(actor: Any) -> None:
     if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")

@@ -7,14 +7,16 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from fupin.core.apibody import AtLeastOne
 from fupin.core.masking import Masker, mask_id_number
 from fupin.core.pagination import Page, PageQuery, offset_page, seek_page
 from fupin.core.scoping import get_scoped_or_404, scope_of
 from fupin.registry import history, hooks, selectors, services
-from fupin.registry.models import Member
+from fupin.registry.models import INCOME_FIELDS, Member
 from fupin.registry.selectors import HouseholdFilter
 
 router = Router()
+INCOME_COMPONENTS = (*INCOME_FIELDS, "business_expense")
 
 
 class HouseholdRow(Schema):
@@ -41,7 +43,7 @@ class FilterIn(PageQuery):
     after: str = Field("", description="keyset paging (sort=number only): the next_after of the previous page")
 
 
-class MemberOut(Schema):
+class HouseholdMemberOut(Schema):
     name: str
     id_number: str
     sex: str
@@ -77,7 +79,7 @@ class HouseholdOut(Schema):
     housing_safety: str
     water_safe: bool | None = Field(description="null: not collected (未采集)")
     has_broadband: bool
-    members: list[MemberOut]
+    members: list[HouseholdMemberOut]
     incomes: list[IncomeOut]
 
 
@@ -139,7 +141,7 @@ def _dossier(request: HttpRequest, h: Any) -> dict[str, Any]:
     }
 
 
-class MemberIn(Schema):
+class HouseholdMemberIn(Schema):
     name: str
     id_number: str
     relation: str
@@ -186,7 +188,7 @@ class HouseholdFieldsIn(Schema):
 class HouseholdIn(HouseholdFieldsIn):
     number: str
     village_code: str
-    members: list[MemberIn]
+    members: list[HouseholdMemberIn]
     reason: str = ""
 
 
@@ -213,7 +215,13 @@ class Reason(Schema):
     reason: str
 
 
-class IncomeIn(Schema):
+class IncomeIn(AtLeastOne):
+    """A year's income by component. The components left out count as 0, but at least one must be sent (0 where
+    there was none): an empty body would record a zero income for the year by mistake."""
+
+    ONE_OF = (*INCOME_COMPONENTS,)
+    EMPTY_MESSAGE = "请至少填写一项收入（没有的填 0） / send at least one income component (0 where there was none)"
+
     household_size: int | None = None
     wage_welfare_job: Decimal = Decimal(0)
     wage_other: Decimal = Decimal(0)
@@ -261,6 +269,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
 @router.patch("/{household_id}", response={200: HouseholdOut, 422: Errors, 403: Errors},
               summary="Change household fields; `reason` is required and the change is kept in the history")
 def patch_household(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
+    services.check_writer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     services.update_household(actor=request.user, household=h, data=_fields(payload), reason=payload.reason,
                               valid_from=payload.valid_from, correction=payload.correction)
@@ -269,7 +278,8 @@ def patch_household(request: HttpRequest, household_id: int, payload: HouseholdP
 
 @router.post("/{household_id}/members", response={201: HouseholdOut, 422: Errors, 403: Errors},
              summary="Add a member (the person must not be an active member of another household)")
-def create_member(request: HttpRequest, household_id: int, payload: MemberIn, reason: str = "") -> Any:
+def create_member(request: HttpRequest, household_id: int, payload: HouseholdMemberIn, reason: str = "") -> Any:
+    services.check_writer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     services.add_member(actor=request.user, household=h, data=payload.dict(), reason=reason)
     return Status(201, _dossier(request, h))
@@ -278,6 +288,7 @@ def create_member(request: HttpRequest, household_id: int, payload: MemberIn, re
 @router.patch("/{household_id}/members/{member_id}", response={200: HouseholdOut, 422: Errors, 403: Errors},
               summary="Change a member; `reason` is required")
 def patch_member(request: HttpRequest, household_id: int, member_id: int, payload: MemberPatch) -> Any:
+    services.check_writer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     member = get_scoped_or_404(Member.objects.filter(household=h, is_active=True), request.user, pk=member_id)
     data = {k: v for k, v in payload.dict(exclude={"reason"}).items() if v is not None}
@@ -288,6 +299,7 @@ def patch_member(request: HttpRequest, household_id: int, member_id: int, payloa
 @router.post("/{household_id}/members/{member_id}/leave", response={200: HouseholdOut, 422: Errors, 403: Errors},
              summary="A member leaves the household (kept in the history); `reason` is required")
 def member_leaves(request: HttpRequest, household_id: int, member_id: int, payload: Reason) -> Any:
+    services.check_writer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     member = get_scoped_or_404(Member.objects.filter(household=h, is_active=True), request.user, pk=member_id)
     services.remove_member(actor=request.user, member=member, reason=payload.reason)
@@ -327,6 +339,7 @@ class TransferIn(Schema):
                      "in the history). The only way a household number comes to stand in another village: an import "
                      "doing so is refused")
 def transfer_household(request: HttpRequest, household_id: int, payload: TransferIn) -> Any:
+    services.check_transferer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     services.transfer_household(actor=request.user, household=h, village_code=payload.village_code,
                                 reason=payload.reason)
@@ -336,6 +349,7 @@ def transfer_household(request: HttpRequest, household_id: int, payload: Transfe
 @router.put("/{household_id}/incomes/{year}", response={200: HouseholdOut, 422: Errors, 403: Errors},
             summary="Record a year's income by component; 人均纯收入 is computed")
 def put_income(request: HttpRequest, household_id: int, year: int, payload: IncomeIn) -> Any:
+    services.check_writer(request.user)  # before the lookup: no existence probing
     h = selectors.household_for(request.user, household_id)
     services.set_income(actor=request.user, household=h, year=year,
                         components=payload.dict(exclude={"reason"}), reason=payload.reason)

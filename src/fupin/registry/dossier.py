@@ -155,9 +155,10 @@ def income_rows(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     """Yearly incomes for the table, amounts formatted with thousands separators (the zh-Hans number
     format of Django groups no digits)."""
     rows = []
+    lines = portrait.national_lines()  # one query for every year's line, not one per row
     for i in sorted(snapshot.get("incomes", []), key=lambda i: int(i["year"])):
         pc = portrait.per_capita(i)
-        line = portrait.poverty_line(int(i["year"]))
+        line = portrait.poverty_line(int(i["year"]), lines)
         groups = [sum((portrait._dec(i.get(f)) for f in fields), portrait._dec(0))
                   for _k, _n, fields in portrait.INCOME_GROUPS]
         net = sum((portrait._dec(i.get(f)) for f in INCOME_FIELDS), portrait._dec(0)) - portrait._dec(

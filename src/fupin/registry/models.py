@@ -124,6 +124,9 @@ class Household(models.Model):
         # db_index=True adds on PostgreSQL; every index is paid for by every bulk import.
         indexes = [
             models.Index(fields=["village", "status"]),
+            # A village's list in number order (a clerk's household list, the API's keyset pages): without it
+            # PostgreSQL walked the number index of the whole table, the village's numbers all at one place in it.
+            models.Index(fields=["village", "number"], name="household_village_number"),
             models.Index(fields=["status"], name="household_status_idx"),
             models.Index(fields=["main_cause"], name="household_main_cause_idx"),
             models.Index(fields=["source"], name="household_source_idx"),

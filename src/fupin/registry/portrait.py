@@ -193,6 +193,7 @@ def income_series(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     # 2018, 2019, 2020, 2025 are not drawn as four evenly spaced years
     years = list(range(min(by_year), max(by_year) + 1)) if by_year else []
     incomes = [by_year.get(y) for y in years]
+    lines = national_lines()  # one query for every year's line
 
     def each(value: Any) -> list[float | None]:
         return [None if i is None else float(value(i)) for i in incomes]
@@ -206,5 +207,5 @@ def income_series(snapshot: Mapping[str, Any]) -> dict[str, Any]:
         ],
         "expense": each(lambda i: _dec(i.get("business_expense"))),
         "per_capita": each(per_capita),
-        "line": [float(poverty_line(y)) for y in years],
+        "line": [float(poverty_line(y, lines)) for y in years],
     }

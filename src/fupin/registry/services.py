@@ -76,9 +76,22 @@ MEMBER_FIELDS = (
 )
 
 
-def check_can_write(actor: Any, village_code: str) -> None:
+def check_writer(actor: Any) -> None:
+    """The role part of ``check_can_write``, checked before a dossier is looked up: a role that may never change
+    dossiers is refused (403) whether the dossier exists or not, inside or outside its region, so the answer tells
+    it nothing (issue 20: no existence probing). Roles that may are then answered 404 outside their region."""
     if not permissions.can_write_registry(actor):
         raise PermissionDenied("您的角色不能修改档案 / your role cannot change dossiers")
+
+
+def check_transferer(actor: Any) -> None:
+    """The role part of ``transfer_household``, checked before the household is looked up (as ``check_writer``)."""
+    if not can_transfer(actor):
+        raise PermissionDenied("只有县级管理员可以办理迁户 / only a county administrator can transfer a household")
+
+
+def check_can_write(actor: Any, village_code: str) -> None:
+    check_writer(actor)
     if not scope_of(actor).contains(village_code):
         raise PermissionDenied("该村不在您的管辖范围内 / this village is outside your region")
 
@@ -198,8 +211,7 @@ def transfer_household(*, actor: Any, household: Household, village_code: str, r
     refused and points here). Both villages must be in the actor's region; the reason is required; the move is
     a version of the dossier (kind "transfer", the village before and after) and an audit event, and apps that
     keep a copy of the household's village update it (``hooks.register_transfer_hook``)."""
-    if not can_transfer(actor):
-        raise PermissionDenied("只有县级管理员可以办理迁户 / only a county administrator can transfer a household")
+    check_transferer(actor)
     household = Household.objects.select_for_update().get(pk=household.pk)
     old = household.village_id
     scope = scope_of(actor)

@@ -88,6 +88,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
     _staff(request)
     item = get_scoped_or_404(selectors.needs(request.user), request.user, pk=pk)
     masker = Masker(request.user)
+    item.consent_by = masker.name(item.consent_by)  # a person's name: masked for roles without need (issue 20)
     head = Member.objects.filter(household=item.household, relation="01", is_active=True).values_list("name", flat=True).first()
     public = selectors.public_need(item.pk)
     return render(request, "welfare/need.html", {

@@ -42,7 +42,9 @@ from fupin.lifecycle.services.common import (
     ORIGIN_VERIFICATION,
     RESULT_STATUS,
     STARTS_FROM,
+    STEP_ROLES,
     LifecycleError,
+    check_step_role,
 )
 from fupin.lifecycle.services.measures import (
     MEASURE_FIELDS,
@@ -50,6 +52,7 @@ from fupin.lifecycle.services.measures import (
     MEASURE_REQUIRED,
     add_measure,
     check_measure_actor,
+    check_measure_writer,
     delete_measure,
     measure_cadres,
     update_measure,
@@ -59,8 +62,8 @@ from fupin.lifecycle.services.tracking import record_follow_up, set_poverty_line
 __all__ = [
     "CATEGORY_STATUSES", "CLERK_LEVELS", "MAX_RISKS", "MEASURE_FIELDS", "MEASURE_MAX_LENGTHS", "MEASURE_REQUIRED",
     "MONITORING_FROM_YEAR", "NOTICE_DAYS", "NOTICE_MAX_DAYS", "NOTICE_MAX_LEAD_DAYS", "OPENERS", "ORIGIN_VERIFICATION",
-    "RESULT_STATUS", "STARTS_FROM", "STEP_FUNCTIONS", "BulkResult", "LifecycleError", "add_measure", "bulk_decide",
-    "check_measure_actor", "county_approval", "delete_measure", "measure_cadres", "open_case", "record_follow_up",
+    "RESULT_STATUS", "STARTS_FROM", "STEP_FUNCTIONS", "STEP_ROLES", "BulkResult", "LifecycleError", "add_measure", "bulk_decide",
+    "check_measure_actor", "check_measure_writer", "check_step_role", "county_approval", "delete_measure", "measure_cadres", "open_case", "record_follow_up",
     "record_objection", "register_applicant", "resolve_objection", "review", "set_poverty_line", "start_notice",
     "township_audit", "update_measure", "withdraw",
 ]

@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from fupin.core import codes
 from fupin.core.errors import error_text
-from fupin.core.roles import Role
 from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import (
     OPEN_STAGES,
@@ -32,8 +31,6 @@ from fupin.lifecycle.models import (
 from fupin.lifecycle.services import common
 from fupin.lifecycle.services.common import (
     CATEGORY_STATUSES,
-    CLERK_LEVELS,
-    COUNTY,
     MAX_RISKS,
     MONITORING_FROM_YEAR,
     NOTICE_DAYS,
@@ -42,9 +39,9 @@ from fupin.lifecycle.services.common import (
     OPENERS,
     RESULT_STATUS,
     STARTS_FROM,
-    TOWNSHIP,
     LifecycleError,
     _check_actor,
+    _check_step,
     _close_rejected,
     _decide,
     _lock,
@@ -182,7 +179,7 @@ def review(
 ) -> Case:
     """Village democratic review (民主评议): the clerk records the meeting's decision."""
     case = _lock(case)
-    role = _check_actor(actor, case.household, {Role.CLERK: CLERK_LEVELS}, "民主评议 / democratic review")
+    role = _check_step(actor, case.household, "review")
     reason = _require_reason(reason)
     _require_stage(case, Stage.APPLIED)
     if not evidence.strip() and not evidence_file.strip():
@@ -216,7 +213,7 @@ def start_notice(
     kinds = {c.kind for c in locked}
     if len(villages) != 1 or len(kinds) != 1:
         raise LifecycleError("一次公示限同一村、同一程序 / one notice covers one village and one procedure")
-    roles = [_check_actor(actor, c.household, {Role.CLERK: CLERK_LEVELS}, "公示 / public notice") for c in locked]
+    roles = [_check_step(actor, c.household, "notice") for c in locked]
     for c in locked:
         _require_stage(c, Stage.REVIEWED)
     notice = Notice.objects.create(
@@ -238,8 +235,7 @@ def record_objection(
 ) -> Objection:
     """An objection raised against a case in notice; it must be resolved before the case can proceed."""
     case = _lock(case)
-    role = _check_actor(actor, case.household, {Role.CLERK: CLERK_LEVELS, Role.TOWNSHIP_REVIEWER: (TOWNSHIP,)},
-                        "登记异议 / objection")
+    role = _check_step(actor, case.household, "objection")
     _require_stage(case, Stage.NOTICE, Stage.AUDITED)
     content = _require_reason(content)
     objection = Objection.objects.create(
@@ -255,7 +251,7 @@ def resolve_objection(*, actor: Any, objection: Objection, resolution: str, uphe
     """The township verifies the objection (乡镇核实). An upheld objection rejects the case."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     case = _lock(objection.case)
-    role = _check_actor(actor, case.household, {Role.TOWNSHIP_REVIEWER: (TOWNSHIP,)}, "核实异议 / objection check")
+    role = _check_step(actor, case.household, "resolve")
     resolution = _require_reason(resolution)
     if not objection.is_open:
         raise LifecycleError("该异议已处理 / this objection is already resolved")
@@ -291,7 +287,7 @@ def township_audit(
 ) -> Case:
     """Township audit (乡镇审核), after the notice period ended with every objection resolved."""
     case = _lock(case)
-    role = _check_actor(actor, case.household, {Role.TOWNSHIP_REVIEWER: (TOWNSHIP,)}, "乡镇审核 / township audit")
+    role = _check_step(actor, case.household, "audit")
     reason = _require_reason(reason)
     _require_stage(case, Stage.NOTICE)
     _not_own(case, actor, Step.Action.REVIEW, Step.Action.NOTICE)
@@ -313,7 +309,7 @@ def county_approval(
 ) -> Case:
     """County approval (县级审批); an approval is applied to the household's dossier at once."""
     case = _lock(case)
-    role = _check_actor(actor, case.household, {Role.COUNTY_ADMIN: (COUNTY,)}, "县级审批 / county approval")
+    role = _check_step(actor, case.household, "approval")
     reason = _require_reason(reason)
     _require_stage(case, Stage.AUDITED)
     _not_own(case, actor, Step.Action.REVIEW, Step.Action.NOTICE, Step.Action.AUDIT)
@@ -362,7 +358,7 @@ def _apply(case: Case, *, actor: Any, reason: str) -> None:
 def withdraw(*, actor: Any, case: Case, reason: str) -> Case:
     """The applicant withdraws, or the village stops the case before the county decides."""
     case = _lock(case)
-    role = _check_actor(actor, case.household, {Role.CLERK: CLERK_LEVELS}, "撤回 / withdrawal")
+    role = _check_step(actor, case.household, "withdraw")
     reason = _require_reason(reason)
     _require_stage(case, *OPEN_STAGES)
     before = _move(case, Stage.WITHDRAWN)

@@ -64,6 +64,18 @@ OPENERS: dict[str, dict[Role, tuple[Level, ...]]] = {
     "": {Role.CLERK: CLERK_LEVELS},
     ORIGIN_VERIFICATION: {Role.TOWNSHIP_REVIEWER: (TOWNSHIP,), Role.COUNTY_ADMIN: (COUNTY,)},
 }
+# Who takes each step of the chain, at which level, and its name in the refusal.
+STEP_ROLES: dict[str, tuple[dict[Role, tuple[Level, ...]], str]] = {
+    "open": (OPENERS[""], "申请 / application"),
+    "review": ({Role.CLERK: CLERK_LEVELS}, "民主评议 / democratic review"),
+    "notice": ({Role.CLERK: CLERK_LEVELS}, "公示 / public notice"),
+    "objection": ({Role.CLERK: CLERK_LEVELS, Role.TOWNSHIP_REVIEWER: (TOWNSHIP,)}, "登记异议 / objection"),
+    "resolve": ({Role.TOWNSHIP_REVIEWER: (TOWNSHIP,)}, "核实异议 / objection check"),
+    "audit": ({Role.TOWNSHIP_REVIEWER: (TOWNSHIP,)}, "乡镇审核 / township audit"),
+    "approval": ({Role.COUNTY_ADMIN: (COUNTY,)}, "县级审批 / county approval"),
+    "withdraw": ({Role.CLERK: CLERK_LEVELS}, "撤回 / withdrawal"),
+    "follow_up": ({Role.CLERK: CLERK_LEVELS}, "跟踪回访 / follow-up"),
+}
 
 
 class LifecycleError(ValidationError):
@@ -83,9 +95,8 @@ def _level_of(user: Any) -> int | None:
     return level or None
 
 
-def _check_actor(actor: Any, household: Household, allowed: Mapping[Role, tuple[Level, ...]], what: str) -> str:
-    """The actor has one of the ``allowed`` roles, sits at that role's level, and the household lies in
-    the actor's region. Returns the role used (recorded on the step)."""
+def _check_role(actor: Any, allowed: Mapping[Role, tuple[Level, ...]], what: str) -> Role:
+    """The actor has one of the ``allowed`` roles and sits at that role's level (the household is not looked at)."""
     if not permissions.is_user(actor):
         raise PermissionDenied("请先登录 / please log in")
     held = [r for r in allowed if actor.has_role(r)]
@@ -98,9 +109,30 @@ def _check_actor(actor: Any, household: Household, allowed: Mapping[Role, tuple[
     if role is None:
         levels = "/".join(Level(lv).name.lower() for r in held for lv in allowed[r])
         raise PermissionDenied(f"{what}须由{levels}级用户办理 / {what} is done at {levels} level")
+    return role
+
+
+def check_step_role(actor: Any, step: str) -> None:
+    """The role part of a step (``STEP_ROLES``), checked by the views before the case or household is looked up:
+    a role that may never take the step is refused (403) whether the object exists or not, inside or outside its
+    region, so the answer tells it nothing (issue 20: no existence probing). The service checks again, with the
+    region."""
+    allowed, what = STEP_ROLES[step]
+    _check_role(actor, allowed, what)
+
+
+def _check_actor(actor: Any, household: Household, allowed: Mapping[Role, tuple[Level, ...]], what: str) -> str:
+    """The actor has one of the ``allowed`` roles, sits at that role's level, and the household lies in
+    the actor's region. Returns the role used (recorded on the step)."""
+    role = _check_role(actor, allowed, what)
     if not scope_of(actor).contains(household.village_id):
         raise PermissionDenied("该户不在您的管辖范围内 / this household is outside your region")
     return role.value
+
+
+def _check_step(actor: Any, household: Household, step: str) -> str:
+    allowed, what = STEP_ROLES[step]
+    return _check_actor(actor, household, allowed, what)
 
 
 def _require_reason(reason: str) -> str:

@@ -95,6 +95,12 @@ def _measure_cadre(value: Any, household: Household, errors: dict[str, str]) -> 
     return pk
 
 
+def check_measure_writer(actor: Any) -> None:
+    """The role part of ``check_measure_actor``, checked before the measure is looked up (no existence probing:
+    a role that may never write measures is refused alike whether the measure exists or not)."""
+    registry_services.check_writer(actor)
+
+
 def check_measure_actor(actor: Any, household: Household) -> None:
     """Who may record and correct measures: the roles that write dossiers, inside their region."""
     registry_services.check_can_write(actor, household.village_id)

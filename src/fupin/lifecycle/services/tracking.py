@@ -19,9 +19,8 @@ from fupin.lifecycle.models import (
 )
 from fupin.lifecycle.services import common
 from fupin.lifecycle.services.common import (
-    CLERK_LEVELS,
     LifecycleError,
-    _check_actor,
+    _check_step,
 )
 from fupin.registry.models import Household
 
@@ -33,7 +32,7 @@ def record_follow_up(
     *, actor: Any, household: Household, stable: bool, note: str = "", visited_on: dt.date | None = None
 ) -> FollowUp:
     """A tracking visit of an exited household (脱贫不脱政策, 跟踪回访)."""
-    role = _check_actor(actor, household, {Role.CLERK: CLERK_LEVELS}, "跟踪回访 / follow-up")
+    role = _check_step(actor, household, "follow_up")
     if household.status not in ("exited", "monitored"):
         raise LifecycleError("仅对已脱贫户跟踪回访 / only exited households are followed up")
     visit = FollowUp.objects.create(household=household, visited_on=visited_on or common.today(), visitor=actor,

@@ -77,6 +77,9 @@ def test_list_and_detail_are_scoped(users, households, tree):
     assert other.get(f"{API}/cases").json()["count"] == 0
     assert other.get(f"{API}/cases/{pk}").status_code == 404
     r = other.post(f"{API}/cases/{pk}/withdraw", {"reason": "x"}, content_type="application/json")
+    assert r.status_code == 403  # withdrawing is the clerk's: refused before the case is looked up (no probing)
+    other_clerk = client_for(make_user("fugong_clerk", tree["533323101201"], Role.CLERK))
+    r = other_clerk.post(f"{API}/cases/{pk}/withdraw", {"reason": "x"}, content_type="application/json")
     assert r.status_code == 404
     r = clerk.post(f"{API}/cases/{pk}/withdraw", {"reason": "申请人撤回"}, content_type="application/json")
     assert r.json()["stage"] == "withdrawn"

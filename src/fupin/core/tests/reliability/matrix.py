@@ -22,7 +22,7 @@ EXCLUDED_PREFIXES = (
 # Parameters that are not an object's key: a fixed value.
 FIXED = {"year": 2020, "fmt": "pdf", "group": "elderly", "kind": "disbursements", "action": "approve",
          "token": "absent-token", "code": None}
-OBJECT_KINDS = ("household", "member", "case", "notice", "measure", "alert", "shop", "region", "absent", "-")
+OBJECT_KINDS = ("household", "member", "case", "notice", "measure", "alert", "shop", "need", "cadre", "region", "absent", "-")
 
 
 def page_routes() -> list[str]:
@@ -79,6 +79,7 @@ class Observed:
     outside: int | None
     body_in: bytes
     body_out: bytes
+    absent: int | None = None  # the status for a key no object has (routes with an object)
 
     def text(self) -> str:
         if self.outside is None or self.outside == self.inside:
@@ -114,7 +115,19 @@ def observe(world: World, clients: dict[str, Client], method: str, route: str, k
             out[role] = Observed(r_in.status_code, r_out.status_code, b_in, body(r_out))
         else:
             out[role] = Observed(r_in.status_code, None, b_in, b"")
+        if kind not in ("-", "absent"):
+            out[role].absent = request(clients[role], method, fill(route, "absent", None)).status_code
     return out
+
+
+def probes(o: Observed) -> list[str]:
+    """Existence probing: a role refused an object (403 or 404) must be refused the same way for a key no object
+    has, or the difference tells it that the object exists. Roles that may never use a route answer 403 before
+    looking the object up; roles that may, 404 for an object outside their region as for one that does not exist."""
+    refused = [(side, status) for side, status in (("inside", o.inside), ("outside", o.outside))
+               if status in (403, 404)]
+    return [f"{status} for the object {side} but {o.absent} for an absent one" for side, status in refused
+            if o.absent is not None and o.absent != status]
 
 
 def world_first(world: World) -> str:

@@ -23,7 +23,8 @@ def guess_kind(route: str) -> str:
     if not names:
         return "-"
     for word, kind in (("member", "member"), ("cases", "case"), ("notices", "notice"), ("measures", "measure"),
-                       ("monitoring/alerts", "alert"), ("shops", "shop"), ("households", "household")):
+                       ("monitoring/alerts", "alert"), ("shops", "shop"), ("needs", "need"),
+                       ("households", "household")):
         if word in route:
             return kind
     if names == ["code"]:
@@ -75,6 +76,7 @@ def test_access_matrix():
                  if not matrix.matches(expected[r], observed[r])]
         if wrong:
             problems.append(f"{key}: " + ", ".join(wrong))
+        problems += [f"{key}: {role} {probe}" for role in ROLES for probe in matrix.probes(observed[role])]
         if method == "GET":
             for role in ROLES:
                 problems += [f"{key}: {leak}" for leak in leaks(world, role, observed[role])]

@@ -86,3 +86,22 @@ def test_every_operation_as_role(role):
         except (Exception, BaseExceptionGroup) as exc:
             failures.append(f"{op.label}: {str(exc).strip()[:1200]}")
     assert not failures, f"{len(failures)} operation(s) failed as {role}:\n" + "\n\n".join(failures)
+
+
+def test_schema_names_are_unique():
+    """django-ninja names each body and response schema of the OpenAPI document by its class name: two classes of
+    one name (registry's and team's ``MemberOut``) gave one of them the other's schema, so the dossier's answer
+    "violated" the document (found by the fuzzing on PostgreSQL). Classes of one name must be the same schema."""
+    from ninja import Schema
+
+    import fupin.api  # noqa: F401  (every router's schemas imported)
+
+    def subclasses(cls: type) -> list[type]:
+        return [s for c in cls.__subclasses__() for s in (c, *subclasses(c))]
+
+    by_name: dict[str, dict[str, str]] = {}
+    for cls in subclasses(Schema):
+        if cls.__module__.startswith("fupin.") and not cls.__pydantic_generic_metadata__["origin"]:
+            by_name.setdefault(cls.__name__, {})[cls.__module__] = str(cls.model_json_schema())
+    clashes = {name: sorted(mods) for name, mods in by_name.items() if len(set(mods.values())) > 1}
+    assert not clashes, f"API schema classes of one name with different fields (rename one): {clashes}"

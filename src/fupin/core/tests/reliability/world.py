@@ -13,6 +13,7 @@ from django.utils import timezone
 from fupin import testing
 from fupin.core.models import User
 from fupin.core.roles import PERSONAL_DATA_ROLES, Role
+from fupin.registry import idnumber
 
 YUNNAN = "533301205201"  # 季加村委会, the clerk's village
 GUIZHOU = "520102001001"  # 富水南路社区
@@ -31,6 +32,9 @@ ROLE_USERS: dict[str, tuple[str | None, tuple[Role, ...]]] = {
     "finance": ("53", (Role.FINANCE,)),
     "finance_county": ("533301", (Role.FINANCE,)),
     "lead": ("53", (Role.LEAD_UNIT,)),
+    "cadre": (YUNNAN, (Role.CADRE,)),  # the responsible cadre (帮扶干部) of the household of 季加村
+    "donor": (None, (Role.DONOR,)),  # a netizen donor: public projections and its own pledges only
+    "welfare_editor": ("533301", (Role.WELFARE_EDITOR,)),  # the county's portal editor
 }
 ROLES = ["anon", *ROLE_USERS]
 
@@ -45,7 +49,8 @@ def clear_role(role: str) -> bool:
 
 def sides(role: str) -> tuple[str, str | None]:
     """(inside, outside) village of the role: the object inside its region and the one outside (None when the role
-    sees the whole nation). The shop operator has no region: its shop is the one in 云南."""
+    sees the whole nation). The shop operator and the donor have no region: their own records (the shop; the
+    pledge) are in 云南."""
     region = ROLE_USERS[role][0] if role != "anon" else "x"
     if region is None:
         return (YUNNAN, None) if role == "sysadmin" else (YUNNAN, GUIZHOU)
@@ -73,7 +78,8 @@ def build() -> World:
     from fupin.commerce.models import Shop, ShopModel, ShopStatus
     from fupin.lifecycle.models import Case, Kind, Measure, Notice, Stage
     from fupin.monitoring.models import Alert
-    from fupin.registry.models import Member
+    from fupin.registry.models import Cadre, Member
+    from fupin.welfare.models import Donor, Need, Pledge
 
     tree = testing.make_tree()
     users = {}
@@ -82,6 +88,7 @@ def build() -> World:
                                         is_staff=name == "sysadmin", organisation="贵州省医疗保障局、民政厅"
                                         if name == "exchange" else "")
     admin = users["sysadmin"]
+    donor = Donor.objects.create(user=users["donor"], display_name="爱心网友", contact="donor@example.org")
     names = iter(NAMES)
     side: dict[str, Side] = {}
     for code in (YUNNAN, GUIZHOU):
@@ -93,6 +100,14 @@ def build() -> World:
             m.save(update_fields=["name"])
             s.names.append(m.name)
             s.id_numbers.append(m.id_number)
+        # the household's responsible cadre: the cadre account's person record in 云南, another (no account) in 贵州
+        cadre = Cadre.objects.create(name=f"干部{code}", unit="帮扶单位", region=village, phone="13900000000",
+                                     id_number=idnumber.make(idnumber.issuing_code(code[:6], 1985),
+                                                             dt.date(1985, 5, 5), 77, "1"),
+                                     user=users["cadre"] if code == YUNNAN else None)
+        s.id_numbers.append(cadre.id_number)  # a team member's ID number is personal data too
+        h.cadre = cadre
+        h.save(update_fields=["cadre"])
         member = Member.objects.filter(household=h).order_by("id").first()
         assert member is not None
         today = dt.date.today()
@@ -108,10 +123,20 @@ def build() -> World:
                                      updated_at=timezone.now())
         shop = Shop.objects.create(name=f"小店{code}", model=ShopModel.ABLE_PERSON, owner="店主", platform="淘宝",
                                    region=tree[code[:9]], status=ShopStatus.APPROVED)
+        # a published need (public through its projection only), pledged to by the donor in 云南; four more
+        # households in the village so that the need's household hides among five (welfare.identity.K) and is shown
+        for _ in range(4):
+            testing.make_household(village, size=1)
+        need = Need.objects.create(household=h, village=village, kind="education", story="孩子上学需要资助",
+                                   goal=3000, status=Need.Status.PUBLISHED, consent_by=s.names[0],
+                                   consent_on=today, consent_method="signed", public_surname=s.names[0][:1],
+                                   published_at=timezone.now())
         if code == YUNNAN:
             shop.operators.add(users["shop"])
+            Pledge.objects.create(donor=donor, need=need, amount=100)
         s.params = {"pk": h.pk, "household_id": h.pk, "member_pk": member.pk, "member_id": member.pk,
                     "code": code, "year": 2020, "case": case.pk, "notice": notice.pk, "measure": measure.pk,
-                    "alert": alert.pk, "shop": shop.pk}
+                    "alert": alert.pk, "shop": shop.pk, "need": need.pk, "cadre": cadre.pk,
+                    "household": h.pk}
         side[code] = s
     return World(users, side)
