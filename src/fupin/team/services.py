@@ -291,7 +291,9 @@ def rotate(*, actor: Any, region_code: str, on: Any, incoming: Sequence[tuple[An
 
 def set_household_cadre(*, actor: Any, household_id: int, cadre_id: Any, reason: str = "",
                         valid_from: dt.date | None = None) -> Household:
-    """Set (or clear, with ``None``) a household's responsible cadre: a dated change of its dossier."""
+    """Set (or clear, with ``None``) a household's responsible cadre: a dated change of its dossier. The role is
+    checked before the household is looked up (no existence probing, issue 20)."""
+    registry_services.check_writer(actor)
     household = get_scoped_or_404(Household.objects.select_related("cadre"), actor, pk=household_id)
     return registry_services.update_household(
         actor=actor, household=household, data={"cadre_id": cadre_id or None},

@@ -45,14 +45,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "POST /api/v1/monitoring/alerts/{pk}/dismiss": {"reason": "核实无风险"},
     "POST /api/v1/monitoring/alerts/{pk}/include": {"reason": "纳入监测"},
     "POST /api/v1/commerce/shops/{pk}/decision": {"approve": True},
+    "PUT /api/v1/team/households/{household_id}/cadre": {"member_id": None, "reason": "调整帮扶责任人"},
 }
-SKIPPED: dict[str, str] = {
-    # team.services.set_household_cadre looks the household up before registry_services.update_household checks the
-    # role: analysts and others get 403 inside, 404 for an absent key. Fix (team app, one line): call
-    # registry_services.check_writer(actor) first; then move this entry to BODIES with
-    # {"member_id": None, "reason": "调整帮扶责任人"}.
-    "PUT /api/v1/team/households/{household_id}/cadre": "role checked after the lookup (team app)",
-}
+SKIPPED: dict[str, str] = {}
 
 
 def _fill_body(body: dict[str, Any], params: dict[str, Any] | None) -> dict[str, Any]:
