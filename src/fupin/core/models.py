@@ -206,6 +206,10 @@ class ExportJob(models.Model):
         FAILED = "failed", _("failed")
         EXPIRED = "expired", _("expired (file deleted)")
 
+    # Who may open a job is its actor alone (core.exports); the region is the audited one, and scoping by it is
+    # what an administrator's listing of jobs would use.
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
     # The job's address in URLs: random, so that exports cannot be enumerated.
     token = models.CharField(_("token"), max_length=43, unique=True, default=new_export_token, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -214,13 +214,13 @@ def review(request: HttpRequest, need_id: int, body: ReviewIn) -> dict[str, Any]
     return _need_detail(request, need_id)
 
 
-class WithdrawIn(Schema):
+class ConsentWithdrawIn(Schema):
     note: str = Field("", max_length=200)
 
 
 @router.post("/needs/{int:need_id}/withdraw", response=NeedDetail,
              summary="The household withdraws its consent: the need leaves every public page at once")
-def withdraw(request: HttpRequest, need_id: int, body: WithdrawIn) -> dict[str, Any]:
+def withdraw(request: HttpRequest, need_id: int, body: ConsentWithdrawIn) -> dict[str, Any]:
     n = get_scoped_or_404(Need.objects.all(), request.user, pk=need_id)
     services.withdraw_consent(actor=request.user, need=n, note=body.note)
     return _need_detail(request, need_id)
