@@ -309,6 +309,8 @@ def _heads(ids: list[int]) -> Any:
 @login_required
 def visit(request: HttpRequest, household: int) -> HttpResponse:
     user: Any = request.user
+    if not has_any_role(user, services.VISIT_ROLES, system=False):  # role first: no probing of household ids
+        raise PermissionDenied
     h = get_scoped_or_404(Household.objects.select_related("village", "cadre"), user, pk=household)
     own = services.cadre_of(user)
     if own is not None and h.cadre_id != own.pk and not _can_manage(user) and not user.has_role(

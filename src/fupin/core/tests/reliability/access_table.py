@@ -205,7 +205,7 @@ TABLE: dict[str, tuple[str, str]] = {
     "GET team/members/<int:pk>/": ("cadre", "200/404 | sysadmin: 200 | shop donor: 404"),
     "GET team/village/<str:code>/": ("region", "200/404 | sysadmin: 200 | shop donor: 404"),
     "GET team/mine/": ("-", "403 | cadre: 200"),
-    "GET team/visit/<int:household>/": ("household", "200/404 | sysadmin: 200 | shop donor: 404"),
+    "GET team/visit/<int:household>/": ("household", "403 | clerk township county cadre: 200/404"),
     "GET team/visits/": ("-", "200"),
     "GET team/photos/<int:pk>/": ("absent", "404"),
     "GET team/trainings/": ("-", "200"),
