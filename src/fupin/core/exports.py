@@ -9,7 +9,8 @@ Large tables (issue 21 item 8): a caller that names its rows by an ``@export_sou
 ``audited_export`` hand an export of more than ``FUPIN_EXPORT_BACKGROUND_ROWS`` rows to the background worker
 (``ExportJob``, ``run_export_job``): the user is sent to a progress page (``/exports/<token>/``) and downloads the
 file from there; only that user can, each download audited once (``download``); the file is deleted a day later
-(``purge_expired``)."""
+(``purge_expired``). A file of several tables (the registry in its three-sheet template) is written by an
+``@export_writer`` function and queued with ``start_export`` in the same way."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8"}
+CONTENT_TYPES = {"xlsx": XLSX, "csv": "text/csv; charset=utf-8", "zip": "application/zip"}
 FORMULA_PATTERN = r"^[=+\-@\t\r＝＋－＠]"
 NUMBER_PATTERN = r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$"
 
@@ -210,6 +211,18 @@ def _source_path(fn: Callable[..., Any]) -> str:
     return path
 
 
+WRITER_MARK = "fupin_export_writer"
+
+
+def export_writer(fn: S) -> S:
+    """Mark a module-level function ``fn(user, target, progress, **params) -> rows`` that writes a whole file
+    itself (a workbook of several sheets, a zip of CSV files) to the path ``target``, calling ``progress(rows)`` as
+    it goes, as the work of a background export (``start_export(source=fn, ...)``)."""
+    setattr(fn, SOURCE_MARK, True)
+    setattr(fn, WRITER_MARK, True)
+    return fn
+
+
 def _source(path: str) -> Callable[..., Iterable[Sequence[Any]]]:
     fn = import_string(path)
     if not getattr(fn, SOURCE_MARK, False):
@@ -235,7 +248,7 @@ def _partial_path(job: ExportJob) -> Path:
 
 def start_export(
     *, actor: Any, what: str, fmt: str, filename: str, header: Sequence[str],
-    source: Callable[..., Iterable[Sequence[Any]]], params: dict[str, Any], total: int | None = None,
+    source: Callable[..., Any], params: dict[str, Any], total: int | None = None,
     region_code: str = "", object_id: str = "", summary: str = "", detail: dict[str, Any] | None = None,
     title: str = "Sheet1", notes: Sequence[str] = (),
 ) -> ExportJob:
@@ -244,7 +257,7 @@ def start_export(
     purge_expired()
     params = json.loads(json.dumps(params))  # JSON only: what the job will see is what was checked here
     job = ExportJob.objects.create(
-        actor=actor, username=getattr(actor, "username", ""), what=what, fmt="xlsx" if fmt == "xlsx" else "csv",
+        actor=actor, username=getattr(actor, "username", ""), what=what, fmt=fmt if fmt in CONTENT_TYPES else "csv",
         filename=str(filename)[:200], source=_source_path(source), params=params, header=[str(h) for h in header],
         title=str(title)[:31], notes=[str(n) for n in notes], language=translation.get_language() or "",
         region_code=region_code or "", object_id=str(object_id)[:64], summary=str(summary)[:300],
@@ -285,16 +298,22 @@ def run_export_job(job_id: int) -> str:
         fn = _source(job.source)
         part.parent.mkdir(parents=True, exist_ok=True)
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            counted = _Counted(fn(job.actor, **job.params), job_id,
-                               int(getattr(settings, "FUPIN_EXPORT_PROGRESS_ROWS", 1000)))
-            if job.fmt == "xlsx":
-                write_xlsx(part, job.header, counted, title=job.title or "Sheet1", notes=job.notes)
+            if getattr(fn, WRITER_MARK, False):
+                def progress(n: int) -> None:
+                    ExportJob.objects.filter(pk=job_id).update(done_rows=n)
+
+                written = int(cast(Callable[..., int], fn)(job.actor, part, progress, **job.params))
             else:
-                tail: list[Sequence[Any]] = [[], *[[n] for n in job.notes]] if job.notes else []
-                with part.open("w", encoding="utf-8", newline="") as out:
-                    out.writelines(csv_lines(job.header, itertools.chain(counted, tail)))
+                counted = _Counted(fn(job.actor, **job.params), job_id,
+                                   int(getattr(settings, "FUPIN_EXPORT_PROGRESS_ROWS", 1000)))
+                if job.fmt == "xlsx":
+                    write_xlsx(part, job.header, counted, title=job.title or "Sheet1", notes=job.notes)
+                else:
+                    tail: list[Sequence[Any]] = [[], *[[n] for n in job.notes]] if job.notes else []
+                    with part.open("w", encoding="utf-8", newline="") as out:
+                        out.writelines(csv_lines(job.header, itertools.chain(counted, tail)))
+                written = counted.n
         os.replace(part, final)  # the download sees the whole file or none
-        written = counted.n
     except Exception as exc:
         part.unlink(missing_ok=True)
         ExportJob.objects.filter(pk=job_id).update(

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -30,8 +30,7 @@ CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
 <Default Extension="xml" ContentType="application/xml"/>\
 <Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
-<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
-<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+{sheets}<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
 </Types>"""
 ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
@@ -40,12 +39,16 @@ ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 WORKBOOK = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" \
 xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">\
-<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>"""
+<sheets>{sheets}</sheets></workbook>"""
 WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">\
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>\
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
+{sheets}<Relationship Id="rId0" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>\
 </Relationships>"""
+SHEET_TYPE = ('<Override PartName="/xl/worksheets/sheet{n}.xml" '
+              'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+SHEET_ENTRY = '<sheet name="{title}" sheetId="{n}" r:id="rId{n}"/>'
+SHEET_REL = ('<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+             'worksheet" Target="worksheets/sheet{n}.xml"/>')
 STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>\
@@ -113,6 +116,17 @@ def sheet_title(title: str) -> str:
 def write(target: Path | IO[bytes], header: Sequence[Any], rows: Iterable[Sequence[Any]],
           title: str = "Sheet1") -> None:
     """The workbook of one sheet: ``header`` in bold on row 1, then ``rows``."""
+    write_sheets(target, [(title, header, rows)])
+
+
+Sheet = tuple[str, Sequence[Any], Iterable[Sequence[Any]]]
+
+
+def write_sheets(target: Path | IO[bytes], sheets: Sequence[Sheet],
+                 progress: Callable[[int], None] | None = None) -> int:
+    """A workbook of several sheets, each ``(title, header, rows)``: the header in bold on row 1, then the rows,
+    written one sheet after the other. ``progress(n)`` is called with the rows written so far every 10,000 rows
+    and at the end. Returns the number of rows written (headers not counted)."""
     letters: list[str] = []
 
     def refs(n: int) -> list[str]:
@@ -120,24 +134,36 @@ def write(target: Path | IO[bytes], header: Sequence[Any], rows: Iterable[Sequen
             letters.append(column_letters(len(letters)))
         return letters
 
+    written = 0
+    nums = range(1, len(sheets) + 1)
+    titles = [escape(sheet_title(t), {'"': "&quot;"}) for t, _h, _r in sheets]
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        zf.writestr("[Content_Types].xml", CONTENT_TYPES)
+        zf.writestr("[Content_Types].xml", CONTENT_TYPES.format(sheets="".join(SHEET_TYPE.format(n=n) for n in nums)))
         zf.writestr("_rels/.rels", ROOT_RELS)
-        zf.writestr("xl/workbook.xml", WORKBOOK.format(title=escape(sheet_title(title), {'"': "&quot;"})))
-        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        zf.writestr("xl/workbook.xml", WORKBOOK.format(
+            sheets="".join(SHEET_ENTRY.format(title=t, n=n) for n, t in zip(nums, titles, strict=True))))
+        zf.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(
+            sheets="".join(SHEET_REL.format(n=n) for n in nums)))
         zf.writestr("xl/styles.xml", STYLES)
-        with zf.open("xl/worksheets/sheet1.xml", "w") as out:  # no zip64: older Excel warns on it
-            out.write(SHEET_HEAD.encode())
-            cols = refs(len(header))
-            out.write(('<row r="1">' + "".join(_cell(f"{cols[i]}1", h, BOLD) for i, h in enumerate(header)
-                                                if h is not None) + "</row>").encode())
-            buf: list[str] = []
-            for n, row in enumerate(rows, start=2):
-                cols = refs(len(row))
-                buf.append(f'<row r="{n}">' + "".join(_cell(f"{cols[i]}{n}", v) for i, v in enumerate(row)
-                                                       if v is not None and v != "") + "</row>")
-                if len(buf) >= 500:
-                    out.write("".join(buf).encode())
-                    buf = []
-            out.write("".join(buf).encode())
-            out.write(SHEET_TAIL.encode())
+        for number, (_title, header, rows) in zip(nums, sheets, strict=True):
+            with zf.open(f"xl/worksheets/sheet{number}.xml", "w") as out:  # no zip64: older Excel warns on it
+                out.write(SHEET_HEAD.encode())
+                cols = refs(len(header))
+                out.write(('<row r="1">' + "".join(_cell(f"{cols[i]}1", h, BOLD) for i, h in enumerate(header)
+                                                    if h is not None) + "</row>").encode())
+                buf: list[str] = []
+                for n, row in enumerate(rows, start=2):
+                    cols = refs(len(row))
+                    buf.append(f'<row r="{n}">' + "".join(_cell(f"{cols[i]}{n}", v) for i, v in enumerate(row)
+                                                           if v is not None and v != "") + "</row>")
+                    written += 1
+                    if len(buf) >= 500:
+                        out.write("".join(buf).encode())
+                        buf = []
+                    if progress is not None and written % 10_000 == 0:
+                        progress(written)
+                out.write("".join(buf).encode())
+                out.write(SHEET_TAIL.encode())
+    if progress is not None:
+        progress(written)
+    return written

@@ -1,4 +1,4 @@
-"""Export of the registry of a subtree in the collection-form template (R2.4): .xlsx (openpyxl write-only)
+"""Export of the registry of a subtree in the collection-form template (R2.4): .xlsx (``core.xlsxout``, streamed)
 for ordinary sizes, a directory of three CSV files (UTF-8 with BOM, written by polars) for large ones.
 
 Scoped to the actor's region, audited (``export``). Names, ID numbers, birth dates, phones and bank
@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from fupin.core import codes
+from fupin.core import codes, xlsxout
 from fupin.core.exports import record_export, safe_frame
 from fupin.core.masking import Masker, mask_id_number, mask_name, mask_phone
 from fupin.core.scoping import scope_of
@@ -129,33 +127,26 @@ def to_template(frames: dict[str, pl.DataFrame], *, masked: bool) -> dict[str, p
     return {s.name: safe_frame(frames[s.name].select([_cell_expr(c, masked) for c in s.columns])) for s in SHEETS}
 
 
-def _xlsx(frames: dict[str, pl.DataFrame]) -> bytes:
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
+def _xlsx(frames: dict[str, pl.DataFrame], target: Path | io.BytesIO,
+          progress: Callable[[int], None] | None = None) -> int:
+    """The three sheets, streamed (``core.xlsxout``); amounts and areas as numbers in Excel (the frames carry them
+    as exact text for CSV), an empty cell for none."""
+    sheets = []
     for sheet in SHEETS:
-        ws = wb.create_sheet(sheet.name)
-        head = []
-        for h in sheet.headers:
-            cell = WriteOnlyCell(ws, value=h)
-            cell.font = bold
-            head.append(cell)
-        ws.append(head)
-        # amounts and areas as numbers in Excel (the frames carry them as exact text for CSV); empty stays empty
         frame = frames[sheet.name].with_columns(
             [pl.col(c.header).cast(pl.Float64, strict=False) for c in sheet.columns if c.kind == "decimal"])
-        for row in frame.iter_rows():
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        sheets.append((sheet.name, sheet.headers, frame.iter_rows()))
+    return xlsxout.write_sheets(target, sheets, progress)
 
 
 def export_registry(
-    *, actor: Any, region: str, output: Path | None = None, fmt: str = "xlsx", console: bool = False
+    *, actor: Any, region: str, output: Path | None = None, fmt: str = "xlsx", console: bool = False,
+    audit: bool = True, progress: Callable[[int], None] | None = None,
 ) -> tuple[ExportResult, bytes | None]:
     """Export the subtree ``region`` (within the actor's scope). ``fmt`` "xlsx" (one workbook; returned as
     bytes when ``output`` is None) or "csv" (three files in the directory ``output``). ``console``: run by
-    the operator of a management command without a named user, who gets personal data in clear (audited)."""
+    the operator of a management command without a named user, who gets personal data in clear (audited).
+    ``audit`` False: a background export, audited when its file is downloaded (``core.exports.download``)."""
     started = time.perf_counter()
     scope = scope_of(actor)
     if region and not is_code(region):
@@ -172,11 +163,9 @@ def export_registry(
         region=narrowed.prefix, households=frames[HOUSEHOLDS.name].height, members=frames[MEMBERS.name].height,
         incomes=frames[INCOMES.name].height, clear=masker.clear,
     )
-    record_export(
-        actor=actor, what="registry.household", fmt=fmt, region_code=narrowed.prefix,
-        summary=f"registry export {fmt} ({'clear' if masker.clear else 'masked'}): {result.households} households",
-        detail={"households": result.households, "members": result.members, "clear": masker.clear},
-    )
+    if audit:
+        record_export(actor=actor, what="registry.household", fmt=fmt, region_code=narrowed.prefix,
+                      summary=export_summary(fmt, result), detail=export_detail(result))
     data: bytes | None = None
     if fmt == "csv":
         if output is None:
@@ -186,17 +175,29 @@ def export_registry(
             path = output / f"{sheet.name}.csv"
             frames[sheet.name].write_csv(path, include_bom=True)
             result.paths.append(path)
+        if progress is not None:
+            progress(result.households + result.members + result.incomes)
     else:
         if result.members > XLSX_MAX_ROWS:
             raise ValueError("too many rows for one workbook; export as CSV / 行数超出 Excel 上限，请导出 CSV")
-        data = _xlsx(frames)
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_bytes(data)
+            _xlsx(frames, output, progress)
             result.paths.append(output)
-            data = None
+        else:
+            buf = io.BytesIO()
+            _xlsx(frames, buf, progress)
+            data = buf.getvalue()
     result.seconds = time.perf_counter() - started
     return result, data
+
+
+def export_summary(fmt: str, result: ExportResult) -> str:
+    return f"registry export {fmt} ({'clear' if result.clear else 'masked'}): {result.households} households"
+
+
+def export_detail(result: ExportResult) -> dict[str, Any]:
+    return {"households": result.households, "members": result.members, "clear": result.clear}
 
 
 __all__ = ["ExportResult", "cents_text", "export_registry", "read_subtree", "to_template"]

@@ -3,23 +3,22 @@ blank template and export. Thin: the work is in ``services`` (import), ``jobs`` 
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from fupin.core import audit
 from fupin.core.masking import Masker
 from fupin.core.models import AuditEvent
-from fupin.core.scoping import get_scoped_or_404, scope_of
+from fupin.core.scoping import get_scoped_or_404
 from fupin.core.tree import is_code
-from fupin.registry import exporter, jobs, services, template
+from fupin.registry import exports, jobs, services, template
 from fupin.registry.models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,27 +102,11 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export(request: HttpRequest) -> HttpResponse:
-    region = (request.GET.get("region") or scope_of(request.user).prefix or "").strip()
+def export(request: HttpRequest) -> HttpResponseBase:
+    region = (request.GET.get("region") or "").strip()
     if region and not is_code(region):
         raise Http404
-    fmt = request.GET.get("format", "xlsx")
-    if fmt == "csv":
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            result, _data = exporter.export_registry(actor=request.user, region=region, output=Path(tmp), fmt="csv")
-            buf = io.BytesIO()
-            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-                for path in result.paths:
-                    zf.write(path, arcname=path.name)
-        response = HttpResponse(buf.getvalue(), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="registry-{result.region or "all"}.zip"'
-        return response
     try:
-        result, data = exporter.export_registry(actor=request.user, region=region, fmt="xlsx")
+        return exports.registry_export(request.user, region, request.GET.get("format", "xlsx"))
     except ValueError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="registry-{result.region or "all"}.xlsx"'
-    return response

@@ -368,3 +368,40 @@ def test_polling_the_progress_page_writes_nothing(users, many, immediate):
     ExportJob.objects.update(created_at=timezone.now() - dt.timedelta(days=31), status="expired")
     assert c.get("/exports/").status_code == 200
     assert not ExportJob.objects.exists()  # forgotten after 30 days
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_registry_in_its_template_goes_through_a_job_when_large(users, many, immediate, fmt):
+    """The full registry export (three sheets, or a zip of three CSV files) is written by the worker above the
+    threshold, with the same sheets and rows as the synchronous export, audited once at the download."""
+    import zipfile
+
+    def sheets(body: bytes) -> dict[str, list[list]]:
+        if fmt == "csv":
+            with zipfile.ZipFile(io.BytesIO(body)) as zf:
+                return {n: list(csv.reader(io.StringIO(zf.read(n).decode("utf-8-sig")))) for n in sorted(zf.namelist())}
+        wb = load_workbook(io.BytesIO(body))
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+
+    c = client_for(users["county"])
+    events = export_events()
+    direct = c.get("/households/export/", {"format": fmt})
+    assert direct.status_code == 200 and events.count() == 1
+    expected = sheets(direct.content)
+    assert len(expected) == 3 and len(next(iter(expected.values()))) > 1
+
+    immediate.FUPIN_EXPORT_BACKGROUND_ROWS = 10
+    events = export_events()
+    r = c.get("/households/export/", {"format": fmt})
+    assert r.status_code == 302 and r["Location"].startswith("/exports/")
+    assert not events.exists()
+    job = ExportJob.objects.get()
+    kind = "zip" if fmt == "csv" else "xlsx"
+    assert (job.status, job.fmt, job.source) == ("done", kind, "fupin.registry.exports.registry_file")
+    rows = sum(len(v) - 1 for v in expected.values())
+    assert job.done_rows == rows and job.detail["households"] == many
+    download = c.get(f"/exports/{job.token}/download/")
+    assert download["Content-Disposition"].startswith(f'attachment; filename="registry-533301.{kind}"')
+    assert sheets(content(download)) == expected
+    ev = events.get()
+    assert (ev.object_type, ev.detail["format"], ev.detail["rows"]) == ("registry.household", kind, rows)
