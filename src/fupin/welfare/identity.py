@@ -65,25 +65,55 @@ def _notice_heads(code: str) -> list[str]:
     return [surname_of(names.get(i, "")) for i in ids]
 
 
+class Projector:
+    """Projections of several households at once (a page of needs): what a region's registered households and
+    current notices say is read once per region and shown text, not once per need."""
+
+    def __init__(self) -> None:
+        self._registered: dict[tuple[str, str], int] = {}
+        self._listed: dict[str, list[str]] = {}
+        self._regions: dict[str, Region] = {}
+
+    def registered(self, code: str, shown: str) -> int:
+        key = (code, shown)
+        if key not in self._registered:
+            heads = Member.objects.filter(_heads(code))
+            self._registered[key] = heads.filter(name__startswith=shown).count() if shown else heads.count()
+        return self._registered[key]
+
+    def listed(self, code: str) -> list[str]:
+        if code not in self._listed:
+            self._listed[code] = _notice_heads(code)
+        return self._listed[code]
+
+    def region(self, code: str) -> Region:
+        if code not in self._regions:
+            self._regions[code] = Region.objects.get(code=code)
+        return self._regions[code]
+
+    def project(self, household: Household, *, show_surname: bool, show_village: bool) -> Projection | None:
+        """The most specific projection the household agreed to that hides it among at least ``K`` registered
+        households and that matches either none or at least ``K`` entries of the current public notices (so that
+        the notices neither single the family out nor point wrongly at another family). None when there is none:
+        the need is then not shown."""
+        head = Member.objects.filter(household=household, relation="01", is_active=True).values_list(
+            "name", flat=True).first()
+        surname = surname_of(head or "")
+        codes = [*ancestors(household.village_id), household.village_id]
+        wanted = [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY] if show_village else [Level.TOWNSHIP, Level.COUNTY]
+        for level in wanted:
+            code = next((c for c in codes if level_of(c) == level), None)
+            if code is None:
+                continue
+            listed = self.listed(code)
+            options = [surname, ""] if show_surname and surname else [""]
+            for shown in options:
+                on_notices = sum(1 for s in listed if s == shown) if shown else len(listed)
+                if (on_notices == 0 or on_notices >= K) and self.registered(code, shown) >= K:
+                    return Projection(self.region(code), shown)
+        return None
+
+
 def project(household: Household, *, show_surname: bool, show_village: bool) -> Projection | None:
-    """The most specific projection the household agreed to that hides it among at least ``K`` registered
-    households and that matches either none or at least ``K`` entries of the current public notices (so that the
-    notices neither single the family out nor point wrongly at another family). None when there is none: the need
-    is then not shown."""
-    head = Member.objects.filter(household=household, relation="01", is_active=True).values_list("name", flat=True).first()
-    surname = surname_of(head or "")
-    codes = [*ancestors(household.village_id), household.village_id]
-    wanted = [Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY] if show_village else [Level.TOWNSHIP, Level.COUNTY]
-    for level in wanted:
-        code = next((c for c in codes if level_of(c) == level), None)
-        if code is None:
-            continue
-        heads = Member.objects.filter(_heads(code))
-        listed = _notice_heads(code)
-        options = [surname, ""] if show_surname and surname else [""]
-        for shown in options:
-            registered = heads.filter(name__startswith=shown).count() if shown else heads.count()
-            on_notices = sum(1 for s in listed if s == shown) if shown else len(listed)
-            if registered >= K and (on_notices == 0 or on_notices >= K):
-                return Projection(Region.objects.get(code=code), shown)
-    return None
+    """The projection of one household (``Projector.project``)."""
+    return Projector().project(household, show_surname=show_surname, show_village=show_village)

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from fupin.core.scoping import scope_of, scoped
 from fupin.core.tree import subtree_bounds
-from fupin.welfare.identity import K, Projection, project
+from fupin.welfare.identity import K, Projection, Projector
 from fupin.welfare.models import (
     Commitment,
     Disbursement,
@@ -165,8 +165,9 @@ def public_needs_qs(region: str = "") -> QuerySet[Need]:
     return qs.select_related("household").annotate(n_donors=Count("donations__donor", distinct=True))
 
 
-def _public(need: Need, *, with_ledger: bool = False) -> PublicNeed | None:
-    where = project(need.household, show_surname=need.show_surname, show_village=need.show_village)
+def _public(need: Need, *, with_ledger: bool = False, projector: Projector | None = None) -> PublicNeed | None:
+    where = (projector or Projector()).project(need.household, show_surname=need.show_surname,
+                                               show_village=need.show_village)
     if where is None:
         return None
     out = PublicNeed(
@@ -182,7 +183,8 @@ def _public(need: Need, *, with_ledger: bool = False) -> PublicNeed | None:
 
 
 def public_needs(region: str = "", limit: int = 60) -> list[PublicNeed]:
-    out = (_public(n) for n in public_needs_qs(region).order_by("status", "-published_at")[:limit])
+    projector = Projector()  # needs of the same village or township share their counts
+    out = (_public(n, projector=projector) for n in public_needs_qs(region).order_by("status", "-published_at")[:limit])
     return [n for n in out if n is not None]
 
 
