@@ -34,6 +34,9 @@ class Entry:
     # URL names (or prefixes ending in "_") under which this entry is the current one; default: url_name.
     current: tuple[str, ...] = ()
     region: bool = True  # needs a region scope (users without one, e.g. shop operators, do not see it)
+    # The user's own records (a cadre's households, a donor's donations): shown to its roles only, not to a
+    # superuser, whose account has no such records (the page would refuse it).
+    own: bool = False
 
     def is_current(self, url_name: str) -> bool:
         for name in self.current or (self.url_name,):
@@ -99,7 +102,8 @@ ENTRIES: tuple[Entry, ...] = (
           ("team", "team_coverage", "team_village")),
     Entry("team", "team_members", _("Team members"), frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN, Role.ANALYST,
                                                                 Role.TOWNSHIP_REVIEWER}), ("team_member",)),
-    Entry("team", "team_mine", _("My households"), frozenset({Role.CADRE}), ("team_mine", "team_visit")),
+    Entry("team", "team_mine", _("My households"), frozenset({Role.CADRE}), ("team_mine", "team_visit"),
+          own=True),
     Entry("team", "team_visits", _("Visits"), frozenset({Role.CADRE, Role.CLERK, Role.TOWNSHIP_REVIEWER,
                                                          Role.COUNTY_ADMIN, Role.SYSADMIN}), ("team_visits",)),
     Entry("team", "team_trainings", _("Trainings"), frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN, Role.ANALYST,
@@ -128,7 +132,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry("portal", "welfare_donors", _("Donors and the alliance"), frozenset({Role.COUNTY_ADMIN, Role.SYSADMIN}),
           ("welfare_donors", "welfare_donor_edit")),
     Entry("portal", "welfare_donor", _("My donations"), frozenset({Role.DONOR}), ("welfare_donor", "welfare_pledge"),
-          region=False),
+          region=False, own=True),
     Entry("portal", "portal_manage_articles", _("Articles"), frozenset({Role.WELFARE_EDITOR, Role.COUNTY_ADMIN,
                                                                           Role.SYSADMIN}),
           ("portal_manage_article",)),
@@ -146,7 +150,7 @@ ENTRIES: tuple[Entry, ...] = (
 def _visible(entry: Entry, user: Any, roles: frozenset[str], has_region: bool) -> bool:
     if entry.region and not has_region:
         return False
-    if user.is_superuser or not entry.roles:
+    if not entry.roles or (user.is_superuser and not entry.own):
         return True
     return bool(entry.roles & roles)
 

@@ -28,3 +28,21 @@ def test_top_bar_shows_region_role_and_search_and_marks_the_current_group(client
     html = client.get("/households/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "古登乡" in html and "乡镇审核员" in html and 'action="/search/"' in html
     assert 'class="navgroup current"' in html
+
+
+@pytest.mark.django_db
+def test_a_superuser_sees_every_entry_but_the_pages_of_ones_own_records(client, tree):
+    """A superuser is shown every area, but not "my households" (a cadre's) or "my donations" (a donor's): it has no
+    such records and those pages refuse it; every entry it is shown opens."""
+    from django.urls import reverse
+
+    users = testing.make_users(tree)
+    admin = users["sysadmin"]
+    admin.is_superuser = True
+    admin.save()
+    shown = {i["href"] for g in for_user(admin) for i in g["items"]}
+    own = {reverse(e.url_name) for e in ENTRIES if e.own}
+    assert own == {reverse("team_mine"), reverse("welfare_donor")}
+    assert not shown & own and len(shown) == len(ENTRIES) - len(own)
+    client.force_login(admin)
+    assert {href: client.get(href).status_code for href in sorted(shown)} == dict.fromkeys(sorted(shown), 200)
