@@ -10,8 +10,6 @@ million rows as for one.
 from __future__ import annotations
 
 import datetime as dt
-import time
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -22,7 +20,7 @@ from fupin.commerce.models import Purchase, Shop, ShopHousehold
 from fupin.core.bulk import copy_frame, copy_rows, is_postgres
 from fupin.core.bulkload import BulkAppend
 from fupin.core.tree import subtree_bounds
-from fupin.core.uploads import ROW, Column, Conflict, ImportSummary, Kind, Table, read_upload
+from fupin.core.uploads import ROW, Checked, Column, Conflict, Kind, read_upload
 from fupin.registry.models import Household
 from fupin.registry.statuses import REGISTERED_STATUSES
 
@@ -40,13 +38,6 @@ COLUMNS = (
 HEADER = {c.name: c.header for c in COLUMNS}
 MAX_QUANTITY_MILLI = 1_000_000 * 1000
 MAX_PRICE_CENTS = 100_000 * 100
-
-
-@dataclass
-class Checked:
-    table: Table
-    conflicts: list[Conflict]
-    rows: pl.DataFrame  # the rows to write, when there is no conflict
 
 
 def _scaled(name: str, places: int) -> tuple[pl.Expr, pl.Expr]:
@@ -185,13 +176,6 @@ def write(checked: Checked, *, shop: Shop, upload: str, actor_id: int | None) ->
         n = copy_frame(Purchase._meta.db_table, frame)
     bulk.finish()
     return n
-
-
-def summary(checked: Checked, written: int, started: float) -> ImportSummary:
-    s = ImportSummary(created=written, rejected=0 if written else checked.table.frame.height)
-    s.add(checked.conflicts)
-    s.seconds = time.perf_counter() - started
-    return s
 
 
 def template_rows() -> list[list[Any]]:

@@ -636,7 +636,7 @@ def import_purchases(*, actor: Any, shop_id: int, content: bytes, filename: str,
     import uuid
 
     from fupin.commerce import purchase_upload
-    from fupin.core.uploads import UploadRejected, error_workbook
+    from fupin.core.uploads import check_file, summarize
 
     started = time.perf_counter()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month or "")):
@@ -644,24 +644,17 @@ def import_purchases(*, actor: Any, shop_id: int, content: bytes, filename: str,
     with transaction.atomic():
         shop = shop_for_writing(actor, shop_id)
         _approved(shop)
-        try:
-            checked = purchase_upload.check(content, filename, shop=shop, month=month)
-        except UploadRejected as exc:
-            checked = purchase_upload.Checked(purchase_upload.Table.empty(filename, purchase_upload.COLUMNS),
-                                              list(exc.conflicts), purchase_upload.pl.DataFrame())
-        if any(c.is_error for c in checked.conflicts):
-            if error_path is not None:
-                error_workbook([checked.table], checked.conflicts, error_path)
-            result = purchase_upload.summary(checked, 0, started)
-            result.error_report = error_path
-            return result
-        upload = f"{month}/{uuid.uuid4().hex[:12]}"
-        written = purchase_upload.write(checked, shop=shop, upload=upload, actor_id=actor.pk)
-        audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=shop, object_type="commerce.purchase",
-                     summary=f"uploaded {written} purchases of {month} for shop {shop.pk}",
-                     detail={"upload": upload, "rows": written, "file": filename[:100]})
-    result = purchase_upload.summary(checked, written, started)
-    result.counts["upload"] = upload
+        checked = check_file(lambda: purchase_upload.check(content, filename, shop=shop, month=month), filename,
+                             purchase_upload.COLUMNS)
+        result = summarize(checked, error_path)
+        if result.ok:
+            upload = f"{month}/{uuid.uuid4().hex[:12]}"
+            result.created = purchase_upload.write(checked, shop=shop, upload=upload, actor_id=actor.pk)
+            result.counts["upload"] = upload
+            audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=shop, object_type="commerce.purchase",
+                         summary=f"uploaded {result.created} purchases of {month} for shop {shop.pk}",
+                         detail={"upload": upload, "rows": result.created, "file": filename[:100]})
+    result.seconds = time.perf_counter() - started
     return result
 
 

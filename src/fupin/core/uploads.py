@@ -731,3 +731,40 @@ def error_workbook(tables: Sequence[Table], conflicts: Sequence[Conflict], path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return data
+
+
+# --- one checked file, and its summary before anything is written ------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """A file read and checked against its columns: the table as read (for the error workbook), every conflict
+    found, and the rows to write (when there is no error; columns named by the upload)."""
+
+    table: Table
+    conflicts: list[Conflict]
+    rows: pl.DataFrame
+
+
+def check_file(check: Callable[[], Checked], filename: str, columns: Sequence[Column]) -> Checked:
+    """Run an upload's ``check``. A file refused as a whole (``UploadRejected``: unreadable, not a table, required
+    columns missing) becomes a ``Checked`` without rows that carries the refusal, so that it is reported like any
+    rejected file."""
+    try:
+        return check()
+    except UploadRejected as exc:
+        return Checked(Table.empty(filename, columns), list(exc.conflicts), pl.DataFrame())
+
+
+def summarize(checked: Checked, error_path: Path | None = None) -> ImportSummary:
+    """The summary of a checked file before anything is written: its errors and warnings; when there is an error,
+    every row rejected and, with ``error_path``, the marked workbook written there. The caller writes only when
+    ``ok`` and then sets what was created or updated."""
+    result = ImportSummary()
+    result.add(checked.conflicts)
+    if not result.ok:
+        if error_path is not None:
+            error_workbook([checked.table], checked.conflicts, error_path)
+            result.error_report = error_path
+        result.rejected = checked.table.frame.height
+    return result

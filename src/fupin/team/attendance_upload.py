@@ -7,7 +7,6 @@ the marked workbook comes back."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -16,7 +15,7 @@ from django.db import connection
 from fupin.core.bulk import copy_frame, is_postgres
 from fupin.core.bulkload import BulkAppend
 from fupin.core.scoping import Scope
-from fupin.core.uploads import ROW, Column, Conflict, Kind, Table, read_upload
+from fupin.core.uploads import ROW, Checked, Column, Conflict, Kind, read_upload
 from fupin.regions.models import Level, Region
 from fupin.registry import idnumber
 from fupin.registry.importing.existing import select_in
@@ -34,13 +33,6 @@ COLUMNS = (
 HEADER = {c.name: c.header for c in COLUMNS}
 LEVELS = {"培训": TraineeLevel.TRAINED, "从业": TraineeLevel.PRACTITIONER, "高级人才": TraineeLevel.SENIOR,
           **{v: v for v in TraineeLevel.values}}
-
-
-@dataclass
-class Checked:
-    table: Table
-    conflicts: list[Conflict]
-    rows: pl.DataFrame
 
 
 def check(content: bytes, filename: str, *, training: Training, scope: Scope) -> Checked:

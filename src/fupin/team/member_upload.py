@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 
 import polars as pl
 
 from fupin.core.bulk import copy_frame, upsert_frame
 from fupin.core.scoping import Scope
 from fupin.core.tree import subtree_bounds
-from fupin.core.uploads import ROW, Column, Conflict, Kind, Table, read_upload
+from fupin.core.uploads import ROW, Checked, Column, Conflict, Kind, read_upload
 from fupin.regions.models import Region
 from fupin.registry import idnumber
 from fupin.registry.importing.existing import select_in
@@ -53,11 +52,7 @@ CODES_SHEET = "代码表"
 MAX_REGION_LIST = 20_000  # above this many nodes in the uploader's region, no dropdown (the code is typed)
 
 
-@dataclass
-class Checked:
-    table: Table
-    conflicts: list[Conflict]
-    rows: pl.DataFrame  # the file's rows with _id (normalised), _kind, _region, _cadre (existing id) and _source
+# Checked.rows: the file's rows with _id (normalised), _kind, _region, _cadre (existing id) and _source
 
 
 def check(content: bytes, filename: str, *, scope: Scope) -> Checked:

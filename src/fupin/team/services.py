@@ -168,26 +168,17 @@ def import_members(*, actor: Any, content: bytes, filename: str, error_path: Any
     """The team members list (``member_upload``): all or nothing, audited once; a row whose ID number is already a
     team member's (in the uploader's region) updates that person record. Returns the ``core.uploads.ImportSummary``
     (created, updated, unchanged; the errors and, with ``error_path``, the marked workbook written there)."""
-    from fupin.core.uploads import ImportSummary, Table, UploadRejected, error_workbook
+    from fupin.core.uploads import check_file, summarize
     from fupin.team import member_upload
 
     started = time.perf_counter()
     require_role(actor, TEAM_ROLES)
     scope = scope_of(actor)
     with transaction.atomic():
-        try:
-            checked = member_upload.check(content, filename, scope=scope)
-        except UploadRejected as exc:
-            checked = member_upload.Checked(Table.empty(filename, member_upload.COLUMNS), list(exc.conflicts),
-                                            member_upload.pl.DataFrame())
-        result = ImportSummary()
-        result.add(checked.conflicts)
-        if not result.ok:
-            if error_path is not None:
-                error_workbook([checked.table], checked.conflicts, error_path)
-                result.error_report = error_path
-            result.rejected = checked.table.frame.height
-        else:
+        checked = check_file(lambda: member_upload.check(content, filename, scope=scope), filename,
+                             member_upload.COLUMNS)
+        result = summarize(checked, error_path)
+        if result.ok:
             result.created, result.updated, result.unchanged = member_upload.write(checked)
             audit.record(actor=actor, action=AuditEvent.Action.BULK, object_type="registry.cadre",
                          region_code=scope.prefix or "",
@@ -421,7 +412,7 @@ def import_attendance(*, actor: Any, training_id: int, content: bytes, filename:
     """A training's attendance list (``attendance_upload``): all or nothing, audited once; people are linked to
     registered members and team members by ID number. ``topic`` limits the trainings the caller may fill (the
     commerce app: e-commerce). Returns the ``core.uploads.ImportSummary``."""
-    from fupin.core.uploads import ImportSummary, Table, UploadRejected, error_workbook
+    from fupin.core.uploads import check_file, summarize
     from fupin.team import attendance_upload
 
     started = time.perf_counter()
@@ -431,19 +422,10 @@ def import_attendance(*, actor: Any, training_id: int, content: bytes, filename:
         if topic is not None:
             qs = qs.filter(topic=topic)
         training = get_scoped_or_404(qs, actor, pk=training_id)
-        try:
-            checked = attendance_upload.check(content, filename, training=training, scope=scope_of(actor))
-        except UploadRejected as exc:
-            checked = attendance_upload.Checked(Table.empty(filename, attendance_upload.COLUMNS), list(exc.conflicts),
-                                                attendance_upload.pl.DataFrame())
-        result = ImportSummary()
-        result.add(checked.conflicts)
-        if not result.ok:
-            if error_path is not None:
-                error_workbook([checked.table], checked.conflicts, error_path)
-                result.error_report = error_path
-            result.rejected = checked.table.frame.height
-        else:
+        checked = check_file(lambda: attendance_upload.check(content, filename, training=training,
+                                                             scope=scope_of(actor)), filename, attendance_upload.COLUMNS)
+        result = summarize(checked, error_path)
+        if result.ok:
             result.created = attendance_upload.write(checked, training=training)
             result.counts["linked_members"] = int(checked.rows["_member"].is_not_null().sum())
             result.counts["linked_team_members"] = int(checked.rows["_cadre"].is_not_null().sum())
