@@ -139,3 +139,76 @@ def log_in(page: Any, base: str, username: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/workbench/")
+
+
+# --- the background worker in a child process (fault tests: a worker killed in the middle of a job) ----------------
+
+
+def database_url() -> str:
+    """The test database as a ``DATABASE_URL`` for a child process."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+# The worker, each of its queries slowed by 20 ms so that a kill lands in the middle of a job of test size.
+SLOW_WORKER = """
+import sys, time
+from django.db.backends import utils
+for name in ("execute", "executemany"):
+    def slow(self, *a, _real=getattr(utils.CursorWrapper, name), **k):
+        time.sleep(0.02)
+        return _real(self, *a, **k)
+    setattr(utils.CursorWrapper, name, slow)
+from fupin.cli import main
+sys.argv = ["fupin", "db_worker", "--queue-name", "default", "--no-reload", "--interval", "0.2", "--no-startup-delay"]
+main()
+"""
+
+
+def worker_env(var: Any, **extra: str) -> dict[str, str]:
+    import os
+
+    return {**os.environ, "DATABASE_URL": database_url(), "FUPIN_VAR_DIR": str(var), **extra}
+
+
+def start_slow_worker(var: Any, **extra: str) -> Any:
+    """``fupin db_worker`` in a child process with every query slowed (``SLOW_WORKER``); ``extra``: environment."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", SLOW_WORKER], env=worker_env(var, **extra),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def run_worker_until_idle(var: Any, **extra: str) -> None:
+    """Run the queued tasks to the end in a child worker (``--batch``); fails with the worker's error output."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "fupin", "db_worker", "--queue-name", "default", "--batch",
+                           "--no-reload", "--no-startup-delay"], env=worker_env(var, **extra), capture_output=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+
+
+def kill_when(worker: Any, ready: Any, timeout: float = 120) -> None:
+    """SIGKILL the worker as soon as ``ready()`` says the job is under way."""
+    import os
+    import signal
+    import time
+
+    try:
+        end = time.monotonic() + timeout
+        while not ready():
+            assert worker.poll() is None, f"the worker ended early: {worker.stderr.read().decode()[-3000:]}"
+            assert time.monotonic() < end, "the job never started"
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()

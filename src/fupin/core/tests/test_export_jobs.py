@@ -8,14 +8,9 @@ import csv
 import datetime as dt
 import io
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -197,30 +192,7 @@ def test_the_other_large_lists_use_the_same_jobs(users, many, immediate, tree, u
 
 # --- a worker killed midway (the pattern of core/tests/reliability/test_faults.py) -------------------------------
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-# The worker with each query slowed by 20 ms and progress saved every 5 rows, so that a kill lands mid-export.
-SLOW_WORKER = """
-import sys, time
-from django.db.backends import utils
-for name in ("execute", "executemany"):
-    def slow(self, *a, _real=getattr(utils.CursorWrapper, name), **k):
-        time.sleep(0.02)
-        return _real(self, *a, **k)
-    setattr(utils.CursorWrapper, name, slow)
-from fupin.cli import main
-sys.argv = ["fupin", "db_worker", "--queue-name", "default", "--no-reload", "--interval", "0.2", "--no-startup-delay"]
-main()
-"""
-
-
-def worker_env(var: Path) -> dict[str, str]:
-    return {**os.environ, "DATABASE_URL": database_url(), "FUPIN_VAR_DIR": str(var), "FUPIN_EXPORT_PROGRESS_ROWS": "5"}
+PROGRESS_EVERY_5 = {"FUPIN_EXPORT_PROGRESS_ROWS": "5"}  # progress saved every 5 rows, so that a kill lands mid-export
 
 
 @pytest.mark.reliability
@@ -235,19 +207,8 @@ def test_an_export_killed_midway_is_retried_whole(settings, tmp_path):
     r = client_for(county).get("/households/", {"format": "csv"})
     assert r.status_code == 302
     job = ExportJob.objects.get()
-    worker = subprocess.Popen([sys.executable, "-c", SLOW_WORKER], env=worker_env(tmp_path),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        end = time.monotonic() + 120
-        while not ExportJob.objects.filter(pk=job.pk, status="running", done_rows__gt=0).exists():
-            assert worker.poll() is None, worker.stderr.read().decode()[-3000:]  # type: ignore[union-attr]
-            assert time.monotonic() < end, "the export never started"
-            time.sleep(0.05)
-        os.kill(worker.pid, signal.SIGKILL)
-        worker.wait(30)
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    worker = testing.start_slow_worker(tmp_path, **PROGRESS_EVERY_5)
+    testing.kill_when(worker, lambda: ExportJob.objects.filter(pk=job.pk, status="running", done_rows__gt=0).exists())
     job.refresh_from_db()
     assert job.status == "running" and 0 < job.done_rows < 150
     assert not exports.export_path(job).exists()  # never a half file to download
@@ -255,10 +216,7 @@ def test_an_export_killed_midway_is_retried_whole(settings, tmp_path):
 
     recovered = recover_interrupted()
     assert [x.task_path for x in recovered] == ["fupin.core.exports.run_export_job"] and recovered[0].retried_as
-    done = subprocess.run([sys.executable, "-m", "fupin", "db_worker", "--queue-name", "default", "--batch",
-                           "--no-reload", "--no-startup-delay"], env=worker_env(tmp_path), capture_output=True,
-                          timeout=600)
-    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    testing.run_worker_until_idle(tmp_path, **PROGRESS_EVERY_5)
     job.refresh_from_db()
     assert (job.status, job.done_rows) == ("done", 150)
     body = content(client_for(county).get(f"/exports/{job.token}/download/"))

@@ -9,10 +9,6 @@ nothing written."""
 from __future__ import annotations
 
 import errno
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -28,52 +24,6 @@ from fupin.core.roles import Role
 pytestmark = pytest.mark.reliability
 
 
-def database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-# The worker, each of its queries slowed by 20 ms so that a kill lands in the middle of a job of test size.
-SLOW_WORKER = """
-import sys, time
-from django.db.backends import utils
-for name in ("execute", "executemany"):
-    def slow(self, *a, _real=getattr(utils.CursorWrapper, name), **k):
-        time.sleep(0.02)
-        return _real(self, *a, **k)
-    setattr(utils.CursorWrapper, name, slow)
-from fupin.cli import main
-sys.argv = ["fupin", "db_worker", "--queue-name", "default", "--no-reload", "--interval", "0.2", "--no-startup-delay"]
-main()
-"""
-
-
-def start_worker(var: Path) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "FUPIN_VAR_DIR": str(var)}
-    return subprocess.Popen([sys.executable, "-c", SLOW_WORKER], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-
-
-def run_worker_until_idle(var: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url(), "FUPIN_VAR_DIR": str(var)}
-    done = subprocess.run([sys.executable, "-m", "fupin", "db_worker", "--queue-name", "default", "--batch",
-                           "--no-reload", "--no-startup-delay"], env=env, capture_output=True, timeout=600)
-    assert done.returncode == 0, done.stderr.decode()[-3000:]
-
-
-def kill_when(worker: subprocess.Popen, ready, timeout: float = 120) -> None:
-    """SIGKILL the worker as soon as ``ready()`` says the job is under way."""
-    end = time.monotonic() + timeout
-    while not ready():
-        assert worker.poll() is None, f"the worker ended early: {worker.stderr.read().decode()[-3000:]}"
-        assert time.monotonic() < end, "the job never started"
-        time.sleep(0.05)
-    os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(30)
-
-
 def task_results(path: str):
     from django_tasks_db.models import DBTaskResult
 
@@ -86,7 +36,7 @@ def assert_recovered_and_completed(path: str, var: Path) -> None:
     first = task_results(path)[0]
     assert first.status == "FAILED" and first.exception_class_path == MARKER and "nothing" in first.traceback
     assert recovered[0].retried_as is not None
-    run_worker_until_idle(var)
+    testing.run_worker_until_idle(var)
     assert [r.status for r in task_results(path)] == ["FAILED", "SUCCESSFUL"]
 
 
@@ -108,13 +58,9 @@ def test_import_killed_midway_writes_nothing_then_is_retried_whole(var):
     files = importing.write_csvs(var / "upload", importing.form(400))
     uploads = [SimpleUploadedFile(p.name, p.read_bytes()) for p in files]
     job = start_import(actor=clerk, files=uploads, dry_run=False)
-    worker = start_worker(var)
-    try:
-        kill_when(worker, lambda: ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING,
-                                                           progress__gt=0).exists())
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    worker = testing.start_slow_worker(var)
+    testing.kill_when(worker, lambda: ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING,
+                                                       progress__gt=0).exists())
     time.sleep(0.5)
     assert Household.objects.count() == 0 and Member.objects.count() == 0  # not a row of the half-done import
     assert_recovered_and_completed("fupin.registry.services.run_import_job", var)
@@ -156,14 +102,10 @@ def test_comparison_killed_midway_leaves_no_run_then_is_retried(var):
     for _ in range(20):
         testing.make_household(tree["533301205201"])
     run_comparison.enqueue()
-    worker = start_worker(var)
+    worker = testing.start_slow_worker(var)
     from django_tasks_db.models import DBTaskResult
 
-    try:
-        kill_when(worker, lambda: DBTaskResult.objects.filter(status="RUNNING").exists())
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    testing.kill_when(worker, lambda: DBTaskResult.objects.filter(status="RUNNING").exists())
     finished = Run.objects.exclude(finished_at=None).count()
     doubts = Doubt.objects.count()
     assert (finished, doubts) == (0, 0) or finished == 1  # whole or nothing, never doubts of an unfinished run
@@ -177,14 +119,10 @@ def test_indicator_refresh_and_report_killed_midway_are_retried_whole(var, users
     from fupin.indicators.tasks import refresh_indicators
 
     refresh_indicators.enqueue(full=True)
-    worker = start_worker(var)
+    worker = testing.start_slow_worker(var)
     from django_tasks_db.models import DBTaskResult
 
-    try:
-        kill_when(worker, lambda: DBTaskResult.objects.filter(status="RUNNING").exists())
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    testing.kill_when(worker, lambda: DBTaskResult.objects.filter(status="RUNNING").exists())
     assert_recovered_and_completed("fupin.indicators.tasks.refresh_indicators", var)
     values = IndicatorValue.objects.count()
     assert values > 0
@@ -195,12 +133,8 @@ def test_indicator_refresh_and_report_killed_midway_are_retried_whole(var, users
     period = Period.objects.order_by("-starts_on").first()
     report = services.start_report(actor=users["county"], kind=Report.Kind.BULLETIN, period=period,
                                    region_code="533301")
-    worker = start_worker(var)
-    try:
-        kill_when(worker, lambda: Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).exists())
-    finally:
-        if worker.poll() is None:
-            worker.kill()
+    worker = testing.start_slow_worker(var)
+    testing.kill_when(worker, lambda: Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING).exists())
     report.refresh_from_db()
     assert report.status != Report.Status.DONE and not report.pdf_path  # no half-written report offered
     assert_recovered_and_completed("fupin.indicators.reports.build_report", var)
@@ -226,7 +160,7 @@ def test_lost_database_connection_gives_a_clean_error_page_and_recovers(users, h
 
         own_pid = connection.connection.info.backend_pid
 
-        killer = psycopg.connect(database_url().replace("postgres://", "postgresql://"), autocommit=True)
+        killer = psycopg.connect(testing.database_url().replace("postgres://", "postgresql://"), autocommit=True)
         killer.execute("SELECT pg_terminate_backend(%s)", [own_pid])
         killer.close()
     else:
