@@ -6,6 +6,7 @@ organisations and manage the welfare alliance. Thin: forms validate, the service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -47,6 +48,22 @@ def _refused(form: Form, exc: Exception) -> None:
     form.add_error(None, error_text(exc))
 
 
+def _saved(request: HttpRequest, form: Form, save: Callable[[dict[str, Any]], Any], message: Any,
+           to: str) -> HttpResponse | None:
+    """A valid POSTed ``form`` saved through a service (``save(cleaned_data)`` returns the object): on success the
+    message and a redirect to the URL ``to`` of the object; a refusal of the service is shown on the form (None:
+    draw the form again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        _refused(form, exc)
+        return None
+    messages.success(request, message)
+    return redirect(to, pk=saved.pk)
+
+
 def _form_errors(form: Form) -> str:
     return "; ".join(f"{form.fields[f].label}: {e[0]}" if f in form.fields else str(e[0])
                      for f, e in form.errors.items())
@@ -63,15 +80,9 @@ def _project_fields(form: ProjectForm) -> dict[str, Any]:
 def project_new(request: HttpRequest) -> HttpResponse:
     _manager(request)
     form = ProjectForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = services.save_project(actor=request.user, **_project_fields(form))
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("The project was saved as a draft: publish it when it is ready."))
-            return redirect("welfare_project", pk=project.pk)
-    return render(request, "welfare/project_form.html", {"form": form, "title": _("New welfare project")})
+    done = _saved(request, form, lambda d: services.save_project(actor=request.user, **_project_fields(form)),
+                  _("The project was saved as a draft: publish it when it is ready."), "welfare_project")
+    return done or render(request, "welfare/project_form.html", {"form": form, "title": _("New welfare project")})
 
 
 @login_required
@@ -80,15 +91,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_scoped_or_404(selectors.projects(request.user), request.user, pk=pk)
     initial = {k: getattr(item, k) for k in services.PROJECT_FIELDS if k != "region"} | {"region": item.region_id}
     form = ProjectForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_project(actor=request.user, project=item, **_project_fields(form))
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("welfare_project", pk=item.pk)
-    return render(request, "welfare/project_form.html", {"form": form, "project": item,
+    done = _saved(request, form, lambda d: services.save_project(actor=request.user, project=item,
+                                                                 **_project_fields(form)), _("Saved."), "welfare_project")
+    return done or render(request, "welfare/project_form.html", {"form": form, "project": item,
                                                          "title": _("Edit the welfare project")})
 
 
@@ -174,18 +179,10 @@ def project_context(request: HttpRequest, item: WelfareProject) -> dict[str, Any
 def pairing_new(request: HttpRequest) -> HttpResponse:
     _manager(request)
     form = PairingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            pairing = services.save_pairing(actor=request.user, enterprise=d["enterprise"], region=d["region"],
-                                            agreement=d["agreement"], signed_on=d["signed_on"], year=d["year"],
-                                            commitments=form.commitments())
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("welfare_pairing", pk=pairing.pk)
-    return render(request, "welfare/pairing_form.html", {"form": form, "title": _("New pairing")})
+    done = _saved(request, form, lambda d: services.save_pairing(
+        actor=request.user, enterprise=d["enterprise"], region=d["region"], agreement=d["agreement"],
+        signed_on=d["signed_on"], year=d["year"], commitments=form.commitments()), _("Saved."), "welfare_pairing")
+    return done or render(request, "welfare/pairing_form.html", {"form": form, "title": _("New pairing")})
 
 
 @login_required
@@ -202,18 +199,10 @@ def pairing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial["year"] = int(year)
     initial |= {field: commitments[kind] for kind, field in COMMITMENT_FIELDS.items() if kind in commitments}
     form = PairingForm(request.POST or None, initial=initial, user=request.user, pairing=item)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.save_pairing(actor=request.user, enterprise=item.enterprise, region=item.region,
-                                  agreement=d["agreement"], signed_on=d["signed_on"], year=d["year"],
-                                  commitments=form.commitments())
-        except (ValidationError, PermissionDenied) as exc:
-            _refused(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("welfare_pairing", pk=item.pk)
-    return render(request, "welfare/pairing_form.html", {"form": form, "pairing": item,
+    done = _saved(request, form, lambda d: services.save_pairing(
+        actor=request.user, enterprise=item.enterprise, region=item.region, agreement=d["agreement"],
+        signed_on=d["signed_on"], year=d["year"], commitments=form.commitments()), _("Saved."), "welfare_pairing")
+    return done or render(request, "welfare/pairing_form.html", {"form": form, "pairing": item,
                                                          "title": _("Agreement and commitments")})
 
 
