@@ -114,6 +114,8 @@ def test_page_upload_error_file_and_template(client, county_admin, cadres, users
     r = client.post(reverse("team_members"), {"action": "upload", "file": bad})
     assert r.status_code == 200 and not Cadre.objects.filter(name="刘书记").exists()
     error_url = r.context["error_url"]
+    page = r.content.decode()  # the shared rejection block: the count, the marked file, the errors row by row
+    assert "1 处错误，全部未保存" in page and f'href="{error_url}"' in page and "<td>身份证号</td>" in page
     errors = client.get(error_url)
     assert errors.status_code == 200 and b"".join(errors.streaming_content)[:2] == b"PK"
     client.force_login(users["township"])
