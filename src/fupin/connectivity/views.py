@@ -21,6 +21,7 @@ from fupin.connectivity import keyset, maps, selectors, services
 from fupin.connectivity.models import EventKind, FacilityType, SchoolKind
 from fupin.connectivity.paging import EstimatedPaginator
 from fupin.core import permissions
+from fupin.core.errors import error_text, in_language
 from fupin.core.exports import audited_export, audited_file, xlsx_response
 from fupin.core.pagination import paginate, query_without
 from fupin.core.scoping import scope_of
@@ -132,9 +133,9 @@ def village(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("connectivity_village", code=v.code)
         except services.EventDataError as exc:
             for e in exc.errors:
-                messages.error(request, str(e))
+                messages.error(request, in_language(e))
         except PermissionDenied as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
     on = _date(request.GET.get("on"))
     new_facilities = [
         {"type": t, "label": FacilityType(t).label, "open": posted.get("type") == t,
@@ -201,7 +202,7 @@ def freeze(request: HttpRequest) -> HttpResponse:
         snap = services.freeze_ranking(actor=user, as_of=on, prefix=request.POST.get("prefix", "").strip(),
                                        title=request.POST.get("title", "").strip())
     except (PermissionDenied, ValueError) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_text(exc))
         return redirect("connectivity_rankings")
     return redirect("connectivity_ranking", pk=snap.pk)
 
@@ -315,7 +316,7 @@ def facility(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("connectivity_facility", pk=f.pk)
         except services.EventDataError as exc:
             for e in exc.errors:
-                messages.error(request, str(e))
+                messages.error(request, in_language(e))
     shown = [{"label": x["label"], "value": getattr(f, x["key"])}
              for x in facility_services.form_fields(f.type, instance=f)]
     for x in shown:

@@ -32,10 +32,10 @@ class BadInputMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         from django.utils.html import escape
 
-        from fupin.core.errors import BAD_INPUT, bad_input_text
+        from fupin.core.errors import BAD_INPUT, bad_input_text, in_language
 
         if isinstance(exc, (*BAD_INPUT, IntegrityError)):
-            return HttpResponseBadRequest(f"<!doctype html><title>400</title><p>{escape(bad_input_text(exc))}</p>",
+            return HttpResponseBadRequest(f"<!doctype html><title>400</title><p>{escape(in_language(bad_input_text(exc)))}</p>",
                                           content_type="text/html; charset=utf-8")
         if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
             # the disk is full (issue 20 C2): the writer removed what it had begun; say so, not a server error

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fupin.core import audit, exports, recovery
+from fupin.core.errors import error_text
 from fupin.core.exports import audited_export, export_source
 from fupin.core.models import AuditEvent, ExportJob
 from fupin.core.pagination import paginate, query_without
@@ -91,7 +92,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             _token, raw = create_api_token(user=request.user, name=request.POST.get("name", ""))  # type: ignore[arg-type]
         except ValueError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, error_text(exc))
     return render(request, "core/tokens.html", {"tokens": tokens_of(request.user), "raw": raw})  # type: ignore[arg-type]
 
 

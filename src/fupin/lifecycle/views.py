@@ -32,7 +32,7 @@ def _refuse(form: Any, exc: Exception) -> None:
     if isinstance(exc, ValidationError):
         add_service_errors(exc, form)
     else:
-        form.add_error(None, str(exc) or _("Not allowed for your role."))
+        form.add_error(None, error_text(exc) or _("Not allowed for your role."))
 
 
 @login_required
@@ -318,7 +318,7 @@ def exit_evaluation(request: HttpRequest) -> HttpResponse:
         area = evaluation.area_exit(region, year) if region else None
         villages = evaluation.village_exits(code, year) if region and len(code) >= 6 else []
     except (ValueError, evaluation.NoPovertyLine) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_text(exc))
         year, area, villages = default, None, []
     return render(request, "lifecycle/exit_evaluation.html",
                   {"region": region, "year": year, "area": area, "villages": villages})

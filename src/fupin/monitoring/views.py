@@ -155,7 +155,7 @@ def risk_reports(request: HttpRequest) -> HttpResponse:
                     if isinstance(exc, ValidationError):
                         add_service_errors(exc, form)
                     else:
-                        form.add_error(None, str(exc))
+                        form.add_error(None, error_text(exc))
     kind = request.GET.get("kind", "")
     page = paginate(request, selectors.reports(user, kind=kind if kind in RiskReport.Kind.values else "",
                                                household=request.GET.get("number", "")), 50)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fupin.core.codes import choices
+from fupin.core.errors import in_language
 from fupin.core.scoping import Scope
 from fupin.core.tree import CODE_LENGTH, ancestors, is_code
 from fupin.registry.models import INCOME_FIELDS, Cadre, Income
@@ -228,7 +229,7 @@ class RegisterForm(forms.Form):
             raise ValidationError(_("A village code has 12 digits."))
         if self.scope is not None and not self.scope.contains(code):
             # the service refuses it too (PermissionDenied); here it is said next to the field
-            raise ValidationError("该村不在您的管辖范围内 / this village is outside your region")
+            raise ValidationError(in_language("该村不在您的管辖范围内 / this village is outside your region"))
         return code
 
 
@@ -274,10 +275,10 @@ def add_service_errors(exc: ValidationError, form: forms.Form, *,
     of ``extra``), ``members.<i>.<field>`` on the i-th member form; anything else on top of ``form``."""
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
-            form.add_error(None, message)
+            form.add_error(None, in_language(message))
         return
     for key, errors in exc.error_dict.items():
-        messages = [m for e in errors for m in e.messages]
+        messages = [in_language(m) for e in errors for m in e.messages]
         target: forms.Form = form
         field: str | None = key
         parts = key.split(".")

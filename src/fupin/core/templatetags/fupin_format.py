@@ -3,6 +3,7 @@
 
 from django import template
 
+from fupin.core.errors import in_language as _in_language
 from fupin.core.evidence import _number
 from fupin.core.evidence import grouped as _grouped
 
@@ -26,11 +27,5 @@ def grouped(value: object, places: int = 0) -> str:
 
 @register.filter
 def in_language(text: object) -> str:
-    """A bilingual text written "中文 / English" (seeded titles, catalogue names) in the reader's language."""
-    from django.utils.translation import get_language
-
-    value = str(text or "")
-    if " / " not in value:
-        return value
-    zh, _sep, en = value.partition(" / ")
-    return en if (get_language() or "").startswith("en") else zh
+    """A bilingual text written "中文 / English" in the reader's language (``core.errors.in_language``)."""
+    return _in_language(text)

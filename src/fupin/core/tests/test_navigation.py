@@ -46,3 +46,20 @@ def test_a_superuser_sees_every_entry_but_the_pages_of_ones_own_records(client, 
     assert not shown & own and len(shown) == len(ENTRIES) - len(own)
     client.force_login(admin)
     assert {href: client.get(href).status_code for href in sorted(shown)} == dict.fromkeys(sorted(shown), 200)
+
+
+def test_a_bilingual_refusal_is_shown_in_the_readers_language():
+    """Services refuse in "中文 / English"; pages show the reader's half (the API keeps both)."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from fupin.core.errors import error_text, in_language
+
+    exc = ValidationError(["身份证号码校验位错误 / wrong check digit", "plain message"])
+    with translation.override("zh-hans"):
+        assert error_text(exc) == "身份证号码校验位错误; plain message"
+    with translation.override("en"):
+        assert error_text(exc) == "wrong check digit; plain message"
+    # not of the shape: returned whole (no Chinese before the slash, several slashes, Chinese after it)
+    for text in ("a / b", "甲 / 乙 / c", "甲 / 乙", "2026/01/02"):
+        assert in_language(text, "zh-hans") == text

@@ -55,7 +55,7 @@ def test_a_case_walks_from_application_to_approval_through_the_pages(client, use
     page = client.get(url).content.decode()
     assert 'data-step="resolve"' not in page  # the clerk does not resolve
     r = post(client, users["township"], url, {"step": "audit", "audit-approve": "1", "audit-reason": "审核"})
-    assert r.status_code == 200 and "objection is still open" in r.content.decode()
+    assert r.status_code == 200 and "公示异议尚未处理完毕" in r.content.decode()
     r = post(client, users["township"], url, {"step": "resolve", "resolve-objection": str(objection.pk),
                                               "resolve-upheld": "0", "resolve-resolution": "车辆已出售"})
     assert r.status_code == 302
@@ -95,7 +95,7 @@ def test_a_service_error_is_shown_next_to_the_form(client, users, household):
     case = open_by_page(client, users["clerk"], household)
     url = reverse("lifecycle_case", args=[case.pk])
     r = post(client, users["clerk"], url, {"step": "review", "review-approve": "1", "review-reason": "通过"})
-    assert r.status_code == 200 and "record the minutes or a document of the review" in r.content.decode()
+    assert r.status_code == 200 and "请记录评议会议纪要或材料" in r.content.decode()
     case.refresh_from_db()
     assert case.stage == Stage.APPLIED
 
@@ -107,7 +107,7 @@ def test_opening_a_monitoring_case_needs_its_category_and_risks(client, users, h
     url = reverse("lifecycle_household", args=[h.pk])
     r = post(client, users["clerk"], url, {"form": "open", "open-kind": "monitoring", "open-year": "2021",
                                            "open-reason": "大病"})
-    assert r.status_code == 200 and "choose the monitoring category" in r.content.decode()
+    assert r.status_code == 200 and "请选择监测对象类别" in r.content.decode()
     assert not Case.objects.exists()
     r = post(client, users["clerk"], url, {"form": "open", "open-kind": "monitoring", "open-year": "2021",
                                            "open-reason": "大病", "open-category": "01", "open-risks": ["01", "05"]})
@@ -121,7 +121,7 @@ def test_follow_up_visits_after_exit(client, users, households):
     client.force_login(users["clerk"])
     assert 'data-step="follow"' not in client.get(url).content.decode()  # still poor: no follow-up
     r = client.post(url, {"form": "follow", "follow-stable": "1", "follow-note": "回访"})
-    assert r.status_code == 200 and "only exited households are followed up" in r.content.decode()
+    assert r.status_code == 200 and "仅对已脱贫户跟踪回访" in r.content.decode()
     h.status = "exited"
     h.save()
     assert 'data-step="follow"' in client.get(url).content.decode()

@@ -88,7 +88,7 @@ def test_catalogue_switch_and_parameters_for_administrators_only(client, users, 
     assert not Rule.objects.get(code=CODE).enabled
     response = client.post("/quality/rules/", {"action": "parameters", "code": "S01_COMPULSORY_OUT",
                                                "province": "53", "min_age": "-2"}, follow=True)
-    assert "cannot be negative" in response.content.decode()
+    assert "不能为负数" in response.content.decode() and "cannot be negative" not in response.content.decode()
     client.post("/quality/rules/", {"action": "parameters", "code": "S01_COMPULSORY_OUT", "province": "53",
                                     "year": "2026", "max_age": "14"})
     assert RuleParameter.objects.get().values == {"max_age": 14}

@@ -56,7 +56,7 @@ def test_invalid_id_number_is_shown_next_to_the_field_and_nothing_is_written(use
     bad = valid_id(HEAD_BIRTH)[:17] + ("0" if valid_id(HEAD_BIRTH)[17] != "0" else "1")
     html = _register_rejected(login("clerk"), register_post("53330120520100778", [
         member_post(0, name="王大山", id_number=bad)]))
-    assert field_errors(html, "m0-id_number") == ["身份证号码校验位错误 / wrong check digit"]
+    assert field_errors(html, "m0-id_number") == ["身份证号码校验位错误"]
     assert field_errors(html, "m0-name") == []
 
 
@@ -66,7 +66,7 @@ def test_birth_date_disagreeing_with_the_id_is_shown_next_to_the_birth_date(user
         member_post(1, name="王小花", id_number=valid_id(CHILD_BIRTH, 2, "2"), relation="04", birth_date="2012-09-02"),
     ]))
     assert field_errors(html, "m1-birth_date") == [
-        "出生日期与身份证号码不符（应为 2012-09-01） / birth date disagrees with the ID number (2012-09-01)"]
+        "出生日期与身份证号码不符（应为 2012-09-01）"]
     assert field_errors(html, "m0-birth_date") == []
     # what was typed is kept
     assert 'value="王小花"' in html and 'value="2012-09-02"' in html
@@ -82,8 +82,7 @@ def test_a_person_active_elsewhere_is_refused_next_to_the_id_number(users, tree)
         member_post(1, name="王大山", id_number=person, relation="03"),
     ]))
     assert field_errors(html, "m1-id_number") == [
-        "此人已是其他户的在册成员，请联系县级扶贫部门核实 / this person is already an active member of another "
-        "household; contact the county poverty-alleviation office to check it"]
+        "此人已是其他户的在册成员，请联系县级扶贫部门核实"]
 
 
 def test_household_errors_and_village_outside_scope(users, tree):
@@ -91,7 +90,7 @@ def test_household_errors_and_village_outside_scope(users, tree):
     data = register_post("53330120520100782", [member_post(0, name="王大山", id_number=valid_id(HEAD_BIRTH))],
                          identified_year="2024", exit_year="2019")
     html = _register_rejected(c, data)
-    assert field_errors(html, "h-exit_year") == ["脱贫年度不能早于识别年度 / exit year cannot be before the year identified"]
+    assert field_errors(html, "h-exit_year") == ["脱贫年度不能早于识别年度"]
     # the clerk's select holds only its village: another one is not a choice
     data = register_post("53330120520100783", [member_post(0, name="王大山", id_number=valid_id(HEAD_BIRTH))],
                          village="533301101201")
@@ -108,10 +107,10 @@ def test_county_types_a_village_code_checked_against_its_scope(users, tree, monk
     assert 'pattern="[0-9]{12}"' in page
     html = _register_rejected(c, register_post("53332310120100001", [
         member_post(0, name="王大山", id_number=valid_id(HEAD_BIRTH))], village="533323101201"))
-    assert field_errors(html, "village") == ["该村不在您的管辖范围内 / this village is outside your region"]
+    assert field_errors(html, "village") == ["该村不在您的管辖范围内"]
     html = _register_rejected(c, register_post("53330110120100001", [
         member_post(0, name="王大山", id_number=valid_id(HEAD_BIRTH))], village="533301101999"))
-    assert field_errors(html, "village") == ["“533301101999”不是已加载的行政村代码 / not a loaded village code"]
+    assert field_errors(html, "village") == ["“533301101999”不是已加载的行政村代码"]
     r = c.post("/households/new/", register_post("53330110120100001", [
         member_post(0, name="王大山", id_number=valid_id(HEAD_BIRTH))], village="533301101201"))
     assert r.status_code == 302 and Household.objects.get(number="53330110120100001").village_id == "533301101201"
@@ -176,7 +175,7 @@ def test_add_edit_and_remove_a_member(users, households):
     child.refresh_from_db()
     assert child.schooling == "04"
     r = c.post(f"/households/{h.pk}/members/{child.pk}/edit/", {**add, "m0-sex": "1", "reason": "x"})
-    assert field_errors(r.content.decode(), "m0-sex") == ["性别与身份证号码不符 / sex disagrees with the ID number"]
+    assert field_errors(r.content.decode(), "m0-sex") == ["性别与身份证号码不符"]
 
     r = c.post(f"/households/{h.pk}/members/{child.pk}/remove/", {"reason": ""})
     assert r.status_code == 200 and field_errors(r.content.decode(), "reason")
