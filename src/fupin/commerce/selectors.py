@@ -123,6 +123,13 @@ def decision_counts(user: Any, *, now: dt.datetime | None = None) -> dict[str, i
     return shops_to_decide(user).order_by().aggregate(n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=late)))
 
 
+def own_shop_counts(user: Any) -> dict[str, int]:
+    """A shop operator's shops (as its shop list shows them), one aggregate: ``n`` and ``pending`` (not yet
+    approved: purchases and links wait for the approval)."""
+    return Shop.objects.filter(operators=user).aggregate(
+        n=Count("id"), pending=Count("id", filter=Q(status=ShopStatus.PENDING)))
+
+
 def shop(user: Any, pk: int) -> Shop:
     try:
         return shops(user).get(pk=pk)

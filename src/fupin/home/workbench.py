@@ -177,6 +177,17 @@ def _visits(user: Any, today: dt.date) -> Card | None:
                 _("Open my households"), note)
 
 
+def _own_shops(user: Any, today: dt.date) -> Card | None:
+    """A shop operator's shops: nothing with a deadline waits there (purchases are entered as they happen), so the
+    card is a way in, not counted in the badge."""
+    if not user.has_role(Role.SHOP_OPERATOR):
+        return None
+    row = commerce.own_shop_counts(user)
+    note = _("%(n)d awaiting approval by the commerce bureau") % {"n": row["pending"]} if row["pending"] else ""
+    return Card("own_shops", _("My shops"), row["n"], 0, reverse("commerce_shops"), _("Open my shops"), note,
+                in_total=False)
+
+
 def _pledges(user: Any, today: dt.date) -> Card | None:
     if not user.has_role(Role.DONOR):
         return None
@@ -186,7 +197,7 @@ def _pledges(user: Any, today: dt.date) -> Card | None:
 
 
 SOURCES: list[Any] = [_cases, _alerts, _doubts, _imports, _findings, _needs, _tasks, _reviews, _idle, _shops, _visits,
-                      _pledges]
+                      _own_shops, _pledges]
 
 
 def cards(user: Any, today: dt.date | None = None) -> list[Card]:
@@ -284,11 +295,11 @@ def _urgent_visits(user: Any, today: dt.date) -> list[Item]:
     month = today.replace(day=1)
     end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     last_month = (month - dt.timedelta(days=1)).replace(day=1)
-    never = str(_("never visited"))
     out = []
     for h in team.to_visit(user, month=today)[:5]:
         last = getattr(h, "last_visit", None)
-        out.append(Item(h.number, f"{h.village.name} · {last or never}", reverse("team_visit", args=[h.pk]), end,
+        when = _("last visited %(date)s") % {"date": f"{last:%Y-%m-%d}"} if last else _("never visited")
+        out.append(Item(h.number, f"{h.village.name} · {when}", reverse("team_visit", args=[h.pk]), end,
                         last is None or last < last_month))
     return out
 
@@ -306,10 +317,16 @@ def _urgent_pledges(user: Any, today: dt.date) -> list[Item]:
     return out
 
 
+def _urgent_own_shops(user: Any, today: dt.date) -> list[Item]:
+    return [Item(s.name, f"{s.region.name} · {s.get_status_display()}", reverse("commerce_shop", args=[s.pk]))
+            for s in commerce.shops(user)[:5]]
+
+
 # The five most urgent items of each card, by card key; ``register`` adds those of the apps above this one.
 URGENT: dict[str, Any] = {"cases": _urgent_cases, "alerts": _urgent_alerts, "doubts": _urgent_doubts,
                           "needs": _urgent_needs, "tasks": _urgent_tasks, "reviews": _urgent_reviews,
                           "idle_funds": _urgent_idle, "shops": _urgent_shops, "visits": _urgent_visits,
+                          "own_shops": _urgent_own_shops,
                           "pledges": _urgent_pledges}
 
 

@@ -144,6 +144,21 @@ def test_commerce_bureau_sees_the_shops_awaiting_its_approval(tree, django_asser
     assert "等了很久的网店" in html and "新申请的网店" in html and "外县网店" not in html and "已认定网店" not in html
 
 
+def test_shop_operator_sees_its_own_shops_not_counted_in_the_badge(tree, django_assert_max_num_queries):
+    operator = testing.make_user("shopkeeper", None, testing.Role.SHOP_OPERATOR)
+    mine = _shop("我的网店", tree[VILLAGE])
+    mine.operators.add(operator)
+    _shop("别人的网店", tree[VILLAGE], status=ShopStatus.APPROVED)
+    with django_assert_max_num_queries(4):  # one aggregate per card, two for failed imports, the roles
+        counts = pending_counts(operator)
+    assert counts["own_shops"] == 1 and counts["total"] == 0
+    card = _card(operator, "own_shops")
+    assert [i.url for i in card.items] == [reverse("commerce_shop", args=[mine.pk])]
+    assert "其中 1 家待商务部门认定" in card.note
+    html = _opens(operator, card.url).content.decode()
+    assert "我的网店" in html and "别人的网店" not in html
+
+
 def test_cadre_sees_its_households_to_visit_this_month(tree, django_assert_max_num_queries):
     today = timezone.localdate()
     user = testing.make_user("cadre", tree[VILLAGE], testing.Role.CADRE)
@@ -191,6 +206,9 @@ def test_donor_sees_its_pledges_not_yet_received(tree, django_assert_max_num_que
     card = _card(user, "pledges")
     assert card.items[0].url == reverse("portal_need", args=[a.pk]) and card.items[0].overdue
     _opens(user, card.url)
+    html = _opens(user, reverse("home")).content.decode()
+    assert "<h1>工作台</h1>" in html  # not "全国" and an empty registry: a donor has no region
+    assert "您所辖区域尚无建档立卡户" not in html and "本辖区建档立卡情况" not in html
 
 
 def test_township_sees_the_needs_to_review_and_the_messages_to_answer(tree, users, django_assert_max_num_queries):
