@@ -50,21 +50,34 @@ def _home_count(user, key):
     return int(m.group(1)) if m else None
 
 
-def test_lead_unit_sees_the_overdue_and_at_risk_tasks_of_its_unit_in_its_region(tree, django_assert_max_num_queries):
+def test_lead_unit_sees_the_overdue_and_at_risk_tasks_of_its_unit_in_its_region(
+    tree, django_assert_max_num_queries
+):
     today = timezone.localdate()
     lead = testing.make_user("lead", tree["53"], testing.Role.LEAD_UNIT, organisation=UNIT)
-    here = Plan.objects.create(code="yn", title="云南计划", level="provincial", region=tree["53"], start_year=2025,
-                               end_year=2027)
-    far = Plan.objects.create(code="gz", title="贵州计划", level="provincial", region=tree["52"], start_year=2025,
-                              end_year=2027)
+    here = Plan.objects.create(
+        code="yn", title="云南计划", level="provincial", region=tree["53"], start_year=2025, end_year=2027
+    )
+    far = Plan.objects.create(
+        code="gz", title="贵州计划", level="provincial", region=tree["52"], start_year=2025, end_year=2027
+    )
 
     def task(plan, number, deadline, units=(UNIT,), **kw):
-        return Task.objects.create(plan=plan, number=number, title=f"任务{number}", text="…", lead_units=list(units),
-                                   deadline=deadline, **kw)
+        return Task.objects.create(
+            plan=plan,
+            number=number,
+            title=f"任务{number}",
+            text="…",
+            lead_units=list(units),
+            deadline=deadline,
+            **kw,
+        )
 
     late = task(here, "1", today - dt.timedelta(days=3))  # overdue
     soon = task(here, "2", today + dt.timedelta(days=10))  # due soon, never reported: at risk
-    task(here, "3", today + dt.timedelta(days=300), last_report_on=today, progress=20)  # on track: not waiting
+    task(
+        here, "3", today + dt.timedelta(days=300), last_report_on=today, progress=20
+    )  # on track: not waiting
     task(here, "4", today - dt.timedelta(days=9), progress=100, done_on=today)  # done
     task(here, "5", today - dt.timedelta(days=9), units=("省通信管理局",))  # another unit's
     task(far, "1", today - dt.timedelta(days=3))  # outside the user's region
@@ -72,12 +85,16 @@ def test_lead_unit_sees_the_overdue_and_at_risk_tasks_of_its_unit_in_its_region(
         counts = pending_counts(lead)
     assert counts["tasks"] == 2 and counts["overdue"] == 1 and counts["total"] == 2
     card = _card(lead, "tasks")
-    assert [i.url for i in card.items] == [reverse("projects_task", args=[late.pk]),
-                                           reverse("projects_task", args=[soon.pk])]
+    assert [i.url for i in card.items] == [
+        reverse("projects_task", args=[late.pk]),
+        reverse("projects_task", args=[soon.pk]),
+    ]
     assert [i.overdue for i in card.items] == [True, False]
     assert "2 项从未报告进展" in str(card.note)
     r = _opens(lead, card.url)
-    assert r.context["overdue_count"] + r.context["at_risk_count"] == 2  # the dispatch list, filtered by the unit
+    assert (
+        r.context["overdue_count"] + r.context["at_risk_count"] == 2
+    )  # the dispatch list, filtered by the unit
     assert _home_count(lead, "tasks") == 2
     # a lead-unit user without a unit has no card (no task names it)
     assert "tasks" not in pending_counts(testing.make_user("nounit", tree["53"], testing.Role.LEAD_UNIT))
@@ -86,12 +103,23 @@ def test_lead_unit_sees_the_overdue_and_at_risk_tasks_of_its_unit_in_its_region(
 def _project(code, village, stage, accepted_days_ago=None):
     today = timezone.localdate()
     return Project.objects.create(
-        code=code, name=f"项目{code}", year=today.year - 1, type="network", lead_unit="工信局", region=village,
-        budget=Decimal(1000), planned_start=today - dt.timedelta(days=400), planned_end=today - dt.timedelta(days=100),
-        stage=stage, accepted_on=today - dt.timedelta(days=accepted_days_ago) if accepted_days_ago is not None else None)
+        code=code,
+        name=f"项目{code}",
+        year=today.year - 1,
+        type="network",
+        lead_unit="工信局",
+        region=village,
+        budget=Decimal(1000),
+        planned_start=today - dt.timedelta(days=400),
+        planned_end=today - dt.timedelta(days=100),
+        stage=stage,
+        accepted_on=today - dt.timedelta(days=accepted_days_ago) if accepted_days_ago is not None else None,
+    )
 
 
-def test_finance_sees_the_projects_awaiting_review_and_idle_money_of_its_region(tree, django_assert_max_num_queries):
+def test_finance_sees_the_projects_awaiting_review_and_idle_money_of_its_region(
+    tree, django_assert_max_num_queries
+):
     today = timezone.localdate()
     finance = testing.make_user("finance", tree[COUNTY], testing.Role.FINANCE)
     old = _project("P1", tree[VILLAGE], Stage.ACCEPTED, accepted_days_ago=120)  # review late
@@ -102,10 +130,22 @@ def test_finance_sees_the_projects_awaiting_review_and_idle_money_of_its_region(
     idle_far = _project("P6", tree[FAR_VILLAGE], Stage.IMPLEMENTING)
     moving = _project("P7", tree[VILLAGE], Stage.IMPLEMENTING)
     for p, days in ((idle, 200), (idle_far, 200), (moving, 10)):
-        line = FundLine.objects.create(code=f"L-{p.code}", year=p.year, level="county", source="special",
-                                       name=f"线{p.code}", region=tree[p.region_id[:6]], own_amount=Decimal(1000))
-        Allocation.objects.create(source=line, project=p, region=p.region, amount=Decimal(500),
-                                  allocated_on=today - dt.timedelta(days=days))
+        line = FundLine.objects.create(
+            code=f"L-{p.code}",
+            year=p.year,
+            level="county",
+            source="special",
+            name=f"线{p.code}",
+            region=tree[p.region_id[:6]],
+            own_amount=Decimal(1000),
+        )
+        Allocation.objects.create(
+            source=line,
+            project=p,
+            region=p.region,
+            amount=Decimal(500),
+            allocated_on=today - dt.timedelta(days=days),
+        )
     with django_assert_max_num_queries(5):  # one aggregate per card, two for failed imports, the roles
         counts = pending_counts(finance)
     assert counts["reviews"] == 2 and counts["idle_funds"] == 1
@@ -122,8 +162,9 @@ def test_finance_sees_the_projects_awaiting_review_and_idle_money_of_its_region(
 
 
 def _shop(name, village, status=ShopStatus.PENDING, days_ago=0):
-    s = Shop.objects.create(name=name, model="enterprise", owner="某公司", platform="拼多多", region=village,
-                            status=status)
+    s = Shop.objects.create(
+        name=name, model="enterprise", owner="某公司", platform="拼多多", region=village, status=status
+    )
     Shop.objects.filter(pk=s.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
     return s
 
@@ -141,7 +182,12 @@ def test_commerce_bureau_sees_the_shops_awaiting_its_approval(tree, django_asser
     assert card.items[0].url == reverse("commerce_shop", args=[late.pk]) and card.items[0].overdue
     r = _opens(bureau, card.url)
     html = r.content.decode()
-    assert "等了很久的网店" in html and "新申请的网店" in html and "外县网店" not in html and "已认定网店" not in html
+    assert (
+        "等了很久的网店" in html
+        and "新申请的网店" in html
+        and "外县网店" not in html
+        and "已认定网店" not in html
+    )
 
 
 def test_shop_operator_sees_its_own_shops_not_counted_in_the_badge(tree, django_assert_max_num_queries):
@@ -167,8 +213,12 @@ def test_cadre_sees_its_households_to_visit_this_month(tree, django_assert_max_n
     never, visited, last_month = (testing.make_household(tree[VILLAGE], cadre=me) for _ in range(3))
     testing.make_household(tree[FAR_VILLAGE], cadre=other)  # someone else's household
     Visit.objects.create(cadre=me, household=visited, visited_on=today, findings="正常")
-    Visit.objects.create(cadre=me, household=last_month, findings="正常",
-                         visited_on=today.replace(day=1) - dt.timedelta(days=3))
+    Visit.objects.create(
+        cadre=me,
+        household=last_month,
+        findings="正常",
+        visited_on=today.replace(day=1) - dt.timedelta(days=3),
+    )
     with django_assert_max_num_queries(4):  # one aggregate per card, two for failed imports, the roles
         counts = pending_counts(user)
     assert counts["visits"] == 2 and counts["overdue"] == 1 and counts["total"] == 2
@@ -182,9 +232,17 @@ def test_cadre_sees_its_households_to_visit_this_month(tree, django_assert_max_n
 
 def _need(village, status=Need.Status.PUBLISHED, days_ago=0):
     h = testing.make_household(village)
-    n = Need.objects.create(household=h, village=village, kind="school", story="学费", goal=Decimal(3000),
-                            status=status, consent_by="户主本人", consent_on=timezone.localdate(),
-                            consent_method="signed")
+    n = Need.objects.create(
+        household=h,
+        village=village,
+        kind="school",
+        story="学费",
+        goal=Decimal(3000),
+        status=status,
+        consent_by="户主本人",
+        consent_on=timezone.localdate(),
+        consent_method="signed",
+    )
     Need.objects.filter(pk=n.pk).update(created_at=timezone.now() - dt.timedelta(days=days_ago))
     return n
 
@@ -198,8 +256,14 @@ def test_donor_sees_its_pledges_not_yet_received(tree, django_assert_max_num_que
     Pledge.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
     Pledge.objects.create(donor=me, need=b, amount=Decimal(100))
     Pledge.objects.create(donor=me, need=c, amount=Decimal(100))
-    Donation.objects.create(donor=me, need=c, amount=Decimal(100), channel="bank", reference="TX1",
-                            received_on=timezone.localdate())  # received: not waiting
+    Donation.objects.create(
+        donor=me,
+        need=c,
+        amount=Decimal(100),
+        channel="bank",
+        reference="TX1",
+        received_on=timezone.localdate(),
+    )  # received: not waiting
     Pledge.objects.create(donor=someone, need=a, amount=Decimal(100))  # another donor's
     counts = pending_counts(user)
     assert counts["pledges"] == 2 and counts["overdue"] == 1 and counts["total"] == 2
@@ -211,17 +275,22 @@ def test_donor_sees_its_pledges_not_yet_received(tree, django_assert_max_num_que
     assert "您所辖区域尚无建档立卡户" not in html and "本辖区建档立卡情况" not in html
 
 
-def test_township_sees_the_needs_to_review_and_the_messages_to_answer(tree, users, django_assert_max_num_queries):
+def test_township_sees_the_needs_to_review_and_the_messages_to_answer(
+    tree, users, django_assert_max_num_queries
+):
     township, county = users["township"], users["county"]
     late = _need(tree[VILLAGE], Need.Status.PROPOSED, days_ago=12)
     _need(tree[VILLAGE], Need.Status.PUBLISHED)
     _need(tree[FAR_VILLAGE], Need.Status.PROPOSED)
-    for ref, township_code, status, days in (("FKA", TOWNSHIP, Feedback.Status.RECEIVED, 20),
-                                             ("FKB", TOWNSHIP, Feedback.Status.HANDLING, 1),
-                                             ("FKC", TOWNSHIP, Feedback.Status.ANSWERED, 20),
-                                             ("FKD", FAR_VILLAGE[:9], Feedback.Status.RECEIVED, 20)):
-        f = Feedback.objects.create(reference=ref, kind="report", township=tree[township_code], text="反映问题",
-                                    status=status)
+    for ref, township_code, status, days in (
+        ("FKA", TOWNSHIP, Feedback.Status.RECEIVED, 20),
+        ("FKB", TOWNSHIP, Feedback.Status.HANDLING, 1),
+        ("FKC", TOWNSHIP, Feedback.Status.ANSWERED, 20),
+        ("FKD", FAR_VILLAGE[:9], Feedback.Status.RECEIVED, 20),
+    ):
+        f = Feedback.objects.create(
+            reference=ref, kind="report", township=tree[township_code], text="反映问题", status=status
+        )
         Feedback.objects.filter(pk=f.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
     counts = pending_counts(township)
     assert counts["needs"] == 1 and counts["feedback"] == 2
@@ -243,8 +312,15 @@ def test_editor_sees_its_drafts_and_the_county_what_awaits_review(tree, users, d
     county = users["county"]
 
     def article(title, region, status):
-        return Article.objects.create(title=title, summary="摘要", body="正文", category="news", region=region,
-                                      status=status, author=editor)
+        return Article.objects.create(
+            title=title,
+            summary="摘要",
+            body="正文",
+            category="news",
+            region=region,
+            status=status,
+            author=editor,
+        )
 
     draft = article("县里的草稿", tree[COUNTY], Article.Status.DRAFT)
     article("外县的草稿", tree["533323"], Article.Status.DRAFT)
@@ -262,7 +338,9 @@ def test_editor_sees_its_drafts_and_the_county_what_awaits_review(tree, users, d
     _opens(county, _card(county, "articles").url)
 
 
-def test_the_top_bar_shows_the_total_and_colours_it_when_something_is_overdue(tree, django_assert_max_num_queries):
+def test_the_top_bar_shows_the_total_and_colours_it_when_something_is_overdue(
+    tree, django_assert_max_num_queries
+):
     bureau = testing.make_user("bureau", tree[COUNTY], testing.Role.COMMERCE_BUREAU)
     _shop("等了很久的网店", tree[VILLAGE], days_ago=30)
     html = _opens(bureau, reverse("commerce")).content.decode()
