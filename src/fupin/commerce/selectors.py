@@ -21,6 +21,7 @@ from fupin.commerce.models import (
     Purchase,
     Shop,
     ShopHousehold,
+    ShopStatus,
     ShopVillage,
     Station,
 )
@@ -104,6 +105,29 @@ def shops(user: Any, *, region: str = "", status: str = "") -> QuerySet[Shop]:
     linked = ShopHousehold.objects.filter(shop=OuterRef("pk"), started_on__lte=today).exclude(ended_on__lte=today)
     return qs.annotate(households=Subquery(linked.values("shop").annotate(n=Count("id")).values("n")[:1])).order_by(
         "status", "region_id", "name")
+
+
+DECISION_DAYS = 20  # a shop's application is decided within this many days (beyond: overdue on the workbench)
+
+
+def shops_to_decide(user: Any) -> QuerySet[Shop]:
+    """The shops of the user's region waiting for the bureau's approval (the shop list filtered by "awaiting
+    approval", same scope), oldest application first."""
+    return (_in_region(Shop.objects.select_related("region"), user, "").filter(status=ShopStatus.PENDING)
+            .order_by("created_at", "id"))
+
+
+def decision_counts(user: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """One aggregate over ``shops_to_decide``: ``n`` and ``overdue`` (waiting more than ``DECISION_DAYS``)."""
+    late = (now or timezone.now()) - dt.timedelta(days=DECISION_DAYS)
+    return shops_to_decide(user).order_by().aggregate(n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=late)))
+
+
+def own_shop_counts(user: Any) -> dict[str, int]:
+    """A shop operator's shops (as its shop list shows them), one aggregate: ``n`` and ``pending`` (not yet
+    approved: purchases and links wait for the approval)."""
+    return Shop.objects.filter(operators=user).aggregate(
+        n=Count("id"), pending=Count("id", filter=Q(status=ShopStatus.PENDING)))
 
 
 def shop(user: Any, pk: int) -> Shop:

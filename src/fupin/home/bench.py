@@ -9,7 +9,9 @@ from typing import Any
 
 from fupin.core.benchmarks import Row
 
-DEMO_USERS = ("demo_clerk", "demo_township", "demo_county", "demo_admin", "demo_analyst", "demo_exchange")
+DEMO_USERS = ("demo_clerk", "demo_township", "demo_county", "demo_admin", "demo_analyst", "demo_exchange", "demo_lead",
+              "demo_finance", "demo_finance_county", "demo_commerce", "demo_shop", "demo_cadre", "demo_donor",
+              "demo_editor")
 
 
 def _median_ms(fn: Any, times: int = 5) -> tuple[float, Any]:

@@ -20,13 +20,14 @@ def platform(request: HttpRequest) -> dict[str, Any]:
 
 
 def pending(request: HttpRequest) -> dict[str, Any]:
-    """``pending``: what waits for the user (``workbench.pending_counts``: "cases", "alerts", "doubts", "imports",
-    "findings", "total", "overdue"), for the top bar. Lazy: counted only when a template reads it."""
+    """``pending_work``: what waits for the user (``workbench.pending_counts``: "cases", "alerts", "doubts", "imports",
+    "findings", …, "total", "overdue"), for the top bar's badge on every page. Lazy: counted only when a template reads
+    it. Not named ``pending``: views use that name for their own lists (the commerce home's shops awaiting approval)."""
     from django.utils.functional import SimpleLazyObject
 
     from fupin.home.workbench import pending_counts
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"pending": {}}
-    return {"pending": SimpleLazyObject(lambda: pending_counts(user))}
+        return {"pending_work": {}}
+    return {"pending_work": SimpleLazyObject(lambda: pending_counts(user))}

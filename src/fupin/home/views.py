@@ -38,6 +38,8 @@ def home(request: HttpRequest) -> HttpResponse:
     chart = [c for c in chart if c["households"]] or chart[:0]
     return render(request, "home/home.html", {
         "cards": workbench(request.user),
+        # a donor or a shop operator sees its own records, no region: no registry overview ("nationwide", 0 households)
+        "own_records": scope.prefix is None,
         "region": region,
         "is_village": bool(region and region.level == Level.VILLAGE),
         "summary": summary,

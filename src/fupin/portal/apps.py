@@ -9,4 +9,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from fupin.portal import signals  # noqa: F401  (cache invalidation on freeze and publication)
+        # signals: cache invalidation on freeze and publication; workbench: the portal's cards on the home page
+        from fupin.portal import signals, workbench  # noqa: F401
+
+        workbench.connect()  # the portal's cards on the workbench (articles, feedback)

@@ -1,11 +1,20 @@
-"""Demo articles of the portal, published through the editorial workflow (draft → review → published)."""
+"""Demo articles of the portal, published through the editorial workflow (draft → review → published); a draft and
+an article awaiting review (the editor's and the county's workbench); messages from the public waiting for the
+demo township's answer, one of them late."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import Count
+from django.utils import timezone
+
 from fupin.core.permissions import SYSTEM
+from fupin.core.tree import subtree_bounds
 from fupin.portal import services
-from fupin.portal.models import Article
+from fupin.portal.models import Article, Feedback
 from fupin.regions.models import Region
+from fupin.registry.models import Household
 
 ARTICLES = [
     ("news", "怒江州网络公益扶贫行动启动", "多家互联网企业与泸水市签订结对帮扶协议，首批帮扶需求在门户公开。",
@@ -23,6 +32,48 @@ ARTICLES = [
 ]
 
 
+UNFINISHED = [  # (title, summary, body, sent for review)
+    ("泸水市召开网络扶贫工作推进会", "部署年底前电商服务站运营提升和信息服务站建设。",
+     "近日，泸水市召开网络扶贫工作推进会，部署年底前电商服务站运营提升、村级信息服务站建设和网络公益扶贫需求公开工作。（草稿，待补充图片）",
+     False),
+    ("片马镇草果产业带动农户增收", "合作社统一收购、示范网店销售，带动农户户均增收。",
+     "片马镇草果种植农户通过合作社统一收购、示范网店线上销售，今年户均增收两千余元。", True),
+]
+FEEDBACK = [  # (kind, text, days ago)
+    ("report", "（演示）反映村里低保评议没有张榜公示，希望核实。", 20),
+    ("feedback", "（演示）请问家里孩子读高中的助学补助怎么申请？", 3),
+]
+
+
+def _unfinished(county: Region | None) -> int:
+    n = 0
+    for title, summary, body, submit in UNFINISHED:
+        if Article.objects.filter(title=title).exists():
+            continue
+        a = services.save_article(actor=SYSTEM, title=title, summary=summary, body=body, category="news",
+                                  region=county)
+        if submit:
+            services.submit_article(actor=SYSTEM, article=a)
+        n += 1
+    return n
+
+
+def _feedback(county: Region | None) -> int:
+    """Messages to the township of the county's village with the most households (the demo township)."""
+    if county is None or Feedback.objects.filter(text__startswith="（演示）").exists():
+        return 0
+    busiest = (Household.objects.filter(village__code__range=subtree_bounds(county.code)).values("village_id")
+               .annotate(n=Count("id")).order_by("-n", "village_id").first())
+    if busiest is None:
+        return 0
+    village = Region.objects.get(code=busiest["village_id"])
+    for kind, text, days in FEEDBACK:
+        fb = services.send_feedback(kind=kind, village_or_township=village, text=text)
+        # sent weeks ago (demo only: backdated with an UPDATE, so that one answer is late)
+        Feedback.objects.filter(pk=fb.pk).update(created_at=timezone.now() - dt.timedelta(days=days))
+    return len(FEEDBACK)
+
+
 def create() -> int:
     county = Region.objects.filter(code="533301").first()
     n = 0
@@ -34,4 +85,6 @@ def create() -> int:
         services.submit_article(actor=SYSTEM, article=a)
         services.review_article(actor=SYSTEM, article=a, publish=True)
         n += 1
+    _unfinished(county)
+    _feedback(county)
     return n

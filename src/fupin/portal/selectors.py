@@ -1,21 +1,24 @@
 """What the portal reads: progress from *frozen* indicator periods only (values that never change again),
-rankings, published articles and reports. Nothing here is scoped to a user: it is what anyone may see, so household
-counts below ``K`` are suppressed."""
+rankings, published articles and reports. Nothing of that is scoped to a user: it is what anyone may see, so household
+counts below ``K`` are suppressed. The staff's reads (articles to manage, feedback to answer) are at the end, scoped."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from fupin.connectivity import maps
+from fupin.core.scoping import scope_of, scoped
 from fupin.core.tree import is_node_code, level_of
 from fupin.indicators import definitions
 from fupin.indicators.definitions import Unit
 from fupin.indicators.models import IndicatorValue, Period
-from fupin.portal.models import Article, ReportPublication
+from fupin.portal.models import Article, Feedback, ReportPublication
 from fupin.regions.models import Level, Region
 from fupin.welfare.identity import K
 
@@ -137,3 +140,43 @@ def published_articles(category: str = "") -> QuerySet[Article]:
 
 def published_reports() -> QuerySet[ReportPublication]:
     return ReportPublication.objects.select_related("report", "report__period")
+
+
+# ---------------------------------------------------------------- staff: articles and feedback
+
+ANSWER_DAYS = 15  # a message from the public is answered within this many days (beyond: overdue on the workbench)
+
+
+def managed_articles(user: Any) -> QuerySet[Article]:
+    """The articles an editor or reviewer manages: those of the user's region and below (nationwide: all, including
+    those without a region)."""
+    scope = scope_of(user)
+    qs = Article.objects.select_related("region")
+    if scope.prefix == "":
+        return qs
+    if scope.prefix is None:
+        return qs.none()
+    return scoped(qs, user)
+
+
+def article_counts(user: Any) -> dict[str, int]:
+    """One aggregate over ``managed_articles``: ``draft``, ``review`` (awaiting review) and ``to_review`` (awaiting
+    review and written by someone else: what the user may decide)."""
+    return managed_articles(user).order_by().aggregate(
+        draft=Count("id", filter=Q(status=Article.Status.DRAFT)),
+        review=Count("id", filter=Q(status=Article.Status.REVIEW)),
+        to_review=Count("id", filter=Q(status=Article.Status.REVIEW) & ~Q(author_id=getattr(user, "pk", None))))
+
+
+def feedback_to_answer(user: Any) -> QuerySet[Feedback]:
+    """Messages of the user's townships not answered yet (received or being handled), oldest first."""
+    return (scoped(Feedback.objects.select_related("township"), user)
+            .filter(status__in=(Feedback.Status.RECEIVED, Feedback.Status.HANDLING)).order_by("created_at", "id"))
+
+
+def feedback_counts(user: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """One aggregate over ``feedback_to_answer``: ``n``, ``overdue`` (older than ``ANSWER_DAYS``), ``reports``."""
+    late = (now or timezone.now()) - dt.timedelta(days=ANSWER_DAYS)
+    return feedback_to_answer(user).order_by().aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=late)),
+        reports=Count("id", filter=Q(kind=Feedback.Kind.REPORT)))

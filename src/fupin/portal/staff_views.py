@@ -16,7 +16,7 @@ from fupin.core.permissions import has_any_role
 from fupin.core.scoping import get_scoped_or_404, scope_of, scoped
 from fupin.core.tree import subtree_bounds
 from fupin.indicators.models import Report
-from fupin.portal import services
+from fupin.portal import selectors, services
 from fupin.portal.models import Article, Feedback
 from fupin.regions.models import Level, Region
 
@@ -35,13 +35,7 @@ def _editor(request: HttpRequest) -> None:
 
 
 def _articles(user: object) -> object:
-    scope = scope_of(user)
-    qs = Article.objects.select_related("region")
-    if scope.prefix == "":
-        return qs
-    if scope.prefix is None:
-        return qs.none()
-    return scoped(qs, user)
+    return selectors.managed_articles(user)
 
 
 @login_required

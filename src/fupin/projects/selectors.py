@@ -22,7 +22,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils import timezone
 
 from fupin.core.scoping import Scope, get_scoped_or_404, scope_of, scoped
@@ -46,6 +46,7 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 AT_RISK_DAYS = 30  # a task due within this many days and less than AT_RISK_PROGRESS % done is at risk
 AT_RISK_PROGRESS = 80
 STALE_REPORT_DAYS = 90  # …and so is an open task without a progress report for this long
+REVIEW_DAYS = 90  # an accepted project's performance review is late this many days after acceptance
 OPEN_STAGES = (Stage.REGISTERED, Stage.APPROVED, Stage.NOTICE, Stage.IMPLEMENTING)
 
 
@@ -303,6 +304,14 @@ def plan(user: Any, pk: int) -> Plan:
         raise Http404 from exc
 
 
+def _at_risk(on: dt.date) -> Q:
+    """An open task not yet due is at risk when it is due within 30 days below 80 %, has had no progress report for
+    90 days, or has none at all and is due within 90 days."""
+    stale = on - dt.timedelta(days=STALE_REPORT_DAYS)
+    return (Q(deadline__lte=on + dt.timedelta(days=AT_RISK_DAYS), progress__lt=AT_RISK_PROGRESS)
+            | Q(last_report_on__lt=stale) | Q(last_report_on__isnull=True, deadline__lte=on + dt.timedelta(days=90)))
+
+
 def tasks(user: Any, *, plan_id: int | None = None, state: str = "", unit: str = "",
           on: dt.date | None = None) -> QuerySet[Task]:
     """Tasks of the plans the user sees; ``state``: ``overdue`` (not done, deadline passed), ``at_risk`` (not done,
@@ -316,10 +325,7 @@ def tasks(user: Any, *, plan_id: int | None = None, state: str = "", unit: str =
     if state == "overdue":
         qs = qs.filter(done_on__isnull=True, deadline__lt=on)
     elif state == "at_risk":
-        stale = on - dt.timedelta(days=STALE_REPORT_DAYS)
-        qs = qs.filter(done_on__isnull=True, deadline__gte=on).filter(
-            Q(deadline__lte=on + dt.timedelta(days=AT_RISK_DAYS), progress__lt=AT_RISK_PROGRESS)
-            | Q(last_report_on__lt=stale) | Q(last_report_on__isnull=True, deadline__lte=on + dt.timedelta(days=90)))
+        qs = qs.filter(done_on__isnull=True, deadline__gte=on).filter(_at_risk(on))
     elif state == "open":
         qs = qs.filter(done_on__isnull=True)
     elif state == "done":
@@ -342,6 +348,59 @@ def task_counts(user: Any, *, on: dt.date | None = None) -> dict[str, int]:
     return qs.aggregate(total=Count("id"), done=Count("id", filter=Q(done_on__isnull=False)),
                         done_on_time=Count("id", filter=Q(done_on__isnull=False, done_on__lte=F("deadline"))),
                         overdue=Count("id", filter=Q(done_on__isnull=True, deadline__lt=on)))
+
+
+def unit_of(user: Any) -> str:
+    """The unit a lead-unit user reports for: its organisation, as the tasks name their lead units."""
+    return (getattr(user, "organisation", "") or "").strip()
+
+
+def my_tasks(user: Any, *, on: dt.date | None = None) -> QuerySet[Task]:
+    """The open tasks of the user's unit that need it now, as the dispatch list filtered by the unit shows them:
+    overdue (deadline passed) or at risk (``_at_risk``), most urgent first."""
+    on = on or today()
+    unit = unit_of(user)
+    if not unit:
+        return Task.objects.none()
+    return (tasks(user, state="open", unit=unit).filter(Q(deadline__lt=on) | _at_risk(on))
+            .order_by("deadline", "plan_id", "id"))
+
+
+def my_task_counts(user: Any, *, on: dt.date | None = None) -> dict[str, int]:
+    """One aggregate over ``my_tasks``: ``n`` (overdue + at risk: the dispatch list's two counts for the unit),
+    ``overdue``, ``unreported`` (never reported on)."""
+    on = on or today()
+    return my_tasks(user, on=on).order_by().aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(deadline__lt=on)),
+        unreported=Count("id", filter=Q(last_report_on__isnull=True)))
+
+
+# ---------------------------------------------------------------- the finance bureau's work
+
+def to_review(user: Any) -> QuerySet[Project]:
+    """Accepted projects of the user's region waiting for their performance review (绩效评价, finance's step)."""
+    return scoped(Project.objects.filter(stage=Stage.ACCEPTED), user).select_related("region")
+
+
+def review_counts(user: Any, *, on: dt.date | None = None) -> dict[str, int]:
+    """One aggregate over ``to_review``: ``n`` and ``overdue`` (accepted more than ``REVIEW_DAYS`` days ago)."""
+    on = on or today()
+    return to_review(user).order_by().aggregate(
+        n=Count("id"), overdue=Count("id", filter=Q(accepted_on__lt=on - dt.timedelta(days=REVIEW_DAYS))))
+
+
+def idle_projects(user: Any, *, on: dt.date | None = None, days: int | None = None) -> QuerySet[Project]:
+    """The projects whose money is idle, as ``alerts()["idle"]`` lists them (allocated, not all paid out, nothing
+    allocated or paid for ``days`` days; not rejected), as one query: longest idle first."""
+    on = on or today()
+    limit = on - dt.timedelta(days=idle_days() if days is None else days)
+    qs = with_money(scoped(Project.objects.exclude(stage=Stage.REJECTED), user).select_related("region"))
+    return (qs.annotate(last_move=Greatest("last_allocated", Coalesce("last_paid", "last_allocated")))
+            .filter(allocated__gt=F("spent"), last_move__lt=limit).order_by("last_move", "code"))  # type: ignore[misc]
+
+
+def idle_count(user: Any, *, on: dt.date | None = None) -> int:
+    return idle_projects(user, on=on).order_by().count()
 
 
 def meetings(user: Any, plan_id: int) -> QuerySet[Meeting]:

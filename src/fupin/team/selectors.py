@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fupin.core.scoping import Scope, get_scoped_or_404, scoped
@@ -109,6 +109,25 @@ def my_households(user: Any, *, month: dt.date | None = None) -> QuerySet[Househ
     return (Household.objects.filter(cadre=own, status__in=REGISTERED_STATUSES).select_related("village")
             .annotate(visited_this_month=Exists(visited), last_visit=Max("visits__visited_on"))
             .order_by("visited_this_month", "village_id", "number"))
+
+
+def to_visit(user: Any, *, month: dt.date | None = None) -> QuerySet[Household]:
+    """The cadre's households not visited this month (``my_households``' 待走访), visited longest ago (or never) first."""
+    return (my_households(user, month=month).filter(visited_this_month=False)  # type: ignore[misc]
+            .order_by(F("last_visit").asc(nulls_first=True), "village_id", "number"))
+
+
+def visit_counts(user: Any, *, month: dt.date | None = None) -> dict[str, int]:
+    """One aggregate over the signed-in cadre's households (``my_households``): ``n`` households, ``to_visit`` (not
+    visited this month, the page's 待走访) and ``overdue`` (not visited last month either)."""
+    month = (month or timezone.localdate()).replace(day=1)
+    last_month = (month - dt.timedelta(days=1)).replace(day=1)
+    if not getattr(user, "is_authenticated", False):
+        return {"n": 0, "to_visit": 0, "overdue": 0}
+    visited = Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=month)
+    recently = Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=last_month)
+    return Household.objects.filter(cadre__user=user, status__in=REGISTERED_STATUSES).aggregate(
+        n=Count("id"), to_visit=Count("id", filter=~Q(Exists(visited))), overdue=Count("id", filter=~Q(Exists(recently))))
 
 
 def visits(user: Any, *, household: int | None = None, cadre: int | None = None) -> QuerySet[Visit]:

@@ -140,8 +140,27 @@ def create(county: str = "533301", *, needs: int = 12, seed: int = 17) -> dict[s
             for q in (1, 2, 3):
                 services.report_quarter(actor=SYSTEM, commitment=c, quarter=q,
                                         achieved=(c.target * Decimal(rng.randint(15, 30)) / 100).quantize(Decimal("1")))
+    pledges_to_come()
     return {"needs": created, "projects": WelfareProject.objects.count(), "donors": len(donors) + len(enterprises),
             "pairings": len(paired), "public": Need.objects.filter(status__in=Need.PUBLIC_STATUSES).count()}
+
+
+def pledges_to_come(*, today: dt.date | None = None) -> int:
+    """The demo donor account (``attach_donor``) pledged to two published needs and has not transferred yet: one
+    pledge of yesterday, one of six weeks ago (late: backdated with an UPDATE, demo only), on its workbench."""
+    from django.utils import timezone
+
+    donor = Donor.objects.filter(user__isnull=False, display_name=PERSONS[0]).first()
+    if donor is None or donor.pledges.exists():
+        return 0
+    today = today or timezone.localdate()
+    open_needs = list(Need.objects.filter(status=Need.Status.PUBLISHED, consent_withdrawn_at__isnull=True)
+                      .exclude(donations__donor=donor).order_by("id")[:2])
+    for days, need in zip((1, 42), open_needs, strict=False):
+        p = services.pledge(actor=SYSTEM, donor=donor, need=need, amount=Decimal(500 if days == 1 else 1000))
+        type(p).objects.filter(pk=p.pk).update(
+            created_at=timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time(10))))
+    return len(open_needs)
 
 
 def attach_donor(user: Any) -> Donor:

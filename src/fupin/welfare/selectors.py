@@ -3,11 +3,13 @@ portal shows to anyone (no personal data: see ``identity``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from fupin.core.scoping import scope_of, scoped
 from fupin.core.tree import subtree_bounds
@@ -117,6 +119,43 @@ def donor_of(user: Any) -> Donor | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Donor.objects.filter(user=user).first()
+
+
+PLEDGE_DAYS = 30  # a pledge is expected to arrive (a donation recorded) within this many days
+
+
+def _received() -> Q:
+    """A pledge counts as received when a donation names it, or the same donor gave to the same need or project (a
+    pledge has one of the two: the other side compares NULL and matches nothing)."""
+    given = Donation.objects.filter(donor=OuterRef("donor"))
+    return (Q(Exists(Donation.objects.filter(pledge=OuterRef("pk")))) | Q(Exists(given.filter(need=OuterRef("need"))))
+            | Q(Exists(given.filter(project=OuterRef("project")))))
+
+
+def open_pledges(user: Any) -> QuerySet[Pledge]:
+    """The signed-in donor's pledges with nothing received yet (as on the donor's page), oldest first."""
+    return (Pledge.objects.filter(donor__user=user).exclude(_received()).select_related("need", "project")
+            .order_by("created_at", "id")) if getattr(user, "is_authenticated", False) else Pledge.objects.none()
+
+
+def open_pledge_counts(user: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """One aggregate over ``open_pledges``: ``n`` and ``overdue`` (pledged more than ``PLEDGE_DAYS`` days ago)."""
+    late = (now or timezone.now()) - dt.timedelta(days=PLEDGE_DAYS)
+    return open_pledges(user).order_by().aggregate(n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=late)))
+
+
+def needs_to_review(user: Any) -> QuerySet[Need]:
+    """Needs of the user's region proposed and waiting for the township's review (the needs list filtered by that
+    status), oldest first."""
+    return needs(user, status=Need.Status.PROPOSED).order_by("created_at", "id")
+
+
+REVIEW_DAYS = 10  # a proposed need is reviewed within this many days
+
+
+def review_counts(user: Any, *, now: dt.datetime | None = None) -> dict[str, int]:
+    late = (now or timezone.now()) - dt.timedelta(days=REVIEW_DAYS)
+    return needs_to_review(user).order_by().aggregate(n=Count("id"), overdue=Count("id", filter=Q(created_at__lt=late)))
 
 
 def suppress(n: int | None) -> str:
