@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Generation(models.Model):
@@ -93,7 +94,7 @@ class Feedback(models.Model):
         REPORT = "report", _("Report of wrongdoing (举报)")
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("feedback status", "Received")  # not the fund lines' "Received"
         HANDLING = "handling", _("Being handled")
         ANSWERED = "answered", _("Answered")
 
