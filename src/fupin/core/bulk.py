@@ -1,9 +1,11 @@
 """Bulk writes as set-based SQL: PostgreSQL ``COPY`` into the table, SQLite ``executemany`` in one
 transaction. Used by the region loader and the demo generator (and later by imports), never a
-per-row ``save()``."""
+per-row ``save()``. And the bulk read back: ``read_arrow`` (``COPY … TO STDOUT`` parsed by Arrow)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -165,3 +167,99 @@ def upsert_frame(table: str, frame: Any, key: Sequence[str], update: Sequence[st
         cur.execute(f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {qn(tmp)} ON CONFLICT ({conflict}) {action}")
         cur.execute(f"DROP TABLE {qn(tmp)}")
     return int(frame.height)
+
+
+class _CopyStream(io.RawIOBase):
+    """The blocks of a ``COPY … TO STDOUT`` as a readable binary file, for Arrow's streaming CSV reader."""
+
+    def __init__(self, copy: Any):
+        self._blocks = iter(copy)
+        self._buf = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            try:
+                self._buf = memoryview(bytes(next(self._blocks)))
+            except StopIteration:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def read_arrow(sql: str, schema: Any, params: Sequence[Any] = ()) -> Any:
+    """All rows of ``sql`` as a ``pyarrow.Table`` of ``schema`` (one field per selected column, in order: string,
+    int64/int32, float64, bool, date32). On PostgreSQL the rows come as CSV from ``COPY (…) TO STDOUT`` and are
+    parsed and typed by Arrow's multi-threaded reader while they stream in (no Python value per cell); elsewhere
+    through the cursor. Values must not hold a newline."""
+    import pyarrow as pa
+
+    if not is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(sql, params or None)
+            rows = cur.fetchall()
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+        return pa.table([pa.array([_python(v, f.type) for v in col], f.type) for col, f in
+                         zip(columns, schema, strict=True)], schema=schema)
+    import pyarrow.csv as pacsv
+
+    with connection.cursor() as cur, cur.cursor.copy(
+            f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')", params or None) as copy:
+        stream = io.BufferedReader(_CopyStream(copy), 1 << 20)
+        if not stream.peek(1):  # no rows: Arrow refuses an empty file
+            return schema.empty_table()
+        reader = pacsv.open_csv(
+            stream, read_options=pacsv.ReadOptions(column_names=schema.names, block_size=4 << 20),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict(zip(schema.names, schema.types, strict=True)), null_values=["\\N"],
+                strings_can_be_null=True, quoted_strings_can_be_null=False, true_values=["t", "1", "true"],
+                false_values=["f", "0", "false"]))
+        table = reader.read_all()
+    if table.num_rows == 0:
+        return schema.empty_table()
+    return table.select(schema.names).cast(schema)
+
+
+def _python(value: Any, kind: Any) -> Any:
+    """A cursor value (SQLite: dates as text, booleans as 0/1, money as Decimal) as Arrow takes it."""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if pa.types.is_boolean(kind):
+        return bool(value)
+    if pa.types.is_date(kind):
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    if pa.types.is_floating(kind):
+        return float(value)
+    if pa.types.is_integer(kind):
+        return int(value)
+    if pa.types.is_string(kind):
+        return value if isinstance(value, str) else str(value)
+    return value
+
+
+def copy_arrow(table: str, columns: Sequence[str], batches: Iterable[Any]) -> int:
+    """Append Arrow record batches (columns in ``columns`` order) to ``table``. On PostgreSQL each batch is written
+    as CSV by Arrow (strings quoted, so that an empty string stays one; NULL an empty field) and sent by one
+    ``COPY … (FORMAT csv)``; elsewhere the rows through ``copy_rows``."""
+    if not is_postgres():
+        return copy_rows(table, columns, (tuple(r.values()) for b in batches for r in b.to_pylist()))
+    import pyarrow.csv as pacsv
+
+    qn = connection.ops.quote_name
+    cols = ", ".join(qn(c) for c in columns)
+    n = 0
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {qn(table)} ({cols}) FROM STDIN WITH (FORMAT csv)") as copy:
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            sink = io.BytesIO()
+            pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
+            copy.write(sink.getvalue())
+            n += batch.num_rows
+    return n
