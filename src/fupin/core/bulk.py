@@ -169,33 +169,11 @@ def upsert_frame(table: str, frame: Any, key: Sequence[str], update: Sequence[st
     return int(frame.height)
 
 
-class _CopyStream(io.RawIOBase):
-    """The blocks of a ``COPY … TO STDOUT`` as a readable binary file, for Arrow's streaming CSV reader."""
-
-    def __init__(self, copy: Any):
-        self._blocks = iter(copy)
-        self._buf = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        while not self._buf:
-            try:
-                self._buf = memoryview(bytes(next(self._blocks)))
-            except StopIteration:
-                return 0
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
-        return n
-
-
 def read_arrow(sql: str, schema: Any, params: Sequence[Any] = ()) -> Any:
     """All rows of ``sql`` as a ``pyarrow.Table`` of ``schema`` (one field per selected column, in order: string,
     int64/int32, float64, bool, date32). On PostgreSQL the rows come as CSV from ``COPY (…) TO STDOUT`` and are
-    parsed and typed by Arrow's multi-threaded reader while they stream in (no Python value per cell); elsewhere
-    through the cursor. Values must not hold a newline."""
+    parsed and typed by Arrow's multi-threaded reader (no Python value per cell); elsewhere through the cursor.
+    Values must not hold a newline."""
     import pyarrow as pa
 
     if not is_postgres():
@@ -207,18 +185,21 @@ def read_arrow(sql: str, schema: Any, params: Sequence[Any] = ()) -> Any:
                          zip(columns, schema, strict=True)], schema=schema)
     import pyarrow.csv as pacsv
 
+    buffer = io.BytesIO()
     with connection.cursor() as cur, cur.cursor.copy(
             f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')", params or None) as copy:
-        stream = io.BufferedReader(_CopyStream(copy), 1 << 20)
-        if not stream.peek(1):  # no rows: Arrow refuses an empty file
-            return schema.empty_table()
-        reader = pacsv.open_csv(
-            stream, read_options=pacsv.ReadOptions(column_names=schema.names, block_size=4 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict(zip(schema.names, schema.types, strict=True)), null_values=["\\N"],
-                strings_can_be_null=True, quoted_strings_can_be_null=False, true_values=["t", "1", "true"],
-                false_values=["f", "0", "false"]))
-        table = reader.read_all()
+        for block in copy:
+            buffer.write(block)
+    if not buffer.tell():  # no rows: Arrow refuses an empty file
+        return schema.empty_table()
+    # the whole text at once: Arrow parses its blocks on every core (its streaming reader parses one at a time)
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(buffer.getbuffer())), read_options=pacsv.ReadOptions(column_names=schema.names, block_size=8 << 20),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict(zip(schema.names, schema.types, strict=True)), null_values=["\\N"],
+            strings_can_be_null=True, quoted_strings_can_be_null=False, true_values=["t", "1", "true"],
+            false_values=["f", "0", "false"]))
+    del buffer
     if table.num_rows == 0:
         return schema.empty_table()
     return table.select(schema.names).cast(schema)

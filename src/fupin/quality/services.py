@@ -177,7 +177,8 @@ def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[st
     directory: Path | None = None
     try:
         t0 = time.perf_counter()
-        loaded = snapshot.load(local.con, as_of, needs=snapshot.words(runner.texts(chosen)))
+        loaded = snapshot.load(local.con, as_of, needs=snapshot.words(runner.texts(chosen)),
+                               latest_incomes=not any(spec.all_income_years for spec, _s, _p in chosen))
         if backend is None or backend is local:
             snapshot_seconds = time.perf_counter() - t0
             result = runner.evaluate_loaded(local, chosen)

@@ -12,7 +12,8 @@ Relations and their columns:
   household's), id_type, id_number, sex, birth_date, age (completed years on the reference date), relation,
   education, schooling, health, disability_category, disability_grade, labour_skill, work_location,
   work_months, welfare_job_months, has_medical_insurance, has_serious_illness_insurance,
-  has_pension_insurance, receives_dibao, receives_tekun;
+  has_pension_insurance, receives_dibao, receives_tekun, id_ok (a resident ID number of 18 characters whose
+  first 17 are digits: the rules that read its parts check it first);
 - ``households`` — record_id (= household_id), household_id, region_code, status, number, standard, attribute,
   main_cause, phone, identified_year, exit_year, has_production_power, has_living_power, road_type,
   housing_area, housing_safety, water_safe, water_difficult, fuel_type, latest_income_year, latest_per_capita,
@@ -38,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +47,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from fupin.core.bulk import read_arrow
 from fupin.core.sql import is_postgres
@@ -80,15 +82,25 @@ class Relation:
     derived: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     prunable: bool = True
     hidden: tuple[str, ...] = ()  # read columns the relation does not show (inputs of derived columns)
+    # Read without the household: ``source`` names ``x`` only, and the columns of ``h`` (``h.village_id`` …) come
+    # from the households relation in DuckDB, joined there (which also drops the rows of other statuses): the
+    # database then only scans and prints the table, the costliest part of the snapshot for the largest ones.
+    bare: bool = False
+
+    def from_household(self, name: str) -> bool:
+        return self.bare and {c: e for c, _t, e in self.columns}[name].startswith("h.")
 
     def sql(self, names: Iterable[str], only: str, only_villages: str) -> str:
         exprs = {c: e for c, _t, e in self.columns}
-        select = ", ".join(exprs[n] for n in names)
+        select = ", ".join(exprs[n] for n in names if not self.from_household(n))
+        if self.bare and only:
+            only = f"AND x.household_id IN (SELECT h.id FROM registry_household h WHERE h.status IN ({_statuses()}) {only})"
         return f"SELECT {select} {self.source}".replace("{only}", only).replace("{only_villages}", only_villages)
 
     def schema(self, names: Iterable[str]) -> pa.Schema:
+        """The Arrow schema of ``sql``'s rows."""
         types = {c: t for c, t, _e in self.columns}
-        return pa.schema([(n, types[n]) for n in names])
+        return pa.schema([(n, types[n]) for n in names if not self.from_household(n)])
 
 
 def _household_keys(record_id: str = "x.id") -> tuple[tuple[str, pa.DataType, str], ...]:
@@ -102,6 +114,8 @@ END = "COALESCE(ended_on, DATE '{as_of}')"
 MONTHS = (f"year({END}) * 12 + month({END}) - year(started_on) * 12 - month(started_on) - "
           f"CASE WHEN day({END}) < day(started_on) THEN 1 ELSE 0 END")
 RISK_LIST = "from_json(risks_text, '[\"VARCHAR\"]')"
+# A resident ID number (type 1) of 18 characters whose first 17 are digits: the rules on its parts need it.
+ID_OK = "id_type = '1' AND length(id_number) = 18 AND translate(substr(id_number, 1, 17), '0123456789', '') = ''"
 
 PERSONS = Relation("persons", (
     *_household_keys(), ("attribute", S, "h.attribute"),
@@ -111,7 +125,8 @@ PERSONS = Relation("persons", (
     ("work_months", N, "x.work_months"), ("welfare_job_months", N, "x.welfare_job_months"),
     *((c, B, f"x.{c}") for c in ("has_medical_insurance", "has_serious_illness_insurance", "has_pension_insurance",
                                  "receives_dibao", "receives_tekun")),
-), f"FROM registry_member x {HOUSEHOLD_JOIN} WHERE x.is_active {{only}}", (("age", AGE, ("birth_date",)),))
+), "FROM registry_member x WHERE x.is_active {only}",
+    (("age", AGE, ("birth_date",)), ("id_ok", ID_OK, ("id_type", "id_number"))), bare=True)
 
 HOUSEHOLDS = Relation("households", (
     ("record_id", N, "h.id"), ("household_id", N, "h.id"), ("region_code", S, "h.village_id"), ("status", S, "h.status"),
@@ -137,7 +152,7 @@ INCOMES = Relation("incomes", (
 MEASURES = Relation("measures", (
     *_household_keys(), ("type", S, "x.type"), ("start_date", D, "x.start_date"), ("end_date", D, "x.end_date"),
     ("funds", F, "x.funds"),
-), f"FROM lifecycle_measure x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}}")
+), "FROM lifecycle_measure x WHERE 1 = 1 {only}", bare=True)
 
 MONITORING = Relation("monitoring", (
     *_household_keys(), ("category", S, "x.category"), ("started_on", D, "x.started_on"),
@@ -182,6 +197,11 @@ def _chosen(needs: set[str] | None) -> dict[str, list[str]]:
             wanted.add("monitoring")
         if "members" in wanted:
             wanted.add("persons")
+    if wanted is not None and wanted & {r.name for r in FROM_DATABASE if r.bare}:
+        wanted.add("households")  # they take their region, status (persons: attribute) from it
+        for rel in FROM_DATABASE:
+            if rel.bare and rel.name in wanted:
+                wanted.update(c for c, _t, _e in rel.columns if rel.from_household(c))
     for rel in FROM_DATABASE:
         if wanted is not None and rel.name not in wanted:
             continue
@@ -209,45 +229,83 @@ def _filters(villages: set[str] | None, province: str | None) -> tuple[str, str]
 
 
 def _read_all(jobs: dict[str, tuple[str, pa.Schema]], parallel: int) -> dict[str, pa.Table]:
-    """Each job's rows as Arrow. Outside a transaction, up to ``parallel`` relations at once, each thread on its own
-    database connection (the database works on one relation while Arrow parses another); inside one (a test, a
-    caller's atomic block) on this connection only, which alone sees the uncommitted rows."""
-    if parallel <= 1 or not is_postgres() or connection.in_atomic_block or len(jobs) <= 1:
+    """Each job's rows as Arrow, all from one consistent state of the database. On PostgreSQL outside a
+    transaction: one read-only REPEATABLE READ transaction whose snapshot (``pg_export_snapshot``) up to
+    ``parallel - 1`` helper threads share on their own connections, each taking the next relation not yet read —
+    the database works on one relation while Arrow parses another, and every relation still sees the same rows
+    (as ``pg_dump --jobs`` does). Inside a caller's transaction (a test, an atomic block) on this connection only,
+    which alone sees its rows."""
+    if not is_postgres() or connection.in_atomic_block:
         return {name: read_arrow(sql, schema) for name, (sql, schema) in jobs.items()}
-
-    def one(item: tuple[str, tuple[str, pa.Schema]]) -> tuple[str, pa.Table]:
-        try:
-            return item[0], read_arrow(*item[1])
-        finally:
-            connections.close_all()  # this thread's connection
-
     # the largest first, so that the small ones fill in beside it
-    order = sorted(jobs.items(), key=lambda kv: ("persons", "incomes", "households").index(kv[0])
-                   if kv[0] in ("persons", "incomes", "households") else 9)
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        return dict(pool.map(one, order))
+    order = sorted(jobs, key=lambda n: ("persons", "incomes", "households").index(n)
+                   if n in ("persons", "incomes", "households") else 9)
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cur.execute("SELECT pg_export_snapshot()")
+            row = cur.fetchone()
+        snapshot_id = row[0] if row else ""
+
+        out: dict[str, pa.Table] = {}
+        queue = iter(order)
+        lock = threading.Lock()
+
+        def take() -> str | None:
+            with lock:
+                return next(queue, None)
+
+        def helper() -> None:
+            try:
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    cur.execute("SET TRANSACTION SNAPSHOT %s", [snapshot_id])
+                    while (name := take()) is not None:
+                        out[name] = read_arrow(*jobs[name])
+            finally:
+                connections.close_all()  # this thread's connection
+
+        with ThreadPoolExecutor(max_workers=max(1, parallel - 1)) as pool:
+            helpers = [pool.submit(helper) for _ in range(parallel - 1)]
+            while (name := take()) is not None:  # this connection takes its share of the relations too
+                out[name] = read_arrow(*jobs[name])
+            for h in helpers:
+                h.result()
+    return out
 
 
 def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, villages: set[str] | None = None,
-         province: str | None = None, needs: set[str] | None = None, parallel: int = 2) -> dict[str, int]:
+         province: str | None = None, needs: set[str] | None = None, latest_incomes: bool = False,
+         parallel: int = 2) -> dict[str, int]:
     """Create the snapshot's relations as tables of ``con`` (replacing any of the same name); relation → rows.
     ``villages``: only those villages' households (the check of a few households at entry); ``province``: only
     that province's (``national``); ``needs``: the words of the SQL that will run (``words``) — only the relations
-    and columns they name are read (None: all of them)."""
+    and columns they name are read (None: all of them); ``latest_incomes``: ``incomes`` holds each household's
+    latest year only (its ``is_latest`` rows — an eighth of the relation), for rules that read no other year."""
     chosen = _chosen(needs)
     only, only_villages = _filters(villages, province)
     rels = {r.name: r for r in FROM_DATABASE}
-    jobs = {name: (rels[name].sql(cols, only, only_villages), rels[name].schema(cols)) for name, cols in chosen.items()}
+    latest = " AND x.year = h.latest_income_year" if latest_incomes else ""
+    jobs = {name: (rels[name].sql(cols, only + (latest if name == "incomes" else ""), only_villages),
+                   rels[name].schema(cols)) for name, cols in chosen.items()}
     tables = _read_all(jobs, parallel)
     values = {"as_of": f"{as_of.isoformat()}", "as_of_md": str(as_of.month * 100 + as_of.day)}
     rows: dict[str, int] = {}
-    for name in ("persons", "households", "incomes", "measures", "monitoring", "villages", "lines"):
+    if "households" in tables:  # first: the bare relations join it (and its ``members`` counts persons, after)
+        con.register("_raw", tables["households"])
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _households AS SELECT * FROM _raw")
+        finally:
+            con.unregister("_raw")
+    for name in ("persons", "measures", "households", "incomes", "monitoring", "villages", "lines"):
         if name not in tables:
             continue
         rel, cols = rels[name], chosen[name]
         derived = [f"{expr.format(**values)} AS {d}" for d, expr, inputs in rel.derived
                    if (needs is None or d in needs or not rel.prunable) and set(inputs) <= set(cols)]
-        shown = [c for c in cols if c not in rel.hidden]
+        shown = [f"h.{c}" if rel.from_household(c) else f"t.{c}" for c in cols if c not in rel.hidden]
+        source = ("_raw t JOIN _households h ON h.household_id = t.household_id" if rel.bare
+                  else "_households t" if name == "households" else "_raw t")
         con.register("_raw", tables.pop(name))
         try:
             if name == "monitoring":
@@ -255,10 +313,11 @@ def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, villages: set[str] |
                             f"region_code, status, unnest({RISK_LIST}) AS risk, ended_on IS NULL AS \"open\" FROM _raw) "
                             "WHERE risk IS NOT NULL")
                 rows["risks"] = _count(con, "risks")
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(shown + derived)} FROM _raw t")
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(shown + derived)} FROM {source}")
         finally:
             con.unregister("_raw")
         rows[name] = _count(con, name)
+    con.execute("DROP TABLE IF EXISTS _households")
     if needs is None or "id_regions" in needs:
         con.register("_raw", _id_regions())
         try:

@@ -28,7 +28,7 @@ def test_loaded_snapshot_gives_the_hits_of_the_parquet_path(base, users, tmp_pat
         classic = runner.evaluate(snapshot.export(tmp_path / str(round_), AS_OF), chosen, DuckDBBackend())
         local = DuckDBBackend()
         try:
-            snapshot.load(local.con, AS_OF, needs=snapshot.words(runner.texts(chosen)))
+            snapshot.load(local.con, AS_OF, needs=snapshot.words(runner.texts(chosen)), latest_incomes=True)
             loaded = runner.evaluate_loaded(local, chosen)
             assert loaded.errors == classic.errors == {}
             assert loaded.counts == classic.counts
@@ -49,7 +49,7 @@ def test_loaded_snapshot_gives_the_hits_of_the_parquet_path(base, users, tmp_pat
 
 
 @pytest.mark.parametrize(("code", "relations", "absent"), [
-    ("C01_NO_MEDICAL_INSURANCE", {"persons"}, {"id_number", "birth_date", "age"}),
+    ("C01_NO_MEDICAL_INSURANCE", {"persons", "households"}, {"id_number", "birth_date", "age", "phone"}),
     ("P10_NO_MEMBERS", {"persons", "households"}, {"phone"}),
     ("M19_RISK_COUNT", {"households", "monitoring", "risks"}, {"phone"}),
 ])
@@ -62,4 +62,17 @@ def test_load_reads_only_what_the_rules_name(base, code, relations, absent):
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [name]).fetchall()}
     assert not columns & absent
     assert {"record_id", "household_id", "region_code", "status"} <= columns
+    con.close()
+
+
+def test_latest_incomes_holds_the_latest_year_only(base):
+    from fupin.registry.models import Income
+
+    for h in base.values():  # an older year beside the latest one
+        Income.objects.create(household=h, year=2024, household_size=3)
+    con = DuckDBBackend().con
+    every = snapshot.load(con, AS_OF, needs={"incomes", "is_latest"})["incomes"]
+    latest = snapshot.load(con, AS_OF, needs={"incomes", "is_latest"}, latest_incomes=True)["incomes"]
+    assert (every, latest) == (2 * len(base), len(base))
+    assert con.execute("SELECT bool_and(is_latest) FROM incomes").fetchone() == (True,)
     con.close()
