@@ -71,8 +71,10 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
                            f"/quality/rules/{rule}/?region={township.code}"),
                           ("the same as Excel (all its records)", f"/quality/rules/{rule}/?region={township.code}"
                                                                   "&format=xlsx")):
-            client.get(url)  # warm
+            status = client.get(url).status_code  # warm
             best = min(_time(client, url) for _ in range(3))
+            if status == 302:  # an export larger than FUPIN_EXPORT_BACKGROUND_ROWS goes to the background worker
+                what += " — queued as a background export (redirect to its progress page)"
             rows.append((what, best, f"{best * 1000:.0f} ms; {township.name} {township.code}, best of 3"))
     return rows
 
@@ -92,7 +94,7 @@ def _clear() -> None:
 def _time(client: Client, url: str) -> float:
     t0 = time.perf_counter()
     response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code)
+    assert response.status_code in (200, 302), (url, response.status_code)
     return time.perf_counter() - t0
 
 

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.core import audit, permissions
-from fupin.core.bulk import copy_arrow, is_postgres, read_arrow, upsert_rows
+from fupin.core.bulk import copy_arrow, indexes_rebuilt, is_postgres, read_arrow, upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
@@ -220,6 +221,7 @@ KNOWN = pa.schema([("id", pa.int64()), ("rule_id", pa.string()), ("record", pa.s
                    ("fingerprint", pa.string()), ("region_code", pa.string()), ("township_code", pa.string()),
                    ("state", pa.string()), ("exempt_until", pa.date32())])
 BATCH_ROWS = 200_000
+BULK_ROWS = 100_000  # new findings from which the merge rebuilds the table's indexes (if the table holds fewer)
 
 
 def _merge(local: DuckDBBackend, run: Run, ran: list[str], as_of: dt.date) -> dict[str, int]:
@@ -239,6 +241,7 @@ def _merge(local: DuckDBBackend, run: Run, ran: list[str], as_of: dt.date) -> di
             cur.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
     known = read_arrow(f"SELECT id, rule_id, record, fingerprint, region_code, township_code, state, exempt_until "
                        f"FROM {TABLE}", KNOWN)
+    known_rows = known.num_rows
     con.register("_known", known)
     try:
         con.execute("CREATE OR REPLACE TABLE known AS SELECT * FROM _known")
@@ -266,15 +269,20 @@ def _merge(local: DuckDBBackend, run: Run, ran: list[str], as_of: dt.date) -> di
     def batches(sql: str, params: list[Any] | None = None) -> Any:
         return con.execute(sql, params or []).fetch_record_batch(BATCH_ROWS)
 
-    # new findings: straight into the table (under the lock no other run can add the same key)
+    # new findings: straight into the table (under the lock no other run can add the same key); when they are many
+    # and more than the table holds (a first run), its indexes are built again after the COPY instead of taking
+    # every row one by one
     new_columns = ("rule_id", "record", "household_id", "region_code", "township_code", "evidence", "fingerprint",
                    "state", "first_run_id", "last_run_id", "first_seen", "last_seen", "reopened", "exemption_reason")
-    new = copy_arrow(TABLE, new_columns, batches(
-        "SELECT rule_id, record, household_id, region_code, substr(region_code, 1, 9) AS township_code, evidence, "
-        "fingerprint, 'open' AS state, CAST(? AS BIGINT) AS first_run_id, CAST(? AS BIGINT) AS last_run_id, "
-        "? AS first_seen, ? AS last_seen, 0 AS reopened, '' AS exemption_reason FROM diff WHERE kind = 'new'",
-        [run.pk, run.pk, stamp_text, stamp_text])
-    ) if counts.get("new") else 0
+    new = 0
+    if counts.get("new"):
+        bulk = counts["new"] >= BULK_ROWS and counts["new"] > known_rows
+        with indexes_rebuilt(TABLE) if bulk else nullcontext():
+            new = copy_arrow(TABLE, new_columns, batches(
+                "SELECT rule_id, record, household_id, region_code, substr(region_code, 1, 9) AS township_code, "
+                "evidence, fingerprint, 'open' AS state, CAST(? AS BIGINT) AS first_run_id, CAST(? AS BIGINT) AS "
+                "last_run_id, ? AS first_seen, ? AS last_seen, 0 AS reopened, '' AS exemption_reason FROM diff "
+                f"WHERE kind = 'new'{'' if bulk else ' ORDER BY rule_id, record'}", [run.pk, run.pk, stamp_text, stamp_text]))
     if counts.get("changed") or counts.get("reopen"):
         _upsert_changed(run, stamp, as_of, batches(
             f"SELECT {', '.join(HIT_COLUMNS)} FROM diff WHERE kind IN ('changed', 'reopen')"))

@@ -227,3 +227,27 @@ def test_fingerprint_merge_writes_only_what_changed(base, users):
     assert (fb.state, fb.fixed_run_id) == (Finding.State.FIXED, fifth.pk)
     assert Finding.objects.get(pk=fa.pk).state == Finding.State.OPEN
     assert sorted(Tally.objects.filter(run=fifth, rule=code).values_list("open", "exempted")) == [(1, 0)]
+
+
+def test_a_large_first_merge_rebuilds_the_indexes(base, monkeypatch):
+    """Many new findings into a table holding fewer: the indexes and the unique constraint are dropped for the COPY
+    and built again (PostgreSQL) — the same findings, the same indexes after, and the re-run still adds nothing."""
+    from django.db import connection
+
+    def indexes() -> list[tuple[str, str]]:
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cur:
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
+                        [Finding._meta.db_table])
+            return cur.fetchall()
+
+    before = indexes()
+    monkeypatch.setattr(services, "BULK_ROWS", 1)
+    for h in ("poor", "exited", "guizhou"):
+        uninsured(spouse(base[h]))
+    first = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert first.summary["new"] == 3 and Finding.objects.filter(rule_id=CODE, state="open").count() == 3
+    assert indexes() == before
+    again = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert (again.summary["new"], again.summary["written"]) == (0, 0)
