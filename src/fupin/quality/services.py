@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.core import audit, permissions
-from fupin.core.bulk import copy_arrow, indexes_rebuilt, is_postgres, read_arrow, upsert_rows
+from fupin.core.bulk import bulk_load, copy_arrow, is_postgres, read_arrow, upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
@@ -221,7 +221,7 @@ KNOWN = pa.schema([("id", pa.int64()), ("rule_id", pa.string()), ("record", pa.s
                    ("fingerprint", pa.string()), ("region_code", pa.string()), ("township_code", pa.string()),
                    ("state", pa.string()), ("exempt_until", pa.date32())])
 BATCH_ROWS = 200_000
-BULK_ROWS = 100_000  # new findings from which the merge rebuilds the table's indexes (if the table holds fewer)
+BULK_ROWS = 100_000  # new findings from which the merge remakes the table's indexes and keys (if it holds fewer)
 
 
 def _merge(local: DuckDBBackend, run: Run, ran: list[str], as_of: dt.date) -> dict[str, int]:
@@ -270,14 +270,14 @@ def _merge(local: DuckDBBackend, run: Run, ran: list[str], as_of: dt.date) -> di
         return con.execute(sql, params or []).fetch_record_batch(BATCH_ROWS)
 
     # new findings: straight into the table (under the lock no other run can add the same key); when they are many
-    # and more than the table holds (a first run), its indexes are built again after the COPY instead of taking
-    # every row one by one
+    # and more than the table holds (a first run), its indexes and keys are made again after the COPY instead of
+    # taking every row one by one (core.bulk.bulk_load)
     new_columns = ("rule_id", "record", "household_id", "region_code", "township_code", "evidence", "fingerprint",
                    "state", "first_run_id", "last_run_id", "first_seen", "last_seen", "reopened", "exemption_reason")
     new = 0
     if counts.get("new"):
         bulk = counts["new"] >= BULK_ROWS and counts["new"] > known_rows
-        with indexes_rebuilt(TABLE) if bulk else nullcontext():
+        with bulk_load(TABLE) if bulk else nullcontext():
             new = copy_arrow(TABLE, new_columns, batches(
                 "SELECT rule_id, record, household_id, region_code, substr(region_code, 1, 9) AS township_code, "
                 "evidence, fingerprint, 'open' AS state, CAST(? AS BIGINT) AS first_run_id, CAST(? AS BIGINT) AS "

@@ -230,8 +230,9 @@ def test_fingerprint_merge_writes_only_what_changed(base, users):
 
 
 def test_a_large_first_merge_rebuilds_the_indexes(base, monkeypatch):
-    """Many new findings into a table holding fewer: the indexes and the unique constraint are dropped for the COPY
-    and built again (PostgreSQL) — the same findings, the same indexes after, and the re-run still adds nothing."""
+    """Many new findings into a table holding fewer: the indexes, the unique constraint and the foreign keys are
+    dropped for the COPY and made again (PostgreSQL) — the same findings, the same indexes and constraints after,
+    and the re-run still adds nothing."""
     from django.db import connection
 
     def indexes() -> list[tuple[str, str]]:
@@ -240,7 +241,10 @@ def test_a_large_first_merge_rebuilds_the_indexes(base, monkeypatch):
         with connection.cursor() as cur:
             cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
                         [Finding._meta.db_table])
-            return cur.fetchall()
+            out = cur.fetchall()
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                        "ORDER BY 1", [Finding._meta.db_table])
+            return out + cur.fetchall()
 
     before = indexes()
     monkeypatch.setattr(services, "BULK_ROWS", 1)
