@@ -1,8 +1,10 @@
 """The registry snapshot the quality rules read, as tables of a DuckDB connection (``load``: what a run reads) or one
 Parquet file per relation (``export``: the national snapshot, the other engines). The rows come from the database as
-``COPY … TO STDOUT`` parsed by Arrow (``core.bulk.read_arrow``, no Python value per cell), several relations at once
-on their own connections when no transaction is open; the derived columns (age, months, risks, members) are computed
-by DuckDB. ``load`` reads only the relations and columns the rules to run name (``needs``). Every relation tied to a household carries ``record_id``,
+``COPY … TO STDOUT`` parsed by Arrow (``core.bulk.read_arrow``, no Python value per cell), two relations at once on
+their own connections sharing one REPEATABLE READ snapshot when no transaction is open; persons and measures are read
+without the household join, which DuckDB does; the derived columns (age, id_ok, months, risks, members) are computed
+by DuckDB. ``load`` reads only the relations and columns the rules to run name (``needs``) and, unless a rule reads
+other years, each household's latest income year only. Every relation tied to a household carries ``record_id``,
 ``household_id``, ``region_code`` (the village) and ``status`` (the household's), so that the engine can limit
 any of them to a rule's statuses and a parameter set's provinces.
 
