@@ -209,13 +209,15 @@ bench-indicators: setup
 	done
 
 # Data-quality figures (issue 14): every rule over the demo registry (first run and re-run) and a township's
-# findings pages, on a fresh PostgreSQL database.
+# findings pages, on a fresh PostgreSQL database. BENCH_QUALITY_REUSE=1 keeps the database (and its registry: the
+# generator runs only on an empty one) and empties the findings first, for measuring again.
 BENCH_QUALITY_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_quality
 BENCH_QUALITY_HOUSEHOLDS ?= 1000000
+BENCH_QUALITY_REUSE ?=
 bench-quality: setup
-	psql "$(dir $(BENCH_QUALITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_QUALITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_QUALITY_PG))"
+	$(if $(BENCH_QUALITY_REUSE),,psql "$(dir $(BENCH_QUALITY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_QUALITY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_QUALITY_PG))")
 	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) migrate --verbosity 0
-	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) bench quality --households $(BENCH_QUALITY_HOUSEHOLDS)
+	DATABASE_URL=$(BENCH_QUALITY_PG) $(FUPIN) bench quality --households $(BENCH_QUALITY_HOUSEHOLDS) $(if $(BENCH_QUALITY_REUSE),--clear-findings)
 
 # Projects and funds figures (issue 18): disbursement upload of N rows, spent vs allocated for every region and line,
 # the overdue-task list, on a fresh PostgreSQL database.

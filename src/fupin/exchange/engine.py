@@ -284,16 +284,22 @@ def _with_evidence(con: DuckDBBackend, raw: pa.Table) -> pa.Table:
 def with_evidence(con: DuckDBBackend, raw: pa.Table, key: Mapping[str, str], unique: tuple[str, ...]) -> pa.Table:
     """The ``key`` columns (name → DuckDB type), the other columns as a JSON object ``evidence`` and its md5
     ``fingerprint``; one row per ``unique`` key. Shared with the quality rules (``quality.runner``)."""
-    evidence = [c for c in raw.column_names if c not in key]
+    con.con.register("_raw_hits", raw)
+    try:
+        return con.con.execute(evidence_sql(raw.column_names, key, unique, "_raw_hits")).fetch_arrow_table()
+    finally:
+        con.con.unregister("_raw_hits")
+
+
+def evidence_sql(columns: list[str], key: Mapping[str, str], unique: tuple[str, ...], source: str) -> str:
+    """DuckDB SQL of ``with_evidence`` over ``source`` (a table name or a parenthesised query) whose result has
+    ``columns``: for a rule run where its hits stay (the quality runner's in-database path), with the same
+    evidence and fingerprint as ``with_evidence`` gives."""
+    evidence = [c for c in columns if c not in key]
     struct = ", ".join(f'"{c}" := "{c}"' for c in evidence)
     json = f"CAST(to_json(struct_pack({struct})) AS VARCHAR)" if struct else "'{}'"
     keys = ", ".join(f'CAST("{c}" AS {t}) AS "{c}"' for c, t in key.items())
-    con.con.register("_raw_hits", raw)
-    try:
-        return con.con.execute(f"""
-            SELECT {keys}, evidence, md5(evidence) AS fingerprint
-            FROM (SELECT *, {json} AS evidence FROM _raw_hits)
-            QUALIFY row_number() OVER (PARTITION BY {', '.join(unique)} ORDER BY evidence) = 1
-        """).fetch_arrow_table()
-    finally:
-        con.con.unregister("_raw_hits")
+    return f"""
+        SELECT {keys}, evidence, md5(evidence) AS fingerprint
+        FROM (SELECT *, {json} AS evidence FROM {source})
+        QUALIFY row_number() OVER (PARTITION BY {', '.join(unique)} ORDER BY evidence) = 1"""

@@ -94,6 +94,9 @@ class QualityRule:
     effective_to: dt.date | None = None
     hint: str = ""  # Chinese: what to check
     needs_lines: str = ""  # "poverty": reads ``lines`` (runner.LINE_MATCH); a year with no line is an error
+    # Reads incomes of other years than each household's latest: a run then loads every year into ``incomes``
+    # (otherwise only the latest year's rows, those with ``is_latest``).
+    all_income_years: bool = False
     enabled: bool = True
     extra: dict[str, str] = field(default_factory=dict)
     # How the keys of this rule's evidence read, beside rules.EVIDENCE and core.evidence.COMMON.

@@ -73,7 +73,7 @@ def has_risk(risk: str) -> str:
 
 HEAD = "(SELECT MIN(q.age) FROM persons q WHERE q.household_id = p.household_id AND q.relation = '01')"
 GAP = Param("min_gap", 15, "age", "最小年龄差（岁）")
-ID_OK = "p.id_type = '1' AND length(p.id_number) = 18 AND translate(substr(p.id_number, 1, 17), '0123456789', '') = ''"
+ID_OK = "p.id_ok"  # a resident ID number of 18 characters, the first 17 digits (snapshot.ID_OK, computed once)
 HEADS = members("m.relation = '01'")
 SPOUSES = members("m.relation = '02'")
 SAFETY_NET = "('09')"

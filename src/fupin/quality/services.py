@@ -5,9 +5,12 @@ these. Refusals raise ``ValidationError`` or ``PermissionDenied`` with a message
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fupin.core import audit, permissions
-from fupin.core.bulk import copy_rows, is_postgres, upsert_rows
+from fupin.core.bulk import bulk_load, copy_arrow, is_postgres, read_arrow, upsert_rows
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
-from fupin.exchange.engine import Backend
+from fupin.exchange.engine import Backend, DuckDBBackend
 from fupin.quality import runner, snapshot
 from fupin.quality.catalogue import REGISTERED, QualityRule
 from fupin.quality.models import Finding, Rule, RuleParameter, Run, Severity, Tally, VillageRecord
@@ -159,34 +162,51 @@ def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[st
                 backend: Backend | None = None) -> Run:
     """One job: snapshot the registry, run every enabled rule in effect on ``as_of``, upsert the findings (new
     ones open; open ones not found again fixed; exempted ones reopened when their data changed or the exemption
-    expired) and tally the open findings per township for the trend. Re-runs add no duplicates."""
+    expired) and tally the open findings per township for the trend. Re-runs add no duplicates.
+
+    The snapshot goes into an embedded DuckDB (only the relations and columns the rules name); the rules run there
+    (or, with another ``backend``, over Parquet files written from it) and their hits stay there; the merge
+    compares them with the findings' keys and fingerprints (read once) in DuckDB and writes back only what
+    changed (``_merge``)."""
     if not permissions.can_run_jobs(actor):
         raise PermissionDenied("只有系统管理员可以运行数据核查 / only system administrators run the quality rules")
     as_of = as_of or timezone.localdate()
     chosen = _chosen(as_of, rule_codes)
     run = Run.objects.create(as_of=as_of, backend=getattr(backend, "name", "duckdb"),
                              username=getattr(actor, "username", "") or "")
-    directory = Path(tempfile.mkdtemp(prefix=f"quality-run{run.pk}-", dir=_work_dir()))
+    local = backend if isinstance(backend, DuckDBBackend) else DuckDBBackend(threads=os.cpu_count())
+    directory: Path | None = None
     try:
-        t0 = timezone.now()
-        paths = snapshot.export(directory, as_of)
-        snapshot_seconds = (timezone.now() - t0).total_seconds()
-        result = runner.evaluate(paths, chosen, backend)
+        t0 = time.perf_counter()
+        loaded = snapshot.load(local.con, as_of, needs=snapshot.words(runner.texts(chosen)),
+                               latest_incomes=not any(spec.all_income_years for spec, _s, _p in chosen))
+        if backend is None or backend is local:
+            snapshot_seconds = time.perf_counter() - t0
+            result = runner.evaluate_loaded(local, chosen)
+        else:
+            directory = Path(tempfile.mkdtemp(prefix=f"quality-run{run.pk}-", dir=_work_dir()))
+            paths = snapshot.write(local.con, directory, loaded)
+            snapshot_seconds = time.perf_counter() - t0
+            result = runner.evaluate(paths, chosen, backend)
+            runner.stage(local, result, chosen)
+        with transaction.atomic():
+            t1 = time.perf_counter()
+            merged = _merge(local, run, list(result.counts), as_of)
+            run.finished_at = timezone.now()
+            run.summary = {
+                "rules": len(chosen), "hits": dict(result.counts), "errors": result.errors,
+                "snapshot_seconds": round(snapshot_seconds, 2), "rule_seconds": round(result.total_seconds, 2),
+                "merge_seconds": round(time.perf_counter() - t1, 2), **merged,
+            }
+            run.save(update_fields=["finished_at", "summary"])
+            audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="quality.run",
+                         summary=f"quality run {run.pk}: {sum(result.counts.values())} hits, {merged['new']} new, "
+                                 f"{merged['fixed']} fixed, {merged['reopened']} reopened", detail=run.summary)
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
-    with transaction.atomic():
-        t1 = timezone.now()
-        merged = _merge(run, result, as_of)
-        run.finished_at = timezone.now()
-        run.summary = {
-            "rules": len(chosen), "hits": {c: t.num_rows for c, t in result.hits.items()}, "errors": result.errors,
-            "snapshot_seconds": round(snapshot_seconds, 2), "rule_seconds": round(result.total_seconds, 2),
-            "merge_seconds": round((run.finished_at - t1).total_seconds(), 2), **merged,
-        }
-        run.save(update_fields=["finished_at", "summary"])
-        audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="quality.run",
-                     summary=f"quality run {run.pk}: {sum(run.summary['hits'].values())} hits, {merged['new']} new, "
-                             f"{merged['fixed']} fixed, {merged['reopened']} reopened", detail=run.summary)
+        if local is not backend:
+            local.close()
+        if directory is not None:
+            shutil.rmtree(directory, ignore_errors=True)
     return run
 
 
@@ -197,70 +217,118 @@ def _work_dir() -> Path:
 
 
 HIT_COLUMNS = ("rule_id", "record", "household_id", "region_code", "evidence", "fingerprint")
+KNOWN = pa.schema([("id", pa.int64()), ("rule_id", pa.string()), ("record", pa.string()),
+                   ("fingerprint", pa.string()), ("region_code", pa.string()), ("township_code", pa.string()),
+                   ("state", pa.string()), ("exempt_until", pa.date32())])
+BATCH_ROWS = 200_000
+BULK_ROWS = 100_000  # new findings from which the merge remakes the table's indexes and keys (if it holds fewer)
 
 
-def _hit_rows(result: runner.Evaluation) -> Iterable[tuple[Any, ...]]:
-    for code, table in result.hits.items():
-        if not table.num_rows:
-            continue
-        subject = RULES[code].subject
-        cols = {c: table.column(c).to_pylist() for c in ("record_id", "household_id", "region_code", "evidence",
-                                                          "fingerprint")}
-        for i in range(table.num_rows):
-            yield (code, f"{subject}:{cols['record_id'][i]}", cols["household_id"][i], cols["region_code"][i],
-                   cols["evidence"][i], cols["fingerprint"][i])
+def _merge(local: DuckDBBackend, run: Run, ran: list[str], as_of: dt.date) -> dict[str, int]:
+    """The hits (table ``hits`` of ``local``) into findings, in the caller's transaction. The findings' keys,
+    fingerprints, states and regions are read once (on PostgreSQL under a lock that keeps other writers out
+    until the end of the transaction) and compared with the hits in DuckDB, which sorts the hits into new ones,
+    changed or reopening ones, and unchanged ones — and the open findings of the rules that ran and are no longer
+    hit (fixed). Only the first two and the fixed ones are written: new findings by one COPY into the table;
+    changed and reopening ones through a staging table and one ``INSERT … ON CONFLICT (rule, record)`` (which
+    reopens a fixed finding, or an exempted one whose data changed or whose exemption expired); the fixed ones by
+    one UPDATE of their ids. An unchanged finding is not written at all: its ``last_run``/``last_seen`` say when
+    its data last changed, and an open finding is by definition found by every run of its rule since. The tally
+    (open and exempted findings per rule and township after the run) is computed from the same comparison."""
+    con = local.con
+    if is_postgres():
+        with connection.cursor() as cur:
+            cur.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+    known = read_arrow(f"SELECT id, rule_id, record, fingerprint, region_code, township_code, state, exempt_until "
+                       f"FROM {TABLE}", KNOWN)
+    known_rows = known.num_rows
+    con.register("_known", known)
+    try:
+        con.execute("CREATE OR REPLACE TABLE known AS SELECT * FROM _known")
+    finally:
+        con.unregister("_known")
+    del known
+    con.execute("CREATE OR REPLACE TABLE ran (rule_id VARCHAR)")
+    if ran:
+        con.executemany("INSERT INTO ran VALUES (?)", [[c] for c in ran])
+    con.execute(f"""CREATE OR REPLACE TABLE diff AS
+        SELECT h.*, k.id, CASE
+            WHEN k.id IS NULL THEN 'new'
+            WHEN k.state = 'fixed' OR (k.state = 'exempted' AND (k.fingerprint <> h.fingerprint
+                 OR k.exempt_until < DATE '{as_of.isoformat()}')) THEN 'reopen'
+            WHEN k.fingerprint <> h.fingerprint OR k.region_code <> h.region_code THEN 'changed' END AS kind
+        FROM hits h LEFT JOIN known k ON k.rule_id = h.rule_id AND k.record = h.record""")
+    con.execute("""CREATE OR REPLACE TABLE fixed AS SELECT k.id FROM known k SEMI JOIN ran USING (rule_id)
+        WHERE k.state = 'open' AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.rule_id = k.rule_id
+                                               AND h.record = k.record)""")
+    counts = dict(con.execute("SELECT kind, COUNT(*) FROM diff WHERE kind IS NOT NULL GROUP BY kind").fetchall())
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)  # SQLite: text; PostgreSQL: the datetime
+    stamp_text = stamp if isinstance(stamp, str) else now.isoformat()
 
+    def batches(sql: str, params: list[Any] | None = None) -> Any:
+        return con.execute(sql, params or []).fetch_record_batch(BATCH_ROWS)
 
-def _stage_hits(result: runner.Evaluation) -> int:
-    """The hits into the staging table: on PostgreSQL one COPY of the Arrow tables written as CSV, else rows."""
-    if not is_postgres():
-        return copy_rows("quality_hits", HIT_COLUMNS, _hit_rows(result))
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-
-    parts = []
-    for code, table in result.hits.items():
-        if not table.num_rows:
-            continue
-        n = table.num_rows
-        parts.append(pa.table({
-            "rule_id": pa.array([code] * n, pa.string()),
-            "record": pc.binary_join_element_wise(pa.array([RULES[code].subject] * n, pa.string()),
-                                                  table.column("record_id").cast(pa.string()), ":"),
-            "household_id": table.column("household_id").cast(pa.int64()),
-            "region_code": table.column("region_code").cast(pa.string()),
-            "evidence": table.column("evidence").cast(pa.string()),
-            "fingerprint": table.column("fingerprint").cast(pa.string()),
-        }))
-    if not parts:
-        return 0
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(pa.concat_tables(parts), sink, pacsv.WriteOptions(include_header=False))
+    # new findings: straight into the table (under the lock no other run can add the same key); when they are many
+    # and more than the table holds (a first run), its indexes and keys are made again after the COPY instead of
+    # taking every row one by one (core.bulk.bulk_load)
+    new_columns = ("rule_id", "record", "household_id", "region_code", "township_code", "evidence", "fingerprint",
+                   "state", "first_run_id", "last_run_id", "first_seen", "last_seen", "reopened", "exemption_reason")
+    new = 0
+    if counts.get("new"):
+        bulk = counts["new"] >= BULK_ROWS and counts["new"] > known_rows
+        with bulk_load(TABLE) if bulk else nullcontext():
+            new = copy_arrow(TABLE, new_columns, batches(
+                "SELECT rule_id, record, household_id, region_code, substr(region_code, 1, 9) AS township_code, "
+                "evidence, fingerprint, 'open' AS state, CAST(? AS BIGINT) AS first_run_id, CAST(? AS BIGINT) AS "
+                "last_run_id, ? AS first_seen, ? AS last_seen, 0 AS reopened, '' AS exemption_reason FROM diff "
+                f"WHERE kind = 'new'{'' if bulk else ' ORDER BY rule_id, record'}", [run.pk, run.pk, stamp_text, stamp_text]))
+    if counts.get("changed") or counts.get("reopen"):
+        _upsert_changed(run, stamp, as_of, batches(
+            f"SELECT {', '.join(HIT_COLUMNS)} FROM diff WHERE kind IN ('changed', 'reopen')"))
+    fixed = 0
     with connection.cursor() as cur:
-        with cur.cursor.copy(f"COPY quality_hits ({', '.join(HIT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
-            copy.write(sink.getvalue().to_pybytes())
-    return sum(p.num_rows for p in parts)
+        if con.execute("SELECT COUNT(*) FROM fixed").fetchone() != (0,):
+            cur.execute("DROP TABLE IF EXISTS quality_fixed")
+            cur.execute("CREATE TEMP TABLE quality_fixed (id bigint)")
+            copy_arrow("quality_fixed", ("id",), batches("SELECT id FROM fixed"))
+            cur.execute(f"UPDATE {TABLE} SET state = 'fixed', fixed_run_id = %s WHERE state = 'open' "
+                        f"AND id IN (SELECT id FROM quality_fixed)", [run.pk])
+            fixed = max(cur.rowcount, 0)
+            cur.execute("DROP TABLE quality_fixed")
+    # the trend: open and exempted findings per rule and township as they are now
+    tally = batches("""
+        SELECT CAST(? AS BIGINT) AS run_id, rule_id, township_code,
+               CAST(SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END) AS BIGINT) AS "open",
+               CAST(SUM(CASE WHEN state = 'exempted' THEN 1 ELSE 0 END) AS BIGINT) AS exempted
+        FROM (SELECT k.rule_id, CASE WHEN d.kind IN ('changed', 'reopen') THEN substr(d.region_code, 1, 9)
+                                     ELSE k.township_code END AS township_code,
+                     CASE WHEN f.id IS NOT NULL THEN 'fixed' WHEN d.kind = 'reopen' THEN 'open' ELSE k.state END
+                         AS state
+              FROM known k LEFT JOIN diff d ON d.id = k.id LEFT JOIN fixed f ON f.id = k.id
+              UNION ALL SELECT rule_id, substr(region_code, 1, 9), 'open' FROM diff WHERE kind = 'new')
+        WHERE state IN ('open', 'exempted') GROUP BY rule_id, township_code""", [run.pk])
+    copy_arrow(Tally._meta.db_table, ("run_id", "rule", "township_code", "open", "exempted"), tally)
+    for name in ("known", "diff", "fixed", "ran"):
+        con.execute(f"DROP TABLE {name}")
+    changed, reopened = counts.get("changed", 0), counts.get("reopen", 0)
+    hits_total = con.execute("SELECT COUNT(*) FROM hits").fetchone()
+    return {"hits_total": int(hits_total[0]) if hits_total else 0, "new": new, "fixed": fixed, "reopened": reopened,
+            "changed": changed, "written": new + changed + reopened + fixed}
 
 
-def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int]:
-    """Hits into a staging table, then one ``INSERT … SELECT … ON CONFLICT (rule, record)`` (the monitoring
-    app's pattern) that rewrites only the findings whose data changed (or that reopen), and one UPDATE marking
-    the open findings of the rules that ran and are no longer among the hits as fixed. An unchanged finding is
-    not written at all: its ``last_run``/``last_seen`` say when its data last changed, and an open finding is by
-    definition found by every run of its rule since."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+def _upsert_changed(run: Run, stamp: Any, as_of: dt.date, rows: Any) -> None:
+    """Findings whose evidence or region changed, or that reopen: staged, then one ``INSERT … ON CONFLICT``
+    whose conditions decide again on the rows as they are (the comparison was made under the same lock)."""
     today = connection.ops.adapt_datefield_value(as_of)
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS quality_hits")
         evidence_type = "jsonb" if is_postgres() else "text"
         cur.execute(f"CREATE TEMP TABLE quality_hits (rule_id varchar(40), record varchar(40), household_id bigint, "
                     f"region_code varchar(12), evidence {evidence_type}, fingerprint varchar(32))")
-    hits = _stage_hits(result)
-    with connection.cursor() as cur:
-        cur.execute("CREATE INDEX quality_hits_key ON quality_hits (rule_id, record)")
+    copy_arrow("quality_hits", HIT_COLUMNS, rows)
     reopen = (f"({TABLE}.state = 'fixed' OR ({TABLE}.state = 'exempted' AND ({TABLE}.fingerprint <> "
               f"excluded.fingerprint OR {TABLE}.exempt_until < %s)))")
-    ran = list(result.hits)
     with connection.cursor() as cur:
         cur.execute(f"""
             INSERT INTO {TABLE} (rule_id, record, household_id, region_code, township_code, evidence, fingerprint,
@@ -283,23 +351,8 @@ def _merge(run: Run, result: runner.Evaluation, as_of: dt.date) -> dict[str, int
                 state = CASE WHEN {reopen} THEN 'open' ELSE {TABLE}.state END
             WHERE {TABLE}.fingerprint <> excluded.fingerprint OR {TABLE}.region_code <> excluded.region_code
                 OR {reopen}
-        """, [run.pk, run.pk, now, now, *([today] * 8)])
-        new = Finding.objects.filter(first_run=run).count()
-        fixed = 0
-        if ran:
-            marks = ", ".join(["%s"] * len(ran))
-            cur.execute(f"UPDATE {TABLE} SET state = 'fixed', fixed_run_id = %s WHERE state = 'open' "
-                        f"AND rule_id IN ({marks}) AND NOT EXISTS (SELECT 1 FROM quality_hits q "
-                        f"WHERE q.rule_id = {TABLE}.rule_id AND q.record = {TABLE}.record)",
-                        [run.pk, *ran])
-            fixed = max(cur.rowcount, 0)
-        cur.execute(f"""INSERT INTO {Tally._meta.db_table} (run_id, rule, township_code, open, exempted)
-            SELECT %s, rule_id, township_code, SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN state = 'exempted' THEN 1 ELSE 0 END)
-            FROM {TABLE} WHERE state IN ('open', 'exempted') GROUP BY rule_id, township_code""", [run.pk])
-        cur.execute("DROP TABLE IF EXISTS quality_hits")
-    return {"hits_total": hits, "new": new, "fixed": fixed,
-            "reopened": Finding.objects.filter(reopened_run=run).count()}
+        """, [run.pk, run.pk, stamp, stamp, *([today] * 8)])
+        cur.execute("DROP TABLE quality_hits")
 
 
 # --- exemption (豁免) --------------------------------------------------------------------------------------

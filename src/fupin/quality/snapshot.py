@@ -1,5 +1,10 @@
-"""The registry snapshot the quality rules read: one Parquet file per relation, written straight from the
-database cursor in chunks (no ORM objects). Every relation tied to a household carries ``record_id``,
+"""The registry snapshot the quality rules read, as tables of a DuckDB connection (``load``: what a run reads) or one
+Parquet file per relation (``export``: the national snapshot, the other engines). The rows come from the database as
+``COPY … TO STDOUT`` parsed by Arrow (``core.bulk.read_arrow``, no Python value per cell), two relations at once on
+their own connections sharing one REPEATABLE READ snapshot when no transaction is open; persons and measures are read
+without the household join, which DuckDB does; the derived columns (age, id_ok, months, risks, members) are computed
+by DuckDB. ``load`` reads only the relations and columns the rules to run name (``needs``) and, unless a rule reads
+other years, each household's latest income year only. Every relation tied to a household carries ``record_id``,
 ``household_id``, ``region_code`` (the village) and ``status`` (the household's), so that the engine can limit
 any of them to a rule's statuses and a parameter set's provinces.
 
@@ -9,7 +14,8 @@ Relations and their columns:
   household's), id_type, id_number, sex, birth_date, age (completed years on the reference date), relation,
   education, schooling, health, disability_category, disability_grade, labour_skill, work_location,
   work_months, welfare_job_months, has_medical_insurance, has_serious_illness_insurance,
-  has_pension_insurance, receives_dibao, receives_tekun;
+  has_pension_insurance, receives_dibao, receives_tekun, id_ok (a resident ID number of 18 characters whose
+  first 17 are digits: the rules that read its parts check it first);
 - ``households`` — record_id (= household_id), household_id, region_code, status, number, standard, attribute,
   main_cause, phone, identified_year, exit_year, has_production_power, has_living_power, road_type,
   housing_area, housing_safety, water_safe, water_difficult, fuel_type, latest_income_year, latest_per_capita,
@@ -34,23 +40,25 @@ Relations and their columns:
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Callable, Iterator
+import re
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import polars as pl
-import pyarrow.parquet as pq
-from django.db import connection
+import duckdb
+import pyarrow as pa
+from django.db import connection, connections, transaction
 
-from fupin.core.bulk import is_postgres
+from fupin.core.bulk import read_arrow
+from fupin.core.sql import is_postgres
 from fupin.core.tree import is_code, subtree_bounds
 from fupin.quality.catalogue import REGISTERED
 from fupin.registry.models import INCOME_FIELDS
 
-CHUNK = 200_000
-COPY_CHUNK = 64 << 20  # bytes of CSV parsed at a time
-S, N, F, B, D = pl.Utf8, pl.Int64, pl.Float64, pl.Boolean, pl.Date  # N: whole numbers
+S, N, F, B, D = pa.string(), pa.int64(), pa.float64(), pa.bool_(), pa.date32()  # N: whole numbers
+KEYS = ("record_id", "household_id", "region_code", "status")  # read always (the runner limits relations by them)
 
 # The households the snapshot holds: registered now or before (monitored ones included).
 SNAPSHOT_STATUSES = REGISTERED
@@ -62,96 +70,155 @@ def _statuses() -> str:
 
 HOUSEHOLD_JOIN = f"JOIN registry_household h ON h.id = x.household_id AND h.status IN ({_statuses()})"
 
-PERSONS = ({
-    "record_id": N, "household_id": N, "region_code": S, "status": S, "attribute": S, "id_type": S, "id_number": S,
-    "sex": S, "birth_date": D, "relation": S, "education": S, "schooling": S, "health": S, "disability_category": S,
-    "disability_grade": S, "labour_skill": S, "work_location": S, "work_months": N, "welfare_job_months": N,
-    "has_medical_insurance": B, "has_serious_illness_insurance": B, "has_pension_insurance": B,
-    "receives_dibao": B, "receives_tekun": B,
-}, f"""SELECT x.id, x.household_id, h.village_id, h.status, h.attribute, x.id_type, x.id_number, x.sex, x.birth_date,
-        x.relation, x.education, x.schooling, x.health, x.disability_category, x.disability_grade, x.labour_skill,
-        x.work_location, x.work_months, x.welfare_job_months, x.has_medical_insurance,
-        x.has_serious_illness_insurance, x.has_pension_insurance, x.receives_dibao, x.receives_tekun
-    FROM registry_member x {HOUSEHOLD_JOIN} WHERE x.is_active {{only}} ORDER BY x.id""")
 
-HOUSEHOLDS = ({
-    "record_id": N, "household_id": N, "region_code": S, "status": S, "number": S, "standard": S, "attribute": S,
-    "main_cause": S, "phone": S, "identified_year": N, "exit_year": N, "has_production_power": B,
-    "has_living_power": B, "road_type": S, "housing_area": F, "housing_safety": S, "water_safe": B,
-    "water_difficult": B, "fuel_type": S, "latest_income_year": N, "latest_per_capita": F, "cultivated_land": F,
-    "members": N,
-}, f"""SELECT h.id, h.id, h.village_id, h.status, h.number, h.standard, h.attribute, h.main_cause, h.phone,
-        h.identified_year, h.exit_year, h.has_production_power, h.has_living_power, h.road_type, h.housing_area,
-        h.housing_safety, h.water_safe, h.water_difficult, h.fuel_type, h.latest_income_year, h.latest_per_capita,
-        h.cultivated_land,
-        (SELECT COUNT(*) FROM registry_member m WHERE m.household_id = h.id AND m.is_active)
-    FROM registry_household h WHERE h.status IN ({_statuses()}) {{only}} ORDER BY h.id""")
+@dataclass(frozen=True)
+class Relation:
+    """A relation of the snapshot: the columns read from the database (name, Arrow type, SQL expression) from
+    ``source`` (``{only}``/``{only_villages}``: the villages or province asked for), then the ``derived`` columns
+    DuckDB computes over them (name, expression, the read columns it needs; ``{as_of}``, ``{as_of_md}``).
+    ``prunable``: ``load`` may leave out the columns no rule names."""
 
-INCOMES = ({
-    "record_id": N, "household_id": N, "region_code": S, "status": S, "year": N, "household_size": N,
-    **{f: F for f in INCOME_FIELDS}, "business_expense": F, "net_total": F, "is_latest": B,
-}, f"""SELECT x.household_id, x.household_id, h.village_id, h.status, x.year, x.household_size,
-        {', '.join('x.' + f for f in INCOME_FIELDS)}, x.business_expense, x.net_total,
-        CASE WHEN x.year = h.latest_income_year THEN 1 ELSE 0 END
-    FROM registry_income x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}} ORDER BY x.household_id, x.year""")
+    name: str
+    columns: tuple[tuple[str, pa.DataType, str], ...]
+    source: str
+    derived: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    prunable: bool = True
+    hidden: tuple[str, ...] = ()  # read columns the relation does not show (inputs of derived columns)
+    # Read without the household: ``source`` names ``x`` only, and the columns of ``h`` (``h.village_id`` …) come
+    # from the households relation in DuckDB, joined there (which also drops the rows of other statuses): the
+    # database then only scans and prints the table, the costliest part of the snapshot for the largest ones.
+    bare: bool = False
 
-MEASURES = ({
-    "record_id": N, "household_id": N, "region_code": S, "status": S, "type": S, "start_date": D, "end_date": D,
-    "funds": F,
-}, f"""SELECT x.id, x.household_id, h.village_id, h.status, x.type, x.start_date, x.end_date, x.funds
-    FROM lifecycle_measure x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}} ORDER BY x.id""")
+    def from_household(self, name: str) -> bool:
+        return self.bare and {c: e for c, _t, e in self.columns}[name].startswith("h.")
 
-MONITORING = ({
-    "record_id": N, "household_id": N, "region_code": S, "status": S, "category": S, "started_on": D, "ended_on": D,
-    "elimination_method": S, "risks_text": S,
-}, f"""SELECT x.id, x.household_id, h.village_id, h.status, x.category, x.started_on, x.ended_on,
-        x.elimination_method, CAST(x.risks AS TEXT)
-    FROM lifecycle_monitoringrecord x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}} ORDER BY x.id""")
+    def sql(self, names: Iterable[str], only: str, only_villages: str) -> str:
+        exprs = {c: e for c, _t, e in self.columns}
+        select = ", ".join(exprs[n] for n in names if not self.from_household(n))
+        if self.bare and only:
+            only = f"AND x.household_id IN (SELECT h.id FROM registry_household h WHERE h.status IN ({_statuses()}) {only})"
+        return f"SELECT {select} {self.source}".replace("{only}", only).replace("{only_villages}", only_villages)
 
-VILLAGES = ({
-    "record_id": S, "household_id": N, "region_code": S, "status": S, "is_poor_village": B, "poor_exit_year": N,
-    "data_as_of": D, "data_households": N, "data_persons": N, "hardened_road": B, "unsafe_water_households": N,
-    "dangerous_housing_households": N,
-}, f"""SELECT r.code, NULL, r.code, '', r.is_poor_village, r.poor_exit_year, v.as_of, v.households, v.persons,
-        v.hardened_road, v.unsafe_water_households, v.dangerous_housing_households
-    FROM regions_region r
+    def schema(self, names: Iterable[str]) -> pa.Schema:
+        """The Arrow schema of ``sql``'s rows."""
+        types = {c: t for c, t, _e in self.columns}
+        return pa.schema([(n, types[n]) for n in names if not self.from_household(n)])
+
+
+def _household_keys(record_id: str = "x.id") -> tuple[tuple[str, pa.DataType, str], ...]:
+    return (("record_id", N, record_id), ("household_id", N, "x.household_id"), ("region_code", S, "h.village_id"),
+            ("status", S, "h.status"))
+
+
+AGE = ("CAST(year(DATE '{as_of}') - year(birth_date) - CASE WHEN month(birth_date) * 100 + day(birth_date) "
+       "> {as_of_md} THEN 1 ELSE 0 END AS INTEGER)")
+END = "COALESCE(ended_on, DATE '{as_of}')"
+MONTHS = (f"year({END}) * 12 + month({END}) - year(started_on) * 12 - month(started_on) - "
+          f"CASE WHEN day({END}) < day(started_on) THEN 1 ELSE 0 END")
+RISK_LIST = "from_json(risks_text, '[\"VARCHAR\"]')"
+# A resident ID number (type 1) of 18 characters whose first 17 are digits: the rules on its parts need it.
+ID_OK = "id_type = '1' AND length(id_number) = 18 AND translate(substr(id_number, 1, 17), '0123456789', '') = ''"
+
+PERSONS = Relation("persons", (
+    *_household_keys(), ("attribute", S, "h.attribute"),
+    *((c, S, f"x.{c}") for c in ("id_type", "id_number", "sex")), ("birth_date", D, "x.birth_date"),
+    *((c, S, f"x.{c}") for c in ("relation", "education", "schooling", "health", "disability_category",
+                                 "disability_grade", "labour_skill", "work_location")),
+    ("work_months", N, "x.work_months"), ("welfare_job_months", N, "x.welfare_job_months"),
+    *((c, B, f"x.{c}") for c in ("has_medical_insurance", "has_serious_illness_insurance", "has_pension_insurance",
+                                 "receives_dibao", "receives_tekun")),
+), "FROM registry_member x WHERE x.is_active {only}",
+    (("age", AGE, ("birth_date",)), ("id_ok", ID_OK, ("id_type", "id_number"))), bare=True)
+
+HOUSEHOLDS = Relation("households", (
+    ("record_id", N, "h.id"), ("household_id", N, "h.id"), ("region_code", S, "h.village_id"), ("status", S, "h.status"),
+    *((c, S, f"h.{c}") for c in ("number", "standard", "attribute", "main_cause", "phone")),
+    ("identified_year", N, "h.identified_year"), ("exit_year", N, "h.exit_year"),
+    ("has_production_power", B, "h.has_production_power"), ("has_living_power", B, "h.has_living_power"),
+    ("road_type", S, "h.road_type"), ("housing_area", F, "h.housing_area"), ("housing_safety", S, "h.housing_safety"),
+    ("water_safe", B, "h.water_safe"), ("water_difficult", B, "h.water_difficult"), ("fuel_type", S, "h.fuel_type"),
+    ("latest_income_year", N, "h.latest_income_year"), ("latest_per_capita", F, "h.latest_per_capita"),
+    ("cultivated_land", F, "h.cultivated_land"),
+), f"FROM registry_household h WHERE h.status IN ({_statuses()}) {{only}}",
+    # active members: the persons relation holds exactly the active members of these households
+    (("members", "(SELECT COUNT(*) FROM persons m WHERE m.household_id = t.household_id)", ()),))
+
+INCOMES = Relation("incomes", (
+    *_household_keys("x.household_id"), ("year", N, "x.year"), ("household_size", N, "x.household_size"),
+    *((f, F, f"x.{f}") for f in INCOME_FIELDS), ("business_expense", F, "x.business_expense"),
+    ("net_total", F, "x.net_total"),
+    ("is_latest", B, "CASE WHEN x.year = h.latest_income_year THEN 1 ELSE 0 END"),
+), f"FROM registry_income x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}}",
+    (("per_capita", "round(net_total / household_size, 2)", ("net_total", "household_size")),))
+
+MEASURES = Relation("measures", (
+    *_household_keys(), ("type", S, "x.type"), ("start_date", D, "x.start_date"), ("end_date", D, "x.end_date"),
+    ("funds", F, "x.funds"),
+), "FROM lifecycle_measure x WHERE 1 = 1 {only}", bare=True)
+
+MONITORING = Relation("monitoring", (
+    *_household_keys(), ("category", S, "x.category"), ("started_on", D, "x.started_on"),
+    ("ended_on", D, "x.ended_on"), ("elimination_method", S, "x.elimination_method"),
+    ("risks_text", S, "CAST(x.risks AS TEXT)"),
+), f"FROM lifecycle_monitoringrecord x {HOUSEHOLD_JOIN} WHERE 1 = 1 {{only}}",
+    (("risk_count", f"CAST(len({RISK_LIST}) AS BIGINT)", ("risks_text",)), ("months", MONTHS, ())),
+    prunable=False, hidden=("risks_text",))
+
+VILLAGES = Relation("villages", (
+    ("record_id", S, "r.code"), ("household_id", N, "NULL"), ("region_code", S, "r.code"), ("status", S, "''"),
+    ("is_poor_village", B, "r.is_poor_village"), ("poor_exit_year", N, "r.poor_exit_year"),
+    ("data_as_of", D, "v.as_of"), ("data_households", N, "v.households"), ("data_persons", N, "v.persons"),
+    ("hardened_road", B, "v.hardened_road"), ("unsafe_water_households", N, "v.unsafe_water_households"),
+    ("dangerous_housing_households", N, "v.dangerous_housing_households"),
+), f"""FROM regions_region r
     LEFT JOIN quality_villagerecord v ON v.region_id = r.code
         AND v.as_of = (SELECT MAX(w.as_of) FROM quality_villagerecord w WHERE w.region_id = r.code)
     WHERE r.level = 5 AND (r.is_poor_village OR v.id IS NOT NULL OR EXISTS (
-        SELECT 1 FROM registry_household h WHERE h.village_id = r.code AND h.status IN ({_statuses()}))) {{only_villages}}
-    ORDER BY r.code""")
+        SELECT 1 FROM registry_household h WHERE h.village_id = r.code AND h.status IN ({_statuses()}))) {{only_villages}}""",
+    prunable=False)
 
-LINES = ({"year": N, "standard": S, "province": S, "amount": F},
-         "SELECT year, standard, province, amount FROM lifecycle_povertyline ORDER BY year, standard, province")
+LINES = Relation("lines", (("year", N, "year"), ("standard", S, "standard"), ("province", S, "province"),
+                           ("amount", F, "amount")), "FROM lifecycle_povertyline", prunable=False)
 
-
-def _frame(rows: list[tuple[object, ...]], schema: dict[str, Any]) -> pl.DataFrame:
-    data = {}
-    for i, (c, t) in enumerate(schema.items()):
-        values = [r[i] for r in rows]
-        if t == S or t == D:
-            values = [None if v is None else str(v) for v in values]
-        elif t == F:
-            values = [None if v is None else float(v) for v in values]  # type: ignore[arg-type]
-        elif t == B:
-            values = [None if v is None else bool(v) for v in values]
-        if t == D:
-            data[c] = pl.Series(c, values, dtype=S).str.slice(0, 10).str.strptime(D, "%Y-%m-%d", strict=False)
-        else:
-            data[c] = pl.Series(c, values, dtype=t, strict=False)
-    return pl.DataFrame(data)
+FROM_DATABASE = (PERSONS, HOUSEHOLDS, INCOMES, MEASURES, MONITORING, VILLAGES, LINES)
+NAMES = ("persons", "households", "incomes", "measures", "monitoring", "risks", "villages", "lines", "id_regions")
+WORD = re.compile(r"[a-z_][a-z0-9_]*")
 
 
-def _age(as_of: dt.date) -> pl.Expr:
-    birth = pl.col("birth_date")
-    before_birthday = (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)) > (
-        as_of.month * 100 + as_of.day)
-    return (pl.lit(as_of.year) - birth.dt.year().cast(pl.Int32) - before_birthday.cast(pl.Int32)).cast(pl.Int32)
+def words(texts: Iterable[str]) -> set[str]:
+    """The identifiers in SQL texts: what ``load`` must provide for them (relation and column names)."""
+    return set(WORD.findall(" ".join(texts).lower()))
 
 
-def _write(path: Path, spec: tuple[dict[str, Any], str], shape: Callable[[pl.DataFrame], pl.DataFrame],
-           villages: set[str] | None = None, province: str | None = None) -> int:
-    schema, sql = spec
+def _chosen(needs: set[str] | None) -> dict[str, list[str]]:
+    """Relation → the columns to read from the database, for the rules' words ``needs`` (None: everything)."""
+    out: dict[str, list[str]] = {}
+    wanted = None if needs is None else set(needs)
+    if wanted is not None:
+        if "risks" in wanted:
+            wanted.add("monitoring")
+        if "members" in wanted:
+            wanted.add("persons")
+    if wanted is not None and wanted & {r.name for r in FROM_DATABASE if r.bare}:
+        wanted.add("households")  # they take their region, status (persons: attribute) from it
+        for rel in FROM_DATABASE:
+            if rel.bare and rel.name in wanted:
+                wanted.update(c for c, _t, _e in rel.columns if rel.from_household(c))
+    for rel in FROM_DATABASE:
+        if wanted is not None and rel.name not in wanted:
+            continue
+        if wanted is None or not rel.prunable:
+            out[rel.name] = [c for c, _t, _e in rel.columns]
+            continue
+        keep = set(KEYS) | (wanted & {c for c, _t, _e in rel.columns})
+        for name, _expr, inputs in rel.derived:
+            if name in wanted:
+                keep.update(inputs)
+        out[rel.name] = [c for c, _t, _e in rel.columns if c in keep]
+    return out
+
+
+def _filters(villages: set[str] | None, province: str | None) -> tuple[str, str]:
     codes = ", ".join(f"'{v}'" for v in sorted(villages or ()) if is_code(v)) or "''"
     only, only_villages = ("", "") if villages is None else (f"AND h.village_id IN ({codes})", f"AND r.code IN ({codes})")
     if province is not None:
@@ -160,109 +227,141 @@ def _write(path: Path, spec: tuple[dict[str, Any], str], shape: Callable[[pl.Dat
         lo, hi = subtree_bounds(province)
         only += f" AND h.village_id BETWEEN '{lo}' AND '{hi}'"
         only_villages += f" AND r.code BETWEEN '{lo}' AND '{hi}'"
-    sql = sql.replace("{only}", only).replace("{only_villages}", only_villages)
-    n = 0
-    writer: pq.ParquetWriter | None = None
-    for frame in _frames(sql, schema):
-        table = shape(frame).to_arrow()
-        if writer is None:
-            writer = pq.ParquetWriter(str(path), table.schema)
-        writer.write_table(table)
-        n += frame.height
-    assert writer is not None
-    writer.close()
-    return n
+    return only, only_villages
 
 
-def _frames(sql: str, schema: dict[str, Any]) -> Iterator[pl.DataFrame]:
-    """The query's rows in chunks as typed frames (at least one, maybe empty). On PostgreSQL the rows come as CSV
-    from ``COPY (…) TO STDOUT`` and are parsed and typed by polars, column-wise; elsewhere through the cursor."""
-    if not is_postgres():
+def _read_all(jobs: dict[str, tuple[str, pa.Schema]], parallel: int) -> dict[str, pa.Table]:
+    """Each job's rows as Arrow, all from one consistent state of the database. On PostgreSQL outside a
+    transaction: one read-only REPEATABLE READ transaction whose snapshot (``pg_export_snapshot``) up to
+    ``parallel - 1`` helper threads share on their own connections, each taking the next relation not yet read —
+    the database works on one relation while Arrow parses another, and every relation still sees the same rows
+    (as ``pg_dump --jobs`` does). Inside a caller's transaction (a test, an atomic block) on this connection only,
+    which alone sees its rows."""
+    if not is_postgres() or connection.in_atomic_block:
+        return {name: read_arrow(sql, schema) for name, (sql, schema) in jobs.items()}
+    # the largest first, so that the small ones fill in beside it
+    order = sorted(jobs, key=lambda n: ("persons", "incomes", "households").index(n)
+                   if n in ("persons", "incomes", "households") else 9)
+    with transaction.atomic():
         with connection.cursor() as cur:
-            cur.execute(sql)
-            first = True
-            while True:
-                rows = cur.fetchmany(CHUNK)
-                if rows or first:
-                    yield _frame(rows, schema)
-                    first = False
-                if not rows:
-                    return
-    with connection.cursor() as cur:
-        raw = cur.cursor  # psycopg's cursor under Django's wrapper
-        buffer = bytearray()
-        first = True
-        with raw.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, NULL '\\N')") as copy:
-            for data in copy:
-                buffer += data
-                if len(buffer) >= COPY_CHUNK:
-                    cut = buffer.rfind(b"\n") + 1
-                    yield _csv_frame(bytes(buffer[:cut]), schema)
-                    first = False
-                    del buffer[:cut]
-        if buffer or first:
-            yield _csv_frame(bytes(buffer), schema)
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cur.execute("SELECT pg_export_snapshot()")
+            row = cur.fetchone()
+        snapshot_id = row[0] if row else ""
+
+        out: dict[str, pa.Table] = {}
+        queue = iter(order)
+        lock = threading.Lock()
+
+        def take() -> str | None:
+            with lock:
+                return next(queue, None)
+
+        def helper() -> None:
+            try:
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    cur.execute("SET TRANSACTION SNAPSHOT %s", [snapshot_id])
+                    while (name := take()) is not None:
+                        out[name] = read_arrow(*jobs[name])
+            finally:
+                connections.close_all()  # this thread's connection
+
+        with ThreadPoolExecutor(max_workers=max(1, parallel - 1)) as pool:
+            helpers = [pool.submit(helper) for _ in range(parallel - 1)]
+            while (name := take()) is not None:  # this connection takes its share of the relations too
+                out[name] = read_arrow(*jobs[name])
+            for h in helpers:
+                h.result()
+    return out
 
 
-def _csv_frame(data: bytes, schema: dict[str, Any]) -> pl.DataFrame:
-    """Rows of ``COPY … (FORMAT csv, NULL '\\N')`` typed by ``schema`` (no values of these queries hold a newline)."""
-    if not data:
-        return _frame([], schema)
-    text = pl.read_csv(io.BytesIO(data), has_header=False, new_columns=list(schema), infer_schema=False,
-                       null_values=["\\N"], empty_string_is_null=False, quote_char='"')
-    casts = []
-    for c, t in schema.items():
-        col = pl.col(c)
-        if t == B:
-            casts.append(pl.when(col.is_null()).then(None).otherwise(col.is_in(["t", "1", "true"])).alias(c))
-        elif t == D:
-            casts.append(col.str.slice(0, 10).str.strptime(D, "%Y-%m-%d", strict=False).alias(c))
-        elif t != S:
-            casts.append(col.cast(t).alias(c))
-    return text.with_columns(casts) if casts else text
+def load(con: duckdb.DuckDBPyConnection, as_of: dt.date, *, villages: set[str] | None = None,
+         province: str | None = None, needs: set[str] | None = None, latest_incomes: bool = False,
+         parallel: int = 2) -> dict[str, int]:
+    """Create the snapshot's relations as tables of ``con`` (replacing any of the same name); relation → rows.
+    ``villages``: only those villages' households (the check of a few households at entry); ``province``: only
+    that province's (``national``); ``needs``: the words of the SQL that will run (``words``) — only the relations
+    and columns they name are read (None: all of them); ``latest_incomes``: ``incomes`` holds each household's
+    latest year only (its ``is_latest`` rows — an eighth of the relation), for rules that read no other year."""
+    chosen = _chosen(needs)
+    only, only_villages = _filters(villages, province)
+    rels = {r.name: r for r in FROM_DATABASE}
+    latest = " AND x.year = h.latest_income_year" if latest_incomes else ""
+    jobs = {name: (rels[name].sql(cols, only + (latest if name == "incomes" else ""), only_villages),
+                   rels[name].schema(cols)) for name, cols in chosen.items()}
+    tables = _read_all(jobs, parallel)
+    values = {"as_of": f"{as_of.isoformat()}", "as_of_md": str(as_of.month * 100 + as_of.day)}
+    rows: dict[str, int] = {}
+    if "households" in tables:  # first: the bare relations join it (and its ``members`` counts persons, after)
+        con.register("_raw", tables["households"])
+        try:
+            con.execute("CREATE OR REPLACE TEMP TABLE _households AS SELECT * FROM _raw")
+        finally:
+            con.unregister("_raw")
+    for name in ("persons", "measures", "households", "incomes", "monitoring", "villages", "lines"):
+        if name not in tables:
+            continue
+        rel, cols = rels[name], chosen[name]
+        derived = [f"{expr.format(**values)} AS {d}" for d, expr, inputs in rel.derived
+                   if (needs is None or d in needs or not rel.prunable) and set(inputs) <= set(cols)]
+        shown = [f"h.{c}" if rel.from_household(c) else f"t.{c}" for c in cols if c not in rel.hidden]
+        source = ("_raw t JOIN _households h ON h.household_id = t.household_id" if rel.bare
+                  else "_households t" if name == "households" else "_raw t")
+        con.register("_raw", tables.pop(name))
+        try:
+            if name == "monitoring":
+                con.execute("CREATE OR REPLACE TABLE risks AS SELECT * FROM (SELECT record_id, household_id, "
+                            f"region_code, status, unnest({RISK_LIST}) AS risk, ended_on IS NULL AS \"open\" FROM _raw) "
+                            "WHERE risk IS NOT NULL")
+                rows["risks"] = _count(con, "risks")
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join(shown + derived)} FROM {source}")
+        finally:
+            con.unregister("_raw")
+        rows[name] = _count(con, name)
+    con.execute("DROP TABLE IF EXISTS _households")
+    if needs is None or "id_regions" in needs:
+        con.register("_raw", _id_regions())
+        try:
+            con.execute("CREATE OR REPLACE TABLE id_regions AS SELECT * FROM _raw")
+        finally:
+            con.unregister("_raw")
+        rows["id_regions"] = _count(con, "id_regions")
+    return rows
 
 
-def _id_regions() -> pl.DataFrame:
+def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    row = con.execute(f"SELECT COUNT(*) FROM {name}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _id_regions() -> pa.Table:
     from fupin.registry.idnumber import region_periods
 
     rows = [(code, a, b) for code, spans in region_periods().items() for a, b in spans]
-    return pl.DataFrame(rows, schema={"code": S, "from_year": N, "to_year": N}, orient="row")
+    return pa.table({"code": pa.array([r[0] for r in rows], S), "from_year": pa.array([r[1] for r in rows], N),
+                     "to_year": pa.array([r[2] for r in rows], N)})
+
+
+def write(con: duckdb.DuckDBPyConnection, directory: Path, names: Iterable[str]) -> dict[str, Path]:
+    """The tables ``names`` of ``con`` as Parquet files under ``directory``; name → path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for name in names:
+        paths[name] = directory / f"{name}.parquet"
+        quoted = str(paths[name]).replace("'", "''")
+        con.execute(f"COPY {name} TO '{quoted}' (FORMAT parquet)")
+    return paths
 
 
 def export(directory: Path, as_of: dt.date, villages: set[str] | None = None, province: str | None = None
            ) -> dict[str, Path]:
-    """Write every relation under ``directory``; returns name → path. ``villages``: only those villages'
+    """Write every relation under ``directory`` as Parquet; returns name → path. ``villages``: only those villages'
     households (the check of a few households at entry); ``province``: only that province's (``national``)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = {name: directory / f"{name}.parquet" for name in
-             ("persons", "households", "incomes", "measures", "monitoring", "risks", "villages", "lines", "id_regions")}
+    con = duckdb.connect()
+    try:
+        load(con, as_of, villages=villages, province=province)
+        return write(con, directory, NAMES)
+    finally:
+        con.close()
 
-    _write(paths["persons"], PERSONS, lambda f: f.with_columns(age=_age(as_of)), villages, province)
-    _write(paths["households"], HOUSEHOLDS, lambda f: f, villages, province)
-    _write(paths["incomes"], INCOMES, lambda f: f.with_columns(
-        per_capita=(pl.col("net_total") / pl.col("household_size")).round(2)), villages, province)
-    _write(paths["measures"], MEASURES, lambda f: f, villages, province)
-
-    monitoring: list[pl.DataFrame] = []
-
-    def shape_monitoring(f: pl.DataFrame) -> pl.DataFrame:
-        f = f.with_columns(risk_list=pl.col("risks_text").str.json_decode(pl.List(pl.Utf8)))
-        end = pl.coalesce(pl.col("ended_on"), pl.lit(as_of))
-        f = f.with_columns(
-            risk_count=pl.col("risk_list").list.len().cast(pl.Int64),
-            months=(end.dt.year().cast(pl.Int64) * 12 + end.dt.month().cast(pl.Int64)
-                    - pl.col("started_on").dt.year().cast(pl.Int64) * 12 - pl.col("started_on").dt.month().cast(pl.Int64)
-                    - (end.dt.day() < pl.col("started_on").dt.day()).cast(pl.Int64)),
-        )
-        monitoring.append(f.select("record_id", "household_id", "region_code", "status", "risk_list", "ended_on"))
-        return f.drop("risk_list", "risks_text")
-
-    _write(paths["monitoring"], MONITORING, shape_monitoring, villages, province)
-    risks = pl.concat(monitoring).explode("risk_list").filter(pl.col("risk_list").is_not_null()).select(
-        "record_id", "household_id", "region_code", "status", pl.col("risk_list").alias("risk"),
-        pl.col("ended_on").is_null().alias("open"))
-    risks.write_parquet(paths["risks"])
-    _write(paths["villages"], VILLAGES, lambda f: f, villages, province)
-    _write(paths["lines"], LINES, lambda f: f)
-    _id_regions().write_parquet(paths["id_regions"])
-    return paths

@@ -175,3 +175,83 @@ def test_warnings_for_households_at_entry(base):
     assert list(out) == [base["poor"].pk]
     assert [w["rule"] for w in out[base["poor"].pk]] == [CODE]
     assert not Finding.objects.exists()
+
+
+def test_fingerprint_merge_writes_only_what_changed(base, users):
+    """The merge compares the hits with the findings' fingerprints: a re-run on the same data writes nothing at all;
+    changed evidence of an open finding updates it (still open); changed evidence of an exempted one reopens it; a
+    record no longer hit is fixed, and the tally follows."""
+    code = "L01_CHILD_LABOUR"  # evidence: the child's age and labour skill
+
+    def labour(h: str, skill: str) -> str:
+        Member.objects.filter(pk=child(base[h]).pk).update(labour_skill=skill)
+        return f"person:{child(base[h]).pk}"
+
+    a, b = labour("poor", "01"), labour("exited", "01")
+    first = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert (first.summary["new"], first.summary["written"]) == (2, 2)
+    columns = [f.attname for f in Finding._meta.concrete_fields]
+    before = list(Finding.objects.order_by("id").values_list(*columns))
+
+    again = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert {k: again.summary[k] for k in ("new", "changed", "reopened", "fixed", "written")} == dict.fromkeys(
+        ("new", "changed", "reopened", "fixed", "written"), 0)
+    assert list(Finding.objects.order_by("id").values_list(*columns)) == before  # not one column rewritten
+
+    # exempted, then its data change: it reopens
+    fa = Finding.objects.get(rule_id=code, record=a)
+    services.request_exemption(actor=users["county"], finding_id=fa.pk, reason="家庭农场帮工，已核实",
+                               until=dt.date.today() + dt.timedelta(days=30))
+    services.decide_exemption(actor=users["sysadmin"], finding_id=fa.pk, approve=True)
+    labour("poor", "02")
+    third = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert {k: third.summary[k] for k in ("new", "changed", "reopened", "fixed", "written")} == {
+        "new": 0, "changed": 0, "reopened": 1, "fixed": 0, "written": 1}
+    fa.refresh_from_db()
+    assert (fa.state, fa.reopened, fa.reopened_run_id, fa.exemption_reason, fa.evidence["labour_skill"]) == (
+        Finding.State.OPEN, 1, third.pk, "", "02")
+
+    # an open finding whose evidence changes is updated, not reopened
+    labour("exited", "02")
+    fourth = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert (fourth.summary["changed"], fourth.summary["reopened"], fourth.summary["written"]) == (1, 0, 1)
+    fb = Finding.objects.get(rule_id=code, record=b)
+    assert (fb.state, fb.last_run_id, fb.reopened, fb.evidence["labour_skill"]) == (
+        Finding.State.OPEN, fourth.pk, 0, "02")
+
+    # fixed: no longer hit
+    labour("exited", "")
+    fifth = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[code])
+    assert (fifth.summary["fixed"], fifth.summary["written"]) == (1, 1)
+    fb.refresh_from_db()
+    assert (fb.state, fb.fixed_run_id) == (Finding.State.FIXED, fifth.pk)
+    assert Finding.objects.get(pk=fa.pk).state == Finding.State.OPEN
+    assert sorted(Tally.objects.filter(run=fifth, rule=code).values_list("open", "exempted")) == [(1, 0)]
+
+
+def test_a_large_first_merge_rebuilds_the_indexes(base, monkeypatch):
+    """Many new findings into a table holding fewer: the indexes, the unique constraint and the foreign keys are
+    dropped for the COPY and made again (PostgreSQL) — the same findings, the same indexes and constraints after,
+    and the re-run still adds nothing."""
+    from django.db import connection
+
+    def indexes() -> list[tuple[str, str]]:
+        if connection.vendor != "postgresql":
+            return []
+        with connection.cursor() as cur:
+            cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1",
+                        [Finding._meta.db_table])
+            out = cur.fetchall()
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+                        "ORDER BY 1", [Finding._meta.db_table])
+            return out + cur.fetchall()
+
+    before = indexes()
+    monkeypatch.setattr(services, "BULK_ROWS", 1)
+    for h in ("poor", "exited", "guizhou"):
+        uninsured(spouse(base[h]))
+    first = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert first.summary["new"] == 3 and Finding.objects.filter(rule_id=CODE, state="open").count() == 3
+    assert indexes() == before
+    again = services.run_quality(actor=SYSTEM, as_of=AS_OF, rule_codes=[CODE])
+    assert (again.summary["new"], again.summary["written"]) == (0, 0)

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=100_000, help="bench projects, team: rows uploaded")
         parser.add_argument("--engines", default="duckdb,spark", help="bench national: engines of the comparison")
         parser.add_argument("--keep", action="store_true", help="bench national: keep the generated files")
+        parser.add_argument("--clear-findings", action="store_true",
+                            help="bench quality: empty the findings first (a database kept between measurements)")
         parser.add_argument("--xlsx-mb", type=float, default=0,
                             help="bench registry: also import a workbook of about this many MiB in a child process "
                                  "and print its peak memory")
