@@ -227,7 +227,7 @@ class SpilledTables(Mapping[str, Table]):
 
     def put(self, name: str, table: Table) -> None:
         path = self._folder / f"{len(self._tables)}.arrow"
-        table.frame.write_ipc(path, compression="uncompressed")
+        table.frame.write_ipc(path, compression="lz4")  # read back batch by batch: no second copy while read
         shell = dataclasses.replace(table, frame=table.frame.clear(), conflicts=[])
         self._tables[name] = (shell, path, table.frame.height)
 
@@ -238,6 +238,12 @@ class SpilledTables(Mapping[str, Table]):
     def __getitem__(self, name: str) -> Table:
         shell, path, _height = self._tables[name]
         return dataclasses.replace(shell, frame=pl.read_ipc(path))
+
+    def slices(self, name: str, rows: int) -> Iterator[Table]:
+        """The table in slices of ``rows`` rows, each read from the disk when it is asked for."""
+        shell, path, height = self._tables[name]
+        for start in range(0, max(height, 1), rows):
+            yield dataclasses.replace(shell, frame=pl.scan_ipc(path).slice(start, rows).collect())
 
     def __contains__(self, name: object) -> bool:
         return name in self._tables
@@ -257,6 +263,17 @@ class SpilledTables(Mapping[str, Table]):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def table_slices(tables: Mapping[str, Table], name: str, rows: int) -> Iterator[Table]:
+    """The table ``name`` in slices of ``rows`` rows: read from the disk slice by slice when ``tables`` are
+    ``SpilledTables``, else slices of the frame in memory."""
+    if isinstance(tables, SpilledTables):
+        yield from tables.slices(name, rows)
+        return
+    table = tables[name]
+    for start in range(0, max(table.frame.height, 1), rows):
+        yield dataclasses.replace(table, frame=table.frame.slice(start, rows))
 
 
 class RawSheet:

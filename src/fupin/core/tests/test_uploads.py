@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
+import polars as pl
 import pytest
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
@@ -284,6 +285,11 @@ def test_spilled_tables_come_back_whole_and_leave_nothing_behind() -> None:
         assert spilled.height("户") == table.frame.height
         again = spilled["户"]
         assert again.frame.equals(table.frame)
+        parts = list(u.table_slices(spilled, "户", 7))  # read from the disk a slice at a time
+        assert [p.frame.height for p in parts] == [7, 7, 7, 7, 7, 5]
+        assert pl.concat([p.frame for p in parts]).equals(table.frame)
+        in_memory = list(u.table_slices({"户": table}, "户", 7))
+        assert [p.frame.height for p in in_memory] == [7, 7, 7, 7, 7, 5]
         assert (again.sheet, again.header_row, again.headers, again.columns) == (
             table.sheet, table.header_row, table.headers, table.columns)
         folder = spilled._folder

@@ -4,13 +4,13 @@ another household), then which households are new, changed or unchanged."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from fupin.core import uploads
 from fupin.core.scoping import Scope, scope_of
 from fupin.core.uploads import ROW, Table
 from fupin.regions.models import Level, Region
@@ -157,12 +157,11 @@ def check_ids(members: pl.DataFrame, errs: Errors) -> pl.DataFrame:
 PARSE_ROWS = 100_000  # rows of a sheet parsed at a time: the working columns of a large sheet are never all there
 
 
-def parse_in_slices(table: Table, spec: Sheet, errs: Errors) -> pl.DataFrame:
+def parse_in_slices(tables: Mapping[str, Table], spec: Sheet, errs: Errors) -> pl.DataFrame:
     """``parse_sheet`` over slices of ``PARSE_ROWS`` rows (every check is row by row), the typed slices joined:
-    the same frame and errors as one pass, with a slice's working columns in memory instead of the sheet's."""
-    frame = table.frame
-    parts = [parse_sheet(dataclasses.replace(table, frame=frame.slice(start, PARSE_ROWS)), spec, errs)
-             for start in range(0, max(frame.height, 1), PARSE_ROWS)]
+    the same frame and errors as one pass, with a slice of the sheet's text and its working columns in memory
+    (read from the disk slice by slice when the tables are spilled) instead of the whole sheet's."""
+    parts = [parse_sheet(part, spec, errs) for part in uploads.table_slices(tables, spec.name, PARSE_ROWS)]
     return parts[0] if len(parts) == 1 else pl.concat(parts, rechunk=False)
 
 
@@ -173,9 +172,9 @@ def validate(
     trusted (an identifier refused by the reader), so only each cell is checked, not rules across rows."""
     lap = laps or Laps({})
     errs = Errors()
-    hh = parse_in_slices(tables[HOUSEHOLDS.name], HOUSEHOLDS, errs)
-    members = parse_in_slices(tables[MEMBERS.name], MEMBERS, errs)
-    incomes = parse_in_slices(tables[INCOMES.name], INCOMES, errs)
+    hh = parse_in_slices(tables, HOUSEHOLDS, errs)
+    members = parse_in_slices(tables, MEMBERS, errs)
+    incomes = parse_in_slices(tables, INCOMES, errs)
     lap("validate.parse")
     if cells_only:
         return None, errs
