@@ -27,6 +27,7 @@ messages in an added 错误说明 column, importable again once fixed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import datetime as dt
@@ -36,6 +37,7 @@ import itertools
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
 import zlib
@@ -221,9 +223,22 @@ class SpilledTables(Mapping[str, Table]):
     IPC file in a temporary folder (removed by ``close``) and each look-up reads them back, so that the text of a
     large upload is in memory only while a stage uses it (issue 22 item 6: a 100 MB workbook within 1 GB)."""
 
+    PREFIX = "fupin-upload-"
+    STALE_SECONDS = 24 * 3600  # no import takes a day: an older folder is left by a killed process
+
     def __init__(self) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="fupin-upload-"))
+        self._sweep()
+        self._folder = Path(tempfile.mkdtemp(prefix=self.PREFIX))
         self._tables: dict[str, tuple[Table, Path, int]] = {}
+
+    @classmethod
+    def _sweep(cls) -> None:
+        """Remove the folders that processes killed in the middle of an import (kill -9) could not remove."""
+        cutoff = time.time() - cls.STALE_SECONDS
+        for folder in Path(tempfile.gettempdir()).glob(f"{cls.PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
 
     def put(self, name: str, table: Table) -> None:
         path = self._folder / f"{len(self._tables)}.arrow"

@@ -294,3 +294,22 @@ def test_spilled_tables_come_back_whole_and_leave_nothing_behind() -> None:
             table.sheet, table.header_row, table.headers, table.columns)
         folder = spilled._folder
     assert not folder.exists()
+
+
+def test_spill_folders_left_by_a_killed_import_are_swept(tmp_path, monkeypatch) -> None:
+    """A worker killed with SIGKILL mid-import cannot remove its folder; the next import removes folders older
+    than a day (no import takes that long) and leaves recent ones, which may belong to a running import."""
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale, recent = tmp_path / "fupin-upload-stale", tmp_path / "fupin-upload-recent"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / "0.arrow").write_bytes(b"x")
+    day_ago = time.time() - u.SpilledTables.STALE_SECONDS - 60
+    os.utime(stale, (day_ago, day_ago))
+    with u.SpilledTables() as spilled:
+        assert spilled._folder.parent == tmp_path
+        assert not stale.exists() and recent.exists()
