@@ -116,13 +116,18 @@ bench-foundation: setup
 # Registry import figures (R2.4): 1,000,000 persons exported to CSV and imported again, SQLite and PostgreSQL.
 BENCH_REGISTRY_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_registry
 BENCH_PERSONS ?= 1000000
+# the smaller .xlsx import, and (BENCH_XLSX_MB > 0) a workbook of about that many MiB imported in a child process
+# whose peak memory is reported (issue 22 item 6: BENCH_PERSONS=460000 BENCH_XLSX_PERSONS=20000 BENCH_XLSX_MB=100)
+BENCH_XLSX_PERSONS ?= 100000
+BENCH_XLSX_MB ?= 0
+BENCH_REGISTRY_ARGS = --persons $(BENCH_PERSONS) --xlsx-persons $(BENCH_XLSX_PERSONS) --xlsx-mb $(BENCH_XLSX_MB)
 bench-registry: setup
 	rm -f var/bench-registry.sqlite3*
 	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-registry.sqlite3 $(FUPIN) migrate --verbosity 0
-	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-registry.sqlite3 $(FUPIN) bench registry --persons $(BENCH_PERSONS)
+	DATABASE_URL=sqlite:///$(CURDIR)/var/bench-registry.sqlite3 $(FUPIN) bench registry $(BENCH_REGISTRY_ARGS)
 	psql "$(dir $(BENCH_REGISTRY_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_REGISTRY_PG))" -c "CREATE DATABASE $(notdir $(BENCH_REGISTRY_PG))"
 	DATABASE_URL=$(BENCH_REGISTRY_PG) $(FUPIN) migrate --verbosity 0
-	DATABASE_URL=$(BENCH_REGISTRY_PG) $(FUPIN) bench registry --persons $(BENCH_PERSONS)
+	DATABASE_URL=$(BENCH_REGISTRY_PG) $(FUPIN) bench registry $(BENCH_REGISTRY_ARGS)
 
 clean:
 	rm -rf var/*.sqlite3* var/static

@@ -27,21 +27,26 @@ messages in an added 错误说明 column, importable again once fixed.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import functools
 import io
 import itertools
 import re
+import shutil
+import tempfile
+import time
 import unicodedata
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 from django.utils.translation import gettext as _
@@ -213,6 +218,79 @@ class Table:
         return cls(sheet, tuple(columns), pl.DataFrame(schema=schema))
 
 
+class SpilledTables(Mapping[str, Table]):
+    """Tables kept on disk while an import works on other things: each ``put`` writes the table's rows to an Arrow
+    IPC file in a temporary folder (removed by ``close``) and each look-up reads them back, so that the text of a
+    large upload is in memory only while a stage uses it (issue 22 item 6: a 100 MB workbook within 1 GB)."""
+
+    PREFIX = "fupin-upload-"
+    STALE_SECONDS = 24 * 3600  # no import takes a day: an older folder is left by a killed process
+
+    def __init__(self) -> None:
+        self._sweep()
+        self._folder = Path(tempfile.mkdtemp(prefix=self.PREFIX))
+        self._tables: dict[str, tuple[Table, Path, int]] = {}
+
+    @classmethod
+    def _sweep(cls) -> None:
+        """Remove the folders that processes killed in the middle of an import (kill -9) could not remove."""
+        cutoff = time.time() - cls.STALE_SECONDS
+        for folder in Path(tempfile.gettempdir()).glob(f"{cls.PREFIX}*"):
+            with contextlib.suppress(OSError):
+                if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    def put(self, name: str, table: Table) -> None:
+        path = self._folder / f"{len(self._tables)}.arrow"
+        table.frame.write_ipc(path, compression="lz4")  # read back batch by batch: no second copy while read
+        shell = dataclasses.replace(table, frame=table.frame.clear(), conflicts=[])
+        self._tables[name] = (shell, path, table.frame.height)
+
+    def height(self, name: str) -> int:
+        """The number of rows of a table (without reading it)."""
+        return self._tables[name][2]
+
+    def __getitem__(self, name: str) -> Table:
+        shell, path, _height = self._tables[name]
+        return dataclasses.replace(shell, frame=pl.read_ipc(path))
+
+    def slices(self, name: str, rows: int) -> Iterator[Table]:
+        """The table in slices of ``rows`` rows, each read from the disk when it is asked for."""
+        shell, path, height = self._tables[name]
+        for start in range(0, max(height, 1), rows):
+            yield dataclasses.replace(shell, frame=pl.scan_ipc(path).slice(start, rows).collect())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def close(self) -> None:
+        shutil.rmtree(self._folder, ignore_errors=True)
+        self._tables.clear()
+
+    def __enter__(self) -> SpilledTables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def table_slices(tables: Mapping[str, Table], name: str, rows: int) -> Iterator[Table]:
+    """The table ``name`` in slices of ``rows`` rows: read from the disk slice by slice when ``tables`` are
+    ``SpilledTables``, else slices of the frame in memory."""
+    if isinstance(tables, SpilledTables):
+        yield from tables.slices(name, rows)
+        return
+    table = tables[name]
+    for start in range(0, max(table.frame.height, 1), rows):
+        yield dataclasses.replace(table, frame=table.frame.slice(start, rows))
+
+
 class RawSheet:
     """A sheet of a workbook, or a CSV file, before its columns are known: its name and its rows (read lazily:
     a workbook's sheet is parsed when its rows are first asked for). ``csv`` holds a CSV file's UTF-8 bytes,
@@ -262,18 +340,32 @@ def read_bytes(file: Any) -> tuple[str, bytes]:
     return name, file.read()
 
 
-def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
+def read_source(file: Any) -> tuple[str, bytes | Path]:
+    """(name, content) of a path or an uploaded file object, for ``open_sheets``: a .xlsx/.xlsm workbook on disk
+    stays a path, read from the disk as its rows are asked for (a 100 MiB upload is not held in memory); anything
+    else is its bytes (``read_bytes``)."""
+    if isinstance(file, str | Path):
+        path = Path(file)
+        if path.suffix.lower() in STREAMED_SUFFIXES:
+            with path.open("rb") as f:
+                if f.read(2) == b"PK":  # a zip file (an empty or blank one is refused from its bytes)
+                    return path.name, path
+    return read_bytes(file)
+
+
+def open_sheets(content: bytes | Path, filename: str) -> list[RawSheet]:
     """The sheets of a workbook (rows read lazily, one at a time) or the one sheet of a CSV file (named after
-    the file). Raises ``UploadRejected`` for an empty, unreadable or unsupported file."""
+    the file). ``content``: the file's bytes, or the path of a .xlsx/.xlsm workbook (``read_source``). Raises
+    ``UploadRejected`` for an empty, unreadable or unsupported file."""
     suffix = Path(filename).suffix.lower()
+    if isinstance(content, Path) and suffix in STREAMED_SUFFIXES:
+        return _streamed_sheets(content, filename)
+    if isinstance(content, Path):
+        content = content.read_bytes()
     if not content.strip():
         raise UploadRejected([_file_conflict(filename, _("The file %(name)s is empty.") % {"name": filename})])
     if suffix in STREAMED_SUFFIXES:
-        try:
-            book = xlsx.Workbook(io.BytesIO(content))
-        except xlsx.XlsxError as exc:
-            raise UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})]) from exc
-        return [RawSheet(name, functools.partial(_streamed_rows, book, name, filename)) for name in book.sheet_names]
+        return _streamed_sheets(io.BytesIO(content), filename)
     if suffix in WORKBOOK_SUFFIXES:  # .xls and .ods: python-calamine (a whole sheet in memory)
         from python_calamine import CalamineWorkbook
 
@@ -293,6 +385,14 @@ def open_sheets(content: bytes, filename: str) -> list[RawSheet]:
         return [RawSheet(filename, functools.partial(_csv_rows, data), encoding, csv=data)]
     raise UploadRejected([_file_conflict(
         filename, _("Unsupported file type %(suffix)s (expected .xlsx or .csv).") % {"suffix": suffix or filename})])
+
+
+def _streamed_sheets(source: IO[bytes] | Path, filename: str) -> list[RawSheet]:
+    try:
+        book = xlsx.Workbook(source)
+    except xlsx.XlsxError as exc:
+        raise UploadRejected([_file_conflict(filename, _("Cannot read the workbook: %(error)s") % {"error": exc})]) from exc
+    return [RawSheet(name, functools.partial(_streamed_rows, book, name, filename)) for name in book.sheet_names]
 
 
 def _sheet_rows(wb: Any, name: str, filename: str) -> Iterator[list[Any]]:
@@ -451,8 +551,8 @@ def _normalise(frame: pl.DataFrame, columns: Sequence[Column], sheet: str, probl
                                          _("invisible characters removed: %(chars)s") % {"chars": removed},
                                          Severity.WARNING))
             value = value.str.replace_all(f"[{INVISIBLE}]", "")
-        if found.get(f"a{n}"):
-            value = value.str.normalize("NFKC")
+        if found.get(f"a{n}"):  # the cells that have such characters (the same whichever block they are in)
+            value = pl.when(value.str.contains(f"[{COMPATIBLE}]")).then(value.str.normalize("NFKC")).otherwise(value)
         value = value.str.strip_chars()
         if column.kind == Kind.DECIMAL:
             value = value.str.replace_all(",", "", literal=True)  # thousands separators as Excel shows them
@@ -572,20 +672,32 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
                                         _("missing columns: %(columns)s") % {"columns": "、".join(c.header for c in missing)}))
     present = [c for c in columns if c.name in position]
     cell_problems: dict[str, list[_CellProblem]] = {}
+    normalised: list[Conflict] = []
+    checked: list[Conflict] = []
+
+    def prepare(frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows of text as read → the table's rows: normalised, defaults of absent columns, blank rows dropped,
+        checked by kind. A workbook's rows go through here block by block, before the blocks are joined."""
+        frame = _normalise(frame, present, name, normalised)
+        frame = frame.with_columns([pl.lit(c.default, dtype=pl.Utf8).alias(c.name) for c in columns
+                                    if c.name not in position])
+        frame = frame.select(ROW, *[c.name for c in columns])
+        # Rows blank in every declared column (for example only a 序号 filled in) are not data.
+        frame = frame.filter(~pl.all_horizontal([pl.col(c.name).is_null() for c in present])) if present else frame
+        return _check_kinds(frame, present, name, checked)
+
     if raw.csv is not None:
-        frame = _csv_body(raw.csv, at, position, present)
+        table.frame = prepare(_csv_body(raw.csv, at, position, present))
     else:
-        frame = _workbook_body(raw.rows(), at, position, present, cell_problems)
+        table.frame = _workbook_body(raw.rows(), at, position, present, cell_problems, prepare)
     raw.release()
     for c in present:
         table.conflicts.extend(Conflict(name, p.row, c.header, p.value, p.message, p.severity)
                                for p in cell_problems.get(c.name, []))
-    frame = _normalise(frame, present, name, table.conflicts)
-    frame = frame.with_columns([pl.lit(c.default, dtype=pl.Utf8).alias(c.name) for c in columns if c.name not in position])
-    frame = frame.select(ROW, *[c.name for c in columns])
-    # Rows blank in every declared column (for example only a 序号 filled in) are not data.
-    frame = frame.filter(~pl.all_horizontal([pl.col(c.name).is_null() for c in present])) if present else frame
-    table.frame = _check_kinds(frame, present, name, table.conflicts)
+    # column by column, as if the whole sheet had been normalised and checked at once (blocks: row by row)
+    order = {c.header: n for n, c in enumerate(present)}
+    table.conflicts.extend(sorted(normalised, key=lambda x: order.get(x.column, -1)))
+    table.conflicts.extend(sorted(checked, key=lambda x: order.get(x.column, -1)))
     if not missing and table.frame.height == 0:
         table.conflicts.append(_file_conflict(name, _("The sheet %(sheet)s has no data rows.") % {"sheet": name}))
     # Invisible-character warnings and kind errors of the same cell: the error is enough.
@@ -595,9 +707,11 @@ def read_sheet(raw: RawSheet, columns: Sequence[Column], *, sheet: str | None = 
 
 
 def _workbook_body(rows: Iterator[Sequence[Any]], at: int, position: dict[str, int], present: list[Column],
-                   problems: dict[str, list[_CellProblem]]) -> pl.DataFrame:
+                   problems: dict[str, list[_CellProblem]],
+                   prepare: Callable[[pl.DataFrame], pl.DataFrame]) -> pl.DataFrame:
     """The rows after the header (index ``at``), converted to text in blocks: a workbook's cells are never all
-    Python objects at once. Blank rows are kept here (dropped later, in polars) so that numbering is simple."""
+    Python objects at once. Each block is ``prepare``d (normalised, checked, blank rows dropped) before the
+    blocks are joined, so that the sheet's text is never held twice."""
     blocks: list[pl.DataFrame] = []
     body = itertools.islice(rows, at + 1, None)
     first = at + 2  # the row number of the first row after the header
@@ -615,12 +729,15 @@ def _workbook_body(rows: Iterator[Sequence[Any]], at: int, position: dict[str, i
         for c in present:
             series.append(_text_series(c.name, list(columns[position[c.name]]), c, numbers,
                                        problems.setdefault(c.name, [])))
-        blocks.append(pl.DataFrame(series))
-        if len(block) < BLOCK_ROWS:
+        full = len(block) == BLOCK_ROWS
+        del block, columns  # the block's Python values go before the next block is read
+        blocks.append(prepare(pl.DataFrame(series)))
+        del series
+        if not full:
             break
     if not blocks:
-        return pl.DataFrame(schema={ROW: pl.Int64, **{c.name: pl.Utf8 for c in present}})
-    return pl.concat(blocks)
+        return prepare(pl.DataFrame(schema={ROW: pl.Int64, **{c.name: pl.Utf8 for c in present}}))
+    return pl.concat(blocks, rechunk=False)
 
 
 def _csv_body(data: bytes, at: int, position: dict[str, int], present: list[Column]) -> pl.DataFrame:
@@ -675,11 +792,13 @@ def _typed_cell(value: str | None, kind: str) -> Any:
     return value
 
 
-def error_workbook(tables: Sequence[Table], conflicts: Sequence[Conflict], path: Path | None = None) -> bytes:
+def error_workbook(tables: Iterable[Table], conflicts: Sequence[Conflict], path: Path | None = None) -> bytes:
     """The clerk's sheets again (the declared columns the file had), each row at the row number it had in the file
     (the header at its row), with
     bad cells filled (errors red, warnings yellow) and the messages in an added 错误说明 column; then a 错误汇总
-    sheet listing every conflict. Written to ``path`` when given; the bytes are returned either way."""
+    sheet listing every conflict. Written to ``path`` when given (straight to the file: ``b""`` is returned), else
+    returned as bytes. ``tables`` is gone through once, in order (a generator may read each table when its turn
+    comes)."""
     by_row: dict[tuple[str, int], dict[str, list[Conflict]]] = defaultdict(lambda: defaultdict(list))
     for conflict in conflicts:
         by_row[(conflict.sheet, conflict.row)][conflict.column].append(conflict)
@@ -718,19 +837,20 @@ def error_workbook(tables: Sequence[Table], conflicts: Sequence[Conflict], path:
             note.font = ERROR_FONT
             out.append(note)
             ws.append(out)
+        del table  # a table read back from the disk goes before the next one is read
     summary = wb.create_sheet(SUMMARY_SHEET)
     summary.append([WriteOnlyCell(summary, value=h) for h in (
         _("sheet"), _("row"), _("column"), _("value"), _("error"), _("severity"))])
     for x in sorted(conflicts, key=lambda x: (x.sheet, x.row, x.column)):
         summary.append(safe_row([x.sheet, x.row or None, x.column, x.value, str(x.message),
                                  _("error") if x.is_error else _("warning")]))
+    if path is not None:  # a large upload's report is not held in memory
+        path.parent.mkdir(parents=True, exist_ok=True)
+        wb.save(path)
+        return b""
     buf = io.BytesIO()
     wb.save(buf)
-    data = buf.getvalue()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return data
+    return buf.getvalue()
 
 
 # --- one checked file, and its summary before anything is written ------------------------------------------------

@@ -21,6 +21,7 @@ import functools
 import re
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree as ET
 
@@ -60,7 +61,7 @@ def _format_kind(code: str) -> str:
 class Workbook:
     """A workbook opened for streaming: ``sheet_names`` and ``rows(name)``."""
 
-    def __init__(self, file: IO[bytes]) -> None:
+    def __init__(self, file: IO[bytes] | Path) -> None:
         try:
             self._zip = zipfile.ZipFile(file)
             names = set(self._zip.namelist())

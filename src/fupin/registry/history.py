@@ -196,23 +196,36 @@ def chunk_blocks(
     and ``incomes`` (``household_id`` and the income fields), values as in a snapshot (decimals and dates as
     text), in blocks of ``CHUNK_HOUSEHOLDS`` households in the order given. ``household_ids`` is set on each
     block (not a field) to the ids it holds."""
-    blocks = households.select("id").with_row_index("_block").with_columns(pl.col("_block") // CHUNK_HOUSEHOLDS)
-    h = households.select("id", *HOUSEHOLD_FIELDS).join(blocks, on="id")
-    m = members.select("id", "household_id", *MEMBER_FIELDS).join(
-        blocks.rename({"id": "household_id"}), on="household_id"
-    )
-    i = incomes.select("household_id", *INCOME_FIELDS).join(blocks.rename({"id": "household_id"}), on="household_id")
-    h_parts = h.partition_by("_block", as_dict=True, include_key=False)
-    m_parts = m.partition_by("_block", as_dict=True, include_key=False)
-    i_parts = i.partition_by("_block", as_dict=True, include_key=False)
+    h = households.select("id", *HOUSEHOLD_FIELDS)
+    block_of = households.select(pl.col("id").alias("household_id"),
+                                 (pl.int_range(pl.len(), dtype=pl.Int64) // CHUNK_HOUSEHOLDS).alias("_block"))
+    m_rows = _rows_by_block(members, block_of)
+    i_rows = _rows_by_block(incomes, block_of)
+    m_cols = members.select("id", "household_id", *MEMBER_FIELDS)
+    i_cols = incomes.select("household_id", *INCOME_FIELDS)
     chunks = []
-    for key, hp in sorted(h_parts.items()):
-        mp = m_parts.get(key, m.clear().drop("_block"))
-        ip = i_parts.get(key, i.clear().drop("_block"))
+    for key, start in enumerate(range(0, h.height, CHUNK_HOUSEHOLDS)):
+        hp = h.slice(start, CHUNK_HOUSEHOLDS)
+        mp = m_cols.select(pl.all().gather(m_rows.get(key, EMPTY_ROWS)))
+        ip = i_cols.select(pl.all().gather(i_rows.get(key, EMPTY_ROWS)))
         chunk = HistoryChunk(households=_parquet(hp), members=_parquet(mp), incomes=_parquet(ip), **fields)
         chunk.household_ids = hp["id"]  # type: ignore[attr-defined]
         chunks.append(chunk)
     return chunks
+
+
+EMPTY_ROWS = pl.Series("_i", [], dtype=pl.UInt32)
+
+
+def _rows_by_block(frame: pl.DataFrame, block_of: pl.DataFrame) -> dict[int, pl.Series]:
+    """The positions of ``frame``'s rows (of the households of ``block_of``) per block, in the frame's order: a
+    join of the keys only, so that a block's rows are gathered when it is written, never all copied at once."""
+    keys = (
+        frame.select("household_id").with_row_index("_i")
+        .join(block_of, on="household_id", how="inner")
+        .sort("_block", "_i")
+    )
+    return {int(k[0]): part["_i"] for k, part in keys.partition_by("_block", as_dict=True, include_key=False).items()}
 
 
 def chunk_snapshot(chunk_id: int, household_id: int) -> dict[str, Any]:

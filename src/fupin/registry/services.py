@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ from fupin.core.scoping import scope_of
 from fupin.core.uploads import FILE_LEVEL, ROW, Conflict, ImportSummary, Severity, Table, error_workbook
 from fupin.regions.models import Level, Region
 from fupin.registry import history, hooks, idnumber, jobs
-from fupin.registry.importing import Laps, Progress, checks, read, write
+from fupin.registry.importing import Laps, Progress, checks, read, trace, write
 from fupin.registry.models import (
     INCOME_FIELDS,
     Cadre,
@@ -383,6 +383,15 @@ def import_registry(
     tables, sources, read_conflicts = read.read_inputs(files)
     result.add(read_conflicts)
     result.timings["read"] = time.perf_counter() - started
+    trace("read", result.timings["read"])
+    with tables:  # the text of the file, on disk until a stage reads it (removed at the end)
+        return _import_tables(tables, sources, result, actor=actor, dry_run=dry_run, say=say, started=started,
+                              report_path=report_path)
+
+
+def _import_tables(tables: Mapping[str, Table], sources: dict[str, str], result: ImportSummary, *, actor: Any,
+                   dry_run: bool, say: Progress, started: float, report_path: Path | None) -> ImportSummary:
+    """``import_registry`` once the files are read: validate, then write or report."""
     say("校验 / validating", 0.2)
     t0 = time.perf_counter()
     file_level = any(c.row == FILE_LEVEL for c in result.conflicts)
@@ -405,17 +414,15 @@ def import_registry(
     if result.conflicts or plan is None:
         result.rejected = _rejected(tables, result.conflicts)
         if report_path is not None:
-            present = [tables.get(s.name) or Table.empty(s.name, s.upload_columns) for s in SHEETS]
-            error_workbook(present, [*result.conflicts, *result.warnings], report_path)
+            error_workbook(_present(tables), [*result.conflicts, *result.warnings], report_path)
             result.error_report = report_path
         result.seconds = time.perf_counter() - started
         say("有错误，未写入 / rejected, nothing written", 1.0)
         return result
-    hh = plan.households
-    result.counts["households"] = hh.height
-    result.created = int(hh["is_new"].sum())
-    result.updated = int(hh["changed"].sum())
-    result.unchanged = hh.height - result.created - result.updated
+    result.counts["households"] = plan.households.height
+    result.created = int(plan.households["is_new"].sum())
+    result.updated = int(plan.households["changed"].sum())
+    result.unchanged = plan.households.height - result.created - result.updated
     if dry_run:
         result.seconds = time.perf_counter() - started
         say("校验完成（仅校验） / validated (dry run)", 1.0)
@@ -425,6 +432,7 @@ def import_registry(
     with transaction.atomic():
         laps = Laps(result.timings)
         result.counts["members"], result.counts["incomes"] = write.write(plan, actor=actor, progress=say, laps=laps)
+        del plan  # the registry's rows as they were, kept for the history's diff: no longer needed
         scope = scope_of(actor)
         audit.record(
             actor=actor,
@@ -443,10 +451,10 @@ def import_registry(
     say("核查数据质量 / checking data quality", 0.95)
     result.add(entry_warnings(tables))
     if result.warnings and report_path is not None:  # the clerk's rows with the warnings marked (yellow)
-        present = [tables.get(s.name) or Table.empty(s.name, s.upload_columns) for s in SHEETS]
-        error_workbook(present, result.warnings, report_path)
+        error_workbook(_present(tables), result.warnings, report_path)
         result.error_report = report_path
     result.timings["warnings"] = time.perf_counter() - t0
+    trace("warnings", result.timings["warnings"])
     result.seconds = time.perf_counter() - started
     say("完成 / done", 1.0)
     return result
@@ -455,7 +463,13 @@ def import_registry(
 WARNING_CHECK_LIMIT = 20_000  # households of one import checked at once; larger imports: the quality run's findings
 
 
-def entry_warnings(tables: dict[str, Table]) -> list[Conflict]:
+def _present(tables: Mapping[str, Table]) -> Iterator[Table]:
+    """The three sheets of the file for the report, each read back from the disk when its turn comes."""
+    for s in SHEETS:
+        yield tables.get(s.name) or Table.empty(s.name, s.upload_columns)
+
+
+def entry_warnings(tables: Mapping[str, Table]) -> list[Conflict]:
     """The warning tier of the import (issue 14 item 4): after the write, the warnings the registered providers
     (data quality's warning and hint rules) find in the households of the file, on the clerk's row of the household
     or of the member, in the column the rule's evidence names where it names one. They never reject: the rows are
@@ -512,7 +526,7 @@ IDENTIFIER_HEADERS = {c.header for s in SHEETS for c in s.columns if c.identifie
 KEY_HEADERS = {c.header for s in SHEETS for c in s.columns if c.identifier and c.field in ("number", "household", "id_number")}
 
 
-def _rejected(tables: dict[str, Table], conflicts: list[Conflict]) -> int:
+def _rejected(tables: Mapping[str, Table], conflicts: list[Conflict]) -> int:
     """Households touched by an error: by number, across the three sheets (file-level errors reject all)."""
     if any(e.row == FILE_LEVEL for e in conflicts):
         hh = tables.get(HOUSEHOLDS.name)

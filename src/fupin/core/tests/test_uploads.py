@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from typing import Any
 
+import polars as pl
 import pytest
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
@@ -222,3 +223,93 @@ def test_csv_title_rows_quoted_newlines_and_blank_lines_keep_the_row_numbers() -
         (3, "5301001", "张\r\n三", "2"), (6, "5301002", "李四", "3"), (7, "5301003", "王五", None)]
     assert [(c.row, c.column, c.severity) for c in table.conflicts] == [
         (2, "备注", u.Severity.WARNING), (6, "姓名", u.Severity.WARNING)]
+
+
+def _blocky_rows() -> list[list[Any]]:
+    """A title row, the header, and rows whose problems (invisible characters, full-width digits, dates in other
+    forms, numbers in an identifier column, blank rows) fall into different blocks when blocks are small."""
+    rows: list[list[Any]] = [["贫困户信息采集表"], ["户编号", "姓名", "出生日期", "人数", "金额", "致贫原因"]]
+    for i in range(40):
+        number: Any = f"53010{i:03d}"
+        name = "张\u200b三" if i % 7 == 0 else f"李{i}"
+        born: Any = "1964年5月13日" if i % 5 == 0 else ("not a date" if i % 11 == 3 else "1964-05-13")
+        if i % 9 == 4:
+            number = 5301030112140401234.0  # beyond 15 digits: refused
+        if i % 13 == 6:
+            rows.append([None, None, None, None, None, None])  # a blank row keeps its number
+        rows.append([number, name, born, "３" if i % 6 == 1 else "2", "1,234.5", "０１" if i % 4 == 0 else "02"])
+    return rows
+
+
+def test_rows_normalised_block_by_block_read_as_the_whole_sheet_at_once(monkeypatch) -> None:
+    """Issue 22 item 6: a workbook's rows are normalised and checked block by block, before the blocks are
+    joined; the table and every conflict (in the same order) are what one block of the whole sheet gives."""
+    data = xlsx(_blocky_rows())
+    whole = u.read_upload(data, "f.xlsx", COLUMNS)
+    monkeypatch.setattr(u, "BLOCK_ROWS", 3)
+    blocks = u.read_upload(data, "f.xlsx", COLUMNS)
+    assert whole.frame.height == 40 and whole.frame[u.ROW].to_list()[-1] > 42  # blank rows counted, dropped
+    assert blocks.frame.equals(whole.frame)
+    assert blocks.conflicts == whole.conflicts
+    assert len(whole.errors) >= 6 and any(not c.is_error for c in whole.conflicts)  # refused cells, warnings
+    assert {c.column for c in whole.errors} == {"户编号", "出生日期"}
+    assert whole.frame["size"].to_list()[1] == "3" and whole.frame["cause"].to_list()[0] == "01"  # NFKC
+
+
+def test_a_workbook_on_disk_is_read_from_the_disk_not_held_as_bytes(tmp_path) -> None:
+    path = tmp_path / "f.xlsx"
+    path.write_bytes(xlsx(_blocky_rows()))
+    name, content = u.read_source(path)
+    assert name == "f.xlsx" and content == path  # streamed from the file: the upload is not kept in memory
+    from_disk = u.read_sheet(u.open_sheets(content, name)[0], COLUMNS)
+    from_bytes = u.read_sheet(u.open_sheets(path.read_bytes(), name)[0], COLUMNS)
+    assert from_disk.frame.equals(from_bytes.frame) and from_disk.conflicts == from_bytes.conflicts
+    blank = tmp_path / "blank.xlsx"
+    blank.write_bytes(b"  \n")  # not a zip: read as bytes, refused as empty as before
+    name, content = u.read_source(blank)
+    assert content == b"  \n"
+    with pytest.raises(u.UploadRejected, match="empty"):
+        u.open_sheets(content, name)
+    csv = tmp_path / "f.csv"
+    csv.write_bytes("户编号,姓名\n1,张三\n".encode())
+    assert u.read_source(csv)[1] == csv.read_bytes()
+
+
+def test_spilled_tables_come_back_whole_and_leave_nothing_behind() -> None:
+    table = u.read_upload(xlsx(_blocky_rows()), "f.xlsx", COLUMNS)
+    with u.SpilledTables() as spilled:
+        spilled.put("户", table)
+        files = list(spilled._folder.iterdir())
+        assert len(files) == 1 and files[0].stat().st_size > 0
+        assert "户" in spilled and "家庭成员" not in spilled and spilled.get("家庭成员") is None
+        assert spilled.height("户") == table.frame.height
+        again = spilled["户"]
+        assert again.frame.equals(table.frame)
+        parts = list(u.table_slices(spilled, "户", 7))  # read from the disk a slice at a time
+        assert [p.frame.height for p in parts] == [7, 7, 7, 7, 7, 5]
+        assert pl.concat([p.frame for p in parts]).equals(table.frame)
+        in_memory = list(u.table_slices({"户": table}, "户", 7))
+        assert [p.frame.height for p in in_memory] == [7, 7, 7, 7, 7, 5]
+        assert (again.sheet, again.header_row, again.headers, again.columns) == (
+            table.sheet, table.header_row, table.headers, table.columns)
+        folder = spilled._folder
+    assert not folder.exists()
+
+
+def test_spill_folders_left_by_a_killed_import_are_swept(tmp_path, monkeypatch) -> None:
+    """A worker killed with SIGKILL mid-import cannot remove its folder; the next import removes folders older
+    than a day (no import takes that long) and leaves recent ones, which may belong to a running import."""
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale, recent = tmp_path / "fupin-upload-stale", tmp_path / "fupin-upload-recent"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / "0.arrow").write_bytes(b"x")
+    day_ago = time.time() - u.SpilledTables.STALE_SECONDS - 60
+    os.utime(stale, (day_ago, day_ago))
+    with u.SpilledTables() as spilled:
+        assert spilled._folder.parent == tmp_path
+        assert not stale.exists() and recent.exists()

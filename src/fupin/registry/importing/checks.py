@@ -4,19 +4,21 @@ another household), then which households are new, changed or unchanged."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from fupin.core import uploads
 from fupin.core.scoping import Scope, scope_of
 from fupin.core.uploads import ROW, Table
 from fupin.regions.models import Level, Region
 from fupin.registry import history, idnumber
-from fupin.registry.importing import Laps, Progress, existing
+from fupin.registry.importing import Laps, Progress, aligned, existing
 from fupin.registry.importing.existing import select_in
 from fupin.registry.importing.parse import Errors, parse_sheet
-from fupin.registry.template import CADRE_FIELD, HOUSEHOLDS, INCOMES, MEMBERS
+from fupin.registry.template import CADRE_FIELD, HOUSEHOLDS, INCOMES, MEMBERS, Sheet
 from fupin.registry.validation import ELSEWHERE
 
 HOUSEHOLD_SNAPSHOT = history.HOUSEHOLD_FIELDS
@@ -152,16 +154,27 @@ def check_ids(members: pl.DataFrame, errs: Errors) -> pl.DataFrame:
     ).drop("_valid", "_sex", "_birth")
 
 
+PARSE_ROWS = 100_000  # rows of a sheet parsed at a time: the working columns of a large sheet are never all there
+
+
+def parse_in_slices(tables: Mapping[str, Table], spec: Sheet, errs: Errors) -> pl.DataFrame:
+    """``parse_sheet`` over slices of ``PARSE_ROWS`` rows (every check is row by row), the typed slices joined:
+    the same frame and errors as one pass, with a slice of the sheet's text and its working columns in memory
+    (read from the disk slice by slice when the tables are spilled) instead of the whole sheet's."""
+    parts = [parse_sheet(part, spec, errs) for part in uploads.table_slices(tables, spec.name, PARSE_ROWS)]
+    return parts[0] if len(parts) == 1 else pl.concat(parts, rechunk=False)
+
+
 def validate(
-    tables: dict[str, Table], *, actor: Any, progress: Progress, laps: Laps | None = None, cells_only: bool = False
+    tables: Mapping[str, Table], *, actor: Any, progress: Progress, laps: Laps | None = None, cells_only: bool = False
 ) -> tuple[Plan | None, Errors]:
     """Every rule, over the whole file; a plan only when nothing is wrong. ``cells_only``: the rows' keys cannot be
     trusted (an identifier refused by the reader), so only each cell is checked, not rules across rows."""
     lap = laps or Laps({})
     errs = Errors()
-    hh = parse_sheet(tables[HOUSEHOLDS.name], HOUSEHOLDS, errs)
-    members = parse_sheet(tables[MEMBERS.name], MEMBERS, errs)
-    incomes = parse_sheet(tables[INCOMES.name], INCOMES, errs)
+    hh = parse_in_slices(tables, HOUSEHOLDS, errs)
+    members = parse_in_slices(tables, MEMBERS, errs)
+    incomes = parse_in_slices(tables, INCOMES, errs)
     lap("validate.parse")
     if cells_only:
         return None, errs
@@ -225,10 +238,10 @@ def validate(
 
     # Exactly one head (与户主关系 = 户主) per household.
     heads = members.group_by("household").agg((pl.col("relation") == "01").sum().alias("_heads"))
-    h3 = hh.join(heads, left_on="number", right_on="household", how="left").with_columns(pl.col("_heads").fill_null(0))
+    h3 = hh.with_columns(aligned(hh, heads, "number", "household")).with_columns(pl.col("_heads").fill_null(0))
     errs.add(h3, pl.col("number").is_not_null() & (pl.col("_heads") == 0), H, hcol("number").header,
              "该户在“家庭成员”表中没有户主（与户主关系=户主） / the household has no head (与户主关系 = 户主) in 家庭成员")
-    m3 = members.join(heads, on="household", how="left")
+    m3 = members.with_columns(aligned(members, heads, "household"))
     errs.add(m3, (pl.col("relation") == "01") & (pl.col("_heads") > 1), M, mcol("relation").header,
              pl.format("该户有 {} 名户主，应只有一名 / {} heads in the household, exactly one is needed",
                        pl.col("_heads"), pl.col("_heads")))
@@ -241,7 +254,7 @@ def validate(
              icol("year").header, pl.format("户 {} 的 {} 年收入重复 / the same household and year appears more than once",
                                             pl.col("household"), pl.col("year")))
     sizes = members.group_by("household").agg(pl.len().cast(pl.Int64).alias("_size"))
-    incomes = incomes.join(sizes, on="household", how="left").with_columns(
+    incomes = incomes.with_columns(aligned(incomes, sizes, "household")).with_columns(
         household_size=pl.coalesce("household_size", "_size")
     ).drop("_size")
     progress("校验 / validating", 0.5)
@@ -259,15 +272,15 @@ def plan(
     old_hh: pl.DataFrame, old_members: pl.DataFrame, old_incomes: pl.DataFrame,
 ) -> Plan:
     """Which households are new, changed or unchanged (by comparing content keys), with ids."""
-    hh = hh.join(old_hh.select(pl.col("number"), pl.col("id"), pl.col("cadre_id"), pl.col("source"),
-                               pl.col(CADRE_FIELD).alias("_old_cadre")), on="number", how="left")
+    hh = hh.with_columns(aligned(hh, old_hh.select(pl.col("number"), pl.col("id"), pl.col("cadre_id"), pl.col("source"),
+                                                   pl.col(CADRE_FIELD).alias("_old_cadre")), "number"))
     if "_cadre" in hh.columns:  # a cadre given in the file replaces the registered one; a blank cell keeps it
         hh = hh.with_columns(cadre_id=pl.coalesce("_cadre", "cadre_id"),
                              **{CADRE_FIELD: pl.coalesce(CADRE_FIELD, "_old_cadre")})
     hh = hh.with_columns(is_new=pl.col("id").is_null())
-    ids = hh.select("number", "id")
-    members = members.join(ids.rename({"number": "household", "id": "household_id"}), on="household", how="left")
-    incomes = incomes.join(ids.rename({"number": "household", "id": "household_id"}), on="household", how="left")
+    ids = hh.select(pl.col("number").alias("household"), pl.col("id").alias("household_id"))
+    members = members.with_columns(aligned(members, ids, "household"))
+    incomes = incomes.with_columns(aligned(incomes, ids, "household"))
     existing = hh.filter(~pl.col("is_new"))
     if existing.height:
         same = unchanged_ids(existing, members.filter(pl.col("household_id").is_not_null()),
@@ -288,7 +301,7 @@ def responsible_cadres(hh: pl.DataFrame, errs: Errors) -> pl.DataFrame:
         f"SELECT id_number AS {CADRE_FIELD}, id AS _cadre, region_id AS _cadre_region FROM registry_cadre "
         "WHERE id_number {in}", hh[CADRE_FIELD].drop_nulls().unique(),
         {CADRE_FIELD: pl.Utf8, "_cadre": pl.Int64, "_cadre_region": pl.Utf8}).unique(CADRE_FIELD)
-    hh = hh.join(found, on=CADRE_FIELD, how="left")
+    hh = hh.with_columns(aligned(hh, found, CADRE_FIELD))
     given = pl.col(CADRE_FIELD).is_not_null()
     errs.add(hh, given & pl.col("_cadre").is_null(), HOUSEHOLDS.name, header,
              pl.format("没有身份证号为 {} 的帮扶干部 / no team member has the ID number {}", pl.col(CADRE_FIELD),

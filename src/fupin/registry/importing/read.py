@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from fupin.core import uploads
-from fupin.core.uploads import FILE_LEVEL, Conflict, Table
+from fupin.core.uploads import FILE_LEVEL, Conflict
 from fupin.registry.template import IGNORED_SHEETS, SHEET_BY_NAME, SHEETS, Sheet
 
 
@@ -28,9 +28,10 @@ def _sheet_by_headers(head: Sequence[Sequence[Any]]) -> Sheet | None:
     return best
 
 
-def read_inputs(files: Iterable[Any]) -> tuple[dict[str, Table], dict[str, str], list[Conflict]]:
-    """(tables by sheet name, the file each came from, conflicts of the files)."""
-    tables: dict[str, Table] = {}
+def read_inputs(files: Iterable[Any]) -> tuple[uploads.SpilledTables, dict[str, str], list[Conflict]]:
+    """(tables by sheet name, the file each came from, conflicts of the files). The tables are kept on disk as
+    each is read (``SpilledTables``: the caller closes them); a workbook on disk is read from there."""
+    tables = uploads.SpilledTables()
     sources: dict[str, str] = {}
     conflicts: list[Conflict] = []
 
@@ -40,11 +41,24 @@ def read_inputs(files: Iterable[Any]) -> tuple[dict[str, Table], dict[str, str],
                                                        "the sheet is given twice"))
             return
         table = uploads.read_sheet(raw, sheet.upload_columns, sheet=sheet.name)
-        tables[sheet.name], sources[sheet.name] = table, source
+        tables.put(sheet.name, table)
+        sources[sheet.name] = source
         conflicts.extend(table.conflicts)
 
+    try:
+        _read_files(files, add, conflicts)
+    except BaseException:
+        tables.close()
+        raise
+    for sheet in SHEETS:
+        if sheet.name not in tables:
+            conflicts.append(file_conflict(sheet.name, f"缺少工作表 {sheet.name} / the sheet {sheet.name} is missing"))
+    return tables, sources, conflicts
+
+
+def _read_files(files: Iterable[Any], add: Any, conflicts: list[Conflict]) -> None:
     for f in files:
-        name, data = uploads.read_bytes(f)
+        name, data = uploads.read_source(f)
         try:
             sheets = uploads.open_sheets(data, name)
         except uploads.UploadRejected as exc:
@@ -55,10 +69,6 @@ def read_inputs(files: Iterable[Any]) -> tuple[dict[str, Table], dict[str, str],
             _add_sheets(name, sheets, is_workbook, add, conflicts)
         except uploads.UploadRejected as exc:  # a sheet that cannot be read (a broken workbook)
             conflicts.extend(exc.conflicts)
-    for sheet in SHEETS:
-        if sheet.name not in tables:
-            conflicts.append(file_conflict(sheet.name, f"缺少工作表 {sheet.name} / the sheet {sheet.name} is missing"))
-    return tables, sources, conflicts
 
 
 def _add_sheets(name: str, sheets: list[uploads.RawSheet], is_workbook: bool, add: Any,

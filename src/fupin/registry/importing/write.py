@@ -16,7 +16,7 @@ from django.db import connection
 from fupin.core.bulk import copy_csv, copy_frame, copy_rows, frame_csv, is_postgres, upsert_frame
 from fupin.core.bulkload import BulkAppend
 from fupin.registry import history
-from fupin.registry.importing import Laps, Progress
+from fupin.registry.importing import Laps, Progress, aligned, where
 from fupin.registry.importing.checks import (
     HOUSEHOLD_COLUMNS,
     INCOME_CONTENT,
@@ -95,8 +95,13 @@ def latest_income(incomes: pl.DataFrame) -> pl.DataFrame:
     size = pl.col("household_size").cast(pl.Int64)
     per_capita = net.sign() * ((2 * net.abs() + size) // (2 * size))
     text = pl.when(per_capita < 0).then(pl.lit("-") + cents_text(-per_capita)).otherwise(cents_text(per_capita))
+    # the latest year's row of each household (years are unique per household), gathered alone
+    latest = (
+        incomes.select("household_id", "year", pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"))
+        .group_by("household_id").agg(pl.col("_i").sort_by("year").last())["_i"].sort()
+    )
     return (
-        incomes.sort("year").group_by("household_id").last()
+        incomes.select(pl.all().gather(latest))
         .select("household_id", pl.col("year").alias("latest_income_year"), text.alias("latest_per_capita"))
     )
 
@@ -112,7 +117,12 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
     lap = laps or Laps({})
     now = dt.datetime.now(dt.UTC)
     today = dt.date.today()
-    hh = plan.households.filter(pl.col("is_new") | pl.col("changed"))
+    # The plan's rows are handed over: the plan keeps none of them, so that each frame below replaces its
+    # source in memory instead of adding to it (issue 22 item 6).
+    file_members, file_incomes = plan.members, plan.incomes
+    hh = where(plan.households, pl.col("is_new") | pl.col("changed"))
+    plan.households, plan.members, plan.incomes = (
+        plan.households.clear(), plan.members.clear(), plan.incomes.clear())
     if hh.height == 0:
         return 0, 0
     first = _lock_and_reserve(Household._meta.db_table, 0)
@@ -120,12 +130,18 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
         id=pl.when(pl.col("is_new")).then(pl.lit(first) + pl.col("is_new").cast(pl.Int64).cum_sum() - 1).otherwise(pl.col("id")).cast(pl.Int64),
         source=pl.col("source").fill_null(Source.IMPORT),
     )
-    ids = hh.select(pl.col("number").alias("household"), pl.col("id").alias("_hid"), pl.col("is_new").alias("_new"))
-    members = plan.members.join(ids, on="household", how="inner").with_columns(household_id=pl.col("_hid")).drop("_hid")
-    incomes = plan.incomes.join(ids, on="household", how="inner").with_columns(household_id=pl.col("_hid")).drop("_hid")
+    ids = hh.select(pl.col("number").alias("household"), pl.col("id").alias("household_id"),
+                    pl.col("is_new").alias("_new"))
+    # the rows of the households written (those of unchanged households are left out), with their ids
+    members = where(file_members.with_columns(aligned(file_members, ids, "household")),
+                    pl.col("household_id").is_not_null())
+    del file_members
+    incomes = where(file_incomes.with_columns(aligned(file_incomes, ids.drop("_new"), "household")),
+                    pl.col("household_id").is_not_null())
+    del file_incomes
     # Members of changed households keep their row (matched by ID number); new people get new ids.
     old = plan.old_members.select(pl.col("household_id"), pl.col("id_number"), pl.col("id").alias("_old_id"))
-    members = members.join(old, on=["household_id", "id_number"], how="left")
+    members = members.with_columns(aligned(members, old, ["household_id", "id_number"]))
     first_member = _lock_and_reserve(Member._meta.db_table, 0)
     members = members.with_columns(
         id=pl.coalesce("_old_id", pl.lit(first_member) + pl.col("_old_id").is_null().cast(pl.Int64).cum_sum() - 1).cast(pl.Int64),
@@ -147,7 +163,7 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
     gone = plan.old_members.filter(pl.col("household_id").is_in(changed_ids)).join(
         members.select("household_id", "id_number"), on=["household_id", "id_number"], how="anti"
     )
-    # A worker thread prepares the households' rows, encodes the incomes and builds the history blocks (polars
+    # A worker thread prepares the households' rows and builds the history blocks (polars
     # releases the GIL) while the database loads the members; foreign keys are checked at commit, so the
     # members may be written before their households.
     pg = is_postgres()
@@ -155,7 +171,6 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
     username = getattr(actor, "username", "") or ""
     worker = ThreadPoolExecutor(max_workers=1)
     households = worker.submit(_household_rows, hh, incomes, now, pg)
-    income_rows = worker.submit(_encoded, incomes.select("household_id", *INCOME_CONTENT), pg)
     blocks = worker.submit(_history_blocks, hh, members, incomes, valid_from=today, actor_id=actor_id,
                            username=username)
     worker.shutdown(wait=False)
@@ -166,9 +181,9 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
     t = Member._meta.db_table
     _execute_ids(f"UPDATE {t} SET is_active = {'FALSE' if pg else '0'} WHERE id {{in}}", _ids_of(gone["id"]))
     m_cols = ["id", "household_id", *MEMBER_CONTENT, "is_active"]
-    upsert_frame(t, members.filter(~pl.col("_new")).select(m_cols), ["id"], [c for c in m_cols if c != "id"])
+    upsert_frame(t, where(members, ~pl.col("_new")).select(m_cols), ["id"], [c for c in m_cols if c != "id"])
     with bulk.appending():
-        _append(t, members.filter(pl.col("_new")).select(m_cols), None)  # encoded in parts while loading
+        _append(t, where(members, pl.col("_new")).select(m_cols), None)  # encoded in parts while loading
     lap("write.members")
     progress("写入 / writing", 0.7)
 
@@ -184,7 +199,9 @@ def write(plan: Plan, *, actor: Any, progress: Progress, laps: Laps | None = Non
     # Incomes of changed households are replaced; inserted for all written households.
     _execute_ids(f"DELETE FROM {Income._meta.db_table} WHERE household_id {{in}}", changed_ids)
     with bulk.appending():
-        _append(Income._meta.db_table, *income_rows.result())
+        # encoded in parts while loading, not beforehand: the COPY data of every income row at once would be
+        # the largest single object of a large import (issue 22 item 6)
+        _append(Income._meta.db_table, incomes.select("household_id", *INCOME_CONTENT), None)
     lap("write.incomes")
     bulk.finish()
     lap("write.indexes_and_keys")
@@ -241,9 +258,10 @@ def _household_rows(
     h_cols = ["id", *HOUSEHOLD_COLUMNS, "cadre_id", "source"]
     rows = hh.select(*h_cols, "is_new").with_columns(
         other_causes=_json_list("other_causes"), created_at=pl.lit(now), updated_at=pl.lit(now)
-    ).join(latest_income(incomes), left_on="id", right_on="household_id", how="left")
-    new, data = _encoded(rows.filter(pl.col("is_new")).drop("is_new"), pg)
-    return new, data, rows.filter(~pl.col("is_new")).drop("is_new")
+    )
+    rows = rows.with_columns(aligned(rows, latest_income(incomes), "id", "household_id"))
+    new, data = _encoded(where(rows, pl.col("is_new")).drop("is_new"), pg)
+    return new, data, where(rows, ~pl.col("is_new")).drop("is_new")
 
 
 def _write_chunks(chunks: list[HistoryChunk], now: dt.datetime) -> None:
@@ -269,14 +287,14 @@ def _history_blocks(
 ) -> list[HistoryChunk]:
     """History blocks of the registered households (contiguous new ids: each block records its id range) and,
     separately, of the updated ones (their versions point to them)."""
-    registered = hh.filter(pl.col("is_new"))
+    registered = where(hh, pl.col("is_new"))
     chunks = history.chunk_blocks(registered, members, incomes, reason=REGISTERED_REASON, **fields)
     for chunk in chunks:
         ids = chunk.household_ids  # type: ignore[attr-defined]
         chunk.first_household, chunk.last_household = int(ids.min()), int(ids.max())
         if chunk.last_household - chunk.first_household + 1 != len(ids):  # pragma: no cover - ids are reserved together
             raise ValueError("the ids of registered households are not contiguous")
-    updated = hh.filter(~pl.col("is_new"))
+    updated = where(hh, ~pl.col("is_new"))
     if updated.height:
         chunks += history.chunk_blocks(updated, members, incomes, reason=UPDATED_REASON, **fields)
     return chunks
