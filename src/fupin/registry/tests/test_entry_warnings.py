@@ -31,6 +31,18 @@ def test_warnings_of_the_written_households_are_reported_on_their_rows_and_do_no
     assert cell.fill.fgColor.rgb.endswith("FFEB9C")  # yellow: a warning, not an error
 
 
+def test_a_large_import_gets_one_note_and_no_rewritten_file(users, tmp_path, monkeypatch):
+    """Above WARNING_CHECK_LIMIT households the warnings come with the next quality run: one note in the summary,
+    and the clerk's file is not written again as a report just for it."""
+    monkeypatch.setattr(services, "WARNING_CHECK_LIMIT", 1)
+    r = services.import_registry([write_xlsx(tmp_path / "in.xlsx", form(2))], actor=users["clerk"],
+                                 report_path=tmp_path / "report.xlsx")
+    assert r.ok and r.created == 2
+    [note] = r.warnings
+    assert note.row == 0 and "下一次数据质量核查" in note.message
+    assert r.error_report is None and not (tmp_path / "report.xlsx").exists()
+
+
 def test_a_failing_warning_provider_never_fails_the_import(users, tmp_path, monkeypatch):
     def broken(ids):
         raise RuntimeError("quality engine down")
