@@ -117,7 +117,9 @@ def test_dashboard_reads_a_handful_of_queries_whatever_the_number_of_regions(cli
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse("indicators_dashboard"), {"region": region}).status_code == 200
         counts.append(len(ctx))
-    assert max(counts) <= 15, counts
+    # the page's own reads plus the top bar's workbench badge (one count per kind of work the administrator sees:
+    # cases, alerts, doubts, imports, findings, needs, articles, feedback …); none per region shown
+    assert max(counts) <= 20 and max(counts) - min(counts) <= 3, counts
 
 
 def test_ranking_follows_the_direction_and_ties_share_a_rank(client, tree, users):
