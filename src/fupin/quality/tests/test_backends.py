@@ -11,7 +11,7 @@ from fupin.exchange.engine import DuckDBBackend, SparkBackend
 from fupin.quality import runner, services, snapshot
 from fupin.quality.rules import RULES
 from fupin.quality.tests.helpers import AS_OF
-from fupin.quality.tests.test_rules import PLANTS
+from fupin.quality.tests.test_rules import plant_together
 
 pytestmark = pytest.mark.spark
 
@@ -25,13 +25,7 @@ def test_every_rule_gives_the_same_findings_on_duckdb_and_spark(base, users, spa
     spark = SparkBackend(session=spark_session)
     for round_ in range(4):
         point = transaction.savepoint()
-        for code in sorted(remaining):
-            try:
-                with transaction.atomic():
-                    plant = PLANTS[code]
-                    plant(base, users) if plant.__code__.co_argcount == 2 else plant(base)
-            except Exception:  # this plant does not apply on top of the others: a later round
-                pass
+        plant_together(remaining, base, users)
         paths = snapshot.export(tmp_path / str(round_), AS_OF)
         chosen = services._chosen(AS_OF, sorted(remaining))
         on_duckdb = runner.evaluate(paths, chosen, DuckDBBackend())

@@ -10,20 +10,14 @@ from fupin.exchange.engine import DuckDBBackend
 from fupin.quality import runner, services, snapshot
 from fupin.quality.rules import RULES
 from fupin.quality.tests.helpers import AS_OF
-from fupin.quality.tests.test_rules import PLANTS
+from fupin.quality.tests.test_rules import plant_together
 
 
 def test_loaded_snapshot_gives_the_hits_of_the_parquet_path(base, users, tmp_path):
     remaining, compared = set(RULES), 0
     for round_ in range(4):
         point = transaction.savepoint()
-        for code in sorted(remaining):
-            try:
-                with transaction.atomic():
-                    plant = PLANTS[code]
-                    plant(base, users) if plant.__code__.co_argcount == 2 else plant(base)
-            except Exception:  # this plant does not apply on top of the others: a later round
-                pass
+        plant_together(remaining, base, users)
         chosen = services._chosen(AS_OF, sorted(remaining))
         classic = runner.evaluate(snapshot.export(tmp_path / str(round_), AS_OF), chosen, DuckDBBackend())
         local = DuckDBBackend()
