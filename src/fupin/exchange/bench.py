@@ -147,11 +147,10 @@ def _load() -> str:
 def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
     """National scale (issue 19): --households demo households over the whole country to Parquet (streaming, bounded
     memory) and a bare rewrite of the same rows; the comparison's persons and 10 department batches of 5 × as many
-    rows; every comparison rule on each of --engines (duckdb, spark: local[*]) with the hits compared; on PostgreSQL
-    also the generator into the registry tables against a bare COPY of the same rows into unindexed tables."""
+    rows; every comparison rule on each of --engines (duckdb, spark: local[*]) with the hits compared. (PostgreSQL at
+    size, the registry import against a bare COPY, is ``bench pgscale``.)"""
     from django.conf import settings
 
-    from fupin.core.sql import is_postgres
     from fupin.registry.demo import generate
 
     n = opts["households"]
@@ -165,9 +164,12 @@ def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
         r = generate(households=n, area="all", seed=1, to=root / "registry")
         gen = time.perf_counter() - t0
         rows_written = r.households + r.members + r.incomes + r.cadres
-        out.append((f"generate {n:,} households, whole country, to Parquet by province", gen,
-                    f"{r.members:,} persons, {r.incomes:,} income years; {r.members / gen:,.0f} persons/s; "
-                    f"peak memory {_peak_mb():,.0f} MB; {_load()}"))
+        k = int(r.timings["processes"])
+        size = sum(p.stat().st_size for p in (root / "registry").rglob("*.parquet")) / 2**30
+        out.append((f"generate {n:,} households, whole country, to Parquet by province ({k} processes)", gen,
+                    f"{r.members:,} persons, {r.incomes:,} income years, {size:,.1f} GiB; {r.members / gen:,.0f} "
+                    f"persons/s; peak memory {_peak_mb():,.0f} MiB in this process + at most "
+                    f"{r.timings['peak_mib_per_process']:,.0f} MiB in each of the {k} drawing processes; {_load()}"))
         con = duckdb.connect()
         con.execute(f"SET temp_directory = '{root / 'tmp'}'")
         con.execute("SET preserve_insertion_order = false")
@@ -210,53 +212,9 @@ def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
             first = first or hits
             out.append((f"comparison on {name}: {persons:,} persons × {batch_rows:,} rows, {len(result.results)} rules",
                         result.seconds, f"{result.hit_count:,} hits{same}; {_load()}"))
-        if is_postgres():
-            out += _postgres_import(root, n)
     finally:
         if not opts.get("keep"):
             shutil.rmtree(root, ignore_errors=True)
-    return out
-
-
-def _postgres_import(root: Path, n: int) -> list[tuple[str, float, str]]:
-    """The generator into the registry tables (COPY, indexes in place, versions and the extensions' data) against a
-    bare COPY of the same rows (households, members, incomes from the Parquet just generated) into unindexed tables."""
-    from django.db import connection
-
-    from fupin.registry.demo import CADRE_COLUMNS, HOUSEHOLD_COLUMNS, INCOME_COLUMNS, MEMBER_COLUMNS, generate
-    from fupin.registry.models import Household
-
-    out: list[tuple[str, float, str]] = []
-    if Household.objects.exists():
-        return [("PostgreSQL import", 0.0, "skipped: the registry is not empty")]
-    t0 = time.perf_counter()
-    r = generate(households=n, area="all", seed=1)
-    gen = time.perf_counter() - t0
-    out.append((f"generate {n:,} households into PostgreSQL (COPY, indexed tables, versions, measures)", gen,
-                f"{r.members:,} persons; {r.members / gen:,.0f} persons/s; {_load()}"))
-    con = duckdb.connect()
-    bare = 0.0
-    with connection.cursor() as cur:
-        raw = cur.cursor
-        for table, cols in (("households", HOUSEHOLD_COLUMNS), ("members", MEMBER_COLUMNS),
-                            ("incomes", INCOME_COLUMNS), ("cadres", CADRE_COLUMNS)):
-            real = {"households": "registry_household", "members": "registry_member", "incomes": "registry_income",
-                    "cadres": "registry_cadre"}[table]
-            csv = root / f"bare-{table}.csv"
-            con.execute(f"COPY (SELECT {', '.join(cols)} FROM read_parquet('{root}/registry/{table}/**/*.parquet', "
-                        f"hive_partitioning = true)) TO '{csv}' (FORMAT csv, HEADER false)")
-            raw.execute(f"DROP TABLE IF EXISTS bare_{table}")
-            raw.execute(f"CREATE TABLE bare_{table} AS SELECT {', '.join(cols)} FROM {real} WITH NO DATA")
-            t0 = time.perf_counter()
-            with open(csv, "rb") as f, raw.copy(f"COPY bare_{table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                while block := f.read(8 << 20):
-                    copy.write(block)
-            bare += time.perf_counter() - t0
-            raw.execute(f"DROP TABLE bare_{table}")
-            csv.unlink()
-    con.close()
-    out.append(("bare COPY of the same rows into unindexed tables (PostgreSQL)", bare,
-                f"generator / bare COPY = {gen / bare:.1f}×; {_load()}"))
     return out
 
 

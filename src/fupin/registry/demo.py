@@ -341,54 +341,6 @@ def arrow_schema(model: Any, columns: tuple[str, ...]) -> Any:
     return pa.schema(out)
 
 
-class ParquetSink:
-    """Writes each chunk as Parquet files under ``directory``: ``<table>/province=<code>/part-<n>.parquet`` for
-    households, members, incomes and cadres (hive partitioning: DuckDB, Spark and polars read the province as a
-    column)."""
-
-    def __init__(self, directory: Any, result: DemoResult):
-        from pathlib import Path
-
-        self.TABLES = (("households", Household, HOUSEHOLD_COLUMNS, 2), ("members", Member, MEMBER_COLUMNS, None),
-                       ("incomes", Income, INCOME_COLUMNS, None), ("cadres", Cadre, CADRE_COLUMNS, 4))
-        self.directory = Path(directory)
-        self.result = result
-        self.part = 0
-        self.schemas = {name: arrow_schema(model, cols) for name, model, cols, _ in self.TABLES}
-
-    def write(self, chunk: _Chunk) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        village_of = {h[0]: h[2] for h in chunk.households}
-        rows = {"households": chunk.households, "cadres": chunk.cadres,
-                "members": chunk.members, "incomes": chunk.incomes}
-        province_of: dict[str, Callable[[tuple[Any, ...]], str]] = {
-            "households": lambda r: r[2][:2], "cadres": lambda r: r[4][:2],
-            "members": lambda r: village_of[r[1]][:2], "incomes": lambda r: village_of[r[0]][:2]}
-        for name, _model, _cols, _ in self.TABLES:
-            schema = self.schemas[name]
-            groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-            for row in rows[name]:
-                groups[province_of[name](row)].append(row)
-            for province, part in groups.items():
-                columns = list(zip(*part, strict=True))
-                arrays = [pa.array([float(v) if isinstance(v, Decimal) else v for v in col], f.type)
-                          if f.type == pa.float64() else pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)]
-                target = self.directory / name / f"province={province}"
-                target.mkdir(parents=True, exist_ok=True)
-                pq.write_table(pa.Table.from_arrays(arrays, schema=schema), target / f"part-{self.part:05d}.parquet")
-        self.part += 1
-        r = self.result
-        r.households += len(chunk.households)
-        r.members += len(chunk.members)
-        r.incomes += len(chunk.incomes)
-        r.cadres += len(chunk.cadres)
-
-    def close(self) -> None:
-        pass
-
-
 def generate(
     *,
     households: int,
@@ -398,13 +350,16 @@ def generate(
     actor: Any = None,
     progress: Callable[[str, int], None] | None = None,
     to: Any = None,
-    chunk: int = CHUNK,
+    chunk: int | None = None,
+    processes: int | None = None,
 ) -> DemoResult:
     """``households`` demo households over the villages of ``area`` (a region code, "all", or provinces "52,53"),
-    written to the database in one transaction, or (``to``: a directory) as Parquet partitioned by province."""
+    written to the database in one transaction (``chunk`` households at a time, default ``CHUNK``), or (``to``: a
+    directory) as Parquet partitioned by province by the vectorised generator (``registry.synth``: ``chunk``
+    default ``synth.CHUNK``, provinces shared among ``processes``)."""
     if households <= 0:
         raise DemoError(f"--households must be a positive number, not {households}")
-    if chunk <= 0:
+    if chunk is not None and chunk <= 0:
         raise DemoError(f"--chunk must be a positive number, not {chunk}")
     provinces = provinces_of(area)
     if not provinces and (not is_node_code(area) or len(area) == CODE_LENGTH):
@@ -419,8 +374,10 @@ def generate(
     result = DemoResult(area=area)
     now = dt.datetime.now(dt.UTC)
     if to is not None:
+        from fupin.registry import synth
+
         codes, counts = _village_counts(area, households, seed, from_files=True)
-        _stream(rng, codes, counts, area, set(), 1, 1, 1, {}, ParquetSink(to, result), result, say)
+        synth.to_parquet(codes, counts, to, result, seed=seed, chunk=chunk or synth.CHUNK, processes=processes, say=say)
         result.seconds = time.perf_counter() - started
         return result
     bounds = [subtree_bounds(p) for p in provinces] or [subtree_bounds(area)]
@@ -445,7 +402,7 @@ def generate(
         sink = _DatabaseSink(result, seed, now)
         _stream(rng, codes, counts, area, taken, (Household.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
                 (Member.objects.aggregate(m=Max("id"))["m"] or 0) + 1, (Cadre.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
-                seq_in_village, sink, result, say, chunk=chunk, now=now)
+                seq_in_village, sink, result, say, chunk=chunk or CHUNK, now=now)
         audit.record(
             actor=actor,
             action=AuditEvent.Action.BULK,

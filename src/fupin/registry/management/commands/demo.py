@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
 from fupin.registry.demo import CHUNK, DemoError, generate
+from fupin.registry.synth import CHUNK as SYNTH_CHUNK
 from fupin.registry.models import Household
 
 
@@ -21,8 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--to", nargs=2, metavar=("parquet", "DIR"),
                             help="write Parquet files partitioned by province under DIR instead of the database "
                                  "(villages from the division files; no database needed)")
-        parser.add_argument("--chunk", type=int, default=CHUNK,
-                            help=f"households generated and written at a time; bounds memory (default {CHUNK:,})")
+        parser.add_argument("--chunk", type=int, default=None,
+                            help=f"households generated and written at a time; bounds memory (default {CHUNK:,} "
+                                 f"into the database, {SYNTH_CHUNK:,} per process to Parquet)")
+        parser.add_argument("--processes", type=int, default=None,
+                            help="--to parquet: processes drawing provinces at once (default: the cores, at most 4)")
         parser.add_argument("--seed", type=int, default=2014, help="random seed; the same seed gives the same data")
         parser.add_argument("--replace", action="store_true", help="delete earlier demo data of the area first")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the registry has households")
@@ -45,6 +49,7 @@ class Command(BaseCommand):
                 replace=opts["replace"],
                 to=to,
                 chunk=opts["chunk"],
+                processes=opts["processes"],
                 progress=lambda stage, n: self.stderr.write(f"{stage}: {n:,} households") if opts["verbosity"] > 1 else None,
             )
         except DemoError as exc:
