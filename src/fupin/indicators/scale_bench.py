@@ -140,7 +140,7 @@ def _typed(frame: pl.DataFrame, sheet: Any) -> pl.DataFrame:
 
 def read_part(root: Path, part: Part) -> dict[str, pl.DataFrame]:
     """The part's households, active members and incomes from the Parquet (registry columns)."""
-    in_part = pl.col("village_id").is_between(part.lo, part.hi)
+    in_part = pl.col("village_id").is_between(pl.lit(part.lo), pl.lit(part.hi))
     hh = (pl.scan_parquet(_files(root, "households", part.province), hive_partitioning=False).filter(in_part)
           .sort("number").collect())
     keys = hh.lazy().select(pl.col("id").alias("household_id"), "number")
@@ -197,7 +197,7 @@ def _bare_tables(create: bool) -> None:
         for table in TABLES:
             cur.execute(f"DROP TABLE IF EXISTS {BARE[table]}")
             if create:
-                cur.execute(f"CREATE TABLE {BARE[table]} (LIKE {REAL[table]} INCLUDING DEFAULTS)")
+                cur.execute(f"CREATE TABLE {BARE[table]} (LIKE {REAL[table]} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED)")
 
 
 def bare_copy(files: dict[str, tuple[list[str], Path]]) -> float:
@@ -272,7 +272,7 @@ def _sample() -> tuple[str, str, Any, Any]:
         cur.execute("SELECT substr(village_id, 1, 6), count(*) FROM registry_household WHERE village_id BETWEEN %s AND %s "
                     "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1", [province + "0" * 10, province + "9" * 10])
         county, n = cur.fetchone()
-    sample = (Household.objects.filter(village_id__range=(county + "0" * 6, county + "9" * 6)).order_by("id")
+    sample = (Household.objects.filter(village__code__range=(county + "0" * 6, county + "9" * 6)).order_by("id")
               [n // 2 : n // 2 + 1].get())
     member = sample.members.filter(is_active=True).order_by("id").first()
     return province, county, sample, member
