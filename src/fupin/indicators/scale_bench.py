@@ -375,11 +375,8 @@ def _index_statements(real: str, copy: str) -> list[str]:
         cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
                     "ORDER BY indexname", [real])
         found = cur.fetchall()
-    out = []
-    for name, definition in found:
-        body = definition.split(" USING ", 1)[1]
-        out.append(f"CREATE INDEX {copy}_{name[-40:]} ON {copy} USING {body}")
-    return out
+    return [f"CREATE INDEX {copy}_i{n} ON {copy} USING {definition.split(' USING ', 1)[1]}"
+            for n, (_name, definition) in enumerate(found)]
 
 
 def _build(kind: str, provinces: list[str]) -> dict[str, float]:
@@ -549,7 +546,15 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
     limit = int(opts.get("part_households") or PART_HOUSEHOLDS)
     want_partitioning = int(opts.get("partitioning") or 0)
     rows: list[Row] = []
-    say = cmd.stdout.write if opts.get("verbosity", 1) > 1 else (lambda _s: None)
+    echoed = 0
+
+    def echo() -> None:
+        """The rows so far on stderr as they come (a long run that fails late still leaves its figures)."""
+        nonlocal echoed
+        for label, seconds, extra in rows[echoed:]:
+            cmd.stderr.write(f"| {label} | {seconds:.1f} | {extra} |")
+        echoed = len(rows)
+
     tally = _Tally()
     reached: list[str] = []
     pending = list(milestones)
@@ -594,7 +599,7 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                              f"ratio {seconds / max(bare, 1e-9):.2f}×; CSV written in {convert:.1f} s (not counted); "
                              f"registry now {tally.households:,} households, {tally.persons:,} persons, sustained "
                              f"{tally.persons / tally.imported:,.0f} persons/s; {_load()}"))
-                say(f"{rows[-1][0]}: {rows[-1][2]}")
+                echo()
                 if tally.households < pending[0]:
                     continue
                 crossed = [m for m in pending if m <= tally.households]
@@ -612,7 +617,7 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                 milestone(rows, label)
                 if want_partitioning and want_partitioning in crossed:
                     partitioning(rows, label)
-                say("\n".join(f"{r[0]} | {r[1]:.1f} | {r[2]}" for r in rows[-40:]))
+                echo()
         if pending and tally.households and (not reached or reached[-1] != f"{tally.households:,} households"):
             label = f"{tally.households:,} households"
             rows.append((f"[{label}] END OF INPUT before milestone {pending[0]:,}", tally.imported,
@@ -622,6 +627,7 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
             milestone(rows, label)
         if not want_partitioning and reached:
             partitioning(rows, reached[-1])
+        echo()
     finally:
         _bare_tables(create=False)
         shutil.rmtree(work, ignore_errors=True)

@@ -75,7 +75,7 @@ def test_parquet_to_template_csv_imports_with_the_same_counts(tree, tmp_path):
 @pytest.mark.skipif(is_postgres(), reason="the refusal on SQLite")
 def test_refused_on_sqlite(tmp_path):
     with pytest.raises(CommandError, match="PostgreSQL only"):
-        scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO()), {"from_dir": str(tmp_path)})
+        scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()), {"from_dir": str(tmp_path)})
 
 
 @pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only")
@@ -83,7 +83,7 @@ def test_whole_benchmark_at_a_tiny_size(tree, tmp_path):
     generate(households=40, area="53", seed=12)
     root = tmp_path / "registry"
     _to_parquet(root)
-    rows = scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO()),
+    rows = scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()),
                                      {"from_dir": str(root), "milestones": "10,40", "part_households": 15})
     labels = [label for label, _s, _f in rows]
     assert sum("MILESTONE" in label for label in labels) == 2
