@@ -53,6 +53,12 @@ REAL = {"households": "registry_household", "members": "registry_member", "incom
 BARE = {t: f"pgscale_bare_{t}" for t in TABLES}
 
 
+def _peak_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -511,6 +517,13 @@ class _Tally:
     imported: float = 0.0
     bare: float = 0.0
     since: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])  # persons, import s, bare s since a milestone
+    phases: dict[str, float] = field(default_factory=dict)  # the import's own laps (read, validate.*, write.*) summed
+
+
+def _profile(timings: dict[str, float], top: int = 8) -> str:
+    """The largest phases of the import (its ``Laps``), seconds."""
+    laps = sorted(((k, v) for k, v in timings.items() if "." in k and v >= 0.05), key=lambda kv: -kv[1])[:top]
+    return ", ".join(f"{k} {v:.1f}" for k, v in laps)
 
 
 def _actor(province: str) -> Any:
@@ -592,10 +605,12 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                 tally.bare += bare
                 tally.since = [tally.since[0] + n_p, tally.since[1] + seconds, tally.since[2] + bare]
                 t = result.timings
+                for k, v in t.items():
+                    tally.phases[k] = tally.phases.get(k, 0.0) + v
                 rows.append((f"import part {parts_done}: province {province} ({i}/{len(parts)}) {part.lo[:6]}–{part.hi[:6]}, "
                              f"{n_h:,} households, {n_p:,} persons", seconds,
                              f"{n_p / seconds:,.0f} persons/s (read {t.get('read', 0):.1f}, validate "
-                             f"{t.get('validate', 0):.1f}, write {t.get('write', 0):.1f}); bare COPY {bare:.1f} s, "
+                             f"{t.get('validate', 0):.1f}, write {t.get('write', 0):.1f}; {_profile(t, 5)}); bare COPY {bare:.1f} s, "
                              f"ratio {seconds / max(bare, 1e-9):.2f}×; CSV written in {convert:.1f} s (not counted); "
                              f"registry now {tally.households:,} households, {tally.persons:,} persons, sustained "
                              f"{tally.persons / tally.imported:,.0f} persons/s; {_load()}"))
@@ -612,7 +627,12 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                              f"import sustained {tally.persons / tally.imported:,.0f} persons/s over all {parts_done} parts "
                              f"({persons / max(imp, 1e-9):,.0f} persons/s since the last milestone); import / bare COPY "
                              f"{tally.imported / max(tally.bare, 1e-9):.2f}× overall, {imp / max(bare_s, 1e-9):.2f}× since "
-                             f"the last milestone (bare COPY of the same rows, every part, same run)"))
+                             f"the last milestone (bare COPY of the same rows, every part, same run); peak memory "
+                             f"{_peak_mib():,.0f} MiB; {_load()}"))
+                rows.append((f"[{label}] import profile, all parts so far (the import's phases, seconds)",
+                             tally.imported, f"read {tally.phases.get('read', 0):.1f}, validate "
+                                             f"{tally.phases.get('validate', 0):.1f}, write {tally.phases.get('write', 0):.1f}; "
+                                             f"{_profile(tally.phases, 14)}"))
                 tally.since = [0.0, 0.0, 0.0]
                 milestone(rows, label)
                 if want_partitioning and want_partitioning in crossed:
