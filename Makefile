@@ -234,6 +234,25 @@ bench-projects: setup
 	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PROJECTS_PG) $(FUPIN) bench projects --rows $(BENCH_DISBURSEMENTS)
 
+# PostgreSQL at a third of the nation (issue 19): the generator's Parquet (BENCH_PGSCALE_FROM; made with `fupin demo
+# --to parquet` when missing) imported province by province through the registry import service in parts of 250,000
+# households, each against a bare COPY of the same rows; at each of BENCH_PGSCALE_MILESTONES (households) sizes, pages,
+# indicators, exit evaluation and warning rules; plain against LIST-partitioned copies at BENCH_PGSCALE_PARTITIONING
+# (empty: the largest milestone reached). On a fresh PostgreSQL database with the whole country's divisions.
+BENCH_PGSCALE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_pgscale
+BENCH_PGSCALE_FROM ?= var/bench-pgscale/registry
+BENCH_PGSCALE_MILESTONES ?= 1000000,3000000,10000000
+BENCH_PGSCALE_PARTITIONING ?=
+.PHONY: bench-pgscale
+bench-pgscale: setup
+	test -d $(BENCH_PGSCALE_FROM)/households || $(FUPIN) demo --province all --to parquet $(BENCH_PGSCALE_FROM) \
+	  --households $$(echo $(BENCH_PGSCALE_MILESTONES) | tr , '\n' | sort -n | tail -1)
+	psql "$(dir $(BENCH_PGSCALE_PG))postgres" -qc "DROP DATABASE IF EXISTS $(notdir $(BENCH_PGSCALE_PG))" -c "CREATE DATABASE $(notdir $(BENCH_PGSCALE_PG))"
+	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) migrate --verbosity 0
+	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) load_regions --verbosity 0
+	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) bench pgscale --from $(BENCH_PGSCALE_FROM) \
+	  --milestones $(BENCH_PGSCALE_MILESTONES) $(if $(BENCH_PGSCALE_PARTITIONING),--partitioning $(BENCH_PGSCALE_PARTITIONING))
+
 # The team and 网络扶智 (issue 16): an attendance upload of BENCH_TEAM_ROWS rows and the coverage lists of the whole
 # country (every province's division tree, Yunnan's demo households and teams), on a fresh PostgreSQL database.
 BENCH_TEAM_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_team

@@ -153,4 +153,10 @@ def run(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
     return rows
 
 
-BENCHMARKS = {"indicators": run}
+def _pgscale(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
+    from fupin.indicators.scale_bench import bench_pgscale
+
+    return bench_pgscale(cmd, opts)
+
+
+BENCHMARKS = {"indicators": run, "pgscale": _pgscale}

@@ -43,7 +43,6 @@ def bench_pages(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
         raise CommandError("no registry loaded: run `fupin demo --households N` first")
     with connection.cursor() as cur:
         analyze(cur)  # fresh statistics after the bulk load, as autovacuum would give
-    rows: list[Row] = []
     users = {u.username: u for u in User.objects.filter(username__in=["demo_county", "demo_analyst", "demo_admin"])}
     if len(users) < 3:
         raise CommandError("run `fupin demo_users` first")
@@ -52,17 +51,32 @@ def bench_pages(cmd: BaseCommand, opts: dict[str, Any]) -> list[Row]:
         raise CommandError("no household in 泸水市 (533301); generate the demo over Yunnan")
     member = sample.members.first()
     assert member is not None
-    for username, label in (("demo_county", "county"), ("demo_analyst", "province"), ("demo_admin", "nation")):
+    scopes = [(label, users[username]) for username, label in
+              (("demo_county", "county"), ("demo_analyst", "province"), ("demo_admin", "nation"))]
+    return page_rows(scopes, sample, member, persons)
+
+
+def page_rows(scopes: list[tuple[str, Any]], sample: Household, member: Member, persons: int,
+              probes: tuple[str, ...] = ()) -> list[Row]:
+    """The list, search and dossier pages for each (label, user) of ``scopes``, looking for ``sample`` and its
+    ``member``: medians of 6 runs in process with the test client. ``probes``: only the rows whose label starts
+    with one of these (all by default)."""
+    rows: list[Row] = []
+    for label, user in scopes:
         c = Client(HTTP_HOST="127.0.0.1")
-        c.force_login(users[username])
-        rows.append((f"household list, {label} scope, page 1", _median_ms(c, "/households/"), ""))
-        rows.append((f"household list, {label} scope, sorted by income", _median_ms(c, "/households/", {"sort": "-income"}), ""))
-        rows.append((f"search by exact ID number, {label}", _median_ms(c, "/households/", {"q": member.id_number}), ""))
-        rows.append((f"search by name, {label}", _median_ms(c, "/households/", {"q": member.name}), ""))
-        rows.append((f"search by household number prefix, {label}", _median_ms(c, "/households/", {"q": sample.number[:14]}), ""))
-        rows.append((f"filter status + cause, {label}", _median_ms(c, "/households/", {"status": "poor", "cause": "01"}), ""))
-        rows.append((f"dossier page, {label}", _median_ms(c, f"/households/{sample.pk}/"), ""))
-        rows.append((f"API household list, {label}", _median_ms(c, "/api/v1/households/"), ""))
+        c.force_login(user)
+        for name, url, params in (
+            (f"household list, {label} scope, page 1", "/households/", None),
+            (f"household list, {label} scope, sorted by income", "/households/", {"sort": "-income"}),
+            (f"search by exact ID number, {label}", "/households/", {"q": member.id_number}),
+            (f"search by name, {label}", "/households/", {"q": member.name}),
+            (f"search by household number prefix, {label}", "/households/", {"q": sample.number[:14]}),
+            (f"filter status + cause, {label}", "/households/", {"status": "poor", "cause": "01"}),
+            (f"dossier page, {label}", f"/households/{sample.pk}/", None),
+            (f"API household list, {label}", "/api/v1/households/", None),
+        ):
+            if not probes or name.startswith(probes):
+                rows.append((name, _median_ms(c, url, params), ""))
     for i, (label, ms, _) in enumerate(rows):
         rows[i] = (label, ms / 1000, f"{ms:.0f} ms (median of 6) with {persons:,} persons")
     return rows

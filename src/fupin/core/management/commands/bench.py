@@ -26,6 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="bench national: keep the generated files")
         parser.add_argument("--clear-findings", action="store_true",
                             help="bench quality: empty the findings first (a database kept between measurements)")
+        parser.add_argument("--from", dest="from_dir", default="",
+                            help="bench pgscale: the generator's Parquet (DIR/<table>/province=XX/...)")
+        parser.add_argument("--milestones", default="1000000,3000000,10000000",
+                            help="bench pgscale: registry sizes (households) at which everything is measured")
+        parser.add_argument("--partitioning", type=int, default=0,
+                            help="bench pgscale: the milestone at which partitioning is measured (default the largest "
+                                 "reached)")
+        parser.add_argument("--part-households", type=int, default=250_000,
+                            help="bench pgscale: households imported at a time")
         parser.add_argument("--xlsx-mb", type=float, default=0,
                             help="bench registry: also import a workbook of about this many MiB in a child process "
                                  "and print its peak memory")

@@ -1,0 +1,92 @@
+"""``bench pgscale`` (issue 19): the generator's Parquet becomes the collection form's CSV files, which the real import
+service takes with no error and the same counts; on PostgreSQL the whole benchmark runs at a tiny size."""
+
+import itertools
+import json
+from decimal import Decimal
+from io import StringIO
+from types import SimpleNamespace
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from django.core.management.base import CommandError
+from django.db.models import Sum
+
+from fupin.core.roles import Role
+from fupin.core.sql import is_postgres
+from fupin.indicators import scale_bench
+from fupin.registry import services
+from fupin.registry.demo import HOUSEHOLD_COLUMNS, INCOME_COLUMNS, MEMBER_COLUMNS, arrow_schema, generate
+from fupin.registry.models import Household, HouseholdVersion, Income, Member
+from fupin.testing import make_user
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return json.dumps(value) if isinstance(value, list) else value
+
+
+def _to_parquet(root):
+    """The demo registry in the database written as the generator's Parquet (``ParquetSink``'s layout), then removed
+    from the database."""
+    for name, model, columns in (("households", Household, HOUSEHOLD_COLUMNS), ("members", Member, MEMBER_COLUMNS),
+                                 ("incomes", Income, INCOME_COLUMNS)):
+        schema = arrow_schema(model, columns)
+        rows = list(model.objects.order_by("pk").values_list(*columns))
+        arrays = [pa.array([_plain(v) for v in col], f.type)
+                  for col, f in zip(zip(*rows, strict=True), schema, strict=True)]
+        target = root / name / "province=53"
+        target.mkdir(parents=True)
+        pq.write_table(pa.Table.from_arrays(arrays, schema=schema), target / "part-00000.parquet")
+    HouseholdVersion.objects.all().delete()
+    Income.objects.all().delete()
+    Member.objects.all().delete()
+    Household.objects.all().delete()
+
+
+def test_parquet_to_template_csv_imports_with_the_same_counts(tree, tmp_path):
+    generate(households=60, area="53", seed=11)
+    persons = sorted(Member.objects.filter(is_active=True).values_list("id_number", flat=True))
+    incomes = Income.objects.count()
+    net = Income.objects.aggregate(s=Sum("net_total"))["s"]
+    numbers = sorted(Household.objects.values_list("number", flat=True))
+    root = tmp_path / "registry"
+    _to_parquet(root)
+    assert scale_bench.provinces_in(root) == ["53"]
+
+    parts = scale_bench.plan_parts(root, "53", limit=20)
+    assert len(parts) > 1 and sum(p.households for p in parts) == len(numbers)
+    assert all(a.hi < b.lo for a, b in itertools.pairwise(parts))  # disjoint, in code order
+    actor = make_user("importer", tree["53"], Role.COUNTY_ADMIN)
+    for i, part in enumerate(parts):
+        frames = scale_bench.read_part(root, part)
+        assert frames["households"].height == part.households
+        result = services.import_registry(scale_bench.write_template_csv(frames, tmp_path / f"csv{i}"), actor=actor)
+        assert result.ok, result.errors[:3]
+        assert result.created == part.households
+    assert sorted(Household.objects.values_list("number", flat=True)) == numbers
+    assert sorted(Member.objects.filter(is_active=True).values_list("id_number", flat=True)) == persons
+    assert Income.objects.count() == incomes
+    assert Income.objects.aggregate(s=Sum("net_total"))["s"] == net
+
+
+@pytest.mark.skipif(is_postgres(), reason="the refusal on SQLite")
+def test_refused_on_sqlite(tmp_path):
+    with pytest.raises(CommandError, match="PostgreSQL only"):
+        scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()), {"from_dir": str(tmp_path)})
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only")
+def test_whole_benchmark_at_a_tiny_size(tree, tmp_path):
+    generate(households=40, area="53", seed=12)
+    root = tmp_path / "registry"
+    _to_parquet(root)
+    rows = scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()),
+                                     {"from_dir": str(root), "milestones": "10,40", "part_households": 15})
+    labels = [label for label, _s, _f in rows]
+    assert sum("MILESTONE" in label for label in labels) == 2
+    assert any("all warning rules" in label for label in labels)
+    assert any(label.strip().startswith("exact ID number, nation") for label in labels)
+    assert Household.objects.count() == 40
