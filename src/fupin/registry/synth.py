@@ -451,7 +451,7 @@ def draw_chunk(plan: Plan, number: int, seed: int, people: _People, now: dt.date
     pc = np.where((status[i_h] == "returned") & (i_year < last_year), pc * 1.6, pc)
     total = pc * size[i_h]
     w, k = workers[i_h], kind[i_h]
-    shares = {
+    shares: dict[str, Any] = {
         "wage_other": np.where(w, 0.45, 0.05), "wage_welfare_job": np.where(w, 0.08, 0.0), "business": 0.25,
         "property_dividend": 0.03, "transfer_dibao": np.where(k == "02", 0.12, 0.0),
         "transfer_tekun": np.where(k == "03", 0.25, 0.0), "transfer_pension": 0.06, "transfer_ecological": 0.04,

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
 from fupin.registry.demo import CHUNK, DemoError, generate
-from fupin.registry.synth import CHUNK as SYNTH_CHUNK
 from fupin.registry.models import Household
+from fupin.registry.synth import CHUNK as SYNTH_CHUNK
 
 
 class Command(BaseCommand):
