@@ -174,13 +174,20 @@ def _valid_in(code: str, year: int) -> bool:
 @lru_cache(maxsize=100_000)
 def issuing_code(county: str, year: int) -> str:
     """A region code in force in ``year``: the county's own, else one of its prefecture, else its province."""
+    return issuing_codes(county, year)[0]
+
+
+@lru_cache(maxsize=100_000)
+def issuing_codes(county: str, year: int) -> tuple[str, ...]:
+    """The region codes ``issuing_code`` may choose from, best first: the county's own code when it was in force in
+    ``year``, else the codes of its prefecture in force then, else those of its province, else the county's own."""
     if _valid_in(county, year):
-        return county
+        return (county,)
     for prefix in (county[:4], county[:2]):
-        for c in _county_codes_under(prefix):
-            if _valid_in(c, year):
-                return c
-    return county
+        found = tuple(c for c in _county_codes_under(prefix) if _valid_in(c, year))
+        if found:
+            return found
+    return (county,)
 
 
 @cache

@@ -57,7 +57,7 @@ from fupin.registry.demo import (
 from fupin.registry.models import Cadre, Household, Income, Member, Source
 from fupin.registry.statuses import POOR_STATUSES
 
-CHUNK = 100_000  # households drawn at a time by one process (about 300 MB of arrays)
+CHUNK = 50_000  # households drawn at a time by one process (a process stays under 500 MB)
 MEMBER_SLOTS = 8  # member id = household id × 8 + position (households have at most 7 members)
 CADRE_SLOTS = 4  # cadre id = village position × 4 + k (1–3 cadres per village)
 TABLES = ("households", "members", "incomes", "cadres")
@@ -219,13 +219,18 @@ class _People:
         self._issuing: dict[int, int] = {}
 
     def issuing(self, county: np.ndarray, year: np.ndarray) -> np.ndarray:
+        """The region code in force in the birth year: the county's own, else one of the codes of its prefecture (or
+        province) in force then — chosen by the county, so that the people of a county created later are spread
+        over the older codes instead of all taking the first (whose order codes would run out)."""
         pair = county.astype(np.int64) * 10_000 + year
         unique, inverse = np.unique(pair, return_inverse=True)
         out = np.empty(len(unique), np.int64)
         for i, p in enumerate(unique.tolist()):
             code = self._issuing.get(p)
             if code is None:
-                code = self._issuing[p] = int(idnumber.issuing_code(f"{p // 10_000:06d}", p % 10_000))
+                county_code = p // 10_000
+                choices = idnumber.issuing_codes(f"{county_code:06d}", p % 10_000)
+                code = self._issuing[p] = int(choices[county_code * 7919 % len(choices)])
             out[i] = code
         return out[inverse]
 
@@ -243,7 +248,9 @@ class _People:
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(days)], strict=True):
             self.codes.enter(f"{county[lo]:06d}")
             todo = np.arange(lo, hi)
-            while len(todo):
+            for _shift in range(366):
+                if not len(todo):
+                    break
                 year = _ymd(days[todo]) // 10_000
                 reg = self.issuing(county[todo], year)
                 own = reg // 100 == pref[todo]
@@ -253,6 +260,8 @@ class _People:
                 region[todo], seq[todo] = reg, s
                 todo = todo[over]
                 days[todo] += 1
+            if len(todo):  # pragma: no cover - a year of birthdays without a free order code
+                raise ValueError(f"order codes exhausted in prefecture {pref[lo]}")
         ymd = _ymd(days)
         order = seq * 2 + np.where(male, 1, 2)
         check = _check_digits(region, ymd, order)
