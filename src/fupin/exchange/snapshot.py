@@ -65,7 +65,9 @@ def _frame(rows: list[tuple[object, ...]], as_of: dt.date) -> pl.DataFrame:
             for i, c in enumerate(cols)}
     df = pl.DataFrame({c: pl.Series(c, data[c], dtype=SCHEMA[c], strict=False) for c in cols})
     birth = pl.col("birth_date").str.slice(0, 10).str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    before_birthday = (birth.dt.month() * 100 + birth.dt.day()) > (as_of.month * 100 + as_of.day)
+    # month and day are Int8: widened before ``* 100`` (which overflowed, and made many ages a year off)
+    before_birthday = (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)) > (
+        as_of.month * 100 + as_of.day)
     return df.with_columns(
         birth_date=birth,
         age=(pl.lit(as_of.year) - birth.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int32),
