@@ -63,11 +63,11 @@ def test_a_rerun_over_the_snapshot_merges_into_the_doubts(planted, tmp_path):
 
 
 def test_a_directory_without_a_snapshot_or_its_persons_is_refused(planted, tmp_path):
-    with pytest.raises(ValidationError, match="没有全国快照.* / no national snapshot"):
+    with pytest.raises(ValidationError, match=r"没有全国快照.* / no national snapshot"):
         services.run_comparison(actor=SYSTEM, snapshot_dir=tmp_path)
     national.take(tmp_path, AS_OF)
     shutil.rmtree(tmp_path / national.COMPARISON)
-    with pytest.raises(ValidationError, match="缺少所需的数据：comparison_persons / .* lacks relations the run needs"):
+    with pytest.raises(ValidationError, match=r"缺少所需的数据：comparison_persons / .* lacks relations the run needs"):
         services.run_comparison(actor=SYSTEM, snapshot_dir=tmp_path)
     assert not Run.objects.exists()
     with pytest.raises(CommandError, match="lacks relations the run needs: comparison_persons"):

@@ -84,7 +84,7 @@ def test_a_rerun_over_the_snapshot_merges_into_the_findings(base, tmp_path):
 
 
 def test_a_directory_without_a_snapshot_is_refused(base, tmp_path):
-    with pytest.raises(ValidationError, match="没有全国快照.* / no national snapshot"):
+    with pytest.raises(ValidationError, match=r"没有全国快照.* / no national snapshot"):
         services.run_quality(actor=SYSTEM, snapshot_dir=tmp_path)
     assert not Run.objects.exists()
     with pytest.raises(CommandError, match="no national snapshot"):
@@ -94,7 +94,7 @@ def test_a_directory_without_a_snapshot_is_refused(base, tmp_path):
 def test_a_snapshot_without_a_relation_the_rules_read_is_refused(base, tmp_path):
     national.take(tmp_path, AS_OF)
     shutil.rmtree(tmp_path / "measures")
-    with pytest.raises(ValidationError, match="缺少所需的数据：measures / .* lacks relations the run needs: measures"):
+    with pytest.raises(ValidationError, match=r"缺少所需的数据：measures / .* lacks relations the run needs: measures"):
         services.run_quality(actor=SYSTEM, snapshot_dir=tmp_path)
     assert not Run.objects.exists()
     # a rule that does not read it runs
