@@ -110,3 +110,26 @@ def test_the_command_reads_the_snapshot(base, tmp_path):
     assert f"run {Run.objects.get().pk} as of {AS_OF}" in out.getvalue()
     assert f"read the snapshot in {tmp_path} taken" in out.getvalue()
     assert "findings: 1 new" in out.getvalue()
+
+
+@pytest.mark.spark
+def test_spark_reads_the_snapshot_and_finds_what_duckdb_finds(base, users, tmp_path, spark_session):
+    """On Spark the run reads the snapshot's files themselves when they were written for the run's date, and copies
+    with the dated columns recomputed when not; either way the findings are DuckDB's."""
+    from fupin.exchange.engine import SparkBackend
+
+    plant_together(set(RULES), base, users)
+    for taken_for in (AS_OF, AS_OF - dt.timedelta(days=400)):
+        directory = tmp_path / taken_for.isoformat()
+        national.take(directory, taken_for)
+        point = transaction.savepoint()
+        on_duckdb = services.run_quality(actor=SYSTEM, snapshot_dir=directory, as_of=AS_OF)
+        expected, expected_evidence = findings(), evidence()
+        transaction.savepoint_rollback(point)
+        on_spark = services.run_quality(actor=SYSTEM, snapshot_dir=directory, as_of=AS_OF,
+                                        backend=SparkBackend(session=spark_session))
+        assert on_spark.backend == "spark" and on_spark.summary["errors"] == {}
+        assert on_spark.summary["hits"] == on_duckdb.summary["hits"]
+        assert sum(on_spark.summary["hits"].values()) > 50
+        assert findings() == expected and evidence() == expected_evidence
+        Finding.objects.all().delete()
