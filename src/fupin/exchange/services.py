@@ -117,13 +117,19 @@ class MergeResult:
 
 def run_comparison(
     *, actor: Any, as_of: dt.date | None = None, backend: engine.Backend | None = None,
-    rule_codes: list[str] | None = None,
+    rule_codes: list[str] | None = None, snapshot_dir: Path | None = None,
 ) -> Run:
     """One comparison job: snapshot the registry, run every enabled rule against the latest batches, and
-    upsert the hits as doubts — set-based, without duplicating open doubts."""
+    upsert the hits as doubts — set-based, without duplicating open doubts.
+
+    With ``snapshot_dir`` the persons come from the national snapshot there (``fupin snapshot``: its
+    ``comparison_persons``) instead of the database; ``as_of`` defaults to the snapshot's reference date and the
+    summary's ``snapshot`` records which snapshot was read and when it was taken. A directory without a snapshot
+    or without its persons is refused before anything is written."""
     if not permissions.can_run_jobs(actor):
         raise PermissionDenied("只有系统管理员可以运行比对 / only system administrators run comparisons")
-    as_of = as_of or dt.date.today()
+    found = snapshot.national(snapshot_dir).require([snapshot.COMPARISON]) if snapshot_dir is not None else None
+    as_of = as_of or (found.as_of if found is not None else dt.date.today())
     settings_rows = ensure_rules()
     batches = latest_batches()
     run = Run.objects.create(as_of=as_of, backend=getattr(backend, "name", "duckdb"),
@@ -131,13 +137,18 @@ def run_comparison(
                              batches={k: {"id": b.pk, "as_of": b.as_of.isoformat(), "version": b.version,
                                           "rows": b.rows} for k, b in batches.items()})
     path = exchange_dir() / "snapshots" / f"persons-run{run.pk}.parquet"
-    persons = snapshot.export_persons(path, as_of)
+    if found is None:
+        persons, temporary = snapshot.export_persons(path, as_of), True
+    else:
+        path, temporary = snapshot.national_persons(found, as_of, path)
+        persons = snapshot.count_rows(path)
     chosen = [(RULES[c], settings_rows[c].params) for c in (rule_codes or list(RULES)) if settings_rows[c].enabled]
     refs = {k: engine.Batchref(Path(b.path), b.region_code) for k, b in batches.items()}
     try:
         result = engine.evaluate(path, refs, chosen, backend)
     finally:
-        path.unlink(missing_ok=True)
+        if temporary:
+            path.unlink(missing_ok=True)
     with transaction.atomic():
         merged = _merge(run, result, settings_rows)
         run.finished_at = timezone.now()
@@ -147,10 +158,13 @@ def run_comparison(
             "new": merged.new, "updated": merged.updated, "reopened": merged.reopened,
             "unchanged_resolved": merged.unchanged_resolved, "cleared": merged.cleared,
         }
+        if found is not None:
+            run.summary["snapshot"] = found.record(stale=found.stale(as_of))
         run.save(update_fields=["finished_at", "summary"])
         audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="exchange.run",
                      summary=f"comparison run {run.pk}: {result.hit_count} hits, {merged.new} new doubts, "
-                             f"{merged.reopened} reopened", detail=run.summary)
+                             f"{merged.reopened} reopened" + (f" (snapshot {found.taken_at})" if found else ""),
+                     detail=run.summary)
         mark_changed(())  # doubts are recomputed in full by every refresh: no village to mark, a refresh to request
     return run
 

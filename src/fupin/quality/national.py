@@ -5,6 +5,14 @@ on any engine (``exchange.engine``: DuckDB, Spark, PostgreSQL): the quality rela
 (persons, households, incomes, measures, monitoring, risks, villages; lines and id_regions for the whole country) and
 the comparison's persons (``comparison_persons``, the columns of ``exchange.snapshot``).
 
+The jobs read it when asked: ``fupin run_quality --snapshot DIR`` (``quality.services.run_quality(snapshot_dir=…)``)
+takes the relations its enabled rules name from it — on DuckDB as views over the files (``attach``), on Spark or
+PostgreSQL the files themselves (``paths_for``) — and ``fupin run_comparison --snapshot DIR`` its persons
+(``exchange.snapshot.national_persons``); both default to the snapshot's reference date, record the snapshot they
+read (directory, time taken, reference date) in the run's summary, and merge their hits into the findings and
+doubts as a run over the database does. The columns that depend on the reference date (a person's age, the months
+a household has been monitored) are recomputed for the run's date when a province's files were written for another.
+
 A province changed when its fingerprint differs: the count and the latest change time or id of its households,
 dossier versions (every edit through the services writes one), members, incomes, measures, monitoring records and
 village records, computed in one set-based query per table.
@@ -19,16 +27,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 from django.db import connection
 from django.utils import timezone
 
 from fupin.exchange import snapshot as persons_snapshot
+from fupin.exchange.snapshot import COMPARISON, MANIFEST, National, dated, parquet_source, read_manifest
 from fupin.quality import snapshot
 
-MANIFEST = "_snapshot.json"
 PER_PROVINCE = ("persons", "households", "incomes", "measures", "monitoring", "risks", "villages")
 WHOLE_COUNTRY = ("lines", "id_regions")
-COMPARISON = "comparison_persons"
 
 # table, the household id column or NULL (villages), the change column(s)
 _MARKS = (
@@ -67,11 +75,6 @@ def fingerprints() -> dict[str, str]:
         for province, *values in cur.fetchall():
             parts.setdefault(province, []).append("villages:" + ",".join(str(v) for v in values))
     return {p: "|".join(v) for p, v in sorted(parts.items())}
-
-
-def read_manifest(directory: Path) -> dict:
-    path = directory / MANIFEST
-    return json.loads(path.read_text()) if path.exists() else {"provinces": {}}
 
 
 def take(directory: Path, as_of: dt.date | None = None, *, provinces: list[str] | None = None,
@@ -145,3 +148,42 @@ def relations(directory: Path) -> dict[str, Path]:
     out = {name: directory / name for name in PER_PROVINCE if (directory / name).is_dir()}
     out.update({name: directory / f"{name}.parquet" for name in WHOLE_COUNTRY})
     return out
+
+
+# --- reading it: the quality run -----------------------------------------------------------------------------
+
+def needed(words: set[str]) -> list[str]:
+    """The snapshot's relations that SQL with the identifiers ``words`` (``snapshot.words``) reads."""
+    return [name for name in snapshot.NAMES if name in words]
+
+
+def _dated_columns(name: str) -> dict[str, str]:
+    """Column → DuckDB expression of the columns of relation ``name`` that depend on the reference date."""
+    for rel in snapshot.FROM_DATABASE:
+        if rel.name == name:
+            return {d: expr for d, expr, _inputs in rel.derived if "{as_of" in expr}
+    return {}
+
+
+def _select(found: National, name: str, as_of: dt.date, latest_incomes: bool) -> str:
+    replace = ", ".join(f"{dated(expr, as_of)} AS {column}" for column, expr in _dated_columns(name).items())
+    where = " WHERE is_latest" if name == "incomes" and latest_incomes else ""
+    return (f"SELECT *{f' REPLACE ({replace})' if replace else ''} FROM {parquet_source(found.paths[name])}"
+            f"{where}")
+
+
+def attach(con: duckdb.DuckDBPyConnection, found: National, as_of: dt.date, *, latest_incomes: bool = False) -> None:
+    """The snapshot's relations as views of ``con`` under their names, as ``snapshot.load`` creates them from the
+    database: without the partition column, the dated columns computed for ``as_of``, ``incomes`` limited to each
+    household's latest year with ``latest_incomes``. The rules then read the files, only the columns they name."""
+    for name in found.paths:
+        con.execute(f"CREATE OR REPLACE VIEW {name} AS {_select(found, name, as_of, latest_incomes)}")
+
+
+def paths_for(con: duckdb.DuckDBPyConnection, found: National, as_of: dt.date, work: Path) -> dict[str, Path]:
+    """The snapshot's relations as files for another engine (Spark, PostgreSQL): the snapshot's own, except a
+    relation with dated columns when a province was written for another date than ``as_of`` — that one is written
+    under ``work`` from the view of ``attach`` (which ``con`` must hold)."""
+    stale = found.stale(as_of)
+    redo = [name for name in found.paths if stale and _dated_columns(name)]
+    return {**found.paths, **(snapshot.write(con, work, redo) if redo else {})}

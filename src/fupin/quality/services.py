@@ -25,8 +25,9 @@ from fupin.core.bulk import bulk_load, copy_arrow, is_postgres, read_arrow, upse
 from fupin.core.models import AuditEvent
 from fupin.core.roles import Role
 from fupin.core.scoping import get_scoped_or_404
+from fupin.exchange import snapshot as persons_snapshot
 from fupin.exchange.engine import Backend, DuckDBBackend
-from fupin.quality import runner, snapshot
+from fupin.quality import national, runner, snapshot
 from fupin.quality.catalogue import REGISTERED, QualityRule
 from fupin.quality.models import Finding, Rule, RuleParameter, Run, Severity, Tally, VillageRecord
 from fupin.quality.rules import RULES
@@ -159,7 +160,7 @@ def _chosen(as_of: dt.date, codes: list[str] | None) -> list[tuple[QualityRule, 
 
 
 def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[str] | None = None,
-                backend: Backend | None = None) -> Run:
+                backend: Backend | None = None, snapshot_dir: Path | None = None) -> Run:
     """One job: snapshot the registry, run every enabled rule in effect on ``as_of``, upsert the findings (new
     ones open; open ones not found again fixed; exempted ones reopened when their data changed or the exemption
     expired) and tally the open findings per township for the trend. Re-runs add no duplicates.
@@ -167,26 +168,41 @@ def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[st
     The snapshot goes into an embedded DuckDB (only the relations and columns the rules name); the rules run there
     (or, with another ``backend``, over Parquet files written from it) and their hits stay there; the merge
     compares them with the findings' keys and fingerprints (read once) in DuckDB and writes back only what
-    changed (``_merge``)."""
+    changed (``_merge``).
+
+    With ``snapshot_dir`` the relations come from the national snapshot there (``fupin snapshot``,
+    ``quality.national``) instead of the database: DuckDB reads its files through views, another backend the files
+    themselves; ``as_of`` defaults to the snapshot's reference date, and the summary's ``snapshot`` records which
+    snapshot was read and when it was taken. A directory without a snapshot, or without a relation the rules to run
+    name, is refused before anything is written."""
     if not permissions.can_run_jobs(actor):
         raise PermissionDenied("只有系统管理员可以运行数据核查 / only system administrators run the quality rules")
-    as_of = as_of or timezone.localdate()
+    found = persons_snapshot.national(snapshot_dir) if snapshot_dir is not None else None
+    as_of = as_of or (found.as_of if found is not None else timezone.localdate())
     chosen = _chosen(as_of, rule_codes)
+    needs = snapshot.words(runner.texts(chosen))
+    latest_incomes = not any(spec.all_income_years for spec, _s, _p in chosen)
+    if found is not None:
+        found = found.require(national.needed(needs))
     run = Run.objects.create(as_of=as_of, backend=getattr(backend, "name", "duckdb"),
                              username=getattr(actor, "username", "") or "")
     local = backend if isinstance(backend, DuckDBBackend) else DuckDBBackend(threads=os.cpu_count())
+    on_local = backend is None or backend is local
     directory: Path | None = None
     try:
         t0 = time.perf_counter()
-        loaded = snapshot.load(local.con, as_of, needs=snapshot.words(runner.texts(chosen)),
-                               latest_incomes=not any(spec.all_income_years for spec, _s, _p in chosen))
-        if backend is None or backend is local:
-            snapshot_seconds = time.perf_counter() - t0
+        if found is None:
+            loaded = snapshot.load(local.con, as_of, needs=needs, latest_incomes=latest_incomes)
+        else:
+            national.attach(local.con, found, as_of, latest_incomes=latest_incomes)
+        if not on_local:
+            directory = Path(tempfile.mkdtemp(prefix=f"quality-run{run.pk}-", dir=_work_dir()))
+            paths = (snapshot.write(local.con, directory, loaded) if found is None
+                     else national.paths_for(local.con, found, as_of, directory))
+        snapshot_seconds = time.perf_counter() - t0
+        if on_local:
             result = runner.evaluate_loaded(local, chosen)
         else:
-            directory = Path(tempfile.mkdtemp(prefix=f"quality-run{run.pk}-", dir=_work_dir()))
-            paths = snapshot.write(local.con, directory, loaded)
-            snapshot_seconds = time.perf_counter() - t0
             result = runner.evaluate(paths, chosen, backend)
             runner.stage(local, result, chosen)
         with transaction.atomic():
@@ -198,10 +214,13 @@ def run_quality(*, actor: Any, as_of: dt.date | None = None, rule_codes: list[st
                 "snapshot_seconds": round(snapshot_seconds, 2), "rule_seconds": round(result.total_seconds, 2),
                 "merge_seconds": round(time.perf_counter() - t1, 2), **merged,
             }
+            if found is not None:
+                run.summary["snapshot"] = found.record(relations=sorted(found.paths), stale=found.stale(as_of))
             run.save(update_fields=["finished_at", "summary"])
             audit.record(actor=actor, action=AuditEvent.Action.BULK, obj=run, object_type="quality.run",
                          summary=f"quality run {run.pk}: {sum(result.counts.values())} hits, {merged['new']} new, "
-                                 f"{merged['fixed']} fixed, {merged['reopened']} reopened", detail=run.summary)
+                                 f"{merged['fixed']} fixed, {merged['reopened']} reopened"
+                                 + (f" (snapshot {found.taken_at})" if found is not None else ""), detail=run.summary)
     finally:
         if local is not backend:
             local.close()

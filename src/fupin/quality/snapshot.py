@@ -54,6 +54,7 @@ from django.db import connection, connections, transaction
 from fupin.core.bulk import read_arrow
 from fupin.core.sql import is_postgres
 from fupin.core.tree import is_code, subtree_bounds
+from fupin.exchange.snapshot import AGE
 from fupin.quality.catalogue import REGISTERED
 from fupin.registry.models import INCOME_FIELDS
 
@@ -110,8 +111,6 @@ def _household_keys(record_id: str = "x.id") -> tuple[tuple[str, pa.DataType, st
             ("status", S, "h.status"))
 
 
-AGE = ("CAST(year(DATE '{as_of}') - year(birth_date) - CASE WHEN month(birth_date) * 100 + day(birth_date) "
-       "> {as_of_md} THEN 1 ELSE 0 END AS INTEGER)")
 END = "COALESCE(ended_on, DATE '{as_of}')"
 MONTHS = (f"year({END}) * 12 + month({END}) - year(started_on) * 12 - month(started_on) - "
           f"CASE WHEN day({END}) < day(started_on) THEN 1 ELSE 0 END")

@@ -1,10 +1,13 @@
-"""``fupin run_comparison``: compare the registry with the latest department batches and upsert doubts."""
+"""``fupin run_comparison``: compare the registry with the latest department batches and upsert doubts — the persons
+from the database, or with ``--snapshot DIR`` from the national snapshot there (``fupin snapshot``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fupin.core.audit import set_channel
@@ -13,7 +16,8 @@ from fupin.exchange import engine, services
 
 
 class Command(BaseCommand):
-    help = "Run every enabled comparison rule in one job (DuckDB by default) and upsert the doubts."
+    help = ("Run every enabled comparison rule in one job (DuckDB by default) and upsert the doubts; the persons come "
+            "from the database, or with --snapshot DIR from the national snapshot there.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
@@ -23,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--master", default="local[*]",
                             help="Spark master: local[*] (default), local[N] or a cluster's spark://host:7077")
         parser.add_argument("--rule", action="append", default=None)
+        parser.add_argument("--snapshot", type=Path, default=None, metavar="DIR",
+                            help="read the persons (comparison_persons) from the national snapshot in DIR (fupin snapshot) "
+                                 "instead of the database; --as-of defaults to the snapshot's reference date")
         parser.add_argument("--enqueue", action="store_true", help="queue the run for the background worker")
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -33,6 +40,7 @@ class Command(BaseCommand):
             from fupin.exchange.tasks import run_comparison
 
             result = run_comparison.enqueue(as_of=opts["as_of"].isoformat() if opts["as_of"] else None,
+                                            snapshot=str(opts["snapshot"]) if opts["snapshot"] else None,
                                             rules=opts["rule"])
             self.stdout.write(f"queued {result.id}")
             return
@@ -42,12 +50,18 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         try:
-            run = services.run_comparison(actor=SYSTEM, as_of=opts["as_of"], backend=backend, rule_codes=opts["rule"])
+            run = services.run_comparison(actor=SYSTEM, as_of=opts["as_of"], backend=backend, rule_codes=opts["rule"],
+                                          snapshot_dir=opts["snapshot"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         finally:
             if backend is not None:
                 backend.close()
         s = run.summary
         self.stdout.write(f"run {run.pk} as of {run.as_of}: {s['persons']:,} persons, {s['seconds']} s")
+        if "snapshot" in s:
+            self.stdout.write(f"  persons from the snapshot in {s['snapshot']['directory']} taken "
+                              f"{s['snapshot']['taken_at']} (as of {s['snapshot']['as_of']})")
         for code, n in sorted(s["hits"].items()):
             self.stdout.write(f"  {code:22} {n:>8,} hits")
         for code, why in sorted(s["skipped"].items()):
