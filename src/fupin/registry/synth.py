@@ -57,7 +57,7 @@ from fupin.registry.demo import (
 from fupin.registry.models import Cadre, Household, Income, Member, Source
 from fupin.registry.statuses import POOR_STATUSES
 
-CHUNK = 50_000  # households drawn at a time by one process (a process stays under 500 MB)
+CHUNK = 20_000  # households drawn at a time by one process (with its order codes, a process stays near 500 MB)
 MEMBER_SLOTS = 8  # member id = household id × 8 + position (households have at most 7 members)
 CADRE_SLOTS = 4  # cadre id = village position × 4 + k (1–3 cadres per village)
 TABLES = ("households", "members", "incomes", "cadres")

@@ -62,3 +62,10 @@ class Command(BaseCommand):
             + (f"; replaced {r.replaced:,} earlier demo households" if r.replaced else "")
             + (f"; Parquet under {to}" if to else "")
         )
+        if to:
+            import resource
+
+            self.stdout.write(
+                f"{int(r.timings['processes'])} drawing processes, peak memory {r.timings['peak_mib_per_process']:,.0f} MiB "
+                f"each at most, {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB in this process; "
+                f"{r.members / max(r.seconds, 1e-9):,.0f} persons/s")
