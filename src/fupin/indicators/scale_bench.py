@@ -1,7 +1,7 @@
 """``fupin bench pgscale --from DIR [--milestones 1000000,3000000,10000000] [--partitioning N]`` (issue 19, PostgreSQL
 only; ``make bench-pgscale``): the national registry in PostgreSQL at a third of the nation.
 
-Input: the generator's Parquet (``DIR/<table>/province=<code>/part-<n>.parquet``, ``registry.demo.ParquetSink``'s
+Input: the generator's Parquet (``DIR/<table>/province=<code>/part-<n>.parquet``, ``registry.synth``'s
 layout and columns). The registry is imported province by province (provinces in code order, 11 … 65) through the real
 import service (``registry.services.import_registry``) from the collection form's three CSV files, written from the
 Parquet with polars and the exporter's own conversion (``exporter.to_template``), in parts of at most

@@ -29,7 +29,7 @@ def _plain(value):
 
 
 def _to_parquet(root):
-    """The demo registry in the database written as the generator's Parquet (``ParquetSink``'s layout), then removed
+    """The demo registry in the database written as the generator's Parquet (``registry.synth``'s layout), then removed
     from the database."""
     for name, model, columns in (("households", Household, HOUSEHOLD_COLUMNS), ("members", Member, MEMBER_COLUMNS),
                                  ("incomes", Income, INCOME_COLUMNS)):
@@ -90,3 +90,24 @@ def test_whole_benchmark_at_a_tiny_size(tree, tmp_path):
     assert any("all warning rules" in label for label in labels)
     assert any(label.strip().startswith("exact ID number, nation") for label in labels)
     assert Household.objects.count() == 40
+
+
+def test_what_the_national_generator_draws_imports_with_no_error(db, tmp_path):
+    """The vectorised generator's files (``registry.synth``) are a registry the import service accepts as it is:
+    no error, the same households, persons and income years."""
+    from django.conf import settings
+
+    from fupin.regions.models import Region
+    from fupin.regions.services import load_regions
+
+    load_regions(directory=settings.DIVISIONS_DIR, provinces=["53"])
+    root = tmp_path / "registry"
+    drawn = generate(households=400, area="5333", seed=5, to=root, processes=1)  # 怒江: old and new county codes
+    actor = make_user("importer", Region.objects.get(code="53"), Role.COUNTY_ADMIN)
+    for i, part in enumerate(scale_bench.plan_parts(root, "53", limit=150)):
+        frames = scale_bench.read_part(root, part)
+        result = services.import_registry(scale_bench.write_template_csv(frames, tmp_path / f"csv{i}"), actor=actor)
+        assert result.ok, result.errors[:3]
+    assert Household.objects.count() == drawn.households == 400
+    assert Member.objects.filter(is_active=True).count() == drawn.members
+    assert Income.objects.count() == drawn.incomes
