@@ -30,15 +30,19 @@ from fupin.regions.models import Level, Region
 from fupin.registry.models import Household, Income, Member, Source
 from fupin.registry.portrait import national_lines, poverty_line
 
-SORTS = {
-    "number": "number",
-    "-number": "-number",
-    "size": "size",
-    "-size": "-size",
-    "income": "per_capita",
-    "-income": "-per_capita",
-    "year": "identified_year",
-    "-year": "-identified_year",
+# The list's orders. "By household number" is by village, then number: a register's order, which the (village,
+# number) index gives a page of at once at any scope. Ordered by the number alone, PostgreSQL walked the number index
+# of the whole table until it met 20 households of the scope: 0.7 s for a county at 3 million households, more for a
+# province; households keep their number when they move, so the two orders differ only for those.
+SORTS: dict[str, tuple[str, ...]] = {
+    "number": ("village_id", "number"),
+    "-number": ("-village_id", "-number"),
+    "size": ("size",),
+    "-size": ("-size",),
+    "income": ("per_capita",),
+    "-income": ("-per_capita",),
+    "year": ("identified_year",),
+    "-year": ("-identified_year",),
 }
 
 
@@ -108,7 +112,7 @@ def households(user: Any, f: HouseholdFilter) -> QuerySet[Household]:
     qs = annotate_list(qs)
     if f.band:
         qs = filter_income_band(qs, f.band)
-    return qs.order_by(SORTS[f.sort], "id")
+    return qs.order_by(*SORTS[f.sort], "id")
 
 
 def _line_of_income_year() -> Case:
