@@ -550,14 +550,11 @@ def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
         if parent:
             parts.append(f"SELECT indicator, code, num, den FROM ind_leaf WHERE length(code) = {parent}")
         if incremental:
-            # the untouched children of each touched parent, found from the parent by the (period, region_code)
-            # index: a filter on substr(region_code) read every stored value of the level (O(registry), 3 s at a
-            # million households)
             parts.append(
-                f"SELECT v.indicator, v.region_code, v.numerator, v.denominator FROM ind_touch t JOIN {IV} v "
-                f"ON v.period_id = %s AND {sql_in_subtree('v.region_code', 't.code')} "
-                f"WHERE length(t.code) = {parent} AND v.level = {child_level} AND v.indicator IN {_in(INCREMENTAL)} "
-                f"AND v.region_code NOT IN (SELECT code FROM ind_touch)"
+                f"SELECT indicator, region_code, numerator, denominator FROM {IV} WHERE period_id = %s "
+                f"AND level = {child_level} AND indicator IN {_in(INCREMENTAL)} "
+                f"AND substr(region_code, 1, {parent}) IN (SELECT code FROM ind_touch) "
+                f"AND region_code NOT IN (SELECT code FROM ind_touch)"
             )
             params.append(period_id)
         cur.execute(
@@ -575,20 +572,16 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep
           ) -> tuple[int, int]:
     """Write ``ind_new`` into ``IndicatorValue``: changed and new rows, and delete rows of regions without data
     any more. Returns (written, deleted)."""
-    computed = [c for c in COMPUTED if not (keep_medians and c in MEDIANS)]
-    # incremental: the indicators recomputed in full, and those of the touched regions only (looked up by region,
-    # not found by reading every stored value of the period)
-    scopes = ([(f"indicator IN {_in([c for c in computed if c not in INCREMENTAL])}", ""),
-               (f"indicator IN {_in(INCREMENTAL)}", " AND region_code IN (SELECT code FROM ind_touch)")]
-              if incremental else [(f"indicator IN {_in(computed)}", "")])
-    deleted = 0
-    for indicators, scope in scopes:
-        cur.execute(
-            f"DELETE FROM {IV} WHERE period_id = %s AND {indicators}{scope} AND NOT EXISTS "
-            f"(SELECT 1 FROM ind_new n WHERE n.indicator = {IV}.indicator AND n.code = {IV}.region_code)",
-            [period_id],
-        )
-        deleted += max(int(cur.rowcount), 0)
+    scope = (f" AND (indicator NOT IN {_in(INCREMENTAL)} OR region_code IN (SELECT code FROM ind_touch))"
+             if incremental else "")
+    if keep_medians:
+        scope += f" AND indicator NOT IN {_in(MEDIANS)}"
+    cur.execute(
+        f"DELETE FROM {IV} WHERE period_id = %s AND indicator IN {_in(COMPUTED)}{scope} AND NOT EXISTS "
+        f"(SELECT 1 FROM ind_new n WHERE n.indicator = {IV}.indicator AND n.code = {IV}.region_code)",
+        [period_id],
+    )
+    deleted = max(int(cur.rowcount), 0)
     per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
     scaled = " ".join(f"WHEN '{c}' THEN {float(i.scale)}" for c, i in definitions.INDICATORS.items()
                       if i.scale not in (1, 100) and c.replace("_", "").isalnum())
