@@ -287,21 +287,11 @@ def _sample() -> tuple[str, str, Any, Any]:
 def _monitoring_lines() -> int:
     """The monitoring line of every province for 2020 to this year (the warning rules compare incomes after 2020
     with the province's line only), with the demo values of ``lifecycle.demo_cases``."""
-    from decimal import Decimal
-
-    from fupin.lifecycle.demo_cases import LINE_NOTE, MONITORING_LINES
+    from fupin.lifecycle.demo_cases import add_monitoring_lines
     from fupin.regions.models import Level, Region
-    from fupin.registry.models import PovertyLine
 
-    made = 0
-    for province in Region.objects.filter(level=Level.PROVINCE).values_list("code", flat=True):
-        for year in range(2020, dt.date.today().year + 1):
-            amount = MONITORING_LINES.get(year, MONITORING_LINES[max(MONITORING_LINES)])
-            _line, created = PovertyLine.objects.get_or_create(
-                year=year, standard=PovertyLine.Standard.MONITORING, province=province,
-                defaults={"amount": Decimal(amount), "note": LINE_NOTE})
-            made += created
-    return made
+    return add_monitoring_lines(dt.date.today().year,
+                                Region.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
 
 
 def milestone(rows: list[Row], label: str) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -150,9 +150,12 @@ def add_recent_incomes(until: int) -> int:
     return written
 
 
-def add_monitoring_lines(until: int) -> int:
-    provinces = sorted({code[:2] for code in Household.objects.filter(source=Source.DEMO)
-                        .values_list("village_id", flat=True).distinct()[:100000]})
+def add_monitoring_lines(until: int, provinces: Iterable[str] | None = None) -> int:
+    """The demo monitoring line of each of ``provinces`` (default: those with demo households) for 2020 to ``until``,
+    where none is recorded. Returns the lines added."""
+    if provinces is None:
+        provinces = sorted({code[:2] for code in Household.objects.filter(source=Source.DEMO)
+                            .values_list("village_id", flat=True).distinct()[:100000]})
     made = 0
     for province in provinces:
         for year in range(2020, until + 1):
