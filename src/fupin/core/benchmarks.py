@@ -45,6 +45,11 @@ def machine() -> str:
     return f"{platform.machine()} {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {vendor()}"
 
 
+def load() -> str:
+    """The load average, printed beside a figure measured on a machine that may not be idle."""
+    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def benchmarks() -> dict[str, Benchmark]:
     """Every installed app's ``bench.BENCHMARKS``, by name."""
     found: dict[str, Benchmark] = {}

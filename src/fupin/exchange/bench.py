@@ -12,6 +12,7 @@ from typing import Any
 
 import duckdb
 
+from fupin.core.benchmarks import load
 from fupin.exchange import engine
 from fupin.exchange.rules import RULES, RuleSpec
 
@@ -140,10 +141,6 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _load() -> str:
-    return "load " + " ".join(f"{x:.1f}" for x in __import__("os").getloadavg())
-
-
 def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str]]:
     """National scale (issue 19): --households demo households over the whole country to Parquet (streaming, bounded
     memory) and a bare rewrite of the same rows; the comparison's persons and 10 department batches of 5 × as many
@@ -169,7 +166,7 @@ def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
         out.append((f"generate {n:,} households, whole country, to Parquet by province ({k} processes)", gen,
                     f"{r.members:,} persons, {r.incomes:,} income years, {size:,.1f} GiB; {r.members / gen:,.0f} "
                     f"persons/s; peak memory {_peak_mb():,.0f} MiB in this process + at most "
-                    f"{r.timings['peak_mib_per_process']:,.0f} MiB in each of the {k} drawing processes; {_load()}"))
+                    f"{r.timings['peak_mib_per_process']:,.0f} MiB in each of the {k} drawing processes; {load()}"))
         con = duckdb.connect()
         con.execute(f"SET temp_directory = '{root / 'tmp'}'")
         con.execute("SET preserve_insertion_order = false")
@@ -179,7 +176,7 @@ def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
                             hive_partitioning = true)) TO '{root}/bare-{table}.parquet' (FORMAT parquet)""")
         bare = time.perf_counter() - t0
         out.append(("bare rewrite of the same rows (DuckDB, Parquet to Parquet)", bare,
-                    f"{rows_written:,} rows; generator / bare = {gen / bare:.1f}×; {_load()}"))
+                    f"{rows_written:,} rows; generator / bare = {gen / bare:.1f}×; {load()}"))
         for table in ("households", "members", "incomes", "cadres"):
             (root / f"bare-{table}.parquet").unlink()
         t0 = time.perf_counter()
@@ -197,7 +194,7 @@ def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
             batch_rows += int(con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0])  # type: ignore[index]
         con.close()
         out.append(("comparison persons + 10 department batches (DuckDB)", time.perf_counter() - t0,
-                    f"{persons:,} persons, {batch_rows:,} batch rows; {_load()}"))
+                    f"{persons:,} persons, {batch_rows:,} batch rows; {load()}"))
         refs = {k: engine.Batchref(batches / f"{k}.parquet") for k in BATCHES}
         rules: list[tuple[RuleSpec, dict[str, Any]]] = [(spec, {}) for spec in RULES.values()]
         first: dict[str, list[tuple[Any, ...]]] | None = None
@@ -211,7 +208,7 @@ def bench_national(cmd: Any, opts: dict[str, Any]) -> list[tuple[str, float, str
                                              "; hits DIFFER from the first engine")
             first = first or hits
             out.append((f"comparison on {name}: {persons:,} persons × {batch_rows:,} rows, {len(result.results)} rules",
-                        result.seconds, f"{result.hit_count:,} hits{same}; {_load()}"))
+                        result.seconds, f"{result.hit_count:,} hits{same}; {load()}"))
     finally:
         if not opts.get("keep"):
             shutil.rmtree(root, ignore_errors=True)

@@ -28,7 +28,6 @@ copies are dropped afterwards. Only one pair of copies exists at a time (plain f
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import statistics
 import tempfile
@@ -43,7 +42,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
 
-from fupin.core.benchmarks import Row, timed
+from fupin.core.benchmarks import Row, load, timed
 from fupin.core.sql import analyze, is_postgres
 
 PART_HOUSEHOLDS = 250_000
@@ -57,10 +56,6 @@ def _peak_mib() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _load() -> str:
-    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 # --------------------------------------------------------------------------------------------- parts and conversion
@@ -311,30 +306,30 @@ def milestone(rows: list[Row], label: str) -> None:
         with connection.cursor() as cur:
             analyze(cur)
 
-    timed(f"[{label}] ANALYZE (whole database)", analyze_all, rows, lambda _r: _load())
+    timed(f"[{label}] ANALYZE (whole database)", analyze_all, rows, lambda _r: load())
     _sizes(rows)
     persons = Member.objects.filter(is_active=True).count()
     total = Household.objects.count()
     province, county, sample, member = _sample()
     rows.append((f"[{label}] pages: scopes county {county}, province {province}, nation; household {sample.number}",
-                 0.0, _load()))
+                 0.0, load()))
     rows += page_rows(_users(province, county), sample, member, persons,
                       probes=("household list, ", "search by exact ID", "search by name", "dossier"))
 
     period = indicators.ensure_period("2020")
     timed(f"[{label}] indicators: full refresh 2020, {total:,} households", lambda: indicators.refresh(period, full=True),
-          rows, lambda r: f"{_timings(r)}; {_load()}")
+          rows, lambda r: f"{_timings(r)}; {load()}")
     changed, villages = _change(1000)
     with override_settings(FUPIN_INDICATOR_REFRESH_OVERLAP=0):
         timed(f"[{label}] indicators: incremental refresh 2020 after {changed:,} household changes "
               f"({villages:,} villages, one UPDATE)", lambda: indicators.refresh("2020"), rows,
-              lambda r: f"{_timings(r)}; {_load()}")
+              lambda r: f"{_timings(r)}; {load()}")
 
     def exit_summary() -> dict[str, int]:
         return evaluation.summary(Household.objects.all(), 2020)
 
     timed(f"[{label}] exit evaluation 2020, all {total:,} households (one aggregate query)", exit_summary, rows,
-          lambda s: f"{s['passing']:,} pass of {s['households']:,}; {_load()}")
+          lambda s: f"{s['passing']:,} pass of {s['households']:,}; {load()}")
 
     lines = _monitoring_lines()
     RiskReport.objects.filter(description="演示报告（合成数据）").delete()  # planted again over every household
@@ -346,7 +341,7 @@ def milestone(rows: list[Row], label: str) -> None:
         s = run.summary
         return (f"{sum(s['hits'].values()):,} hits, {s['new']:,} new, {s['cleared']:,} cleared; "
                 f"{total / max(s['seconds'], 1e-9):,.0f} households/s; skipped {sorted(s['skipped']) or 'none'}; "
-                f"{_load()}")
+                f"{load()}")
 
     timed(f"[{label}] all warning rules, {total:,} households", lambda: monitoring.run_rules(actor=SYSTEM), rows, figures)
 
@@ -485,7 +480,7 @@ def partitioning(rows: list[Row], label: str) -> None:
         finally:
             _drop(kind)
     rows.append((f"[{label}] partitioning: copies of registry_household/member, plain vs LIST by province "
-                 f"({len(provinces)} partitions); province {province}, county {county}", 0.0, _load()))
+                 f"({len(provinces)} partitions); province {province}, county {county}", 0.0, load()))
     for step in loads["plain"]:
         plain, part = loads["plain"][step], loads["part"][step]
         rows.append((f"  {step}", part, f"plain {plain:.1f} s, partitioned {part:.1f} s ({part / max(plain, 1e-9):.2f}×)"))
@@ -603,7 +598,7 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                              f"{t.get('validate', 0):.1f}, write {t.get('write', 0):.1f}; {_profile(t, 5)}); bare COPY {bare:.1f} s, "
                              f"ratio {seconds / max(bare, 1e-9):.2f}×; CSV written in {convert:.1f} s (not counted); "
                              f"registry now {tally.households:,} households, {tally.persons:,} persons, sustained "
-                             f"{tally.persons / tally.imported:,.0f} persons/s; {_load()}"))
+                             f"{tally.persons / tally.imported:,.0f} persons/s; {load()}"))
                 echo()
                 if tally.households < pending[0]:
                     continue
@@ -618,7 +613,7 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                              f"({persons / max(imp, 1e-9):,.0f} persons/s since the last milestone); import / bare COPY "
                              f"{tally.imported / max(tally.bare, 1e-9):.2f}× overall, {imp / max(bare_s, 1e-9):.2f}× since "
                              f"the last milestone (bare COPY of the same rows, every part, same run); peak memory "
-                             f"{_peak_mib():,.0f} MiB; {_load()}"))
+                             f"{_peak_mib():,.0f} MiB; {load()}"))
                 rows.append((f"[{label}] import profile, all parts so far (the import's phases, seconds)",
                              tally.imported, f"read {tally.phases.get('read', 0):.1f}, validate "
                                              f"{tally.phases.get('validate', 0):.1f}, write {tally.phases.get('write', 0):.1f}; "
