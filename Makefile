@@ -238,11 +238,14 @@ bench-projects: setup
 # --to parquet` when missing) imported province by province through the registry import service in parts of 250,000
 # households, each against a bare COPY of the same rows; at each of BENCH_PGSCALE_MILESTONES (households) sizes, pages,
 # indicators, exit evaluation and warning rules; plain against LIST-partitioned copies at BENCH_PGSCALE_PARTITIONING
-# (empty: the largest milestone reached). On a fresh PostgreSQL database with the whole country's divisions.
+# (empty: the largest milestone reached); BENCH_PGSCALE_MEASURE chooses among them (sizes always). On a fresh
+# PostgreSQL database with the whole country's divisions. `fupin bench pgscale --existing --measure …` measures the
+# registry already there, without importing.
 BENCH_PGSCALE_PG ?= postgres://postgres@127.0.0.1:5432/fupin_bench_pgscale
 BENCH_PGSCALE_FROM ?= var/bench-pgscale/registry
 BENCH_PGSCALE_MILESTONES ?= 1000000,3000000,10000000
 BENCH_PGSCALE_PARTITIONING ?=
+BENCH_PGSCALE_MEASURE ?= pages,indicators,exit,warnings,partitioning
 .PHONY: bench-pgscale
 bench-pgscale: setup
 	test -d $(BENCH_PGSCALE_FROM)/households || $(FUPIN) demo --province all --to parquet $(BENCH_PGSCALE_FROM) \
@@ -251,7 +254,8 @@ bench-pgscale: setup
 	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) load_regions --verbosity 0
 	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) bench pgscale --from $(BENCH_PGSCALE_FROM) \
-	  --milestones $(BENCH_PGSCALE_MILESTONES) $(if $(BENCH_PGSCALE_PARTITIONING),--partitioning $(BENCH_PGSCALE_PARTITIONING))
+	  --milestones $(BENCH_PGSCALE_MILESTONES) --measure $(BENCH_PGSCALE_MEASURE) \
+	  $(if $(BENCH_PGSCALE_PARTITIONING),--partitioning $(BENCH_PGSCALE_PARTITIONING))
 
 # The team and 网络扶智 (issue 16): an attendance upload of BENCH_TEAM_ROWS rows and the coverage lists of the whole
 # country (every province's division tree, Yunnan's demo households and teams), on a fresh PostgreSQL database.

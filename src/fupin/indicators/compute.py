@@ -36,6 +36,7 @@ import time
 import zoneinfo
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -60,7 +61,7 @@ from fupin.core.sql import (
 from fupin.core.tree import sql_in_subtree
 from fupin.exchange.models import Doubt
 from fupin.indicators import definitions
-from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue
+from fupin.indicators.models import ChangedRegion, HouseholdFact, IndicatorValue, MedianState
 from fupin.lifecycle import evaluation
 from fupin.lifecycle.models import MonitoringRecord, RuralPopulation
 from fupin.monitoring.models import Alert
@@ -82,6 +83,7 @@ DOUBTS = Doubt._meta.db_table
 ALERTS = Alert._meta.db_table
 CHANGED = ChangedRegion._meta.db_table
 FACTS = HouseholdFact._meta.db_table
+STATES = MedianState._meta.db_table
 FACILITIES = Facility._meta.db_table
 
 # (child code length, parent code length) from the village up to the nation
@@ -185,6 +187,11 @@ TEMP_TABLES = {
     "ind_hh": "id BIGINT PRIMARY KEY",
     "ind_oldcents": "household_id BIGINT, code VARCHAR(12), cents BIGINT",
     "ind_touch": "code VARCHAR(12) PRIMARY KEY",
+    "ind_delta": "indicator VARCHAR(40), code VARCHAR(12), num NUMERIC, den NUMERIC, rows_ INTEGER",
+    "ind_med": "code VARCHAR(12), median NUMERIC, n BIGINT, lower BIGINT",
+    "ind_mcount": "code VARCHAR(12), below BIGINT, at_most BIGINT",
+    "ind_mtown": "code VARCHAR(12) PRIMARY KEY",
+    "ind_mtouch": "code VARCHAR(12)",
 }
 
 
@@ -407,34 +414,199 @@ def national_line(year: int) -> Any:
             .values_list("amount", flat=True).first())
 
 
-def income_medians(cur: Any, period_id: str) -> None:
-    """The exact median of per-capita net income of every region with incomes, from the household facts, straight
-    into ``ind_new``."""
-    base = (f"SELECT village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
-            f"AND registered = 1")
+BIG_LENGTHS = (0, 2, 4, 6)  # the nation, provinces, cities, counties: medians moved by MedianState
+SMALL_LENGTHS = (9, 12)  # townships and villages: medians recomputed from their values
+
+
+def _median_values(join: str = "") -> str:
+    return (f"SELECT f.village_code AS code, f.cents FROM {FACTS} f{join} WHERE f.period_id = %s "
+            f"AND f.cents IS NOT NULL AND f.registered = 1")
+
+
+def income_medians(cur: Any, period_id: str, *, towns: bool = False) -> None:
+    """The exact median of per-capita net income of every region with incomes, from the household facts, into
+    ``ind_new``; with it the ``MedianState`` of every region from the county up. ``towns``: only the townships of
+    ``ind_mtown`` and their villages (an incremental refresh; no state)."""
+    lengths = SMALL_LENGTHS if towns else tuple(tree.LENGTHS.values())
+    join = (" JOIN ind_mtown t ON f.village_code >= t.code AND f.village_code <= t.code || '999'" if towns else "")
+    base = _median_values(join=join)
     if is_postgres():
         # Grouping by the code as a number sorts four times faster than by text (codes have no leading zero).
         keys = ", ".join(f"v / {10 ** (12 - n)} AS k{n}" for n in tree.NODE_LENGTHS[:-1]) + ", v AS k12"
-        code = ", ".join(f"CAST(k{n} AS text)" for n in (12, 9, 6, 4, 2))
+        code = ", ".join(f"CAST(k{n} AS text)" for n in sorted(lengths, reverse=True) if n)
+        groups = "GROUPING SETS ((k9), (k9, k12))" if towns else "ROLLUP (k2, k4, k6, k9, k12)"
         sql = f"""
-INSERT INTO ind_new (indicator, code, level, num, den)
-SELECT 'income_median', COALESCE({code}, ''), 0,
-       ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY cents) AS numeric) / 100, 4), NULL
+INSERT INTO ind_med (code, median, n, lower)
+SELECT COALESCE({code}, ''), ROUND(CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY cents) AS numeric) / 100, 4),
+       COUNT(*), percentile_disc(0.5) WITHIN GROUP (ORDER BY cents)
 FROM (SELECT {keys}, cents FROM (SELECT CAST(code AS BIGINT) AS v, cents FROM ({base}) b) c) t
-GROUP BY ROLLUP (k2, k4, k6, k9, k12) HAVING COUNT(*) > 0"""
+GROUP BY {groups} HAVING COUNT(*) > 0"""
     else:
-        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in tree.LENGTHS.values())
+        groups = " UNION ALL ".join(f"SELECT substr(code, 1, {n}) AS g, cents FROM b" for n in lengths)
         sql = f"""
-INSERT INTO ind_new (indicator, code, level, num, den)
+INSERT INTO ind_med (code, median, n, lower)
 WITH b AS ({base}), g AS ({groups}),
 r AS (SELECT g, cents, ROW_NUMBER() OVER (PARTITION BY g ORDER BY cents) AS rn,
              COUNT(*) OVER (PARTITION BY g) AS cnt FROM g)
-SELECT 'income_median', g, 0, ROUND(AVG(cents) / 100.0, 4), NULL FROM r
+SELECT g, ROUND(AVG(cents) / 100.0, 4), MAX(cnt), MIN(cents) FROM r
 WHERE rn IN ((cnt + 1) / 2, (cnt + 2) / 2) GROUP BY g"""
     cur.execute(sql, [period_id])
-    cur.execute("UPDATE ind_new SET level = CASE length(code) " +
-                " ".join(f"WHEN {n} THEN {lv}" for n, lv in tree.LEVELS.items()) +
-                " END WHERE indicator = 'income_median'")
+    level = "CASE length(code) " + " ".join(f"WHEN {n} THEN {lv}" for n, lv in tree.LEVELS.items()) + " END"
+    cur.execute(f"INSERT INTO ind_new (indicator, code, level, num, den) SELECT 'income_median', code, {level}, median, "
+                f"NULL FROM ind_med")
+    if not towns:
+        median_states(cur, period_id)
+
+
+def median_states(cur: Any, period_id: str) -> None:
+    """``MedianState`` of the regions from the county up, from ``ind_med`` (count and lower middle value) and one
+    pass over the values (how many lie below and at or below it)."""
+    cur.execute(f"DELETE FROM {STATES} WHERE period_id = %s", [period_id])
+    big = " OR ".join(f"length(code) = {n}" for n in BIG_LENGTHS)
+    cur.execute(f"INSERT INTO {STATES} (period_id, region_code, count, lower, below, at_most) "
+                f"SELECT %s, code, n, lower, 0, 0 FROM ind_med WHERE {big}", [period_id])
+    lengths = " UNION ALL ".join(f"SELECT {n} AS n" for n in BIG_LENGTHS)
+    cur.execute(
+        f"INSERT INTO ind_mcount (code, below, at_most) SELECT s.region_code, "
+        f"SUM(CASE WHEN f.cents < s.lower THEN 1 ELSE 0 END), SUM(CASE WHEN f.cents <= s.lower THEN 1 ELSE 0 END) "
+        f"FROM ({_median_values()}) f CROSS JOIN ({lengths}) l "
+        f"JOIN {STATES} s ON s.period_id = %s AND s.region_code = substr(f.code, 1, l.n) GROUP BY s.region_code",
+        [period_id, period_id],
+    )
+    cur.execute(f"UPDATE {STATES} SET below = (SELECT c.below FROM ind_mcount c WHERE c.code = {STATES}.region_code), "
+                f"at_most = (SELECT c.at_most FROM ind_mcount c WHERE c.code = {STATES}.region_code) "
+                f"WHERE period_id = %s", [period_id])
+
+
+@dataclass
+class _State:
+    count: int
+    lower: int
+    below: int
+    at_most: int
+
+
+def move_medians(cur: Any, period_id: str) -> bool:
+    """Incremental refresh after incomes of the year changed: the medians of the regions whose values changed, exact.
+    Townships and villages are recomputed from their values; a region from the county up is moved from its
+    ``MedianState``: its counts are corrected by the changed values, and the one or two values now in the middle are
+    read next to the old lower middle value from the index of values in order (a few rows: a county's values are one
+    in a thousand of the index, so about a thousand entries per value). Writes ``ind_new``, ``ind_mtouch`` (the
+    regions whose median rows were recomputed) and the states. False when a region has no state yet (a period
+    computed before states existed): then the caller recomputes every median."""
+    cur.execute(
+        f"SELECT household_id, code, cents, 1 FROM ({_new_cents()} EXCEPT {_OLD_CENTS}) a UNION ALL "
+        f"SELECT household_id, code, cents, -1 FROM ({_OLD_CENTS} EXCEPT {_new_cents()}) r",
+        [period_id, period_id],
+    )
+    changes = [(code, int(cents), int(sign)) for _h, code, cents, sign in cur.fetchall()]
+    big = sorted({code[:n] for code, _c, _s in changes for n in BIG_LENGTHS})
+    states: dict[str, _State] = {}
+    for i in range(0, len(big), 500):
+        chunk = big[i:i + 500]
+        cur.execute(f"SELECT region_code, count, lower, below, at_most FROM {STATES} WHERE period_id = %s "
+                    f"AND region_code IN ({', '.join(['%s'] * len(chunk))})", [period_id, *chunk])
+        states.update({r[0]: _State(*(int(x) for x in r[1:])) for r in cur.fetchall()})
+    if set(big) - set(states):
+        return False
+    towns = sorted({code[:9] for code, _c, _s in changes})
+    copy_rows("ind_mtown", ("code",), [(t,) for t in towns])
+    copy_rows("ind_mtouch", ("code",), [(c,) for c in [*big, *towns]])
+    cur.execute(f"INSERT INTO ind_mtouch (code) SELECT r.code FROM {REGIONS} r JOIN ind_mtown t "
+                f"ON r.code > t.code AND r.code <= t.code || '999' WHERE r.level = {tree.VILLAGE}")
+    income_medians(cur, period_id, towns=True)
+    mine_of: dict[str, list[tuple[int, int]]] = {}
+    for village, cents, sign in changes:
+        for n in BIG_LENGTHS:
+            mine_of.setdefault(village[:n], []).append((cents, sign))
+    rows, keep, gone = [], [], []
+    for code in big:
+        st = states[code]
+        mine = mine_of[code]
+        n = st.count + sum(s for _c, s in mine)
+        below = st.below + sum(s for c, s in mine if c < st.lower)
+        at_most = st.at_most + sum(s for c, s in mine if c <= st.lower)
+        if n == 0:
+            gone.append(code)
+            continue
+        def fetch(up: bool, limit: int, code: str = code, pivot: int = st.lower) -> list[int]:
+            return _next_values(cur, period_id, code, pivot, up=up, limit=limit)
+
+        new = move(fetch, st.lower, n, below, at_most)
+        rows.append((code, new.median))
+        keep.append((code, new.state))
+    copy_rows("ind_new", ("indicator", "code", "level", "num"),
+              [("income_median", c, tree.LEVELS[len(c)], m) for c, m in rows])
+    for code in gone:
+        cur.execute(f"DELETE FROM {STATES} WHERE period_id = %s AND region_code = %s", [period_id, code])
+    for code, st in keep:
+        cur.execute(f"UPDATE {STATES} SET count = %s, lower = %s, below = %s, at_most = %s "
+                    f"WHERE period_id = %s AND region_code = %s",
+                    [st.count, st.lower, st.below, st.at_most, period_id, code])
+    return True
+
+
+_OLD_CENTS = "SELECT household_id, code, cents FROM ind_oldcents"
+
+
+def _new_cents() -> str:
+    return (f"SELECT household_id, village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
+            f"AND registered = 1 AND household_id IN (SELECT id FROM ind_hh)")
+
+
+@dataclass
+class _Moved:
+    median: Any
+    state: _State
+
+
+def _next_values(cur: Any, period_id: str, code: str, pivot: int, *, up: bool, limit: int) -> list[int]:
+    """The region's values just above (``up``) or below ``pivot``, nearest first, at most ``limit``."""
+    lo, hi = tree.subtree_bounds(code)
+    cur.execute(
+        f"SELECT cents FROM {FACTS} WHERE period_id = %s AND registered = 1 AND cents IS NOT NULL "
+        f"AND cents {'>' if up else '<'} %s AND village_code >= %s AND village_code <= %s "
+        f"ORDER BY cents {'' if up else 'DESC'} LIMIT %s",
+        [period_id, pivot, lo, hi, limit],
+    )
+    return [int(r[0]) for r in cur.fetchall()]
+
+
+def move(fetch: Callable[[bool, int], list[int]], pivot: int, n: int, below: int, at_most: int) -> _Moved:
+    """The new median and state of a region with ``n`` values, ``below`` of them < ``pivot`` and ``at_most`` <= it.
+    The values at the middle ranks are the pivot itself, or read upwards or downwards from it (``fetch(up, limit)``:
+    the region's values above or below the pivot, nearest first); the values equal to the new lower middle are read
+    to their end, so that its counts are exact."""
+    ranks = ((n - 1) // 2, n // 2)
+    need_up = max((r - at_most for r in ranks if r >= at_most), default=-1)
+    need_down = max((below - 1 - r for r in ranks if r < below), default=-1)
+    limit_up, limit_down = need_up + 2, need_down + 2
+    while True:
+        ups = fetch(True, limit_up) if need_up >= 0 else []
+        downs = fetch(False, limit_down) if need_down >= 0 else []
+
+        def at(rank: int, ups: list[int] = ups, downs: list[int] = downs) -> int:
+            if below <= rank < at_most:
+                return pivot
+            return ups[rank - at_most] if rank >= at_most else downs[below - 1 - rank]
+
+        lower = at(ranks[0])
+        if lower == pivot:
+            state = _State(n, pivot, below, at_most)
+        elif lower > pivot:
+            first, last = ups.index(lower), len(ups) - 1 - ups[::-1].index(lower)
+            if last == len(ups) - 1 and len(ups) == limit_up:  # more equal values may follow: read further
+                limit_up *= 4
+                continue
+            state = _State(n, lower, at_most + first, at_most + last + 1)
+        else:
+            first, last = downs.index(lower), len(downs) - 1 - downs[::-1].index(lower)
+            if last == len(downs) - 1 and len(downs) == limit_down:
+                limit_down *= 4
+                continue
+            state = _State(n, lower, below - 1 - last, below - first)
+        median = (Decimal(lower + at(ranks[1])) / 200).quantize(Decimal("0.0001"))
+        return _Moved(median, state)
 
 
 def event_leaves(cur: Any, win: Window) -> None:
@@ -469,16 +641,23 @@ def event_leaves(cur: Any, win: Window) -> None:
     )
 
 
-def quality_leaves(cur: Any, period_id: str, win: Window) -> None:
+def quality_leaves(cur: Any, period_id: str, win: Window, *, incremental: bool) -> None:
     """Per village with registered persons: open data-quality findings first seen by the period's end, over the
-    persons of its registered households (the household facts of the period)."""
+    persons of its registered households — the village's ``registered_persons`` (from ``ind_leaf``; in an incremental
+    refresh the villages not re-summed keep their stored figure)."""
+    persons = "SELECT code, num AS persons FROM ind_leaf WHERE indicator = 'registered_persons' AND length(code) = 12"
+    params: list[Any] = []
+    if incremental:
+        persons += (f" UNION ALL SELECT region_code, numerator FROM {IV} WHERE period_id = %s "
+                    f"AND indicator = 'registered_persons' AND level = {tree.VILLAGE} "
+                    f"AND region_code NOT IN (SELECT code FROM ind_dirty)")
+        params.append(period_id)
     cur.execute(
-        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'quality_findings', p.village_code, "
-        f"COALESCE(q.n, 0), p.persons FROM (SELECT village_code, SUM(registered * persons) AS persons FROM {FACTS} "
-        f"WHERE period_id = %s GROUP BY village_code) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'quality_findings', p.code, "
+        f"COALESCE(q.n, 0), p.persons FROM ({persons}) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
         f"{Finding._meta.db_table} WHERE state = 'open' AND first_seen < %s GROUP BY region_code) q "
-        f"ON q.region_code = p.village_code",
-        [period_id, _ts(win.end_ts)],
+        f"ON q.region_code = p.code",
+        [*params, _ts(win.end_ts)],
     )
 
 
@@ -539,49 +718,96 @@ def reporting_rates(cur: Any) -> None:
 
 def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
     """``ind_new`` from ``ind_leaf``: villages, then each level from the one below plus its own leaf facts. In an
-    incremental refresh the registry rows of untouched children come from ``IndicatorValue``."""
+    incremental refresh the registry indicators above the village come from ``roll_up_changes``."""
     cur.execute("INSERT INTO ind_new (indicator, code, level, num, den) SELECT indicator, code, 5, SUM(num), SUM(den) "
                 "FROM ind_leaf WHERE length(code) = 12 GROUP BY indicator, code")
+    skip = f" AND indicator NOT IN {_in(INCREMENTAL)}" if incremental else ""
     for child, parent in STEPS:
         child_level, level = tree.LEVELS[child], tree.LEVELS[parent]
         parts = [f"SELECT indicator, code, num, den FROM ind_new WHERE level = {child_level} "
-                 f"AND indicator <> 'income_median'"]
-        params: list[Any] = []
+                 f"AND indicator <> 'income_median'{skip}"]
         if parent:
-            parts.append(f"SELECT indicator, code, num, den FROM ind_leaf WHERE length(code) = {parent}")
-        if incremental:
-            parts.append(
-                f"SELECT indicator, region_code, numerator, denominator FROM {IV} WHERE period_id = %s "
-                f"AND level = {child_level} AND indicator IN {_in(INCREMENTAL)} "
-                f"AND substr(region_code, 1, {parent}) IN (SELECT code FROM ind_touch) "
-                f"AND region_code NOT IN (SELECT code FROM ind_touch)"
-            )
-            params.append(period_id)
+            parts.append(f"SELECT indicator, code, num, den FROM ind_leaf WHERE length(code) = {parent}{skip}")
         cur.execute(
             f"INSERT INTO ind_new (indicator, code, level, num, den) "
             f"SELECT indicator, substr(code, 1, {parent}), {level}, SUM(num), SUM(den) "
             f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY indicator, substr(code, 1, {parent})",
-            params,
         )
-    if incremental:  # registry rows of untouched regions are not recomputed: leave them out of the merge
-        cur.execute(f"DELETE FROM ind_new WHERE indicator IN {_in(INCREMENTAL)} "
-                    "AND code NOT IN (SELECT code FROM ind_touch)")
+    if incremental:
+        roll_up_changes(cur, period_id)
 
 
-def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, keep_medians: bool = False
-          ) -> tuple[int, int]:
-    """Write ``ind_new`` into ``IndicatorValue``: changed and new rows, and delete rows of regions without data
-    any more. Returns (written, deleted)."""
-    scope = (f" AND (indicator NOT IN {_in(INCREMENTAL)} OR region_code IN (SELECT code FROM ind_touch))"
-             if incremental else "")
-    if keep_medians:
-        scope += f" AND indicator NOT IN {_in(MEDIANS)}"
+def roll_up_changes(cur: Any, period_id: str) -> None:
+    """Incremental refresh, registry indicators (all sums of village figures): each touched region's new sums are its
+    stored sums plus the changed villages' differences (new village sums from ``ind_leaf`` minus the stored ones), so
+    the work grows with the changed villages, not with the regions' other children. A region has a row when one of
+    its children has: one appears with its first child and goes with its last (looked up only then, by index)."""
+    inc = _in(INCREMENTAL)
     cur.execute(
-        f"DELETE FROM {IV} WHERE period_id = %s AND indicator IN {_in(COMPUTED)}{scope} AND NOT EXISTS "
-        f"(SELECT 1 FROM ind_new n WHERE n.indicator = {IV}.indicator AND n.code = {IV}.region_code)",
+        f"INSERT INTO ind_delta (indicator, code, num, den, rows_) "
+        f"SELECT indicator, code, SUM(num), SUM(den), SUM(n) FROM ("
+        f"SELECT indicator, code, num, den, 1 AS n FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {inc} "
+        f"UNION ALL SELECT v.indicator, v.region_code, -v.numerator, -v.denominator, -1 FROM {IV} v "
+        f"JOIN ind_dirty d ON d.code = v.region_code WHERE v.period_id = %s AND v.indicator IN {inc}"
+        f") x GROUP BY indicator, code",
         [period_id],
     )
-    deleted = max(int(cur.rowcount), 0)
+    analyze(cur, "ind_delta")
+    for child, parent in STEPS:
+        child_level, level = tree.LEVELS[child], tree.LEVELS[parent]
+        # a region some of whose children lost their row keeps its own only if a child, changed or not, still has one
+        remains = (
+            f"EXISTS (SELECT 1 FROM ind_new c WHERE c.indicator = d.indicator AND c.level = {child_level} "
+            f"AND substr(c.code, 1, {parent}) = d.code) OR EXISTS (SELECT 1 FROM {IV} c WHERE c.period_id = %s "
+            f"AND c.indicator = d.indicator AND c.level = {child_level} AND {sql_in_subtree('c.region_code', 'd.code')} "
+            f"AND c.region_code NOT IN (SELECT code FROM ind_touch))"
+        )
+        delta = (f"SELECT indicator, substr(code, 1, {parent}) AS code, SUM(num) AS num, SUM(den) AS den, "
+                 f"SUM(CASE WHEN rows_ > 0 THEN 1 ELSE 0 END) AS appeared, "
+                 f"SUM(CASE WHEN rows_ < 0 THEN 1 ELSE 0 END) AS gone FROM ind_delta GROUP BY indicator, "
+                 f"substr(code, 1, {parent})")
+        den = ("CASE WHEN v.denominator IS NULL AND d.den IS NULL THEN NULL "
+               "ELSE COALESCE(v.denominator, 0) + COALESCE(d.den, 0) END")
+        # the stored rows of the touched regions, with their changes if any; then the rows that appear
+        cur.execute(
+            f"INSERT INTO ind_new (indicator, code, level, num, den) "
+            f"SELECT v.indicator, v.region_code, {level}, v.numerator + COALESCE(d.num, 0), {den} "
+            f"FROM {IV} v JOIN ind_touch t ON t.code = v.region_code "
+            f"LEFT JOIN ({delta}) d ON d.indicator = v.indicator AND d.code = v.region_code "
+            f"WHERE v.period_id = %s AND v.indicator IN {inc} AND length(t.code) = {parent} "
+            f"AND (d.code IS NULL OR d.gone = 0 OR d.appeared > 0 OR {remains})",
+            [period_id, period_id],
+        )
+        cur.execute(
+            f"INSERT INTO ind_new (indicator, code, level, num, den) "
+            f"SELECT d.indicator, d.code, {level}, d.num, d.den "
+            f"FROM ({delta}) d WHERE d.appeared > 0 AND NOT EXISTS (SELECT 1 FROM {IV} v WHERE v.period_id = %s "
+            f"AND v.indicator = d.indicator AND v.region_code = d.code)",
+            [period_id],
+        )
+
+
+def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, medians: str = "all"
+          ) -> tuple[int, int]:
+    """Write ``ind_new`` into ``IndicatorValue``: changed and new rows, and delete rows of regions without data
+    any more. ``medians``: "all" recomputed, "keep" (none recomputed) or "moved" (those of ``ind_mtouch``).
+    Returns (written, deleted)."""
+    # In an incremental refresh the registry indicators are written for the touched regions only: their stored rows
+    # are looked up from those regions (index on period and region), not scanned in full; so are moved medians.
+    whole = [c for c in COMPUTED if not (c in MEDIANS and medians != "all") and not (incremental and c in INCREMENTAL)]
+    scopes = [(_in(whole), "")]
+    if incremental:
+        scopes.append((_in(INCREMENTAL), " AND region_code IN (SELECT code FROM ind_touch)"))
+    if medians == "moved":
+        scopes.append((_in(MEDIANS), " AND region_code IN (SELECT code FROM ind_mtouch)"))
+    deleted = 0
+    for indicators, scope in scopes:
+        cur.execute(
+            f"DELETE FROM {IV} WHERE period_id = %s AND indicator IN {indicators}{scope} AND NOT EXISTS "
+            f"(SELECT 1 FROM ind_new n WHERE n.indicator = {IV}.indicator AND n.code = {IV}.region_code)",
+            [period_id],
+        )
+        deleted += max(int(cur.rowcount), 0)
     per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
     scaled = " ".join(f"WHEN '{c}' THEN {float(i.scale)}" for c, i in definitions.INDICATORS.items()
                       if i.scale not in (1, 100) and c.replace("_", "").isalnum())
@@ -631,13 +857,14 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
             out.villages = step("changed villages", lambda: find_dirty(cur, period_id, since))
             cur.execute("SELECT code FROM ind_touch ORDER BY code")
             out.touched = [r[0] for r in cur.fetchall()]
-        medians = not incremental
+        medians = "keep" if incremental else "all"  # kept when no income of the year changed
         if out.villages != 0:
             out.households = step("households", lambda: household_facts(cur, period_id, win, incremental=incremental))
-            medians = medians or incomes_changed(cur, period_id)
+            if incremental and incomes_changed(cur, period_id):
+                medians = "moved"
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))
         step("events", lambda: event_leaves(cur, win))
-        step("quality", lambda: quality_leaves(cur, period_id, win))
+        step("quality", lambda: quality_leaves(cur, period_id, win, incremental=incremental))
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))
@@ -648,9 +875,11 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("reporting", lambda: reporting_counties(cur))
         step("roll-up", lambda: roll_up(cur, period_id, incremental=incremental))
         step("reporting rates", lambda: reporting_rates(cur))
-        if medians:  # otherwise no income of the year changed: the stored medians stand
+        if medians == "moved" and not step("median", lambda: move_medians(cur, period_id)):
+            medians = "all"  # a region without a median state: every median recomputed (and the states written)
+        if medians == "all":
             step("median", lambda: income_medians(cur, period_id))
         out.written, out.deleted = step("write", lambda: merge(cur, period_id, now, incremental=incremental,
-                                                               keep_medians=not medians))
+                                                               medians=medians))
         _drop_temp(cur)
     return out

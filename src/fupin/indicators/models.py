@@ -222,7 +222,35 @@ class HouseholdFact(models.Model):
         verbose_name = _("household indicator fact")
         verbose_name_plural = _("household indicator facts")
         constraints = [models.UniqueConstraint(fields=["period", "household_id"], name="household_fact_unique")]
-        indexes = [models.Index(fields=["period", "village_code"], name="household_fact_village")]
+        indexes = [
+            models.Index(fields=["period", "village_code"], name="household_fact_village"),
+            # the values next to a region's median, in order (MedianState): registered households' incomes only
+            models.Index(fields=["period", "cents", "village_code"], name="household_fact_cents",
+                         condition=models.Q(registered=1, cents__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.period_id} {self.household_id}"
+
+
+class MedianState(models.Model):
+    """Where the exact median of per-capita income stands, per open period and region from the county up: how many
+    values (cents of registered households), the lower middle one, and how many values lie below it and at or below
+    it. With these an incremental refresh moves a median after a few values changed by reading the few values next
+    to it (index ``household_fact_cents``) instead of sorting every value of the region; a full refresh writes them
+    all. Dropped with the facts when a period is frozen."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    region_code = models.CharField(max_length=12, blank=True)  # "" the nation
+    count = models.BigIntegerField()
+    lower = models.BigIntegerField()  # the value at 0-based rank (count - 1) // 2
+    below = models.BigIntegerField()  # values < lower
+    at_most = models.BigIntegerField()  # values <= lower
+
+    class Meta:
+        verbose_name = _("income median state")
+        verbose_name_plural = _("income median states")
+        constraints = [models.UniqueConstraint(fields=["period", "region_code"], name="median_state_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.region_code or '-'} {self.count}"

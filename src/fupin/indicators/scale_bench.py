@@ -289,18 +289,21 @@ def _monitoring_lines() -> int:
                                 Region.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
 
 
-def milestone(rows: list[Row], label: str) -> None:
-    from django.utils import timezone
+MEASURES = ("pages", "indicators", "exit", "warnings", "partitioning")
 
-    from fupin.core.permissions import SYSTEM
-    from fupin.indicators import services as indicators
-    from fupin.indicators.bench import _change, _timings
-    from fupin.lifecycle import evaluation
-    from fupin.monitoring import services as monitoring
-    from fupin.monitoring.bench import plant
-    from fupin.monitoring.models import RiskReport
-    from fupin.registry.bench import page_rows
-    from fupin.registry.models import Household, Member
+
+def measures(opts: dict[str, Any]) -> set[str]:
+    """The ``--measure`` list (sizes are always measured); 'none' for sizes only."""
+    given = {m.strip() for m in str(opts.get("measure") or ",".join(MEASURES)).split(",") if m.strip()} - {"none"}
+    unknown = given - set(MEASURES)
+    if unknown:
+        raise CommandError(f"--measure: unknown {', '.join(sorted(unknown))} (choose from {', '.join(MEASURES)}, none)")
+    return given
+
+
+def milestone(rows: list[Row], label: str, measure: set[str] | None = None) -> None:
+    """The figures of ``--measure`` (default all) on the registry as it is, after ANALYZE and the sizes."""
+    measure = set(MEASURES) if measure is None else measure
 
     def analyze_all() -> None:
         with connection.cursor() as cur:
@@ -308,14 +311,34 @@ def milestone(rows: list[Row], label: str) -> None:
 
     timed(f"[{label}] ANALYZE (whole database)", analyze_all, rows, lambda _r: load())
     _sizes(rows)
+    if "pages" in measure:
+        _pages(rows, label)
+    if "indicators" in measure:
+        _indicators(rows, label)
+    if "exit" in measure:
+        _exit(rows, label)
+    if "warnings" in measure:
+        _warnings(rows, label)
+
+
+def _pages(rows: list[Row], label: str) -> None:
+    from fupin.registry.bench import page_rows
+    from fupin.registry.models import Member
+
     persons = Member.objects.filter(is_active=True).count()
-    total = Household.objects.count()
     province, county, sample, member = _sample()
     rows.append((f"[{label}] pages: scopes county {county}, province {province}, nation; household {sample.number}",
                  0.0, load()))
     rows += page_rows(_users(province, county), sample, member, persons,
                       probes=("household list, ", "search by exact ID", "search by name", "dossier"))
 
+
+def _indicators(rows: list[Row], label: str) -> None:
+    from fupin.indicators import services as indicators
+    from fupin.indicators.bench import _change, _change_incomes, _timings
+    from fupin.registry.models import Household
+
+    total = Household.objects.count()
     period = indicators.ensure_period("2020")
     timed(f"[{label}] indicators: full refresh 2020, {total:,} households", lambda: indicators.refresh(period, full=True),
           rows, lambda r: f"{_timings(r)}; {load()}")
@@ -324,6 +347,17 @@ def milestone(rows: list[Row], label: str) -> None:
         timed(f"[{label}] indicators: incremental refresh 2020 after {changed:,} household changes "
               f"({villages:,} villages, one UPDATE)", lambda: indicators.refresh("2020"), rows,
               lambda r: f"{_timings(r)}; {load()}")
+        changed, villages = _change_incomes(1000)
+        timed(f"[{label}] indicators: incremental refresh 2020 after {changed:,} income corrections "
+              f"({villages:,} villages)", lambda: indicators.refresh("2020"), rows,
+              lambda r: f"{_timings(r)}; {load()}")
+
+
+def _exit(rows: list[Row], label: str) -> None:
+    from fupin.lifecycle import evaluation
+    from fupin.registry.models import Household
+
+    total = Household.objects.count()
 
     def exit_summary() -> dict[str, int]:
         return evaluation.summary(Household.objects.all(), 2020)
@@ -331,6 +365,17 @@ def milestone(rows: list[Row], label: str) -> None:
     timed(f"[{label}] exit evaluation 2020, all {total:,} households (one aggregate query)", exit_summary, rows,
           lambda s: f"{s['passing']:,} pass of {s['households']:,}; {load()}")
 
+
+def _warnings(rows: list[Row], label: str) -> None:
+    from django.utils import timezone
+
+    from fupin.core.permissions import SYSTEM
+    from fupin.monitoring import services as monitoring
+    from fupin.monitoring.bench import plant
+    from fupin.monitoring.models import RiskReport
+    from fupin.registry.models import Household
+
+    total = Household.objects.count()
     lines = _monitoring_lines()
     RiskReport.objects.filter(description="演示报告（合成数据）").delete()  # planted again over every household
     timed(f"[{label}] warning-rule inputs: medical-expense batch (1 person in 10), risk reports (1 household in 500)",
@@ -534,6 +579,14 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
     if not is_postgres():
         raise CommandError("bench pgscale measures PostgreSQL only: set DATABASE_URL to a PostgreSQL database "
                            "(make bench-pgscale makes one)")
+    measure = measures(opts)
+    if opts.get("existing"):
+        rows_now: list[Row] = []
+        label = f"{Household.objects.count():,} households (existing)"
+        milestone(rows_now, label, measure)
+        if "partitioning" in measure:
+            partitioning(rows_now, label)
+        return rows_now
     root = Path(opts.get("from_dir") or "")
     if not (root / "households").is_dir():
         raise CommandError(f"--from {root}: no generator Parquet there (households/province=XX/…)")
@@ -619,8 +672,8 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                                              f"{tally.phases.get('validate', 0):.1f}, write {tally.phases.get('write', 0):.1f}; "
                                              f"{_profile(tally.phases, 14)}"))
                 tally.since = [0.0, 0.0, 0.0]
-                milestone(rows, label)
-                if want_partitioning and want_partitioning in crossed:
+                milestone(rows, label, measure)
+                if "partitioning" in measure and want_partitioning and want_partitioning in crossed:
                     partitioning(rows, label)
                 echo()
         if pending and tally.households and (not reached or reached[-1] != f"{tally.households:,} households"):
@@ -629,8 +682,8 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                          f"import sustained {tally.persons / tally.imported:,.0f} persons/s; import / bare COPY "
                          f"{tally.imported / max(tally.bare, 1e-9):.2f}×"))
             reached.append(label)
-            milestone(rows, label)
-        if not want_partitioning and reached:
+            milestone(rows, label, measure)
+        if "partitioning" in measure and not want_partitioning and reached:
             partitioning(rows, reached[-1])
         echo()
     finally:

@@ -34,6 +34,7 @@ from fupin.indicators.models import (
     AssessmentWeight,
     ChangedRegion,
     HouseholdFact,
+    MedianState,
     Period,
     Report,
 )
@@ -173,6 +174,7 @@ def freeze(period: Period | str, *, actor: Any, refresh_first: bool = True) -> P
     locked.frozen_by = actor if getattr(actor, "is_authenticated", False) else None
     locked.save(update_fields=["frozen_at", "frozen_by"])
     HouseholdFact.objects.filter(period=locked).delete()  # only open periods are recomputed
+    MedianState.objects.filter(period=locked).delete()
     rows = locked.values.count()
     audit.record(actor=actor, action=AuditEvent.Action.UPDATE, obj=locked,
                  summary=f"冻结指标期间 {code}（{rows} 个数值） / froze indicator period {code} ({rows} values)",

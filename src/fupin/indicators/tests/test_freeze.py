@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fupin.core.models import AuditEvent
 from fupin.indicators import services
-from fupin.indicators.models import IndicatorValue, Period
+from fupin.indicators.models import HouseholdFact, IndicatorValue, MedianState, Period
 from fupin.indicators.tests.recount import build_demo
 from fupin.registry.models import Household
 
@@ -29,8 +29,12 @@ def test_frozen_period_unchanged_current_period_changed(demo):
     services.ensure_period("2020")
     services.refresh_open()
     assert Period.objects.filter(code__in=["2020", current]).count() == 2
+    assert MedianState.objects.filter(period_id="2020").exists()
     period = services.freeze("2020", actor=demo["sysadmin"])
     assert period.is_frozen and period.frozen_by == demo["sysadmin"]
+    # what only recomputation needs is dropped: the household facts and the median states
+    assert not HouseholdFact.objects.filter(period_id="2020").exists()
+    assert not MedianState.objects.filter(period_id="2020").exists()
     event = AuditEvent.objects.get(object_type="indicators.period", object_id="2020")
     assert event.user == demo["sysadmin"] and "2020" in event.summary
     frozen, now = _rows("2020"), _rows(current)

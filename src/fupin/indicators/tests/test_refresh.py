@@ -4,11 +4,14 @@ only rows of those regions, and gives the same values as a full rebuild (and as 
 from __future__ import annotations
 
 import datetime as dt
+import random
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from fupin.indicators import services
-from fupin.indicators.models import ChangedRegion, IndicatorValue
+from fupin.indicators.models import ChangedRegion, IndicatorValue, MedianState
 from fupin.indicators.tests.recount import build_demo, recount
 from fupin.lifecycle.models import Case, RuralPopulation
 from fupin.regions.models import Region
@@ -125,3 +128,85 @@ def test_medians_are_recomputed_only_when_an_income_of_the_year_changes(demo, st
     after = _rows(period)
     services.refresh(period, full=True)
     assert _rows(period) == after
+
+
+def test_regions_that_lose_their_last_household_or_gain_their_first_equal_a_full_rebuild(demo):
+    """The incremental roll-up adds the changed villages' differences to the stored sums: a township whose only
+    village with households is emptied loses its rows, one that gets its first household gains them."""
+    period = services.ensure_period("2020")
+    services.refresh(period)
+    villages = Household.objects.values_list("village_id", flat=True)
+    by_township: dict[str, set[str]] = {}
+    for v in villages:
+        by_township.setdefault(v[:9], set()).add(v)
+    emptied_township = min(sorted(by_township), key=lambda t: len(by_township[t]))
+    emptied = sorted(by_township[emptied_township])[0]
+    county = Region.objects.get(code=emptied[:6])
+    township = Region.objects.create(code=county.code + "998", name="新乡镇", level=4, parent=county)
+    empty = Region.objects.create(code=township.code + "001", name="新村", level=5, parent=township)
+    mover = Household.objects.exclude(village__code__startswith=emptied_township).exclude(cases__isnull=False).order_by("id").first()
+    mover.village_id = empty.code
+    mover.save()
+    # every household of the township moves to another village (a bulk writer that sets updated_at)
+    Household.objects.filter(village__code__startswith=emptied_township).update(
+        village_id=Household.objects.exclude(village__code__startswith=emptied_township).exclude(pk=mover.pk)
+        .values_list("village_id", flat=True).first(),
+        updated_at=timezone.now())
+    stored = set(IndicatorValue.objects.filter(period=period).values_list("indicator", "region_code"))
+    assert ("registered_households", emptied_township) in stored
+    assert ("registered_households", empty.code[:9]) not in stored
+
+    result = services.refresh(period)
+    assert not result.full
+    after = _rows(period)
+    assert ("registered_households", emptied_township) not in after
+    assert ("registered_households", emptied) not in after
+    assert after[("registered_households", empty.code[:9])][0] == 1
+    services.refresh(period, full=True)
+    assert _rows(period) == after
+
+
+def test_medians_moved_by_their_state_equal_a_full_rebuild(demo, monkeypatch):
+    """Incomes corrected round after round — some to the nation's median exactly (ties in the middle), some far below
+    or above, some households leaving the registered population: the medians moved incrementally from their
+    ``MedianState`` (no full recomputation) equal a full rebuild."""
+    from fupin.indicators import compute
+
+    period = services.ensure_period("2020")
+    services.refresh(period, full=True)
+    full_medians = []
+    real = compute.income_medians
+
+    def spy(cur, period_id, *, towns=False):
+        if not towns:
+            full_medians.append(period_id)
+        return real(cur, period_id, towns=towns)
+
+    monkeypatch.setattr(compute, "income_medians", spy)
+    root = make_user("root", None, is_superuser=True, is_staff=True)
+    incomes = list(Income.objects.filter(year=2020).select_related("household").order_by("id"))
+    rng = random.Random(19)
+    for round_ in range(4):
+        nation = IndicatorValue.objects.get(period=period, indicator="income_median", region_code="").value
+        for income in rng.sample(incomes, 7):
+            size = income.household_size
+            target = {"tie": nation, "low": Decimal("-50.00"), "high": Decimal("99999.00")}[rng.choice(["tie", "low", "high"])]
+            components = {f: Decimal(0) for f in (*INCOME_FIELDS, "business_expense")}
+            components["wage_other" if target >= 0 else "business_expense"] = abs(target) * size
+            registry_services.set_income(actor=root, household=income.household, year=2020,
+                                         components={**components, "household_size": size}, reason="更正")
+        if round_ == 2:  # a household leaves: its income leaves every median above it
+            gone = incomes[rng.randrange(len(incomes))].household
+            Household.objects.filter(pk=gone.pk).update(status="removed", updated_at=timezone.now())
+        result = services.refresh(period)
+        assert not result.full and "median" in result.timings
+        assert full_medians == []
+        if round_ in (0, 3):
+            after = _rows(period)
+            states = set(MedianState.objects.filter(period=period).values_list("region_code", "count", "lower", "below",
+                                                                                 "at_most"))
+            services.refresh(period, full=True)
+            assert _rows(period) == after
+            assert set(MedianState.objects.filter(period=period).values_list(
+                "region_code", "count", "lower", "below", "at_most")) == states
+            full_medians.clear()

@@ -90,6 +90,19 @@ def test_whole_benchmark_at_a_tiny_size(tree, tmp_path):
     assert any("all warning rules" in label for label in labels)
     assert any(label.strip().startswith("exact ID number, nation") for label in labels)
     assert Household.objects.count() == 40
+    # again on the registry as it is, indicators only: the two incremental refreshes, no import, no warning rules
+    again = scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()),
+                                      {"existing": True, "measure": "indicators"})
+    labels = [label for label, _s, _f in again]
+    assert sum("incremental refresh" in label for label in labels) == 2
+    assert not any("warning rules" in label or "import part" in label for label in labels)
+    assert Household.objects.count() == 40
+
+
+def test_unknown_measures_are_refused():
+    with pytest.raises(CommandError, match="unknown pages2"):
+        scale_bench.measures({"measure": "pages2,indicators"})
+    assert scale_bench.measures({"measure": "none"}) == set()
 
 
 def test_what_the_national_generator_draws_imports_with_no_error(db, tmp_path):

@@ -33,6 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--partitioning", type=int, default=0,
                             help="bench pgscale: the milestone at which partitioning is measured (default the largest "
                                  "reached)")
+        parser.add_argument("--measure", default="pages,indicators,exit,warnings,partitioning",
+                            help="bench pgscale: what is measured at each milestone (sizes always); 'none' for sizes only")
+        parser.add_argument("--existing", action="store_true",
+                            help="bench pgscale: no import: the --measure figures once, on the registry as it is")
         parser.add_argument("--part-households", type=int, default=250_000,
                             help="bench pgscale: households imported at a time")
         parser.add_argument("--xlsx-mb", type=float, default=0,
