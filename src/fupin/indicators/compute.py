@@ -213,7 +213,8 @@ def _drop_temp(cur: Any) -> None:
 
 def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
     """Fill ``ind_hh`` with the households to recompute and ``ind_dirty`` with the villages to re-sum, from the
-    changes after ``since``: households created or saved (``updated_at``: every service and the importer set it;
+    changes after ``since``: households created or saved (``updated_at``: every service, the importer and the
+    generators set it, on creation too;
     lifecycle decisions too) and the regions of ``ChangedRegion`` (members, incomes, deleted or moved households,
     rural population, poverty lines; a shorter code stands for all its villages), whose households are all
     recomputed. A household's old village (from its fact) is re-summed too. Returns the number of villages."""
@@ -226,10 +227,10 @@ def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
         f"WHERE c.changed_at > %s AND length(c.code) < 12 AND r.level = 5 AND r.code NOT IN (SELECT code FROM ind_cv)",
         [t],
     )
-    cur.execute(
-        f"INSERT INTO ind_hh (id) SELECT id FROM {HOUSEHOLDS} WHERE updated_at > %s OR created_at > %s "
+    cur.execute(  # updated_at is set on creation too (index household_updated_at)
+        f"INSERT INTO ind_hh (id) SELECT id FROM {HOUSEHOLDS} WHERE updated_at > %s "
         f"UNION SELECT id FROM {HOUSEHOLDS} WHERE village_id IN (SELECT code FROM ind_cv)",
-        [t, t],
+        [t],
     )
     cur.execute(
         f"INSERT INTO ind_dirty (code) SELECT code FROM ind_cv "

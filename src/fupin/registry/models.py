@@ -132,6 +132,9 @@ class Household(models.Model):
             models.Index(fields=["source"], name="household_source_idx"),
             # The team app's coverage list "households without a responsible cadre", nationwide in one page.
             models.Index(fields=["village", "id"], condition=Q(cadre__isnull=True), name="registry_household_no_cadre"),
+            # The households written since the indicators' last refresh (every writer sets updated_at, creation
+            # included): without it an incremental refresh read the whole table.
+            models.Index(fields=["updated_at"], name="household_updated_at"),
         ]
 
     def __str__(self) -> str:
