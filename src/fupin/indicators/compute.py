@@ -14,11 +14,12 @@ A refresh of one period runs in four steps, all inside the caller's transaction:
 2. *Roll-up* by code prefix, level by level (village → township → county → city → province → nation):
    ``substr(code, 1, n)`` with n = 9, 6, 4, 2, 0, summing numerators and denominators — a ratio is always the sum
    of numerators over the sum of denominators, never an average of ratios. A region's own leaf facts (a county's
-   schools) are added at its level. In an incremental refresh, the registry rows of untouched children are read
-   back from ``IndicatorValue``.
+   schools) are added at its level. In an incremental refresh a touched region's registry sums are its stored sums
+   plus the changed villages' differences (``roll_up_changes``).
 3. *Medians* — exact, per region, from every household's value (``percentile_cont`` over ``ROLLUP`` on PostgreSQL,
-   window functions on SQLite), never from the children's medians; recomputed in full (the nation's needs every
-   value) whenever an income of the year was added, removed, changed or moved to another village, else kept.
+   window functions on SQLite), never from the children's medians. Kept when no income of the year was added,
+   removed, changed or moved; otherwise those of the regions concerned are recomputed (townships, villages) or moved
+   from their ``MedianState`` (county and up: ``move_medians``).
 4. *Merge* into ``IndicatorValue``: rows that differ are updated (``updated_at`` set), new rows inserted, rows of
    regions that no longer have data deleted; identical rows are left alone, so a refresh touches only the regions
    whose figures changed.
