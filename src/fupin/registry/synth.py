@@ -246,6 +246,8 @@ class _People:
         pref = county // 100
         bounds = np.flatnonzero(np.diff(pref)) + 1
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(days)], strict=True):
+            if f"{county[lo]:06d}"[:2] != self.codes.province:
+                self._issuing.clear()  # a process draws its provinces one after the other: none comes back
             self.codes.enter(f"{county[lo]:06d}")
             todo = np.arange(lo, hi)
             for _shift in range(366):
@@ -564,6 +566,8 @@ def _run(plan: Plan, numbers: list[int], seed: int, directory: Path, now: dt.dat
         write_chunk(tables, directory, number)
         for name, table in tables.items():
             written[name] += table.num_rows
+        del tables
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed chunks otherwise
         if say:
             say(written["households"])
     written["peak_kib"] = _peak_kib()
