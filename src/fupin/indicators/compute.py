@@ -95,7 +95,8 @@ REGISTRY = ("registered_households", "registered_persons", "poor_households", "p
             "returned_households", "monitoring_objects", "monitoring_persons", "monitoring_unstable",
             "monitoring_marginal", "monitoring_sudden", "assurance_met", "exit_criteria_met")
 INCOME = ("income_below_line", "income_near_line", "income_above_line")
-INCREMENTAL = (*REGISTRY, *INCOME)  # recomputed for the changed villages only; the other groups in full
+# recomputed for the changed villages only; the other groups in full
+INCREMENTAL = (*REGISTRY, *INCOME, *team_indicators.HOUSEHOLD_CODES)
 MEDIANS = ("income_median",)
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time", "quality_findings")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
@@ -104,7 +105,7 @@ COMMERCE = commerce_indicators.CODES  # rural e-commerce, recomputed in full (co
 TEAM = team_indicators.CODES  # teams, training, remote education and health (team.indicators)
 PROJECTS = project_indicators.CODES  # projects, funds and plan tasks (projects.indicators)
 WELFARE = welfare_indicators.CODES  # needs, money, pairings of the welfare platform (welfare.indicators)
-COMPUTED = (*REGISTRY, *INCOME, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *TEAM, *PROJECTS, *WELFARE)
+COMPUTED = (*INCREMENTAL, *MEDIANS, *EVENTS, *CONNECTIVITY, *COMMERCE, *TEAM, *PROJECTS, *WELFARE)
 # Ratios that are an amount per unit (yuan per household), not a percentage: their value is num / den.
 PER_UNIT = tuple(c for c, i in definitions.INDICATORS.items() if i.denominator is not None and i.scale == 1)
 # Indicators whose source is collected county by county (the facility records a county's departments upload, the
@@ -409,6 +410,7 @@ UNION ALL SELECT 'income_above_line', code, above, inc_n FROM v WHERE inc_n > 0
 UNION ALL SELECT 'incidence', rp.code, COALESCE(v.poor_p, 0), rp.persons FROM rp LEFT JOIN v ON v.code = rp.code
 """
     cur.execute(sql, [period_id, win.year])
+    team_indicators.household_leaves(cur, villages="SELECT code FROM ind_dirty" if dirty else "")
 
 
 def national_line(year: int) -> Any:
@@ -420,9 +422,17 @@ BIG_LENGTHS = (0, 2, 4, 6)  # the nation, provinces, cities, counties: medians m
 SMALL_LENGTHS = (9, 12)  # townships and villages: medians recomputed from their values
 
 
-def _median_values(join: str = "") -> str:
-    return (f"SELECT f.village_code AS code, f.cents FROM {FACTS} f{join} WHERE f.period_id = %s "
-            f"AND f.cents IS NOT NULL AND f.registered = 1")
+def _median_values(*, towns: bool = False) -> str:
+    """The values of the medians: every registered household's cents, or those of the townships of ``ind_mtown``
+    (on PostgreSQL one index range per township — a plain join was planned as a scan of every value)."""
+    values = "f.period_id = %s AND f.cents IS NOT NULL AND f.registered = 1"
+    if not towns:
+        return f"SELECT f.village_code AS code, f.cents FROM {FACTS} f WHERE {values}"
+    in_town = "f.village_code >= t.code AND f.village_code <= t.code || '999'"
+    if is_postgres():
+        return (f"SELECT f.village_code AS code, f.cents FROM ind_mtown t CROSS JOIN LATERAL (SELECT f.village_code, "
+                f"f.cents FROM {FACTS} f WHERE {in_town} AND {values} OFFSET 0) f")
+    return f"SELECT f.village_code AS code, f.cents FROM ind_mtown t JOIN {FACTS} f ON {in_town} WHERE {values}"
 
 
 def income_medians(cur: Any, period_id: str, *, towns: bool = False) -> None:
@@ -430,8 +440,7 @@ def income_medians(cur: Any, period_id: str, *, towns: bool = False) -> None:
     ``ind_new``; with it the ``MedianState`` of every region from the county up. ``towns``: only the townships of
     ``ind_mtown`` and their villages (an incremental refresh; no state)."""
     lengths = SMALL_LENGTHS if towns else tuple(tree.LENGTHS.values())
-    join = (" JOIN ind_mtown t ON f.village_code >= t.code AND f.village_code <= t.code || '999'" if towns else "")
-    base = _median_values(join=join)
+    base = _median_values(towns=towns)
     if is_postgres():
         # Grouping by the code as a number sorts four times faster than by text (codes have no leading zero).
         keys = ", ".join(f"v / {10 ** (12 - n)} AS k{n}" for n in tree.NODE_LENGTHS[:-1]) + ", v AS k12"
@@ -467,6 +476,7 @@ def median_states(cur: Any, period_id: str) -> None:
     big = " OR ".join(f"length(code) = {n}" for n in BIG_LENGTHS)
     cur.execute(f"INSERT INTO {STATES} (period_id, region_code, count, lower, below, at_most) "
                 f"SELECT %s, code, n, lower, 0, 0 FROM ind_med WHERE {big}", [period_id])
+    analyze(cur, STATES)  # a few thousand rows, hashed: without statistics the planner looped over them per value
     lengths = " UNION ALL ".join(f"SELECT {n} AS n" for n in BIG_LENGTHS)
     cur.execute(
         f"INSERT INTO ind_mcount (code, below, at_most) SELECT s.region_code, "
@@ -514,8 +524,10 @@ def move_medians(cur: Any, period_id: str) -> bool:
     towns = sorted({code[:9] for code, _c, _s in changes})
     copy_rows("ind_mtown", ("code",), [(t,) for t in towns])
     copy_rows("ind_mtouch", ("code",), [(c,) for c in [*big, *towns]])
+    analyze(cur, "ind_mtown")
     cur.execute(f"INSERT INTO ind_mtouch (code) SELECT r.code FROM {REGIONS} r JOIN ind_mtown t "
                 f"ON r.code > t.code AND r.code <= t.code || '999' WHERE r.level = {tree.VILLAGE}")
+    analyze(cur, "ind_mtouch")
     income_medians(cur, period_id, towns=True)
     mine_of: dict[str, list[tuple[int, int]]] = {}
     for village, cents, sign in changes:
@@ -862,6 +874,8 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         medians = "keep" if incremental else "all"  # kept when no income of the year changed
         if out.villages != 0:
             out.households = step("households", lambda: household_facts(cur, period_id, win, incremental=incremental))
+            if not incremental:  # the table was rewritten: the plans of this refresh and the next need its size
+                step("analyze", lambda: analyze(cur, FACTS))
             if incremental and incomes_changed(cur, period_id):
                 medians = "moved"
             step("villages", lambda: household_leaves(cur, period_id, win, dirty=incremental))

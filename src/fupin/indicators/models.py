@@ -247,6 +247,8 @@ class MedianState(models.Model):
     below = models.BigIntegerField()  # values < lower
     at_most = models.BigIntegerField()  # values <= lower
 
+    SCOPE_FIELD: ClassVar[str] = "region_code"
+
     class Meta:
         verbose_name = _("income median state")
         verbose_name_plural = _("income median states")

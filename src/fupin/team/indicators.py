@@ -28,7 +28,10 @@ from fupin.registry.models import Cadre, Household
 from fupin.registry.statuses import REGISTERED_STATUSES
 from fupin.team.models import Attendance, Posting, Training, Visit
 
-CODES = ("poor_village_team_leader", "household_with_cadre", "visits_per_household", "cadres_trained",
+# By village from the registry's households: recomputed, like the registry's own figures, for the villages whose
+# households changed (``household_leaves``); the others are recomputed in full (``leaves``).
+HOUSEHOLD_CODES = ("household_with_cadre",)
+CODES = ("poor_village_team_leader", "visits_per_household", "cadres_trained",
          "persons_trained", "school_100m", "school_remote_classroom", "clinic_telemedicine", "ecommerce_trained_5",
          "ecommerce_practitioners_10", "ecommerce_senior_1")
 # Counted by county like the other facility indicators: a county without school (clinic) records has not reported.
@@ -61,6 +64,16 @@ def _posted(alias: str, roles: tuple[str, ...]) -> str:
             f"AND p.start_date <= %s AND (p.end_date IS NULL OR p.end_date > %s))")
 
 
+def household_leaves(cur: Any, *, villages: str = "") -> None:
+    """``HOUSEHOLD_CODES`` per village, of every village or of those of the SQL ``villages`` (a query of codes)."""
+    only = f" AND h.village_id IN ({villages})" if villages else ""
+    cur.execute(
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'household_with_cadre', h.village_id, "
+        f"SUM(CASE WHEN h.cadre_id IS NULL THEN 0 ELSE 1 END), COUNT(*) FROM {HOUSEHOLDS} h "
+        f"WHERE h.status IN {_statuses()}{only} GROUP BY h.village_id"
+    )
+
+
 def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date) -> None:
     day, start, end = sql_date(on), sql_date(starts_on), sql_date(ends_on)
     cur.execute(
@@ -68,11 +81,6 @@ def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date) -> No
         f"CASE WHEN {_posted('r', ('team_leader', 'team_member'))} AND {_posted('r', ('village_leader',))} "
         f"THEN 1 ELSE 0 END, 1 FROM {REGIONS} r WHERE r.level = 5 AND r.is_poor_village",
         [day, day, day, day],
-    )
-    cur.execute(
-        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'household_with_cadre', h.village_id, "
-        f"SUM(CASE WHEN h.cadre_id IS NULL THEN 0 ELSE 1 END), COUNT(*) FROM {HOUSEHOLDS} h "
-        f"WHERE h.status IN {_statuses()} GROUP BY h.village_id"
     )
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'visits_per_household', h.village_id, "

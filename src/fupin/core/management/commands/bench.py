@@ -35,6 +35,9 @@ class Command(BaseCommand):
                                  "reached)")
         parser.add_argument("--measure", default="pages,indicators,exit,warnings,partitioning",
                             help="bench pgscale: what is measured at each milestone (sizes always); 'none' for sizes only")
+        parser.add_argument("--resume", action="store_true",
+                            help="bench pgscale: skip the parts imported before (an interrupted run's database); the "
+                                 "rates count the parts imported now")
         parser.add_argument("--existing", action="store_true",
                             help="bench pgscale: no import: the --measure figures once, on the registry as it is")
         parser.add_argument("--part-households", type=int, default=250_000,
