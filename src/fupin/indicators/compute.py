@@ -655,20 +655,26 @@ def event_leaves(cur: Any, win: Window) -> None:
     )
 
 
+def village_figure(indicator: str, period_id: str, *, incremental: bool) -> tuple[str, list[Any]]:
+    """A query of (code, n): the numerator of an ``INCREMENTAL`` indicator for every village with one — this refresh's
+    from ``ind_leaf``, in an incremental refresh the stored one for the villages not re-summed — and its parameters.
+    Other figures over the same households take their denominator from it instead of reading every household."""
+    sql = f"SELECT code, num AS n FROM ind_leaf WHERE indicator = '{indicator}' AND length(code) = 12"
+    if not incremental:
+        return sql, []
+    return (sql + f" UNION ALL SELECT region_code, numerator FROM {IV} WHERE period_id = %s AND indicator = "
+                  f"'{indicator}' AND level = {tree.VILLAGE} AND region_code NOT IN (SELECT code FROM ind_dirty)",
+            [period_id])
+
+
 def quality_leaves(cur: Any, period_id: str, win: Window, *, incremental: bool) -> None:
     """Per village with registered persons: open data-quality findings first seen by the period's end, over the
     persons of its registered households — the village's ``registered_persons`` (from ``ind_leaf``; in an incremental
     refresh the villages not re-summed keep their stored figure)."""
-    persons = "SELECT code, num AS persons FROM ind_leaf WHERE indicator = 'registered_persons' AND length(code) = 12"
-    params: list[Any] = []
-    if incremental:
-        persons += (f" UNION ALL SELECT region_code, numerator FROM {IV} WHERE period_id = %s "
-                    f"AND indicator = 'registered_persons' AND level = {tree.VILLAGE} "
-                    f"AND region_code NOT IN (SELECT code FROM ind_dirty)")
-        params.append(period_id)
+    persons, params = village_figure("registered_persons", period_id, incremental=incremental)
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'quality_findings', p.code, "
-        f"COALESCE(q.n, 0), p.persons FROM ({persons}) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
+        f"COALESCE(q.n, 0), p.n FROM ({persons}) p LEFT JOIN (SELECT region_code, COUNT(*) AS n FROM "
         f"{Finding._meta.db_table} WHERE state = 'open' AND first_seen < %s GROUP BY region_code) q "
         f"ON q.region_code = p.code",
         [*params, _ts(win.end_ts)],
@@ -884,8 +890,9 @@ def run(period_id: str, win: Window, *, since: dt.datetime | None,
         step("connectivity", lambda: connectivity_leaves(cur, win))
         step("commerce", lambda: commerce_indicators.leaves(cur, on=win.coverage_on or win.today,
                                                             starts_on=win.starts_on, ends_on=win.ends_on))
-        step("team", lambda: team_indicators.leaves(cur, on=win.coverage_on or win.today, starts_on=win.starts_on,
-                                                    ends_on=win.ends_on))
+        step("team", lambda: team_indicators.leaves(
+            cur, on=win.coverage_on or win.today, starts_on=win.starts_on, ends_on=win.ends_on,
+            with_cadre=village_figure("household_with_cadre", period_id, incremental=incremental)))
         step("projects", lambda: project_indicators.leaves(cur, win))
         step("welfare", lambda: welfare_indicators.leaves(cur, win))
         step("reporting", lambda: reporting_counties(cur))

@@ -74,7 +74,11 @@ def household_leaves(cur: Any, *, villages: str = "") -> None:
     )
 
 
-def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date) -> None:
+def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date,
+           with_cadre: tuple[str, list[Any]] | None = None) -> None:
+    """The other indicators, in full. ``with_cadre``: a query of (code, n), the registered households with a cadre of
+    each village (the numerator of ``household_with_cadre``, kept by the refresh), and its parameters; without it
+    they are counted from the households."""
     day, start, end = sql_date(on), sql_date(starts_on), sql_date(ends_on)
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'poor_village_team_leader', r.code, "
@@ -82,12 +86,18 @@ def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date) -> No
         f"THEN 1 ELSE 0 END, 1 FROM {REGIONS} r WHERE r.level = 5 AND r.is_poor_village",
         [day, day, day, day],
     )
+    # visits in the period to registered households with a cadre, per village of the visited household; over the
+    # village's households with a cadre (read from the refresh's figure, not from every household)
+    households, params = with_cadre or (
+        f"SELECT village_id AS code, COUNT(*) AS n FROM {HOUSEHOLDS} WHERE status IN {_statuses()} "
+        f"AND cadre_id IS NOT NULL GROUP BY village_id", [])
     cur.execute(
-        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'visits_per_household', h.village_id, "
-        f"COALESCE(SUM(v.n), 0), COUNT(*) FROM {HOUSEHOLDS} h LEFT JOIN (SELECT household_id, COUNT(*) AS n "
-        f"FROM {VISITS} WHERE visited_on >= %s AND visited_on <= %s GROUP BY household_id) v ON v.household_id = h.id "
-        f"WHERE h.status IN {_statuses()} AND h.cadre_id IS NOT NULL GROUP BY h.village_id",
-        [start, end],
+        f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'visits_per_household', w.code, "
+        f"COALESCE(v.n, 0), w.n FROM ({households}) w LEFT JOIN (SELECT h.village_id, COUNT(*) AS n FROM {VISITS} x "
+        f"JOIN {HOUSEHOLDS} h ON h.id = x.household_id WHERE x.visited_on >= %s AND x.visited_on <= %s "
+        f"AND h.status IN {_statuses()} AND h.cadre_id IS NOT NULL GROUP BY h.village_id) v ON v.village_id = w.code "
+        f"WHERE w.n > 0",
+        [*params, start, end],
     )
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'cadres_trained', c.region_id, "
