@@ -98,6 +98,9 @@ INCOME = ("income_below_line", "income_near_line", "income_above_line")
 # recomputed for the changed villages only; the other groups in full
 INCREMENTAL = (*REGISTRY, *INCOME, *team_indicators.HOUSEHOLD_CODES)
 MEDIANS = ("income_median",)
+# Recomputed in full for every village (their sources mark no village) and only at the village: an incremental
+# refresh rolls up and writes only the villages whose figure differs from the stored one (``diffed_differences``).
+DIFFED = ("quality_findings", "visits_per_household", "poor_village_team_leader")
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time", "quality_findings")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
                 "clinic_connected", "village_ecommerce", "township_express")
@@ -189,6 +192,7 @@ TEMP_TABLES = {
     "ind_hh": "id BIGINT PRIMARY KEY",
     "ind_oldcents": "household_id BIGINT, code VARCHAR(12), cents BIGINT",
     "ind_touch": "code VARCHAR(12) PRIMARY KEY",
+    "ind_touch2": "code VARCHAR(12) PRIMARY KEY",
     "ind_delta": "indicator VARCHAR(40), code VARCHAR(12), num NUMERIC, den NUMERIC, rows_ INTEGER",
     "ind_med": "code VARCHAR(12), median NUMERIC, n BIGINT, lower BIGINT",
     "ind_mcount": "code VARCHAR(12), below BIGINT, at_most BIGINT",
@@ -738,10 +742,10 @@ def reporting_rates(cur: Any) -> None:
 
 def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
     """``ind_new`` from ``ind_leaf``: villages, then each level from the one below plus its own leaf facts. In an
-    incremental refresh the registry indicators above the village come from ``roll_up_changes``."""
+    incremental refresh the registry indicators and ``DIFFED`` above the village come from ``roll_up_changes``."""
     cur.execute("INSERT INTO ind_new (indicator, code, level, num, den) SELECT indicator, code, 5, SUM(num), SUM(den) "
                 "FROM ind_leaf WHERE length(code) = 12 GROUP BY indicator, code")
-    skip = f" AND indicator NOT IN {_in(INCREMENTAL)}" if incremental else ""
+    skip = f" AND indicator NOT IN {_in((*INCREMENTAL, *DIFFED))}" if incremental else ""
     for child, parent in STEPS:
         child_level, level = tree.LEVELS[child], tree.LEVELS[parent]
         parts = [f"SELECT indicator, code, num, den FROM ind_new WHERE level = {child_level} "
@@ -754,14 +758,14 @@ def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
             f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY indicator, substr(code, 1, {parent})",
         )
     if incremental:
-        roll_up_changes(cur, period_id)
+        registry_differences(cur, period_id)
+        roll_up_changes(cur, period_id, INCREMENTAL, "ind_touch")
+        diffed_differences(cur, period_id)
+        roll_up_changes(cur, period_id, DIFFED, "ind_touch2")
 
 
-def roll_up_changes(cur: Any, period_id: str) -> None:
-    """Incremental refresh, registry indicators (all sums of village figures): each touched region's new sums are its
-    stored sums plus the changed villages' differences (new village sums from ``ind_leaf`` minus the stored ones), so
-    the work grows with the changed villages, not with the regions' other children. A region has a row when one of
-    its children has: one appears with its first child and goes with its last (looked up only then, by index)."""
+def registry_differences(cur: Any, period_id: str) -> None:
+    """``ind_delta`` of the registry indicators: the re-summed villages' new sums minus their stored ones."""
     inc = _in(INCREMENTAL)
     cur.execute(
         f"INSERT INTO ind_delta (indicator, code, num, den, rows_) "
@@ -773,6 +777,39 @@ def roll_up_changes(cur: Any, period_id: str) -> None:
         [period_id],
     )
     analyze(cur, "ind_delta")
+
+
+def diffed_differences(cur: Any, period_id: str) -> None:
+    """``ind_delta`` of ``DIFFED`` (recomputed for every village): the villages whose figure differs from the stored
+    one (one comparison of the two), and ``ind_touch2``: those villages and their ancestors. The unchanged villages'
+    rows leave ``ind_new``, so that the merge writes the changed ones only."""
+    dif = _in(DIFFED)
+    cur.execute(
+        f"INSERT INTO ind_delta (indicator, code, num, den, rows_) "
+        f"SELECT indicator, code, SUM(num), SUM(den), SUM(n) FROM ("
+        f"SELECT indicator, code, num, den, 1 AS n FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {dif} "
+        f"UNION ALL SELECT indicator, region_code, -numerator, -denominator, -1 FROM {IV} "
+        f"WHERE period_id = %s AND indicator IN {dif} AND level = {tree.VILLAGE}"
+        f") x GROUP BY indicator, code "
+        f"HAVING SUM(n) <> 0 OR SUM(num) <> 0 OR COALESCE(SUM(den), 0) <> 0",
+        [period_id],
+    )
+    cur.execute(f"INSERT INTO ind_touch2 (code) SELECT DISTINCT code FROM ind_delta WHERE indicator IN {dif}")
+    for n_len in (*reversed(tree.NODE_LENGTHS[:-1]), 0):
+        cur.execute(f"INSERT INTO ind_touch2 (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM ind_touch2 "
+                    f"WHERE length(code) = 12 AND substr(code, 1, {n_len}) NOT IN (SELECT code FROM ind_touch2)")
+    analyze(cur, "ind_delta", "ind_touch2")
+    cur.execute(f"DELETE FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {dif} "
+                f"AND code NOT IN (SELECT code FROM ind_touch2)")
+
+
+def roll_up_changes(cur: Any, period_id: str, indicators: Sequence[str], touch: str) -> None:
+    """Incremental refresh, ``indicators`` (sums of village figures) with their villages' differences in
+    ``ind_delta``: each region of ``touch`` (the changed villages' ancestors) gets its stored sums plus the
+    differences below it, so the work grows with the changed villages, not with the regions' other children. A
+    region has a row when one of its children has: one appears with its first child and goes with its last (looked
+    up only then, by index)."""
+    inc = _in(indicators)
     for child, parent in STEPS:
         child_level, level = tree.LEVELS[child], tree.LEVELS[parent]
         # a region some of whose children lost their row keeps its own only if a child, changed or not, still has one
@@ -780,11 +817,12 @@ def roll_up_changes(cur: Any, period_id: str) -> None:
             f"EXISTS (SELECT 1 FROM ind_new c WHERE c.indicator = d.indicator AND c.level = {child_level} "
             f"AND substr(c.code, 1, {parent}) = d.code) OR EXISTS (SELECT 1 FROM {IV} c WHERE c.period_id = %s "
             f"AND c.indicator = d.indicator AND c.level = {child_level} AND {sql_in_subtree('c.region_code', 'd.code')} "
-            f"AND c.region_code NOT IN (SELECT code FROM ind_touch))"
+            f"AND c.region_code NOT IN (SELECT code FROM {touch}))"
         )
         delta = (f"SELECT indicator, substr(code, 1, {parent}) AS code, SUM(num) AS num, SUM(den) AS den, "
                  f"SUM(CASE WHEN rows_ > 0 THEN 1 ELSE 0 END) AS appeared, "
-                 f"SUM(CASE WHEN rows_ < 0 THEN 1 ELSE 0 END) AS gone FROM ind_delta GROUP BY indicator, "
+                 f"SUM(CASE WHEN rows_ < 0 THEN 1 ELSE 0 END) AS gone FROM ind_delta WHERE indicator IN {inc} "
+                 f"GROUP BY indicator, "
                  f"substr(code, 1, {parent})")
         den = ("CASE WHEN v.denominator IS NULL AND d.den IS NULL THEN NULL "
                "ELSE COALESCE(v.denominator, 0) + COALESCE(d.den, 0) END")
@@ -792,7 +830,7 @@ def roll_up_changes(cur: Any, period_id: str) -> None:
         cur.execute(
             f"INSERT INTO ind_new (indicator, code, level, num, den) "
             f"SELECT v.indicator, v.region_code, {level}, v.numerator + COALESCE(d.num, 0), {den} "
-            f"FROM {IV} v JOIN ind_touch t ON t.code = v.region_code "
+            f"FROM {IV} v JOIN {touch} t ON t.code = v.region_code "
             f"LEFT JOIN ({delta}) d ON d.indicator = v.indicator AND d.code = v.region_code "
             f"WHERE v.period_id = %s AND v.indicator IN {inc} AND length(t.code) = {parent} "
             f"AND (d.code IS NULL OR d.gone = 0 OR d.appeared > 0 OR {remains})",
@@ -814,10 +852,12 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, medi
     Returns (written, deleted)."""
     # In an incremental refresh the registry indicators are written for the touched regions only: their stored rows
     # are looked up from those regions (index on period and region), not scanned in full; so are moved medians.
-    whole = [c for c in COMPUTED if not (c in MEDIANS and medians != "all") and not (incremental and c in INCREMENTAL)]
+    whole = [c for c in COMPUTED if not (c in MEDIANS and medians != "all")
+             and not (incremental and (c in INCREMENTAL or c in DIFFED))]
     scopes = [(_in(whole), "")]
     if incremental:
         scopes.append((_in(INCREMENTAL), " AND region_code IN (SELECT code FROM ind_touch)"))
+        scopes.append((_in(DIFFED), " AND region_code IN (SELECT code FROM ind_touch2)"))
     if medians == "moved":
         scopes.append((_in(MEDIANS), " AND region_code IN (SELECT code FROM ind_mtouch)"))
     deleted = 0

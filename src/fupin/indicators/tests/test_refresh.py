@@ -210,3 +210,28 @@ def test_medians_moved_by_their_state_equal_a_full_rebuild(demo, monkeypatch):
             assert set(MedianState.objects.filter(period=period).values_list(
                 "region_code", "count", "lower", "below", "at_most")) == states
             full_medians.clear()
+
+
+def test_figures_recomputed_for_every_village_write_only_the_villages_that_differ(demo):
+    """Quality findings move with quality runs, which mark no village: an incremental refresh recomputes them for
+    every village, but rolls up and writes only the villages whose figure changed — and equals a full rebuild."""
+    from fupin.quality.models import Finding
+
+    period = services.ensure_period("2020")
+    services.refresh(period, full=True)
+    finding = Finding.objects.filter(state="open").order_by("id").first()
+    assert finding is not None
+    Finding.objects.filter(pk=finding.pk).update(state="fixed")  # a quality run found it fixed
+    before = _rows(period)
+    started = IndicatorValue.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    result = services.refresh(period)
+    assert not result.full
+    after = _rows(period)
+    village = finding.region_code
+    assert after[("quality_findings", village)][0] == before[("quality_findings", village)][0] - 1
+    assert after[("quality_findings", "")][0] == before[("quality_findings", "")][0] - 1
+    written = set(IndicatorValue.objects.filter(period=period, updated_at__gt=started, indicator="quality_findings")
+                  .values_list("region_code", flat=True))
+    assert written == {village[:n] for n in (0, 2, 4, 6, 9, 12)}
+    services.refresh(period, full=True)
+    assert _rows(period) == after
