@@ -99,7 +99,7 @@ INCOME = ("income_below_line", "income_near_line", "income_above_line")
 INCREMENTAL = (*REGISTRY, *INCOME, *team_indicators.HOUSEHOLD_CODES)
 MEDIANS = ("income_median",)
 # Recomputed in full for every village (their sources mark no village) and only at the village: an incremental
-# refresh rolls up and writes only the villages whose figure differs from the stored one (``diffed_differences``).
+# refresh rolls up and writes only the villages whose figure differs from the stored one (``diffed_villages``).
 DIFFED = ("quality_findings", "visits_per_household", "poor_village_team_leader")
 EVENTS = ("risk_eliminated", "doubts_open", "doubts_resolved", "alerts_in_time", "quality_findings")
 CONNECTIVITY = ("poor_village_broadband", "poor_village_fiber", "poor_village_4g", "school_broadband",
@@ -246,12 +246,17 @@ def find_dirty(cur: Any, period_id: str, since: dt.datetime) -> int:
     )
     cur.execute("SELECT COUNT(*) FROM ind_dirty")
     n = int(cur.fetchone()[0])
-    cur.execute("INSERT INTO ind_touch (code) SELECT code FROM ind_dirty")
-    for n_len in (*reversed(tree.NODE_LENGTHS[:-1]), 0):  # the levels above the village
-        cur.execute(f"INSERT INTO ind_touch (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM ind_dirty "
-                    f"WHERE substr(code, 1, {n_len}) NOT IN (SELECT code FROM ind_touch)")
+    touched(cur, "ind_touch", "SELECT code FROM ind_dirty")
     analyze(cur, "ind_cv", "ind_hh", "ind_dirty", "ind_touch")
     return n
+
+
+def touched(cur: Any, table: str, villages: str) -> None:
+    """Fill ``table`` with the villages of the query ``villages`` and all their ancestors."""
+    cur.execute(f"INSERT INTO {table} (code) SELECT DISTINCT code FROM ({villages}) v")
+    for n_len in (*reversed(tree.NODE_LENGTHS[:-1]), 0):  # the levels above the village
+        cur.execute(f"INSERT INTO {table} (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM {table} "
+                    f"WHERE length(code) = 12 AND substr(code, 1, {n_len}) NOT IN (SELECT code FROM {table})")
 
 
 # --- household facts and leaf facts ------------------------------------------------------------------------
@@ -349,13 +354,19 @@ WHERE h.status IN {_in(REGISTERED_STATUSES)} AND h.identified_year <= %s{only_h}
     return max(int(cur.rowcount), 0)
 
 
+# the changed households' values of the medians before and after this refresh (both with household, village)
+_OLD_CENTS = "SELECT household_id, code, cents FROM ind_oldcents"
+
+
+def _new_cents() -> str:
+    return (f"SELECT household_id, village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
+            f"AND registered = 1 AND household_id IN (SELECT id FROM ind_hh)")
+
+
 def incomes_changed(cur: Any, period_id: str) -> bool:
     """After an incremental ``household_facts``: did any household's income of the year (or its village) change?
     If not, every median stands."""
-    new = (f"SELECT household_id, village_code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
-           f"AND registered = 1 "
-           f"AND household_id IN (SELECT id FROM ind_hh)")
-    old = "SELECT household_id, code, cents FROM ind_oldcents"
+    new, old = _new_cents(), _OLD_CENTS
     for a, b in ((new, old), (old, new)):
         cur.execute(f"SELECT 1 FROM ({a} EXCEPT {b}) d LIMIT 1", [period_id])
         if cur.fetchone():
@@ -564,14 +575,6 @@ def move_medians(cur: Any, period_id: str) -> bool:
     return True
 
 
-_OLD_CENTS = "SELECT household_id, code, cents FROM ind_oldcents"
-
-
-def _new_cents() -> str:
-    return (f"SELECT household_id, village_code AS code, cents FROM {FACTS} WHERE period_id = %s AND cents IS NOT NULL "
-            f"AND registered = 1 AND household_id IN (SELECT id FROM ind_hh)")
-
-
 @dataclass
 class _Moved:
     median: Any
@@ -758,47 +761,38 @@ def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
             f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY indicator, substr(code, 1, {parent})",
         )
     if incremental:
-        registry_differences(cur, period_id)
+        village_differences(cur, period_id, INCREMENTAL, stored="ind_dirty")
         roll_up_changes(cur, period_id, INCREMENTAL, "ind_touch")
-        diffed_differences(cur, period_id)
+        village_differences(cur, period_id, DIFFED)  # compared for every village: their sources mark none
+        diffed_villages(cur)
         roll_up_changes(cur, period_id, DIFFED, "ind_touch2")
 
 
-def registry_differences(cur: Any, period_id: str) -> None:
-    """``ind_delta`` of the registry indicators: the re-summed villages' new sums minus their stored ones."""
-    inc = _in(INCREMENTAL)
+def village_differences(cur: Any, period_id: str, indicators: Sequence[str], *, stored: str = "") -> None:
+    """``ind_delta`` of ``indicators``: per village, this refresh's figure minus the stored one, where they differ.
+    ``stored``: the table of the villages whose stored rows are compared (the re-summed ones; driven from it, by the
+    index on period and region); every village when empty (groups recomputed for every village)."""
+    inc = _in(indicators)
+    among = f" JOIN {stored} d ON d.code = v.region_code" if stored else ""
     cur.execute(
         f"INSERT INTO ind_delta (indicator, code, num, den, rows_) "
         f"SELECT indicator, code, SUM(num), SUM(den), SUM(n) FROM ("
         f"SELECT indicator, code, num, den, 1 AS n FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {inc} "
-        f"UNION ALL SELECT v.indicator, v.region_code, -v.numerator, -v.denominator, -1 FROM {IV} v "
-        f"JOIN ind_dirty d ON d.code = v.region_code WHERE v.period_id = %s AND v.indicator IN {inc}"
-        f") x GROUP BY indicator, code",
+        f"UNION ALL SELECT v.indicator, v.region_code, -v.numerator, -v.denominator, -1 FROM {IV} v{among} "
+        f"WHERE v.period_id = %s AND v.indicator IN {inc} AND v.level = {tree.VILLAGE}"
+        f") x GROUP BY indicator, code "
+        f"HAVING SUM(n) <> 0 OR SUM(num) <> 0 OR COALESCE(SUM(den), 0) <> 0",
         [period_id],
     )
     analyze(cur, "ind_delta")
 
 
-def diffed_differences(cur: Any, period_id: str) -> None:
-    """``ind_delta`` of ``DIFFED`` (recomputed for every village): the villages whose figure differs from the stored
-    one (one comparison of the two), and ``ind_touch2``: those villages and their ancestors. The unchanged villages'
-    rows leave ``ind_new``, so that the merge writes the changed ones only."""
+def diffed_villages(cur: Any) -> None:
+    """``ind_touch2``: the villages whose ``DIFFED`` figure changed (``ind_delta``) and their ancestors. The other
+    villages' rows of those groups leave ``ind_new``, so that the merge writes the changed ones only."""
     dif = _in(DIFFED)
-    cur.execute(
-        f"INSERT INTO ind_delta (indicator, code, num, den, rows_) "
-        f"SELECT indicator, code, SUM(num), SUM(den), SUM(n) FROM ("
-        f"SELECT indicator, code, num, den, 1 AS n FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {dif} "
-        f"UNION ALL SELECT indicator, region_code, -numerator, -denominator, -1 FROM {IV} "
-        f"WHERE period_id = %s AND indicator IN {dif} AND level = {tree.VILLAGE}"
-        f") x GROUP BY indicator, code "
-        f"HAVING SUM(n) <> 0 OR SUM(num) <> 0 OR COALESCE(SUM(den), 0) <> 0",
-        [period_id],
-    )
-    cur.execute(f"INSERT INTO ind_touch2 (code) SELECT DISTINCT code FROM ind_delta WHERE indicator IN {dif}")
-    for n_len in (*reversed(tree.NODE_LENGTHS[:-1]), 0):
-        cur.execute(f"INSERT INTO ind_touch2 (code) SELECT DISTINCT substr(code, 1, {n_len}) FROM ind_touch2 "
-                    f"WHERE length(code) = 12 AND substr(code, 1, {n_len}) NOT IN (SELECT code FROM ind_touch2)")
-    analyze(cur, "ind_delta", "ind_touch2")
+    touched(cur, "ind_touch2", f"SELECT code FROM ind_delta WHERE indicator IN {dif}")
+    analyze(cur, "ind_touch2")
     cur.execute(f"DELETE FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {dif} "
                 f"AND code NOT IN (SELECT code FROM ind_touch2)")
 

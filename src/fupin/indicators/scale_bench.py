@@ -303,6 +303,8 @@ def measures(opts: dict[str, Any]) -> set[str]:
 
 def milestone(rows: list[Row], label: str, measure: set[str] | None = None) -> None:
     """The figures of ``--measure`` (default all) on the registry as it is, after ANALYZE and the sizes."""
+    from fupin.registry.models import Household
+
     measure = set(MEASURES) if measure is None else measure
 
     def analyze_all() -> None:
@@ -311,14 +313,15 @@ def milestone(rows: list[Row], label: str, measure: set[str] | None = None) -> N
 
     timed(f"[{label}] ANALYZE (whole database)", analyze_all, rows, lambda _r: load())
     _sizes(rows)
+    total = Household.objects.count()
     if "pages" in measure:
         _pages(rows, label)
     if "indicators" in measure:
-        _indicators(rows, label)
+        _indicators(rows, label, total)
     if "exit" in measure:
-        _exit(rows, label)
+        _exit(rows, label, total)
     if "warnings" in measure:
-        _warnings(rows, label)
+        _warnings(rows, label, total)
 
 
 def _pages(rows: list[Row], label: str) -> None:
@@ -333,12 +336,10 @@ def _pages(rows: list[Row], label: str) -> None:
                       probes=("household list, ", "search by exact ID", "search by name", "dossier"))
 
 
-def _indicators(rows: list[Row], label: str) -> None:
+def _indicators(rows: list[Row], label: str, total: int) -> None:
     from fupin.indicators import services as indicators
     from fupin.indicators.bench import _change, _change_incomes, _timings
-    from fupin.registry.models import Household
 
-    total = Household.objects.count()
     period = indicators.ensure_period("2020")
     timed(f"[{label}] indicators: full refresh 2020, {total:,} households", lambda: indicators.refresh(period, full=True),
           rows, lambda r: f"{_timings(r)}; {load()}")
@@ -353,11 +354,9 @@ def _indicators(rows: list[Row], label: str) -> None:
               lambda r: f"{_timings(r)}; {load()}")
 
 
-def _exit(rows: list[Row], label: str) -> None:
+def _exit(rows: list[Row], label: str, total: int) -> None:
     from fupin.lifecycle import evaluation
     from fupin.registry.models import Household
-
-    total = Household.objects.count()
 
     def exit_summary() -> dict[str, int]:
         return evaluation.summary(Household.objects.all(), 2020)
@@ -366,16 +365,14 @@ def _exit(rows: list[Row], label: str) -> None:
           lambda s: f"{s['passing']:,} pass of {s['households']:,}; {load()}")
 
 
-def _warnings(rows: list[Row], label: str) -> None:
+def _warnings(rows: list[Row], label: str, total: int) -> None:
     from django.utils import timezone
 
     from fupin.core.permissions import SYSTEM
     from fupin.monitoring import services as monitoring
     from fupin.monitoring.bench import plant
     from fupin.monitoring.models import RiskReport
-    from fupin.registry.models import Household
 
-    total = Household.objects.count()
     lines = _monitoring_lines()
     RiskReport.objects.filter(description="演示报告（合成数据）").delete()  # planted again over every household
     timed(f"[{label}] warning-rule inputs: medical-expense batch (1 person in 10), risk reports (1 household in 500)",

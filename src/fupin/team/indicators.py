@@ -74,11 +74,9 @@ def household_leaves(cur: Any, *, villages: str = "") -> None:
     )
 
 
-def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date,
-           with_cadre: tuple[str, list[Any]] | None = None) -> None:
+def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date, with_cadre: tuple[str, list[Any]]) -> None:
     """The other indicators, in full. ``with_cadre``: a query of (code, n), the registered households with a cadre of
-    each village (the numerator of ``household_with_cadre``, kept by the refresh), and its parameters; without it
-    they are counted from the households."""
+    each village (the numerator of ``household_with_cadre``, kept by the refresh), and its parameters."""
     day, start, end = sql_date(on), sql_date(starts_on), sql_date(ends_on)
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'poor_village_team_leader', r.code, "
@@ -88,9 +86,7 @@ def leaves(cur: Any, *, on: dt.date, starts_on: dt.date, ends_on: dt.date,
     )
     # visits in the period to registered households with a cadre, per village of the visited household; over the
     # village's households with a cadre (read from the refresh's figure, not from every household)
-    households, params = with_cadre or (
-        f"SELECT village_id AS code, COUNT(*) AS n FROM {HOUSEHOLDS} WHERE status IN {_statuses()} "
-        f"AND cadre_id IS NOT NULL GROUP BY village_id", [])
+    households, params = with_cadre
     cur.execute(
         f"INSERT INTO ind_leaf (indicator, code, num, den) SELECT 'visits_per_household', w.code, "
         f"COALESCE(v.n, 0), w.n FROM ({households}) w LEFT JOIN (SELECT h.village_id, COUNT(*) AS n FROM {VISITS} x "
