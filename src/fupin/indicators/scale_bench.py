@@ -547,6 +547,63 @@ class _Tally:
     phases: dict[str, float] = field(default_factory=dict)  # the import's own laps (read, validate.*, write.*) summed
 
 
+WAVE = 8  # parts converted ahead and imported by the streams between two rounds of bare COPYs
+
+
+@dataclass
+class _Job:
+    """One part of the import: its files (written beforehand, not timed) and, once imported, its figures."""
+
+    province: str
+    i: int
+    n: int
+    part: Part
+    paths: list[Path]
+    bare_files: dict[str, tuple[list[str], Path]]
+    households: int
+    persons: int
+    actor: Any = None  # resolved beforehand, in the main thread (two threads would both create a new one)
+    convert: float = 0.0
+    seconds: float = 0.0
+    bare: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _import(job: _Job) -> None:
+    from fupin.registry import services
+
+    started = time.perf_counter()
+    result = services.import_registry(job.paths, actor=job.actor)
+    job.seconds = time.perf_counter() - started
+    if not result.ok:
+        raise CommandError(f"import of {job.part} rejected: {[str(e) for e in result.errors[:5]]}")
+    job.timings = result.timings
+
+
+def _import_in_thread(job: _Job) -> None:
+    from django.db import connections
+
+    try:
+        _import(job)
+    finally:
+        connections.close_all()  # this worker thread's own connection
+
+
+def _import_wave(wave: list[_Job], streams: int) -> None:
+    """Import the parts of a wave through the import service, ``streams`` at a time (each in its own thread and
+    connection, as concurrent imports by the job queue's workers: while one writes under its table locks, another
+    reads and checks its files)."""
+    if streams == 1:
+        for job in wave:
+            _import(job)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=streams) as pool:
+        for future in [pool.submit(_import_in_thread, job) for job in wave]:
+            future.result()
+
+
 def _profile(timings: dict[str, float], top: int = 8) -> str:
     """The largest phases of the import (its ``Laps``), seconds."""
     laps = sorted(((k, v) for k, v in timings.items() if "." in k and v >= 0.05), key=lambda kv: -kv[1])[:top]
@@ -560,17 +617,12 @@ def _actor(province: str) -> Any:
     from fupin.regions.models import Region
     from fupin.testing import make_user
 
-    user = User.objects.filter(username="bench_pgscale_import").first()
-    if user is None:
-        return make_user("bench_pgscale_import", Region.objects.get(code=province), Role.COUNTY_ADMIN)
-    if user.region_id != province:
-        user.region = Region.objects.get(code=province)
-        user.save(update_fields=["region"])
-    return User.objects.get(pk=user.pk)
+    name = f"bench_pgscale_import_{province}"  # one per province: parts of two provinces may run at once
+    user = User.objects.filter(username=name).first()
+    return user or make_user(name, Region.objects.get(code=province), Role.COUNTY_ADMIN)
 
 
 def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
-    from fupin.registry import services
     from fupin.registry.models import Household
 
     if not is_postgres():
@@ -607,80 +659,100 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
     tally = _Tally()
     reached: list[str] = []
     pending = list(milestones)
+    streams = max(1, int(opts.get("streams") or 1))
     work = Path(tempfile.mkdtemp(prefix="bench-pgscale-", dir=settings.VAR_DIR))
     _bare_tables(create=True)
     parts_done = 0
     try:
-        for province in provinces_in(root):
-            if not pending:
-                break
-            parts = plan_parts(root, province, limit)
-            actor = _actor(province)
-            for i, part in enumerate(parts, 1):
-                if not pending:
-                    break
+        queue = [(province, i, n, part) for province in provinces_in(root)
+                 for parts in [plan_parts(root, province, limit)] for i, part in enumerate(parts, 1) for n in [len(parts)]]
+        while queue and pending:
+            # A wave: the parts up to the next milestone (whole parts), at most WAVE of them with several streams
+            # (their files wait on disk), one part with one stream.
+            wave: list[_Job] = []
+            planned = tally.households
+            while queue and planned < pending[0] and len(wave) < (WAVE if streams > 1 else 1):
+                province, i, n, part = queue.pop(0)
                 if resume:  # a part is written whole or not at all: one that has households was imported before
                     there = Household.objects.filter(village_id__gte=part.lo, village_id__lte=part.hi).count()
                     if there:
                         tally.households += there
-                        rows.append((f"import part: province {province} ({i}/{len(parts)}) {part.lo[:6]}–{part.hi[:6]} "
+                        planned += there
+                        rows.append((f"import part: province {province} ({i}/{n}) {part.lo[:6]}–{part.hi[:6]} "
                                      f"imported before (--resume), {there:,} households", 0.0, ""))
                         continue
                 started = time.perf_counter()
                 frames = read_part(root, part)
-                paths = write_template_csv(frames, work / "csv")
-                bare_files = _bare_csv(frames, work / "bare")
-                n_h, n_p = frames["households"].height, frames["members"].height
+                folder = work / f"part-{len(wave)}"
+                job = _Job(province, i, n, part, write_template_csv(frames, folder / "csv"),
+                           _bare_csv(frames, folder / "bare"), frames["households"].height, frames["members"].height,
+                           _actor(province))
                 del frames
-                convert = time.perf_counter() - started
-                started = time.perf_counter()
-                result = services.import_registry(paths, actor=actor)
-                seconds = time.perf_counter() - started
-                if not result.ok:
-                    raise CommandError(f"import of {part} rejected: {[str(e) for e in result.errors[:5]]}")
-                bare = bare_copy(bare_files)
-                shutil.rmtree(work / "csv")
-                shutil.rmtree(work / "bare")
+                job.convert = time.perf_counter() - started
+                wave.append(job)
+                planned += job.households
+            if not wave:
+                echo()
+                continue
+            started = time.perf_counter()
+            _import_wave(wave, streams)
+            wall = time.perf_counter() - started
+            for job in wave:  # the bare COPYs alone, after the wave, so that nothing else shares the machine
+                job.bare = bare_copy(job.bare_files)
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir()
+            wave_persons = sum(j.persons for j in wave)
+            wave_bare = sum(j.bare for j in wave)
+            for job in wave:
                 parts_done += 1
-                tally.households += n_h
-                tally.persons += n_p
-                tally.imported += seconds
-                tally.bare += bare
-                tally.since = [tally.since[0] + n_p, tally.since[1] + seconds, tally.since[2] + bare]
-                t = result.timings
+                tally.households += job.households
+                tally.persons += job.persons
+                t = job.timings
                 for k, v in t.items():
                     tally.phases[k] = tally.phases.get(k, 0.0) + v
-                rows.append((f"import part {parts_done}: province {province} ({i}/{len(parts)}) {part.lo[:6]}–{part.hi[:6]}, "
-                             f"{n_h:,} households, {n_p:,} persons", seconds,
-                             f"{n_p / seconds:,.0f} persons/s (read {t.get('read', 0):.1f}, validate "
-                             f"{t.get('validate', 0):.1f}, write {t.get('write', 0):.1f}; {_profile(t, 5)}); bare COPY {bare:.1f} s, "
-                             f"ratio {seconds / max(bare, 1e-9):.2f}×; CSV written in {convert:.1f} s (not counted); "
-                             f"registry now {tally.households:,} households, {tally.persons:,} persons, sustained "
+                rows.append((f"import part {parts_done}: province {job.province} ({job.i}/{job.n}) "
+                             f"{job.part.lo[:6]}–{job.part.hi[:6]}, {job.households:,} households, {job.persons:,} persons",
+                             job.seconds,
+                             f"{job.persons / job.seconds:,.0f} persons/s (read {t.get('read', 0):.1f}, validate "
+                             f"{t.get('validate', 0):.1f}, write {t.get('write', 0):.1f}; {_profile(t, 5)}); bare COPY "
+                             f"{job.bare:.1f} s, ratio {job.seconds / max(job.bare, 1e-9):.2f}×; CSV written in "
+                             f"{job.convert:.1f} s (not counted); registry now {tally.households:,} households, "
+                             f"{tally.persons:,} persons; {load()}"))
+            tally.imported += wall
+            tally.bare += wave_bare
+            tally.since = [tally.since[0] + wave_persons, tally.since[1] + wall, tally.since[2] + wave_bare]
+            if streams > 1:
+                rows.append((f"import wave of {len(wave)} parts, {streams} streams: {wave_persons:,} persons", wall,
+                             f"{wave_persons / wall:,.0f} persons/s (wall time of the wave); bare COPY of its parts "
+                             f"{wave_bare:.1f} s, ratio {wall / max(wave_bare, 1e-9):.2f}×; sustained "
                              f"{tally.persons / tally.imported:,.0f} persons/s; {load()}"))
-                echo()
-                if tally.households < pending[0]:
-                    continue
-                crossed = [m for m in pending if m <= tally.households]
-                pending = [m for m in pending if m > tally.households]
-                label = f"{tally.households:,} households"
-                reached.append(label)
-                persons, imp, bare_s = tally.since
-                rows.append((f"[{label}] MILESTONE {', '.join(f'{m:,}' for m in crossed)} reached: "
-                             f"{tally.households:,} households, {tally.persons:,} persons", tally.imported,
-                             f"import sustained {tally.persons / tally.imported:,.0f} persons/s over all {parts_done} parts "
-                             f"({persons / max(imp, 1e-9):,.0f} persons/s since the last milestone); import / bare COPY "
-                             f"{tally.imported / max(tally.bare, 1e-9):.2f}× overall, {imp / max(bare_s, 1e-9):.2f}× since "
-                             f"the last milestone (bare COPY of the same rows, every part, same run); peak memory "
-                             f"{_peak_mib():,.0f} MiB; {load()}"))
-                rows.append((f"[{label}] import profile, all parts so far (the import's phases, seconds)",
-                             tally.imported, f"read {tally.phases.get('read', 0):.1f}, validate "
-                                             f"{tally.phases.get('validate', 0):.1f}, write {tally.phases.get('write', 0):.1f}; "
-                                             f"{_profile(tally.phases, 14)}"))
-                tally.since = [0.0, 0.0, 0.0]
-                milestone(rows, label, measure)
-                if "partitioning" in measure and want_partitioning and want_partitioning in crossed:
-                    partitioning(rows, label)
-                echo()
+            else:
+                rows[-1] = (rows[-1][0], rows[-1][1], f"{rows[-1][2]}; sustained {tally.persons / tally.imported:,.0f} "
+                                                      f"persons/s")
+            echo()
+            if tally.households < pending[0]:
+                continue
+            crossed = [m for m in pending if m <= tally.households]
+            pending = [m for m in pending if m > tally.households]
+            label = f"{tally.households:,} households"
+            reached.append(label)
+            persons, imp, bare_s = tally.since
+            rows.append((f"[{label}] MILESTONE {', '.join(f'{m:,}' for m in crossed)} reached: "
+                         f"{tally.households:,} households, {tally.persons:,} persons", tally.imported,
+                         f"import sustained {tally.persons / tally.imported:,.0f} persons/s over all {parts_done} parts, "
+                         f"{streams} stream(s) ({persons / max(imp, 1e-9):,.0f} persons/s since the last milestone); "
+                         f"import / bare COPY {tally.imported / max(tally.bare, 1e-9):.2f}× overall, "
+                         f"{imp / max(bare_s, 1e-9):.2f}× since the last milestone (bare COPY of the same rows, every "
+                         f"part, same run); peak memory {_peak_mib():,.0f} MiB; {load()}"))
+            rows.append((f"[{label}] import profile, all parts so far (the import's phases, seconds)",
+                         tally.imported, f"read {tally.phases.get('read', 0):.1f}, validate "
+                                         f"{tally.phases.get('validate', 0):.1f}, write {tally.phases.get('write', 0):.1f}; "
+                                         f"{_profile(tally.phases, 14)}"))
+            tally.since = [0.0, 0.0, 0.0]
+            milestone(rows, label, measure)
+            if "partitioning" in measure and want_partitioning and want_partitioning in crossed:
+                partitioning(rows, label)
+            echo()
         if pending and tally.households and (not reached or reached[-1] != f"{tally.households:,} households"):
             label = f"{tally.households:,} households"
             rows.append((f"[{label}] END OF INPUT before milestone {pending[0]:,}", tally.imported,

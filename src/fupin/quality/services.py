@@ -53,11 +53,16 @@ def sync_catalogue() -> dict[str, Rule]:
     for code, spec in RULES.items():
         row = existing.get(code)
         if row is None:
-            existing[code] = Rule.objects.create(
-                code=code, name=spec.name, name_en=spec.name_en, family=spec.family, subject=spec.subject,
+            # get_or_create: two imports (or runs) at once on a new database both find the rule missing; the
+            # second one's insert fails and it takes the first one's row
+            row, created = Rule.objects.get_or_create(code=code, defaults=dict(
+                name=spec.name, name_en=spec.name_en, family=spec.family, subject=spec.subject,
                 severity=spec.severity, statuses=list(spec.statuses), effective_from=spec.effective_from,
-                effective_to=spec.effective_to, enabled=spec.enabled)
-        elif (row.name, row.name_en, row.family, row.subject, row.in_catalogue) != (
+                effective_to=spec.effective_to, enabled=spec.enabled))
+            existing[code] = row
+            if created:
+                continue
+        if (row.name, row.name_en, row.family, row.subject, row.in_catalogue) != (
                 spec.name, spec.name_en, spec.family, spec.subject, True):
             row.name, row.name_en, row.family, row.subject, row.in_catalogue = (
                 spec.name, spec.name_en, spec.family, spec.subject, True)

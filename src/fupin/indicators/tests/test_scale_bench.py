@@ -124,3 +124,25 @@ def test_what_the_national_generator_draws_imports_with_no_error(db, tmp_path):
     assert Household.objects.count() == drawn.households == 400
     assert Member.objects.filter(is_active=True).count() == drawn.members
     assert Income.objects.count() == drawn.incomes
+
+
+@pytest.mark.skipif(not is_postgres(), reason="PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_two_streams_import_every_part_once(tmp_path):
+    """``--streams 2``: the parts are imported two at a time, each in its own thread and connection (so committed, not
+    inside the test's transaction); every household arrives once, the waves and the milestone are reported."""
+    from fupin import testing
+
+    testing.make_tree()
+    generate(households=60, area="53", seed=13)
+    root = tmp_path / "registry"
+    _to_parquet(root)
+    rows = scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()),
+                                     {"from_dir": str(root), "milestones": "60", "part_households": 12,
+                                      "measure": "none", "streams": 2})
+    labels = [label for label, _s, _f in rows]
+    assert sum(label.startswith("import part ") for label in labels) == len(scale_bench.plan_parts(root, "53", 12)) > 2
+    assert any(label.startswith("import wave of") and "2 streams" in label for label in labels)
+    assert sum("MILESTONE" in label for label in labels) == 1
+    assert Household.objects.count() == 60
+    assert Member.objects.filter(household__number__in=Household.objects.values("number")).count() == Member.objects.count()

@@ -168,6 +168,19 @@ def test_catalogue_sync_keeps_the_administrators_choices(db, users):
     assert (Rule.objects.get(code="GONE").in_catalogue, Rule.objects.get(code="GONE").enabled) == (False, False)
 
 
+def test_catalogue_sync_after_another_process_added_the_rules(db, users, monkeypatch):
+    """Two imports at once on a new database: both read the catalogue empty, the other one inserts the rules first.
+    The later sync takes the rows there instead of failing on the duplicate code, and keeps the choices made."""
+    services.sync_catalogue()
+    services.update_rule(actor=users["sysadmin"], code=CODE, severity="hint")
+    real = Rule.objects.all
+    monkeypatch.setattr(Rule.objects, "all", lambda: Rule.objects.none())  # this process saw no rule yet
+    out = services.sync_catalogue()
+    monkeypatch.setattr(Rule.objects, "all", real)
+    assert set(out) == set(RULES) and Rule.objects.count() == len(RULES)
+    assert Rule.objects.get(code=CODE).severity == "hint"
+
+
 def test_warnings_for_households_at_entry(base):
     uninsured(spouse(base["poor"]))
     uninsured(spouse(base["guizhou"]))

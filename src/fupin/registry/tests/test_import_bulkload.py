@@ -82,7 +82,9 @@ def test_killed_during_a_rebuild_import_leaves_rows_and_indexes_as_before(users,
     assert dump() == before and indexes() == index_list
 
 
-def test_set_based_check_finds_an_orphan_appended_with_triggers_skipped(users, tmp_path):
+@pytest.mark.parametrize("factor", [0, 10**9], ids=["index lookups", "hash of the parent"])
+def test_set_based_check_finds_an_orphan_appended_with_triggers_skipped(users, tmp_path, monkeypatch, factor):
+    monkeypatch.setattr(bulkload, "LOOKUP_FACTOR", factor)
     services.import_registry([write_xlsx(tmp_path / "a.xlsx", form(1))], actor=users["clerk"])
     head = Member.objects.get(relation="01", household__village_id=VILLAGE)
     with pytest.raises(bulkload.ForeignKeyViolation, match=r"registry_member.*household_id.*987654321"), \
@@ -106,6 +108,16 @@ def test_set_based_check_finds_an_orphan_appended_with_triggers_skipped(users, t
             )
         bulk.finish()
     assert not Member.objects.filter(household_id=987654321).exists()
+
+
+def test_the_join_settings_of_the_lookups_end_with_the_check(users, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulkload, "LOOKUP_FACTOR", 0)
+    with transaction.atomic():
+        services.import_registry([write_xlsx(tmp_path / "a.xlsx", form(2))], actor=users["clerk"])
+        with connection.cursor() as cur:
+            cur.execute("SELECT current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
+            assert cur.fetchone() == ("on", "on")
+    assert Member.objects.filter(household__village_id=VILLAGE).count() > 2
 
 
 def test_foreign_keys_come_from_the_catalogue(db):

@@ -42,6 +42,9 @@ class Command(BaseCommand):
                             help="bench pgscale: no import: the --measure figures once, on the registry as it is")
         parser.add_argument("--part-households", type=int, default=250_000,
                             help="bench pgscale: households imported at a time")
+        parser.add_argument("--streams", type=int, default=1,
+                            help="bench pgscale: imports running at once (each part still one import, in its own "
+                                 "transaction; with more than one the parts are converted in waves of eight)")
         parser.add_argument("--xlsx-mb", type=float, default=0,
                             help="bench registry: also import a workbook of about this many MiB in a child process "
                                  "and print its peak memory")
