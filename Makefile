@@ -246,6 +246,7 @@ BENCH_PGSCALE_FROM ?= var/bench-pgscale/registry
 BENCH_PGSCALE_MILESTONES ?= 1000000,3000000,10000000
 BENCH_PGSCALE_PARTITIONING ?=
 BENCH_PGSCALE_MEASURE ?= pages,indicators,exit,warnings,partitioning
+BENCH_PGSCALE_STREAMS ?= 1
 .PHONY: bench-pgscale
 bench-pgscale: setup
 	test -d $(BENCH_PGSCALE_FROM)/households || $(FUPIN) demo --province all --to parquet $(BENCH_PGSCALE_FROM) \
@@ -254,7 +255,7 @@ bench-pgscale: setup
 	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) migrate --verbosity 0
 	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) load_regions --verbosity 0
 	DATABASE_URL=$(BENCH_PGSCALE_PG) $(FUPIN) bench pgscale --from $(BENCH_PGSCALE_FROM) \
-	  --milestones $(BENCH_PGSCALE_MILESTONES) --measure $(BENCH_PGSCALE_MEASURE) \
+	  --milestones $(BENCH_PGSCALE_MILESTONES) --measure $(BENCH_PGSCALE_MEASURE) --streams $(BENCH_PGSCALE_STREAMS) \
 	  $(if $(BENCH_PGSCALE_PARTITIONING),--partitioning $(BENCH_PGSCALE_PARTITIONING))
 
 # The team and 网络扶智 (issue 16): an attendance upload of BENCH_TEAM_ROWS rows and the coverage lists of the whole

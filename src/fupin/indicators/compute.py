@@ -193,6 +193,7 @@ TEMP_TABLES = {
     "ind_oldcents": "household_id BIGINT, code VARCHAR(12), cents BIGINT",
     "ind_touch": "code VARCHAR(12) PRIMARY KEY",
     "ind_touch2": "code VARCHAR(12) PRIMARY KEY",
+    "ind_gone": "indicator VARCHAR(40), code VARCHAR(12), PRIMARY KEY (indicator, code)",
     "ind_delta": "indicator VARCHAR(40), code VARCHAR(12), num NUMERIC, den NUMERIC, rows_ INTEGER",
     "ind_med": "code VARCHAR(12), median NUMERIC, n BIGINT, lower BIGINT",
     "ind_mcount": "code VARCHAR(12), below BIGINT, at_most BIGINT",
@@ -764,6 +765,9 @@ def roll_up(cur: Any, period_id: str, *, incremental: bool) -> None:
         )
     if incremental:
         village_differences(cur, period_id, INCREMENTAL, stored="ind_dirty")
+        # the re-summed villages whose figure did not change are left as they are
+        cur.execute(f"DELETE FROM ind_new WHERE level = {tree.VILLAGE} AND indicator IN {_in(INCREMENTAL)} AND NOT EXISTS "
+                    f"(SELECT 1 FROM ind_delta d WHERE d.indicator = ind_new.indicator AND d.code = ind_new.code)")
         roll_up_changes(cur, period_id, INCREMENTAL, "ind_touch")
         village_differences(cur, period_id, DIFFED, leaves=True)  # compared for every village: their sources mark none
         diffed_villages(cur)
@@ -810,19 +814,23 @@ def diffed_villages(cur: Any) -> None:
 
 def roll_up_changes(cur: Any, period_id: str, indicators: Sequence[str], touch: str) -> None:
     """Incremental refresh, ``indicators`` (sums of village figures) with their villages' differences in
-    ``ind_delta``: each region of ``touch`` (the changed villages' ancestors) gets its stored sums plus the
-    differences below it, so the work grows with the changed villages, not with the regions' other children. A
-    region has a row when one of its children has: one appears with its first child and goes with its last (looked
-    up only then, by index)."""
+    ``ind_delta``: each region of ``touch`` (the changed villages' ancestors) with differences below it gets its stored
+    sums plus them, so the work grows with the changed villages, not with the regions' other children; the rows of
+    regions without differences are left as they are (not in ``ind_new``). A region has a row when one of its
+    children has: one appears with its first child and goes with its last (looked up only then, by index); the rows
+    that go are listed in ``ind_gone`` for the merge to delete."""
     inc = _in(indicators)
+    cur.execute(f"INSERT INTO ind_gone (indicator, code) SELECT indicator, code FROM ind_delta "
+                f"WHERE rows_ < 0 AND indicator IN {inc}")
     for child, parent in STEPS:
         child_level, level = tree.LEVELS[child], tree.LEVELS[parent]
-        # a region some of whose children lost their row keeps its own only if a child, changed or not, still has one
+        # a region some of whose children lost their row keeps its own only if a child still has one: a stored row
+        # that does not go, or one that appeared
         remains = (
-            f"EXISTS (SELECT 1 FROM ind_new c WHERE c.indicator = d.indicator AND c.level = {child_level} "
+            f"(EXISTS (SELECT 1 FROM ind_new c WHERE c.indicator = d.indicator AND c.level = {child_level} "
             f"AND substr(c.code, 1, {parent}) = d.code) OR EXISTS (SELECT 1 FROM {IV} c WHERE c.period_id = %s "
             f"AND c.indicator = d.indicator AND c.level = {child_level} AND {sql_in_subtree('c.region_code', 'd.code')} "
-            f"AND c.region_code NOT IN (SELECT code FROM {touch}))"
+            f"AND NOT EXISTS (SELECT 1 FROM ind_gone g WHERE g.indicator = c.indicator AND g.code = c.region_code)))"
         )
         delta = (f"SELECT indicator, substr(code, 1, {parent}) AS code, SUM(num) AS num, SUM(den) AS den, "
                  f"SUM(CASE WHEN rows_ > 0 THEN 1 ELSE 0 END) AS appeared, "
@@ -831,14 +839,19 @@ def roll_up_changes(cur: Any, period_id: str, indicators: Sequence[str], touch: 
                  f"substr(code, 1, {parent})")
         den = ("CASE WHEN v.denominator IS NULL AND d.den IS NULL THEN NULL "
                "ELSE COALESCE(v.denominator, 0) + COALESCE(d.den, 0) END")
-        # the stored rows of the touched regions, with their changes if any; then the rows that appear
+        stored = (f"FROM {IV} v JOIN {touch} t ON t.code = v.region_code "
+                  f"JOIN ({delta}) d ON d.indicator = v.indicator AND d.code = v.region_code "
+                  f"WHERE v.period_id = %s AND v.indicator IN {inc} AND length(t.code) = {parent}")
+        # the stored rows with differences below them, changed; then those that go; then the rows that appear
         cur.execute(
             f"INSERT INTO ind_new (indicator, code, level, num, den) "
-            f"SELECT v.indicator, v.region_code, {level}, v.numerator + COALESCE(d.num, 0), {den} "
-            f"FROM {IV} v JOIN {touch} t ON t.code = v.region_code "
-            f"LEFT JOIN ({delta}) d ON d.indicator = v.indicator AND d.code = v.region_code "
-            f"WHERE v.period_id = %s AND v.indicator IN {inc} AND length(t.code) = {parent} "
-            f"AND (d.code IS NULL OR d.gone = 0 OR d.appeared > 0 OR {remains})",
+            f"SELECT v.indicator, v.region_code, {level}, v.numerator + COALESCE(d.num, 0), {den} {stored} "
+            f"AND (d.gone = 0 OR d.appeared > 0 OR {remains})",
+            [period_id, period_id],
+        )
+        cur.execute(
+            f"INSERT INTO ind_gone (indicator, code) SELECT v.indicator, v.region_code {stored} "
+            f"AND d.gone > 0 AND d.appeared = 0 AND NOT {remains}",
             [period_id, period_id],
         )
         cur.execute(
@@ -855,14 +868,12 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, medi
     """Write ``ind_new`` into ``IndicatorValue``: changed and new rows, and delete rows of regions without data
     any more. ``medians``: "all" recomputed, "keep" (none recomputed) or "moved" (those of ``ind_mtouch``).
     Returns (written, deleted)."""
-    # In an incremental refresh the registry indicators are written for the touched regions only: their stored rows
-    # are looked up from those regions (index on period and region), not scanned in full; so are moved medians.
+    # In an incremental refresh the registry indicators (and DIFFED) are written for the regions that changed only,
+    # and deleted where ``ind_gone`` lists them: their stored rows are looked up by index, not scanned in full; so
+    # are moved medians.
     whole = [c for c in COMPUTED if not (c in MEDIANS and medians != "all")
              and not (incremental and (c in INCREMENTAL or c in DIFFED))]
     scopes = [(_in(whole), "")]
-    if incremental:
-        scopes.append((_in(INCREMENTAL), " AND region_code IN (SELECT code FROM ind_touch)"))
-        scopes.append((_in(DIFFED), " AND region_code IN (SELECT code FROM ind_touch2)"))
     if medians == "moved":
         scopes.append((_in(MEDIANS), " AND region_code IN (SELECT code FROM ind_mtouch)"))
     deleted = 0
@@ -872,6 +883,11 @@ def merge(cur: Any, period_id: str, now: dt.datetime, *, incremental: bool, medi
             f"(SELECT 1 FROM ind_new n WHERE n.indicator = {IV}.indicator AND n.code = {IV}.region_code)",
             [period_id],
         )
+        deleted += max(int(cur.rowcount), 0)
+    if incremental:  # the rows that went with their last child (roll_up_changes)
+        analyze(cur, "ind_gone")  # a few rows: looked up by index, not the period's values hashed
+        cur.execute(f"DELETE FROM {IV} WHERE period_id = %s AND EXISTS (SELECT 1 FROM ind_gone g "
+                    f"WHERE g.indicator = {IV}.indicator AND g.code = {IV}.region_code)", [period_id])
         deleted += max(int(cur.rowcount), 0)
     per_unit = f"WHEN indicator IN {_in(PER_UNIT)} THEN ROUND(1.0 * num / den, 4) " if PER_UNIT else ""
     scaled = " ".join(f"WHEN '{c}' THEN {float(i.scale)}" for c, i in definitions.INDICATORS.items()

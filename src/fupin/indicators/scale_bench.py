@@ -39,7 +39,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from fupin.core.benchmarks import Row, load, timed
@@ -216,6 +216,59 @@ def bare_copy(files: dict[str, tuple[list[str], Path]]) -> float:
     return spent
 
 
+# ---------------------------------------------------------------------------------------------------------- floor
+
+FLOOR_SHIFT = 1_000_000_000  # ids of the floor's copy: clear of the registry's
+
+
+def floor(rows: list[Row], label: str, root: Path) -> None:
+    """What the database alone needs to take a part: the rows of one part (the first of the largest province, keys
+    changed so that they collide with nothing) COPYed into the real tables, with their indexes and checks but no
+    foreign-key triggers (as the import appends), in a transaction rolled back; the same rows COPYed bare beside it.
+    Their ratio is the least the import / bare-COPY ratio can be while the tables keep their indexes."""
+    provinces = provinces_in(root)
+    sizes = {p: pl.scan_parquet(_files(root, "households", p), hive_partitioning=False).select(pl.len()).collect().item()
+             for p in provinces}
+    part = plan_parts(root, max(provinces, key=lambda p: sizes[p]))[0]
+    frames = read_part(root, part)
+    frames = {
+        "households": frames["households"].with_columns(pl.col("id") + FLOOR_SHIFT, number=pl.lit("F") + pl.col("number")),
+        "members": frames["members"].with_columns(pl.col("id") + FLOOR_SHIFT, pl.col("household_id") + FLOOR_SHIFT,
+                                                  id_number=pl.lit("F") + pl.col("id_number").str.slice(1)),
+        "incomes": frames["incomes"].with_columns(pl.col("household_id") + FLOOR_SHIFT),
+    }
+    persons = frames["members"].height
+    with tempfile.TemporaryDirectory(dir=settings.VAR_DIR) as folder:
+        files = _bare_csv(frames, Path(folder))
+        del frames
+        _bare_tables(create=True)  # empty ones (an import's own are emptied after each part)
+        bare = bare_copy(files)
+        spent: dict[str, float] = {}
+
+        class _RolledBack(Exception):
+            pass
+
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("SET LOCAL session_replication_role = replica")
+                for table, (cols, path) in files.items():
+                    started = time.perf_counter()
+                    with open(path, "rb") as f, cur.cursor.copy(
+                            f"COPY {REAL[table]} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy:
+                        while block := f.read(8 << 20):
+                            copy.write(block)
+                    spent[table] = time.perf_counter() - started
+                raise _RolledBack
+        except _RolledBack:
+            pass
+    indexed = sum(spent.values())
+    rows.append((f"[{label}] floor: one part ({part.province} {part.lo[:6]}–{part.hi[:6]}, {persons:,} persons) COPYed "
+                 f"into the real indexed tables (rolled back)", indexed,
+                 f"bare COPY {bare:.1f} s; indexed / bare {indexed / max(bare, 1e-9):.2f}× (the least the import's "
+                 f"ratio can be with these indexes); " + ", ".join(f"{t} {v:.1f} s" for t, v in spent.items())
+                 + f"; {load()}"))
+
+
 # ------------------------------------------------------------------------------------------------------ milestones
 
 
@@ -289,7 +342,7 @@ def _monitoring_lines() -> int:
                                 Region.objects.filter(level=Level.PROVINCE).values_list("code", flat=True))
 
 
-MEASURES = ("pages", "indicators", "exit", "warnings", "partitioning")
+MEASURES = ("pages", "indicators", "exit", "warnings", "partitioning", "floor")
 
 
 def measures(opts: dict[str, Any]) -> set[str]:
@@ -633,6 +686,14 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
         rows_now: list[Row] = []
         label = f"{Household.objects.count():,} households (existing)"
         milestone(rows_now, label, measure)
+        if "floor" in measure:
+            source = Path(opts.get("from_dir") or "")
+            if not (source / "households").is_dir():
+                raise CommandError("--measure floor: --from DIR, the generator's Parquet, gives the part copied")
+            try:
+                floor(rows_now, label, source)
+            finally:
+                _bare_tables(create=False)
         if "partitioning" in measure:
             partitioning(rows_now, label)
         return rows_now
@@ -750,6 +811,8 @@ def bench_pgscale(cmd: Any, opts: dict[str, Any]) -> list[Row]:
                                          f"{_profile(tally.phases, 14)}"))
             tally.since = [0.0, 0.0, 0.0]
             milestone(rows, label, measure)
+            if "floor" in measure:
+                floor(rows, label, root)
             if "partitioning" in measure and want_partitioning and want_partitioning in crossed:
                 partitioning(rows, label)
             echo()

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Sum
 
 from fupin.core.roles import Role
@@ -97,6 +98,20 @@ def test_whole_benchmark_at_a_tiny_size(tree, tmp_path):
     assert sum("incremental refresh" in label for label in labels) == 2
     assert not any("warning rules" in label or "import part" in label for label in labels)
     assert Household.objects.count() == 40
+    # the floor: a part COPYed into the real tables and rolled back, beside a bare COPY
+    members = Member.objects.count()
+    floor = scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()),
+                                      {"existing": True, "measure": "floor", "from_dir": str(root)})
+    [(_label, seconds, figures)] = [row for row in floor if "floor" in row[0]]
+    assert seconds > 0 and "indexed / bare" in figures and "households" in figures
+    assert (Household.objects.count(), Member.objects.count()) == (40, members)
+    assert not Household.objects.filter(number__startswith="F").exists()
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s)", [scale_bench.BARE["households"]])
+        assert cur.fetchone()[0] is None
+    with pytest.raises(CommandError, match="--from"):
+        scale_bench.bench_pgscale(SimpleNamespace(stdout=StringIO(), stderr=StringIO()),
+                                  {"existing": True, "measure": "floor"})
 
 
 def test_unknown_measures_are_refused():
@@ -133,6 +148,7 @@ def test_two_streams_import_every_part_once(tmp_path):
     inside the test's transaction); every household arrives once, the waves and the milestone are reported."""
     from fupin import testing
 
+    testing.ensure_code_lists()  # an earlier transactional test may have flushed them
     testing.make_tree()
     generate(households=60, area="53", seed=13)
     root = tmp_path / "registry"
