@@ -10,7 +10,12 @@ by its villages in code order. Each part is timed (persons/s; the sustained rate
 grow) and, in the same run, a bare COPY of the same rows (households, members, incomes, from the same Parquet) into
 unindexed tables (``CREATE TABLE … (LIKE … INCLUDING DEFAULTS)``: no index, no key; emptied after each part, dropped
 at the end): the import / bare-COPY ratio is printed for every part, for the parts up to each milestone and overall.
-The CSV files are deleted after each part.
+The CSV files are deleted after each part. ``--streams N`` imports N parts at a time (threads, each with its own
+connection and transaction, as N workers of the job queue): the parts are converted in waves of ``WAVE``, imported,
+then COPYed bare one after another with nothing else running; the rate is the wave's wall time.
+
+``--measure floor``: one part COPYed into the real, indexed tables (no foreign-key triggers, as the import appends) in
+a transaction rolled back, beside its bare COPY — the least the import / bare-COPY ratio can be with these indexes.
 
 At each milestone (the first part boundary at or past it; whole parts, so the printed counts are the actual ones):
 ANALYZE; table and index sizes; the list, search and dossier pages at county, province and nation scope
