@@ -436,6 +436,7 @@ def national_line(year: int) -> Any:
 
 BIG_LENGTHS = (0, 2, 4, 6)  # the nation, provinces, cities, counties: medians moved by MedianState
 SMALL_LENGTHS = (9, 12)  # townships and villages: medians recomputed from their values
+COUNTY_LENGTH = 6
 
 
 def _median_values(*, towns: bool = False) -> str:
@@ -584,12 +585,16 @@ class _Moved:
 
 def _next_values(cur: Any, period_id: str, code: str, pivot: int, *, up: bool, limit: int) -> list[int]:
     """The region's values just above (``up``) or below ``pivot``, nearest first, at most ``limit``."""
-    lo, hi = tree.subtree_bounds(code)
+    if len(code) == COUNTY_LENGTH:  # the county's own range of the index household_fact_county_cents
+        # the expression exactly as the index's (Django's Substr: SUBSTRING on PostgreSQL, SUBSTR on SQLite)
+        where, params = f"{'SUBSTRING' if is_postgres() else 'SUBSTR'}(village_code, 1, 6) = %s", [code]
+    else:
+        lo, hi = tree.subtree_bounds(code)
+        where, params = "village_code >= %s AND village_code <= %s", [lo, hi]
     cur.execute(
         f"SELECT cents FROM {FACTS} WHERE period_id = %s AND registered = 1 AND cents IS NOT NULL "
-        f"AND cents {'>' if up else '<'} %s AND village_code >= %s AND village_code <= %s "
-        f"ORDER BY cents {'' if up else 'DESC'} LIMIT %s",
-        [period_id, pivot, lo, hi, limit],
+        f"AND cents {'>' if up else '<'} %s AND {where} ORDER BY cents {'' if up else 'DESC'} LIMIT %s",
+        [period_id, pivot, *params, limit],
     )
     return [int(r[0]) for r in cur.fetchall()]
 
