@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from fupin.core.bulk import is_postgres
+from fupin.core.sql import set_local
 
 REBUILD_MIN_ROWS = 50_000
 # The foreign keys of appended rows are checked by index lookups when the parent table has more rows than were
@@ -191,8 +192,8 @@ def verify_foreign_keys(first_new_id: dict[str, int], *, locked: Collection[str]
                 # a hash of the whole parent pays when the appended rows are many against it (a first load); a
                 # county's part of a national registry is checked by one index lookup per row (LOOKUP_FACTOR)
                 lookups = count * LOOKUP_FACTOR < row_estimate(fk.parent)
-                cur.execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
-                            ["off" if lookups else "on"] * 2)
+                for join in ("enable_hashjoin", "enable_mergejoin"):
+                    set_local(cur, join, "off" if lookups else "on")
                 cols = ", ".join(f"c.{qn(c)}" for c in fk.columns)
                 new = f"SELECT {cols} FROM {qn(table)} c WHERE c.id >= %s AND " + " AND ".join(
                     f"c.{qn(c)} IS NOT NULL" for c in fk.columns
@@ -218,4 +219,5 @@ def verify_foreign_keys(first_new_id: dict[str, int], *, locked: Collection[str]
                         [first],
                     )
         # back to the planner's defaults for the rest of the transaction (on a violation the import rolls back)
-        cur.execute("SELECT set_config('enable_hashjoin', 'on', true), set_config('enable_mergejoin', 'on', true)")
+        for join in ("enable_hashjoin", "enable_mergejoin"):
+            set_local(cur, join, "on")

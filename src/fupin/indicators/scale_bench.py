@@ -206,17 +206,19 @@ def _bare_tables(create: bool) -> None:
                 cur.execute(f"CREATE TABLE {BARE[table]} (LIKE {REAL[table]} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED)")
 
 
+def _copy_file(cur: Any, table: str, cols: list[str], path: Path) -> float:
+    """Seconds of a COPY of the CSV file ``path`` into ``table``."""
+    started = time.perf_counter()
+    with open(path, "rb") as f, cur.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        while block := f.read(8 << 20):
+            copy.write(block)
+    return time.perf_counter() - started
+
+
 def bare_copy(files: dict[str, tuple[list[str], Path]]) -> float:
     """Seconds of a bare COPY of the part's rows into the unindexed tables (emptied afterwards)."""
-    spent = 0.0
     with connection.cursor() as cur:
-        raw = cur.cursor
-        for table, (cols, path) in files.items():
-            started = time.perf_counter()
-            with open(path, "rb") as f, raw.copy(f"COPY {BARE[table]} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                while block := f.read(8 << 20):
-                    copy.write(block)
-            spent += time.perf_counter() - started
+        spent = sum(_copy_file(cur, BARE[table], cols, path) for table, (cols, path) in files.items())
         cur.execute(f"TRUNCATE {', '.join(BARE.values())}")
     return spent
 
@@ -257,12 +259,7 @@ def floor(rows: list[Row], label: str, root: Path) -> None:
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute("SET LOCAL session_replication_role = replica")
                 for table, (cols, path) in files.items():
-                    started = time.perf_counter()
-                    with open(path, "rb") as f, cur.cursor.copy(
-                            f"COPY {REAL[table]} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy:
-                        while block := f.read(8 << 20):
-                            copy.write(block)
-                    spent[table] = time.perf_counter() - started
+                    spent[table] = _copy_file(cur, REAL[table], cols, path)
                 raise _RolledBack
         except _RolledBack:
             pass
